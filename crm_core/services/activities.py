@@ -1,0 +1,98 @@
+"""Interactions with customers and follow-up tasks for staff."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from crm_core.errors import InvalidValue, TaskNotFound
+from crm_core.models import Customer, Interaction, InteractionType, Staff, Task
+from crm_core.types import utcnow
+from crm_core.uow import UnitOfWork, snapshot
+
+
+def log_interaction(
+    uow: UnitOfWork,
+    customer: Customer,
+    kind: str | InteractionType,
+    note: str,
+    *,
+    staff: Staff | None,
+    channel: str,
+    occurred_at: datetime | None = None,
+) -> Interaction:
+    """Record a call, meeting, email, visit, chat or note with a customer."""
+    try:
+        itype = InteractionType(kind)
+    except ValueError as exc:
+        raise InvalidValue(f"unknown interaction type {kind!r}") from exc
+    interaction = Interaction(
+        customer_id=customer.id,
+        staff_id=staff.id if staff else None,
+        type=itype,
+        note=note.strip(),
+        channel=channel,
+        occurred_at=occurred_at or utcnow(),
+    )
+    uow.session.add(interaction)
+    uow.audit("interaction.log", interaction, None)
+    return interaction
+
+
+def recent_interactions(uow: UnitOfWork, customer: Customer, limit: int = 5) -> list[Interaction]:
+    """A customer's latest interactions."""
+    return list(
+        uow.session.scalars(
+            select(Interaction)
+            .where(Interaction.customer_id == customer.id)
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def create_task(
+    uow: UnitOfWork,
+    owner: Staff,
+    title: str,
+    *,
+    due_date: date | None = None,
+    customer: Customer | None = None,
+) -> Task:
+    """A follow-up for a staff member, optionally about a customer."""
+    if not title.strip():
+        raise InvalidValue("task title is required")
+    task = Task(
+        owner_id=owner.id,
+        title=title.strip(),
+        due_date=due_date,
+        customer_id=customer.id if customer else None,
+        done=False,
+    )
+    uow.session.add(task)
+    uow.audit("task.create", task, None)
+    return task
+
+
+def complete_task(uow: UnitOfWork, task_id: int, owner: Staff) -> Task:
+    """Mark one of the owner's tasks done."""
+    task = uow.session.get(Task, task_id)
+    if task is None or task.owner_id != owner.id:
+        raise TaskNotFound(task_id)
+    before = snapshot(task)
+    task.done, task.done_at = True, utcnow()
+    uow.audit("task.complete", task, before)
+    return task
+
+
+def open_tasks(uow: UnitOfWork, owner: Staff, limit: int = 20) -> list[Task]:
+    """The owner's open tasks, soonest due first (undated last)."""
+    return list(
+        uow.session.scalars(
+            select(Task)
+            .where(Task.owner_id == owner.id, Task.done.is_(False))
+            .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,140 @@
+"""Orders: upsert from imports, status changes with history, customer-scoped lookup."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crm_core.errors import InvalidValue, OrderNotFound
+from crm_core.models import Customer, Order, OrderStatus, OrderStatusChange
+from crm_core.types import to_money, utcnow
+from crm_core.uow import UnitOfWork, snapshot
+
+ORDER_NUMBER = re.compile(r"^ORD-\d+$")
+
+
+def order_number(raw: str) -> str:
+    """Normalise 'ord-0099' to 'ORD-0099'; anything else is an InvalidValue."""
+    number = raw.strip().upper()
+    if not ORDER_NUMBER.match(number):
+        raise InvalidValue(f"order id must look like ORD-3001: {raw!r}")
+    return number
+
+
+def order_status(value: str | OrderStatus) -> OrderStatus:
+    """Parse an order status name."""
+    try:
+        return OrderStatus(str(value).strip().lower())
+    except ValueError as exc:
+        raise InvalidValue(
+            f"unknown order status {value!r}; use one of {[s.value for s in OrderStatus]}"
+        ) from exc
+
+
+def get_order(uow: UnitOfWork, number: str, *, customer: Customer | None = None) -> Order:
+    """An order by number; with `customer`, only that customer's (others look absent)."""
+    query = (
+        select(Order)
+        .where(Order.number == order_number(number))
+        .options(selectinload(Order.items), selectinload(Order.history))
+    )
+    if customer is not None:
+        query = query.where(Order.customer_id == customer.id)
+    order = uow.session.scalar(query)
+    if order is None:
+        raise OrderNotFound(number)
+    return order
+
+
+def latest_order(uow: UnitOfWork, customer: Customer) -> Order | None:
+    """The customer's most recent order."""
+    return uow.session.scalar(
+        select(Order)
+        .where(Order.customer_id == customer.id)
+        .order_by(Order.placed_at.desc(), Order.id.desc())
+        .limit(1)
+    )
+
+
+def change_order_status(
+    uow: UnitOfWork,
+    order: Order,
+    status: str | OrderStatus,
+    *,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
+) -> Order:
+    """Move an order to a new status, keeping the history; no-op when unchanged."""
+    new_status = order_status(status)
+    before = snapshot(order)
+    if carrier:
+        order.carrier = carrier
+    if tracking_number:
+        order.tracking_number = tracking_number
+    if new_status is order.status and not (carrier or tracking_number):
+        return order
+    if new_status is not order.status:
+        order.history.append(
+            OrderStatusChange(
+                from_status=order.status,
+                to_status=new_status,
+                changed_by=uow.actor.ref,
+            )
+        )
+        order.status = new_status
+    uow.audit("order.status", order, before)
+    return order
+
+
+def upsert_order(
+    uow: UnitOfWork,
+    number: str,
+    customer: Customer,
+    *,
+    status: str | OrderStatus | None,
+    total: Decimal | str | None,
+    placed_at: datetime | None,
+    carrier: str | None,
+    tracking_number: str | None,
+) -> tuple[Order, bool]:
+    """Create an order or update it by number; returns (order, created)."""
+    number = order_number(number)
+    existing = uow.session.scalar(select(Order).where(Order.number == number))
+    if existing is None:
+        order = Order(
+            number=number,
+            customer_id=customer.id,
+            status=order_status(status or OrderStatus.PENDING),
+            total=to_money(total or 0),
+            placed_at=placed_at or utcnow(),
+            carrier=carrier,
+            tracking_number=tracking_number,
+        )
+        uow.session.add(order)
+        uow.session.flush()
+        order.history.append(
+            OrderStatusChange(
+                from_status=None,
+                to_status=order.status,
+                changed_by=uow.actor.ref,
+            )
+        )
+        uow.audit("order.create", order, None)
+        return order, True
+    before = snapshot(existing)
+    existing.customer_id = customer.id
+    if total is not None:
+        existing.total = to_money(total)
+    if placed_at is not None:
+        existing.placed_at = placed_at
+    uow.audit("order.update", existing, before)
+    if status is not None:
+        change_order_status(uow, existing, status, carrier=carrier, tracking_number=tracking_number)
+    else:
+        existing.carrier = carrier or existing.carrier
+        existing.tracking_number = tracking_number or existing.tracking_number
+    return existing, False

@@ -1,0 +1,142 @@
+"""Support tickets: numbered, prioritised, with SLA due times and status history."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crm_core.errors import InvalidValue, TicketNotFound
+from crm_core.models import Customer, Priority, Staff, Ticket, TicketStatus, TicketStatusChange
+from crm_core.services.sequences import next_number
+from crm_core.types import utcnow
+from crm_core.uow import UnitOfWork, snapshot
+
+TICKET_NUMBER = re.compile(r"^TCK-\d+$")
+SLA = {
+    Priority.URGENT: timedelta(hours=4),
+    Priority.HIGH: timedelta(hours=8),
+    Priority.NORMAL: timedelta(hours=24),
+    Priority.LOW: timedelta(hours=72),
+}
+CLOSED_STATES = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+
+
+def _priority(value: str | Priority) -> Priority:
+    try:
+        return Priority(value)
+    except ValueError as exc:
+        raise InvalidValue(f"unknown priority {value!r}") from exc
+
+
+def _status(value: str | TicketStatus) -> TicketStatus:
+    try:
+        return TicketStatus(value)
+    except ValueError as exc:
+        raise InvalidValue(f"unknown ticket status {value!r}") from exc
+
+
+def create_ticket(
+    uow: UnitOfWork,
+    subject: str,
+    *,
+    customer: Customer | None,
+    description: str = "",
+    priority: str | Priority = Priority.NORMAL,
+    channel: str,
+    assignee: Staff | None = None,
+) -> Ticket:
+    """Open a ticket with the next TCK- number and an SLA due time set by priority."""
+    if not subject.strip():
+        raise InvalidValue("ticket subject is required")
+    prio = _priority(priority)
+    now = utcnow()
+    ticket = Ticket(
+        number=f"TCK-{next_number(uow, 'ticket')}",
+        customer_id=customer.id if customer else None,
+        subject=subject.strip()[:300],
+        description=description.strip(),
+        priority=prio,
+        status=TicketStatus.OPEN,
+        assignee_id=assignee.id if assignee else None,
+        channel=channel,
+        sla_due_at=now + SLA[prio],
+        created_at=now,
+    )
+    uow.session.add(ticket)
+    uow.session.flush()
+    ticket.history.append(
+        TicketStatusChange(
+            from_status=None,
+            to_status=TicketStatus.OPEN,
+            changed_by=uow.actor.ref,
+        )
+    )
+    uow.audit("ticket.create", ticket, None)
+    return ticket
+
+
+def get_ticket(uow: UnitOfWork, number: str, *, customer: Customer | None = None) -> Ticket:
+    """A ticket by number; with `customer`, only that customer's (others look absent)."""
+    key = number.strip().upper()
+    if not TICKET_NUMBER.match(key):
+        raise InvalidValue(f"ticket id must look like TCK-2001: {number!r}")
+    query = select(Ticket).where(Ticket.number == key).options(selectinload(Ticket.history))
+    if customer is not None:
+        query = query.where(Ticket.customer_id == customer.id)
+    ticket = uow.session.scalar(query)
+    if ticket is None:
+        raise TicketNotFound(key)
+    return ticket
+
+
+def update_ticket(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    *,
+    status: str | TicketStatus | None = None,
+    priority: str | Priority | None = None,
+    assignee: Staff | None = None,
+) -> Ticket:
+    """Change status, priority or assignee; a priority change resets the SLA clock."""
+    before = snapshot(ticket)
+    if priority is not None:
+        prio = _priority(priority)
+        if prio is not ticket.priority:
+            ticket.priority = prio
+            ticket.sla_due_at = ticket.created_at + SLA[prio]
+    if assignee is not None:
+        ticket.assignee_id = assignee.id
+    if status is not None:
+        new_status = _status(status)
+        if new_status is not ticket.status:
+            ticket.history.append(
+                TicketStatusChange(
+                    from_status=ticket.status,
+                    to_status=new_status,
+                    changed_by=uow.actor.ref,
+                )
+            )
+            was_closed = ticket.status in CLOSED_STATES
+            ticket.status = new_status
+            if new_status not in CLOSED_STATES:
+                ticket.resolved_at = None
+            elif not was_closed:
+                # resolved -> closed keeps the first resolution time (resolution-time reports)
+                ticket.resolved_at = utcnow()
+    uow.audit("ticket.update", ticket, before)
+    return ticket
+
+
+def open_tickets(uow: UnitOfWork, customer: Customer, limit: int = 5) -> list[Ticket]:
+    """A customer's tickets that are not resolved or closed."""
+    return list(
+        uow.session.scalars(
+            select(Ticket)
+            .where(Ticket.customer_id == customer.id, Ticket.status.not_in(CLOSED_STATES))
+            .order_by(Ticket.created_at.desc())
+            .limit(limit)
+        )
+    )

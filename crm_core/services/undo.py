@@ -1,0 +1,135 @@
+"""Reverting a staff member's recent change from the audit log's before-images."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Date, inspect, select
+
+from crm_core.errors import DomainError
+from crm_core.models import (
+    AuditEntry,
+    Base,
+    Deal,
+    DealStageChange,
+    Interaction,
+    PointsEntry,
+    Task,
+    Ticket,
+    TicketStatusChange,
+)
+from crm_core.services.loyalty import adjust_points
+from crm_core.types import Money, UTCDateTime, utcnow
+from crm_core.uow import UnitOfWork, snapshot
+
+UNDO_WINDOW = timedelta(minutes=5)
+# Entities whose creation may be undone by deleting them (nothing else refers to them yet).
+DELETABLE: dict[str, type[Base]] = {"interactions": Interaction, "tasks": Task, "deals": Deal}
+RESTORABLE: dict[str, type[Base]] = {"deals": Deal, "tickets": Ticket, "tasks": Task}
+
+
+class NothingToUndo(DomainError):
+    """No change of this actor within the undo window can be reverted."""
+
+
+def _value(column: Any, raw: Any) -> Any:
+    if raw is None:
+        return None
+    kind = column.type
+    if isinstance(kind, Money):
+        return Decimal(raw)
+    if isinstance(kind, UTCDateTime):
+        return datetime.fromisoformat(raw)
+    if isinstance(kind, Date):
+        return date.fromisoformat(raw)
+    enum_class = getattr(kind, "enum_class", None)
+    if enum_class is not None and issubclass(enum_class, enum.Enum):
+        return enum_class(raw)
+    return raw
+
+
+def _restore(uow: UnitOfWork, entity: Base, before: dict[str, Any]) -> None:
+    current = snapshot(entity)
+    mapper = inspect(type(entity))
+    for attr in mapper.column_attrs:
+        key = attr.key
+        if key in ("id", "updated_at") or key not in before or before[key] == current[key]:
+            continue
+        setattr(entity, key, _value(attr.columns[0], before[key]))
+    if isinstance(entity, Deal) and before["stage"] != current["stage"]:
+        entity.history.append(
+            DealStageChange(
+                from_stage=_value(Deal.__table__.c.stage, current["stage"]),
+                to_stage=entity.stage,
+                amount=entity.amount,
+                changed_by=uow.actor.ref,
+            )
+        )
+    if isinstance(entity, Ticket) and before["status"] != current["status"]:
+        entity.history.append(
+            TicketStatusChange(
+                from_status=_value(Ticket.__table__.c.status, current["status"]),
+                to_status=entity.status,
+                changed_by=uow.actor.ref,
+            )
+        )
+    uow.audit("undo", entity, current)
+
+
+def undo_last(uow: UnitOfWork, audit_ids: list[int]) -> list[str]:
+    """Revert the given audit rows (one user action) if they are the actor's and recent.
+
+    Returns the actions reverted. Updates get their before-image back, creations of
+    interactions, tasks and deals are removed, points entries get a compensating entry.
+    """
+    rows = list(
+        uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.id.in_(audit_ids)).order_by(AuditEntry.id.desc())
+        )
+    )
+    cutoff = utcnow() - UNDO_WINDOW
+    if not rows or any(r.actor != uow.actor.ref or r.created_at < cutoff for r in rows):
+        raise NothingToUndo("nothing to undo")
+    undone: list[str] = []
+    for row in rows:
+        key = int(row.entity_id)
+        if row.entity_type == "points_ledger":
+            entry = uow.session.get_one(PointsEntry, key)
+            adjust_points(uow, entry.customer_id, -entry.delta, reason=f"undo of entry {entry.id}")
+        elif row.before is None and row.entity_type in DELETABLE:
+            entity = uow.session.get(DELETABLE[row.entity_type], key)
+            if entity is None:
+                continue
+            uow.audit("undo", entity, snapshot(entity), {})
+            if isinstance(entity, Deal):
+                for change in list(entity.history):
+                    uow.session.delete(change)
+            uow.session.delete(entity)
+        elif row.before is not None and row.entity_type in RESTORABLE:
+            entity = uow.session.get(RESTORABLE[row.entity_type], key)
+            if entity is None:
+                continue
+            _restore(uow, entity, row.before)
+        else:
+            raise NothingToUndo(f"{row.action} cannot be undone")
+        undone.append(row.action)
+    return undone
+
+
+def audit_ids_since(uow: UnitOfWork, marker: int) -> list[int]:
+    """Ids of the audit rows this unit of work's actor wrote after `marker`."""
+    return list(
+        uow.session.scalars(
+            select(AuditEntry.id).where(AuditEntry.id > marker, AuditEntry.actor == uow.actor.ref)
+        )
+    )
+
+
+def audit_marker(uow: UnitOfWork) -> int:
+    """The highest audit id so far (a bookmark before an action runs)."""
+    from sqlalchemy import func
+
+    return int(uow.session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0))) or 0)
