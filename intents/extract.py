@@ -1,0 +1,51 @@
+"""Slot values in a message whatever its intent: answers to a question the bot asked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from intents.lexicon import load_lexicon
+from intents.matchers import analyse
+from intents.models import ParseContext
+from intents.normalize import clean_text, fold_text
+from intents.parser import _mask, _slot_value, default_tokeniser
+from intents.slots.entities import SpanSet, extract_ids, extract_numbers
+
+VOCABULARY_SLOTS = (
+    "stage",
+    "priority",
+    "status",
+    "period",
+    "report_kind",
+    "consent",
+    "segment",
+    "interaction_type",
+)
+
+
+def extract_entities(text: str, context: ParseContext | None = None) -> dict[str, object]:
+    """Every slot value recognisable by pattern or vocabulary, first occurrence wins."""
+    ctx = context or ParseContext()
+    lexicon = load_lexicon()
+    zone = ZoneInfo(ctx.timezone)
+    now = ctx.now.astimezone(zone) if ctx.now else datetime.now(zone)
+    clean = clean_text(text)
+    spans = SpanSet()
+    extract_ids(clean, spans)
+    lexicon.dates.extract(clean, now.date(), spans)
+    extract_numbers(clean, spans, lexicon.deduct_words)
+    found: dict[str, object] = {}
+    entities = sorted(spans.entities, key=lambda e: e.start)
+    for ent in entities:
+        if ent.kind == "date":
+            found.setdefault("period" if ent.extra else "date", ent.extra or ent.value)
+        else:
+            found.setdefault(ent.kind, ent.value)
+    tokens = default_tokeniser().tokens(fold_text(_mask(clean, entities)))
+    analysis = analyse(tokens, lexicon)
+    for slot in VOCABULARY_SLOTS:
+        value = _slot_value(lexicon, analysis, slot)
+        if value is not None:
+            found.setdefault(slot, value)
+    return found

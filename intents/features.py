@@ -1,0 +1,61 @@
+"""Sparse features of an analysed message for the statistical intent model."""
+
+from __future__ import annotations
+
+import math
+
+from intents.matchers import Analysis
+
+_BOUNDARY = "^"
+_END = "$"
+# Character n-grams catch typos and segmentation variants but are many and weak evidence.
+CHAR_GRAM_VALUE = 0.4
+# Slot vocabulary tags ("stage=won") say little about the intent beyond their slot name.
+_SKIP_TAG_PREFIXES = ("boost:", "avoid:")
+
+
+def _char_grams(token: str, out: set[str]) -> None:
+    """Character 2- to 4-grams of a token padded with boundary marks."""
+    padded = f"<{token}>"
+    size = len(padded)
+    for n in (2, 3, 4):
+        for i in range(size - n + 1):
+            out.add("c:" + padded[i : i + n])
+
+
+def features(analysis: Analysis) -> list[str]:
+    """Word, word-bigram, character n-gram and phrase-group features (distinct, sorted)."""
+    tokens = analysis.tokens
+    out: set[str] = set()
+    previous = _BOUNDARY
+    for token in tokens:
+        out.add("w:" + token)
+        out.add(f"b:{previous}|{token}")
+        previous = token
+        if not token.startswith("@"):
+            _char_grams(token, out)
+    out.add(f"b:{previous}|{_END}")
+    for tag in analysis.tags:
+        if tag.startswith(_SKIP_TAG_PREFIXES):
+            out.add("t:" + tag.split(":", 2)[0] + ":" + tag.split(":", 2)[1])
+        elif "=" in tag:
+            out.add("t:" + tag.split("=", 1)[0])
+        else:
+            out.add("t:" + tag)
+    if not tokens:
+        out.add("empty")
+    elif len(tokens) <= 2:
+        out.add("short")
+    return sorted(out)
+
+
+def value(feature: str) -> float:
+    """The input value of a feature: character n-grams count less than words and tags."""
+    return CHAR_GRAM_VALUE if feature.startswith("c:") else 1.0
+
+
+def feature_norm(feats: list[str]) -> float:
+    """1 / the Euclidean length of the feature vector, so long messages do not dominate."""
+    chars = sum(1 for f in feats if f.startswith("c:"))
+    total = (len(feats) - chars) + chars * CHAR_GRAM_VALUE**2
+    return 1.0 / math.sqrt(total) if total else 0.0

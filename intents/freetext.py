@@ -1,0 +1,211 @@
+"""Free-text slots: the note, description, message, question or reward left in a message."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from intents.lexicon import Lexicon, PhraseTrie
+from intents.normalize import THAI_CHAR, Tokeniser, fold_text
+from intents.slots.entities import Entity
+
+FREE_TEXT_SLOTS = ("note", "description", "message", "question", "reward")
+_PIECE = re.compile(r"[\u0E01-\u0E4F]+|[A-Za-z0-9]+(?:['’.&-][A-Za-z0-9]+)*|[^\s]")
+_PUNCT = re.compile(r"^[^\w\u0E01-\u0E4F]+$")
+# Words that only link the removed command words to the rest; never the edge of a note.
+_EDGE = frozenset(
+    {
+        "to", "on", "at", "for", "with", "about", "by", "from", "in", "of", "and", "that",
+        "is", "are", "as", "then", "so", "please", "pls", "also", "re", "regarding",
+        "ว่า", "ที่", "ให้", "กับ", "คือ", "และ", "เป็น", "เรื่อง", "โดย", "แล้ว", "ด้วย", "ไว้",
+        "จะ", "ช่วย", "ขอ", "หน่อย", "ทีนะ", "ที",
+    }
+)  # fmt: skip
+_TRAILING = frozenset({"the", "a", "an", "my", "our", "your", "their", "his", "her", "its"})
+_MESSAGE_CUES = frozenset({"ว่า", "that", ":", "saying", "message"})
+# A problem report keeps its problem words: only the request to open a ticket goes.
+_DESCRIPTION_COMMANDS = frozenset({"open_ticket", "create_verb", "ticket_noun", "slot:priority"})
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A word or punctuation mark of the cleaned message, with its span and folded form."""
+
+    start: int
+    end: int
+    folded: str
+
+
+@lru_cache(maxsize=1)
+def _strip_trie(phrases: tuple[str, ...]) -> PhraseTrie:
+    """A trie of the command phrases that never belong to a note ("remind me to")."""
+    trie = PhraseTrie()
+    for phrase in phrases:
+        trie.add(phrase, "strip")
+    return trie
+
+
+def _pieces(clean: str, entities: list[Entity], tokeniser: Tokeniser) -> list[_Piece | None]:
+    """Words of the text in order; None stands for an entity span (id, date, amount, name)."""
+    spans = sorted((e.start, e.end) for e in entities)
+    out: list[_Piece | None] = []
+    for m in _PIECE.finditer(clean):
+        if THAI_CHAR.match(m.group()):
+            pos = m.start()
+            parts: list[tuple[int, int]] = []
+            for word in tokeniser.segment(m.group()):
+                found = clean.find(word, pos, m.end())
+                if found < 0:
+                    continue
+                parts.append((found, found + len(word)))
+                pos = found + len(word)
+        else:
+            parts = [(m.start(), m.end())]
+        for start, end in parts:
+            if any(s < end and start < e for s, e in spans):
+                if not out or out[-1] is not None:
+                    out.append(None)
+                continue
+            out.append(_Piece(start, end, fold_text(clean[start:end])))
+    return out
+
+
+def _commands(lexicon: Lexicon, intent: str, slot: str) -> frozenset[str]:
+    """The phrase tags that count as command words when filling this slot."""
+    if slot == "description":
+        return _DESCRIPTION_COMMANDS
+    return _explain_without_boosts(lexicon.intents[intent].explain)
+
+
+@lru_cache(maxsize=64)
+def _explain_without_boosts(explain: frozenset[str]) -> frozenset[str]:
+    """An intent's explaining tags minus its boost phrases (those are content, not commands)."""
+    return frozenset(t for t in explain if not t.startswith("boost:"))
+
+
+def _removed(
+    lexicon: Lexicon, intent: str, slot: str, words: list[_Piece], customer: str | None
+) -> set[int]:
+    """Indexes of the words that are command words of the intent, particles or the customer."""
+    commands = _commands(lexicon, intent, slot)
+    folded = [w.folded for w in words]
+    drop: set[int] = set()
+    for start, end, tags in lexicon.trie.scan(folded):
+        if tags & commands:
+            drop.update(range(start, end))
+    for start, end, _ in _strip_trie(lexicon.note_strip).scan(folded):
+        drop.update(range(start, end))
+    name = fold_text(customer) if customer else ""
+    for i, word in enumerate(folded):
+        if word in lexicon.particles or (name and word == name):
+            drop.add(i)
+    return drop
+
+
+def _join(clean: str, words: list[_Piece]) -> str:
+    """Words back into text, keeping the original spacing between neighbours."""
+    out: list[str] = []
+    previous: _Piece | None = None
+    for word in words:
+        if previous is not None:
+            gap = clean[previous.end : word.start]
+            out.append("" if gap == "" else " ")
+        out.append(clean[word.start : word.end])
+        previous = word
+    return "".join(out).strip()
+
+
+def _trim(words: list[_Piece]) -> list[_Piece]:
+    """Drop linking words and punctuation from both ends."""
+    lo, hi = 0, len(words)
+    while lo < hi and (words[lo].folded in _EDGE or _PUNCT.match(words[lo].folded)):
+        lo += 1
+    while hi > lo and (
+        words[hi - 1].folded in _EDGE
+        or words[hi - 1].folded in _TRAILING
+        or _PUNCT.match(words[hi - 1].folded)
+    ):
+        hi -= 1
+    return words[lo:hi]
+
+
+def _residue(
+    lexicon: Lexicon,
+    intent: str,
+    slot: str,
+    clean: str,
+    pieces: list[_Piece | None],
+    customer: str | None,
+) -> str:
+    """The longest run of words left once commands, entities and particles are removed."""
+    runs: list[list[_Piece]] = [[]]
+    for piece in pieces:
+        if piece is None:
+            runs.append([])
+        else:
+            runs[-1].append(piece)
+    words = [p for p in pieces if p is not None]
+    drop = _removed(lexicon, intent, slot, words, customer)
+    kept: list[list[_Piece]] = [[]]
+    index = 0
+    for run in runs:
+        for word in run:
+            if index in drop:
+                kept.append([])
+            else:
+                kept[-1].append(word)
+            index += 1
+        kept.append([])
+    # Words separated only by removed words and entities still read as one note.
+    merged = [w for chunk in kept for w in _trim(chunk)]
+    return _join(clean, _trim(merged))
+
+
+def _message(clean: str, pieces: list[_Piece | None]) -> str | None:
+    """The text after the first "ว่า", "that" or ":" as written, when there is one."""
+    for piece in pieces:
+        if piece is not None and piece.folded in _MESSAGE_CUES:
+            text = clean[piece.end :].strip(" \"'“”")
+            return text or None
+    return None
+
+
+def free_text(
+    lexicon: Lexicon,
+    intent: str,
+    clean: str,
+    entities: list[Entity],
+    tokeniser: Tokeniser,
+    customer: str | None = None,
+) -> dict[str, object]:
+    """The free-text slots this intent takes, each only when some text is left for it."""
+    wanted = [s for s in FREE_TEXT_SLOTS if s in lexicon.intents[intent].slots]
+    if not wanted:
+        return {}
+    found: dict[str, object] = {}
+    if "question" in wanted:
+        words = [
+            p
+            for p in _pieces(clean, [], tokeniser)
+            if p is not None and p.folded not in lexicon.particles
+        ]
+        question = _join(clean, words)
+        if question:
+            found["question"] = question
+        wanted.remove("question")
+    if not wanted:
+        return found
+    pieces = _pieces(clean, entities, tokeniser)
+    if "message" in wanted:
+        message = _message(clean, _pieces(clean, [], tokeniser))
+        if message is None:
+            message = _residue(lexicon, intent, "message", clean, pieces, customer) or None
+        if message:
+            found["message"] = message
+        wanted.remove("message")
+    for slot in wanted:
+        text = _residue(lexicon, intent, slot, clean, pieces, customer)
+        if text:
+            found[slot] = text
+    return found

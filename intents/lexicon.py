@@ -1,0 +1,244 @@
+"""The intent data: loads intents/data/*.yaml and compiles the phrase trie and date grammar."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pythainlp.corpus import thai_words
+
+from intents.normalize import LATIN_CHAR, fold_text
+from intents.slots.dates import DateGrammar
+
+DATA_DIR = Path(__file__).with_name("data")
+LANGUAGES = ("th", "en")
+_PAYLOAD = ""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A conjunction of tags: the intent applies when every tag is present."""
+
+    tags: tuple[str, ...]
+
+
+@dataclass
+class IntentSpec:
+    """One intent: patterns, boosting and vetoing tags, slots it takes, coverage floor."""
+
+    name: str
+    patterns: list[Pattern] = field(default_factory=list)
+    boost: set[str] = field(default_factory=set)
+    avoid: set[str] = field(default_factory=set)
+    templates: list[re.Pattern[str]] = field(default_factory=list)
+    slots: tuple[str, ...] = ()
+    min_coverage: float = 0.0
+    priority: int = 0
+    explain: frozenset[str] = frozenset()
+
+    def own_tags(self) -> set[str]:
+        """Every tag that explains a token for this intent."""
+        tags = set(self.boost)
+        for pattern in self.patterns:
+            tags.update(pattern.tags)
+        return tags
+
+
+class PhraseTrie:
+    """Character trie of phrases (spaces removed); matches must start and end on token edges."""
+
+    def __init__(self) -> None:
+        """An empty trie."""
+        self.root: dict[str, Any] = {}
+
+    def add(self, phrase: str, tag: str) -> None:
+        """Attach ``tag`` to ``phrase``."""
+        node = self.root
+        for ch in phrase.replace(" ", ""):
+            node = node.setdefault(ch, {})
+        node.setdefault(_PAYLOAD, set()).add(tag)
+
+    def scan(self, tokens: list[str]) -> list[tuple[int, int, frozenset[str]]]:
+        """All (first token, end token, tags) of phrases aligned with token boundaries."""
+        stream = "".join(tokens)
+        ends: dict[int, int] = {}
+        starts: list[int] = []
+        pos = 0
+        for i, tok in enumerate(tokens):
+            starts.append(pos)
+            pos += len(tok)
+            ends[pos] = i + 1
+        hits: list[tuple[int, int, frozenset[str]]] = []
+        size = len(stream)
+        for i, begin in enumerate(starts):
+            node = self.root
+            j = begin
+            while j < size:
+                child: dict[str, Any] | None = node.get(stream[j])
+                if child is None:
+                    break
+                node = child
+                j += 1
+                if _PAYLOAD in node and j in ends:
+                    hits.append((i, ends[j], frozenset(node[_PAYLOAD])))
+        return hits
+
+
+@dataclass
+class Lexicon:
+    """Everything the parser reads from the data files, compiled once."""
+
+    intents: dict[str, IntentSpec]
+    trie: PhraseTrie
+    stopwords: frozenset[str]
+    particles: frozenset[str]
+    dictionary_words: set[str]
+    latin_vocab: list[str]
+    latin_words: frozenset[str]
+    deduct_words: tuple[str, ...]
+    dates: DateGrammar
+    note_strip: tuple[str, ...]
+    threshold: float
+    slot_tags: dict[str, str]
+
+
+def _load(lang: str) -> dict[str, Any]:
+    """Read one language file."""
+    with (DATA_DIR / f"{lang}.yaml").open(encoding="utf-8") as fh:
+        data: dict[str, Any] = yaml.safe_load(fh)
+    return data
+
+
+def _phrase(text: str) -> str:
+    """Fold a phrase the way messages are folded."""
+    return fold_text(str(text)).strip()
+
+
+def _compile_template(template: str, groups: dict[str, list[str]]) -> re.Pattern[str]:
+    """A template over the joined tokens: {group} slots, (a|b) and [optional] parts."""
+
+    def group_alt(m: re.Match[str]) -> str:
+        words = sorted(groups.get(m.group(1), []), key=len, reverse=True)
+        return "(?:" + "|".join(re.escape(w.replace(" ", "")) for w in words) + ")"
+
+    pattern = re.sub(r"\[([^\]]+)\]", r"(?:\1)?", template.replace(" ", ""))
+    pattern = re.sub(r"\{(\w+)\}", group_alt, pattern)
+    return re.compile(rf"^{pattern}$")
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """Load and merge both language files and the catalogue (cached: built once)."""
+    with (DATA_DIR / "catalogue.yaml").open(encoding="utf-8") as fh:
+        catalogue: dict[str, Any] = yaml.safe_load(fh)
+    groups: dict[str, list[str]] = defaultdict(list)
+    slot_values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    stopwords: set[str] = set()
+    particles: set[str] = set()
+    deduct: list[str] = []
+    note_strip: list[str] = []
+    date_tables: dict[str, dict[str, Any]] = defaultdict(dict)
+    raw_intents: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    extra_words: set[str] = set(catalogue.get("dictionary", []))
+    for lang in LANGUAGES:
+        data = _load(lang)
+        for name, phrases in (data.get("groups") or {}).items():
+            groups[name].extend(_phrase(p) for p in phrases)
+        for slot, values in (data.get("slot_values") or {}).items():
+            for value, phrases in values.items():
+                slot_values[slot][str(value)].extend(_phrase(p) for p in phrases)
+        stopwords.update(_phrase(w) for w in data.get("stopwords", []))
+        particles.update(_phrase(w) for w in data.get("particles", []))
+        deduct.extend(_phrase(w) for w in data.get("deduct_words", []))
+        note_strip.extend(_phrase(w) for w in data.get("note_strip", []))
+        extra_words.update(data.get("dictionary", []))
+        for table, entries in (data.get("dates") or {}).items():
+            date_tables[table].update(entries)
+        for name, spec in (data.get("intents") or {}).items():
+            raw_intents[name].append(spec or {})
+
+    trie = PhraseTrie()
+    slot_tags: dict[str, str] = {}
+    for name, phrases in groups.items():
+        for p in phrases:
+            trie.add(p, name)
+    for slot, values in slot_values.items():
+        for value, phrases in values.items():
+            tag = f"{slot}={value}"
+            slot_tags[tag] = slot
+            for p in phrases:
+                trie.add(p, tag)
+                trie.add(p, f"slot:{slot}")
+    for marker in catalogue.get("markers", []):
+        trie.add(marker, marker)
+
+    intents: dict[str, IntentSpec] = {}
+    for name, conf in catalogue["intents"].items():
+        spec = IntentSpec(
+            name=name,
+            slots=tuple((conf or {}).get("slots", [])),
+            min_coverage=float((conf or {}).get("min_coverage", 0.0)),
+            priority=int((conf or {}).get("priority", 0)),
+        )
+        for part in raw_intents.get(name, []):
+            for pattern in part.get("patterns", []):
+                spec.patterns.append(Pattern(tuple(pattern)))
+            for key in ("boost", "avoid"):
+                for phrase in part.get(key, []):
+                    tag = f"{key}:{name}:{_phrase(phrase)}"
+                    trie.add(_phrase(phrase), tag)
+                    getattr(spec, key).add(tag)
+            for template in part.get("templates", []):
+                spec.templates.append(_compile_template(_phrase(template), groups))
+        explain = spec.own_tags()
+        explain.update(f"@{slot}" for slot in spec.slots)
+        explain.update(f"slot:{slot}" for slot in spec.slots)
+        if {"date", "due_date", "close_date", "period"} & set(spec.slots):
+            explain.add("@date")
+        spec.explain = frozenset(explain)
+        intents[name] = spec
+
+    every_phrase = [p for ps in groups.values() for p in ps] + [
+        p for vs in slot_values.values() for ps in vs.values() for p in ps
+    ]
+    for spec in intents.values():
+        every_phrase.extend(t.split(":", 2)[2] for t in spec.boost | spec.avoid)
+    dictionary = {w for w in extra_words | set(every_phrase) if not LATIN_CHAR.search(w)}
+    dictionary = {w.replace(" ", "") for w in dictionary if w and not w.startswith("@")}
+    latin_vocab = sorted(
+        {w for p in every_phrase for w in p.split() if w.isascii() and w.isalpha() and len(w) >= 4}
+    )
+    dates = DateGrammar(
+        months=date_tables["months"],
+        weekdays=date_tables["weekdays"],
+        relative_days=date_tables["relative_days"],
+        modifiers=date_tables["modifiers"],
+        units=date_tables["units"],
+        periods=date_tables["periods"],
+    )
+    return Lexicon(
+        intents=intents,
+        trie=trie,
+        stopwords=frozenset(stopwords),
+        particles=frozenset(particles),
+        dictionary_words=dictionary,
+        latin_vocab=latin_vocab,
+        latin_words=frozenset(
+            w for p in every_phrase for w in p.split() if w.isascii() and w.isalpha()
+        ),
+        deduct_words=tuple(deduct),
+        dates=dates,
+        note_strip=tuple(sorted(set(note_strip), key=len, reverse=True)),
+        threshold=float(catalogue.get("threshold", 0.6)),
+        slot_tags=slot_tags,
+    )
+
+
+def base_dictionary() -> list[str]:
+    """The Thai word list plus the CRM words of the lexicon, for newmm."""
+    return [*thai_words(), *load_lexicon().dictionary_words]

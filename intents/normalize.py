@@ -1,0 +1,90 @@
+"""Normalisation run once per message: markup, widths, digits, case, repeats, tokens, language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from pythainlp.tokenize import newmm
+from pythainlp.util import Trie
+
+THAI_CHAR = re.compile(r"[\u0E01-\u0E4F]")
+LATIN_CHAR = re.compile(r"[A-Za-z]")
+
+_SLACK_USER = re.compile(r"<[@!][^>]*>")
+_SLACK_LABELLED = re.compile(r"<(?:mailto:|tel:|https?://|#)[^>|]*\|([^>]*)>")
+_SLACK_BARE = re.compile(r"<(?:mailto:|tel:)?([^>|]+)>")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0e\ufe0f\u20e3\U000e0020-\U000e007f]"
+)
+_LAUGH = re.compile(r"(?<![\d.,฿$])\b5{3,}\+*(?![\d.,]|\s*(?:บาท|แต้ม|k\b|K\b|฿|baht))")
+_SPACES = re.compile(r"\s+")
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
+_QUOTES = str.maketrans("‘’“”", "''\"\"")
+
+# Thai combining vowels and tone marks typed twice are always a typo.
+_THAI_MARK_REPEAT = re.compile(r"([\u0E31\u0E34-\u0E3A\u0E47-\u0E4E])\1+")
+_THAI_REPEAT = re.compile(r"([\u0E01-\u0E2E\u0E30\u0E32\u0E33\u0E40-\u0E45])\1{2,}")
+_LATIN_REPEAT = re.compile(r"([a-z])\1{2,}")
+_TOKEN = re.compile(r"@[a-z_]+|[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[\u0E01-\u0E4F]+")
+
+
+def clean_text(text: str) -> str:
+    """Strip chat markup and invisible characters; map full-width forms and Thai digits."""
+    text = _SLACK_USER.sub(" ", text)
+    text = _SLACK_LABELLED.sub(r"\1", text)
+    text = _SLACK_BARE.sub(r"\1", text)
+    text = _ZERO_WIDTH.sub("", text)
+    text = _EMOJI.sub(" ", text)
+    text = text.translate(_WIDTH).translate(_THAI_DIGITS).translate(_QUOTES)
+    text = _LAUGH.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold_text(text: str) -> str:
+    """Case-fold and squeeze characters repeated for emphasis ("มากกกก", "sooooo")."""
+    text = text.lower()
+    text = _THAI_MARK_REPEAT.sub(r"\1", text)
+    text = _THAI_REPEAT.sub(r"\1", text)
+    return _LATIN_REPEAT.sub(r"\1\1", text)
+
+
+def detect_lang(text: str) -> str:
+    """Return "th", "en" or "mix" from the Thai and Latin letters in ``text``."""
+    thai = len(THAI_CHAR.findall(text))
+    latin = len(LATIN_CHAR.findall(text))
+    if thai and latin:
+        return "mix"
+    return "th" if thai else "en"
+
+
+class Tokeniser:
+    """newmm word segmentation with a custom dictionary; Latin text is split on word shapes."""
+
+    def __init__(self, words: Iterable[str], stop_tokens: Iterable[str] = ()) -> None:
+        """Build the dictionary trie from ``words`` (the Thai word list plus extra words)."""
+        self.trie = Trie(words)
+        self.stop_tokens = frozenset(stop_tokens)
+        self.segment = lru_cache(maxsize=8192)(self._segment_thai)
+
+    def _segment_thai(self, chunk: str) -> tuple[str, ...]:
+        """Segment one run of Thai letters with newmm."""
+        return tuple(t for t in newmm.segment(chunk, custom_dict=self.trie) if t.strip())
+
+    def tokens(self, folded: str) -> list[str]:
+        """Return the tokens of folded text, without whitespace, punctuation or particles."""
+        out: list[str] = []
+        for match in _TOKEN.finditer(folded):
+            piece = match.group()
+            if THAI_CHAR.match(piece):
+                out.extend(t for t in self.segment(piece) if t not in self.stop_tokens)
+            elif piece not in self.stop_tokens:
+                out.append(piece)
+        return out
+
+    def warm(self) -> None:
+        """Run one segmentation so the first real message does not pay for start-up."""
+        self.tokens("สวัสดีครับ ขอดูยอดขายหน่อย")

@@ -1,0 +1,177 @@
+"""Customer mention resolution: exact lookup, n-gram prefilter, then rapidfuzz scoring."""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from intents.models import CustomerName, Resolution
+from intents.normalize import THAI_CHAR, Tokeniser
+
+_NON_WORD = re.compile(r"[^0-9a-z\u0E01-\u0E4E]+")
+_WORDS = re.compile(r"[A-Za-z0-9]+(?:[&'.-][A-Za-z0-9]+)*|[\u0E01-\u0E4E]+")
+MATCH_CUTOFF = 72.0
+AMBIGUITY_GAP = 5.0
+_MAX_POSTINGS = 4000
+_MAX_CANDIDATES = 400
+_MAX_NGRAM = 5
+
+
+def fold_name(text: str) -> str:
+    """Case-fold a name and turn punctuation into single spaces, keeping Thai marks.
+
+    rapidfuzz's default_process would also fold case but drops Thai vowel and tone marks
+    (they are not alphanumeric), which merges distinct Thai names, so names use this.
+    """
+    return _NON_WORD.sub(" ", text.casefold()).strip()
+
+
+def _grams(key: str) -> set[str]:
+    """Character 3-grams of a folded name, padded so short names still have grams."""
+    padded = f" {key} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A customer name found inside a message (character span of the cleaned text)."""
+
+    start: int
+    end: int
+    text: str
+    resolution: Resolution
+
+
+class CustomerIndex:
+    """Names and aliases of the customers, indexed for exact and fuzzy lookup."""
+
+    def __init__(self, customers: list[CustomerName]) -> None:
+        """Index ``customers`` (use :meth:`build`)."""
+        self.customers = customers
+        self._keys: list[str] = []
+        self._owner: array[int] = array("i")
+        self._exact: dict[str, list[int]] = {}
+        self._grams: dict[str, list[int]] = {}
+        for pos, customer in enumerate(customers):
+            for surface in (customer.name, *customer.aliases):
+                key = fold_name(surface)
+                if not key:
+                    continue
+                entry = len(self._keys)
+                self._keys.append(key)
+                self._owner.append(pos)
+                self._exact.setdefault(key, []).append(entry)
+                compact = key.replace(" ", "")
+                if compact != key:
+                    self._exact.setdefault(compact, []).append(entry)
+                for gram in _grams(key):
+                    self._grams.setdefault(gram, []).append(entry)
+        self._max_words = max((k.count(" ") + 1 for k in self._keys), default=1)
+        self._tokeniser: Tokeniser | None = None
+
+    @classmethod
+    def build(cls, customers: Iterable[CustomerName]) -> CustomerIndex:
+        """Index customers by name and alias."""
+        return cls(list(customers))
+
+    def __len__(self) -> int:
+        """Number of customers."""
+        return len(self.customers)
+
+    def words(self) -> Iterable[str]:
+        """Every name and alias, for the tokeniser's dictionary."""
+        for customer in self.customers:
+            yield customer.name
+            yield from customer.aliases
+
+    def tokeniser(self) -> Tokeniser:
+        """The newmm tokeniser whose dictionary also holds these customers' Thai names."""
+        if self._tokeniser is None:
+            from intents.lexicon import base_dictionary, load_lexicon
+
+            thai_names = [
+                w.strip() for w in self.words() if THAI_CHAR.search(w) and " " not in w.strip()
+            ]
+            self._tokeniser = Tokeniser([*base_dictionary(), *thai_names], load_lexicon().particles)
+        return self._tokeniser
+
+    def _candidates(self, key: str) -> list[int]:
+        """Entries sharing the rarest 3-grams with the key, most shared first."""
+        postings = sorted((self._grams[g] for g in _grams(key) if g in self._grams), key=len)
+        counts: Counter[int] = Counter()
+        used = 0
+        for plist in postings:
+            if used and used + len(plist) > _MAX_POSTINGS:
+                break
+            counts.update(plist)
+            used += len(plist)
+        return [entry for entry, _ in counts.most_common(_MAX_CANDIDATES)]
+
+    def resolve(self, mention: str, limit: int = 5) -> Resolution:
+        """Best customer for a mention, its score 0..100 and close runners-up."""
+        key = fold_name(mention)
+        if not key:
+            return Resolution(None, 0.0, (), False)
+        entries = self._candidates(key)
+        choices = {entry: self._keys[entry] for entry in entries}
+        scored = process.extract(
+            key,
+            choices,
+            scorer=fuzz.WRatio,
+            processor=None,  # both sides are already folded by fold_name
+            limit=limit * 4,
+            score_cutoff=50,
+        )
+        best_by_customer: dict[int, float] = {}
+        for _, score, entry in scored:
+            owner = self._owner[entry]
+            if self._keys[entry] == key:
+                score = 100.0
+            if score > best_by_customer.get(owner, -1.0):
+                best_by_customer[owner] = float(score)
+        ranked = sorted(best_by_customer.items(), key=lambda kv: kv[1], reverse=True)[:limit]
+        candidates = tuple((self.customers[pos], score) for pos, score in ranked)
+        if not candidates or candidates[0][1] < MATCH_CUTOFF:
+            return Resolution(None, candidates[0][1] if candidates else 0.0, candidates, False)
+        best, score = candidates[0]
+        close = tuple(c for c in candidates if c[1] >= score - AMBIGUITY_GAP)
+        if len(close) > 1:
+            return Resolution(best, score, close, True)
+        return Resolution(best, score, candidates, False)
+
+    def find_mentions(self, text: str) -> list[Mention]:
+        """Known names and aliases written in the text, longest first, not overlapping."""
+        spans: list[tuple[int, int]] = []
+        tokeniser = self.tokeniser() if THAI_CHAR.search(text) else None
+        for m in _WORDS.finditer(text):
+            if tokeniser is not None and THAI_CHAR.match(m.group()):
+                pos = m.start()
+                for piece in tokeniser.segment(m.group()):
+                    spans.append((pos, pos + len(piece)))
+                    pos += len(piece)
+            else:
+                spans.append((m.start(), m.end()))
+        found: list[Mention] = []
+        taken: set[int] = set()
+        width = min(_MAX_NGRAM, max(self._max_words, 1) + 3)
+        for size in range(width, 0, -1):
+            for i in range(len(spans) - size + 1):
+                if any(k in taken for k in range(i, i + size)):
+                    continue
+                start, end = spans[i][0], spans[i + size - 1][1]
+                surface = text[start:end]
+                key = fold_name(surface)
+                entries = self._exact.get(key) or self._exact.get(key.replace(" ", ""))
+                if not entries:
+                    continue
+                owners = {self._owner[e] for e in entries}
+                people = tuple((self.customers[o], 100.0) for o in sorted(owners))
+                resolution = Resolution(people[0][0], 100.0, people, len(people) > 1)
+                found.append(Mention(start, end, surface, resolution))
+                taken.update(range(i, i + size))
+        return sorted(found, key=lambda m: m.start)

@@ -1,0 +1,1 @@
+"""Slot extractors: patterns pulled out before tokenising, and vocabulary-driven slots."""

@@ -1,0 +1,147 @@
+"""Date expressions (relative words, weekdays, day-month with Buddhist-era years, ISO)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+from intents.slots.entities import Entity, SpanSet
+
+_BE_OFFSET = 543
+
+
+def _alternation(words: list[str]) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _year(raw: str | None, today: date) -> int | None:
+    """A written year (Gregorian or Buddhist era, 2 or 4 digits) as a Gregorian year."""
+    if not raw:
+        return None
+    year = int(raw)
+    if year < 100:
+        year = 2500 + year if year >= 43 else 2000 + year
+    return year - _BE_OFFSET if year >= 2400 else year
+
+
+def _make_date(year: int | None, month: int, day: int, today: date) -> date | None:
+    """A calendar date; without a year, the next occurrence on or after today."""
+    try:
+        if year is not None:
+            return date(year, month, day)
+        found = date(today.year, month, day)
+        if found < today:
+            found = date(today.year + 1, month, day)
+        return found
+    except ValueError:
+        return None
+
+
+class DateGrammar:
+    """Finds dates in cleaned text, built from the lexicon's month, weekday and offset words."""
+
+    def __init__(
+        self,
+        months: Mapping[str, int],
+        weekdays: Mapping[str, int],
+        relative_days: Mapping[str, int],
+        modifiers: Mapping[str, str],
+        units: Mapping[str, int],
+        periods: Mapping[str, str],
+    ) -> None:
+        """Compile the patterns from word lists (word -> month/weekday/day offset...)."""
+        self.months = {k.lower(): v for k, v in months.items()}
+        self.weekdays = {k.lower(): v for k, v in weekdays.items()}
+        self.relative_days = {k.lower(): v for k, v in relative_days.items()}
+        self.modifiers = {k.lower(): v for k, v in modifiers.items()}
+        self.units = {k.lower(): v for k, v in units.items()}
+        self.periods = {k.lower(): v for k, v in periods.items()}
+        month = _alternation(list(self.months))
+        weekday = _alternation(list(self.weekdays))
+        pre = _alternation([k for k in self.modifiers if k.isascii()])
+        post = _alternation([k for k in self.modifiers if not k.isascii()])
+        unit = _alternation(list(self.units))
+        rel = _alternation(list(self.relative_days))
+        flags = re.IGNORECASE
+        self.iso = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+        self.numeric = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
+        self.day_month = re.compile(
+            rf"(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th)?\s?(?:of\s)?({month})(?![a-z])\.?"
+            rf"(?:,?\s?(?:พ\.ศ\.|ค\.ศ\.)?\s?(\d{{4}}|\d{{2}})(?![\d:]))?",
+            flags,
+        )
+        self.month_day = re.compile(
+            rf"(?<![a-z])({month})\.?\s(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s(\d{{4}}))?",
+            flags,
+        )
+        self.day_only = re.compile(r"วันที่\s?(\d{1,2})(?![\d/])")
+        self.in_units = re.compile(
+            rf"(?:\bin|\bwithin|อีก|ภายใน)\s?(\d{{1,3}})\s?({unit})(?![a-z])"
+            r"(?:\s?(?:ข้างหน้า|from now))?",
+            flags,
+        )
+        self.relative = re.compile(rf"(?<![a-z])({rel})(?![a-z])", flags)
+        self.weekday = re.compile(
+            rf"(?<![a-z])(?:({pre})\s)?({weekday})(?![a-z])(?:\s?({post}))?", flags
+        )
+
+    def extract(self, text: str, today: date, spans: SpanSet) -> None:
+        """Add every date found in ``text`` to ``spans`` (value: datetime.date)."""
+        for m in self.iso.finditer(text):
+            year = _year(m.group(1), today)
+            self._add(spans, m, _make_date(year, int(m.group(2)), int(m.group(3)), today))
+        for m in self.day_month.finditer(text):
+            month = self.months[m.group(2).lower()]
+            found = _make_date(_year(m.group(3), today), month, int(m.group(1)), today)
+            self._add(spans, m, found)
+        for m in self.month_day.finditer(text):
+            month = self.months[m.group(1).lower()]
+            found = _make_date(_year(m.group(3), today), month, int(m.group(2)), today)
+            self._add(spans, m, found)
+        for m in self.numeric.finditer(text):
+            day, month = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12:
+                self._add(spans, m, _make_date(_year(m.group(3), today), month, day, today))
+        for m in self.day_only.finditer(text):
+            day = int(m.group(1))
+            found = _make_date(None, today.month, day, today) if day >= today.day else None
+            if found is None and 1 <= day <= 31:
+                nxt = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+                found = _make_date(nxt.year, nxt.month, day, today)
+            self._add(spans, m, found)
+        for m in self.in_units.finditer(text):
+            days = int(m.group(1)) * self.units[m.group(2).lower()]
+            self._add(spans, m, today + timedelta(days=days))
+        for m in self.relative.finditer(text):
+            word = m.group(1).lower()
+            offset = self.relative_days[word]
+            # "next week" means the Monday that starts it
+            found = (
+                today + timedelta(days=7 - today.weekday())
+                if offset == 7
+                else today + timedelta(days=offset)
+            )
+            if spans.free(m.start(), m.end()):
+                spans.add(Entity("date", m.start(), m.end(), found, self.periods.get(word, "")))
+        for m in self.weekday.finditer(text):
+            mods = [self.modifiers[g.lower()] for g in (m.group(1), m.group(3)) if g]
+            self._add(spans, m, self._weekday(self.weekdays[m.group(2).lower()], mods, today))
+
+    @staticmethod
+    def _weekday(weekday: int, mods: list[str], today: date) -> date:
+        """This/next/last weekday: "next" is that day of the following week."""
+        monday = today - timedelta(days=today.weekday())
+        if "next" in mods:
+            return monday + timedelta(days=7 + weekday)
+        if "last" in mods:
+            return monday - timedelta(days=7 - weekday)
+        ahead = (weekday - today.weekday()) % 7
+        return today + timedelta(days=ahead)
+
+    @staticmethod
+    def _add(spans: SpanSet, m: re.Match[str], found: date | None) -> None:
+        """Claim the match as a date when it parsed."""
+        if found is not None:
+            spans.add(Entity("date", m.start(), m.end(), found))

@@ -1,0 +1,150 @@
+"""Pattern entities found in cleaned text before tokenising: ids, contacts, points, amounts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from pythainlp.util import thaiword_to_num
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A typed span of the cleaned message with its normalised value."""
+
+    kind: str
+    start: int
+    end: int
+    value: object
+    extra: str = ""
+
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_MAGNITUDES = {
+    "k": Decimal(1000),
+    "m": Decimal(1_000_000),
+    "mb": Decimal(1_000_000),
+    "ล้าน": Decimal(1_000_000),
+    "แสน": Decimal(100_000),
+    "หมื่น": Decimal(10_000),
+    "พัน": Decimal(1000),
+}
+_MAG = r"(?:k|m|mb)(?![a-z])|ล้าน|แสน|หมื่น|พัน(?!ธ)"
+_CURRENCY = r"บาท|baht|thb|bht|฿|-\.?"
+_THAI_NUMWORD = r"(?:ศูนย์|หนึ่ง|เอ็ด|สอง|ยี่|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ|ร้อย|พัน(?!ธ)|หมื่น|แสน|ล้าน)+"
+
+ORDER_ID = re.compile(r"(?<![A-Za-z])ord[-\s#]?(\d+)\b", re.IGNORECASE)
+TICKET_ID = re.compile(r"(?<![A-Za-z])(?:tck|tk|ticket)[-\s#]?(\d+)\b", re.IGNORECASE)
+MEMBER_ID = re.compile(r"(?<![A-Za-z0-9])m-(\d+)\b", re.IGNORECASE)
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+PHONE = re.compile(
+    r"(?<![\d-])(?:\+?66[\s-]?|0)([689]\d)[\s-]?(\d{3})[\s-]?(\d{4})(?![\d])"
+    r"|(?<![\d-])0(2)[\s-]?(\d{3})[\s-]?(\d{4})(?![\d])"
+)
+POINTS_AFTER = re.compile(
+    rf"([-+−]\s?)?({_NUM})\s?(?:(?:bonus|extra|reward|loyalty|โบนัส)\s?)?"
+    r"(?:แต้ม|คะแนน|points?|pts?|พอยท์|พอยต์)(?![a-z])",
+    re.IGNORECASE,
+)
+POINTS_BEFORE = re.compile(
+    rf"(?:แต้ม|คะแนน|points?|pts?)\s?(?:จำนวน\s?)?([-+−]\s?)?({_NUM})(?!\s?(?:{_MAG}|{_CURRENCY}|%|\d))",
+    re.IGNORECASE,
+)
+AMOUNT_CURRENCY_FIRST = re.compile(rf"(?:฿|thb\b|baht\b)\s?({_NUM})\s?({_MAG})?", re.IGNORECASE)
+AMOUNT_SUFFIX = re.compile(
+    rf"(?<![\w.])({_NUM})\s?({_MAG})(?:\s?(?:{_CURRENCY}))?|(?<![\w.])({_NUM})\s?(?:{_CURRENCY})(?![a-z])",
+    re.IGNORECASE,
+)
+AMOUNT_THAI_WORDS = re.compile(
+    rf"({_THAI_NUMWORD})\s?(บาท)|({_THAI_NUMWORD}(?:หมื่น|แสน|ล้าน|พัน(?!ธ))(?:{_THAI_NUMWORD})?)"
+)
+AMOUNT_BARE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,9})(?![\w.,/:%-])")
+
+
+def to_decimal(number: str, magnitude: str | None = None) -> Decimal | None:
+    """Read "1,200.5" with an optional magnitude ("k", "ล้าน") as a Decimal."""
+    try:
+        value = Decimal(number.replace(",", ""))
+    except InvalidOperation:
+        return None
+    if magnitude:
+        value *= _MAGNITUDES.get(magnitude.lower(), Decimal(1))
+    return value.normalize() if value == value.to_integral_value() else value
+
+
+def _thai_words_to_decimal(words: str) -> Decimal | None:
+    """Read Thai number words ("ห้าหมื่น") as a Decimal."""
+    try:
+        return Decimal(thaiword_to_num(words))
+    except (ValueError, TypeError, IndexError, KeyError):
+        return None
+
+
+class SpanSet:
+    """Non-overlapping spans claimed so far, in extraction priority order."""
+
+    def __init__(self) -> None:
+        """Start with nothing claimed."""
+        self.entities: list[Entity] = []
+
+    def free(self, start: int, end: int) -> bool:
+        """True when [start, end) overlaps no claimed span."""
+        return all(end <= e.start or start >= e.end for e in self.entities)
+
+    def add(self, entity: Entity) -> bool:
+        """Claim the entity's span if it is free."""
+        if entity.start >= entity.end or not self.free(entity.start, entity.end):
+            return False
+        self.entities.append(entity)
+        return True
+
+
+def extract_ids(text: str, spans: SpanSet) -> None:
+    """Emails, order/ticket/member ids and Thai phone numbers."""
+    for m in EMAIL.finditer(text):
+        spans.add(Entity("email", m.start(), m.end(), m.group()))
+    for m in ORDER_ID.finditer(text):
+        spans.add(Entity("order_id", m.start(), m.end(), f"ORD-{m.group(1)}"))
+    for m in TICKET_ID.finditer(text):
+        spans.add(Entity("ticket_id", m.start(), m.end(), f"TCK-{m.group(1)}"))
+    for m in MEMBER_ID.finditer(text):
+        spans.add(Entity("member_id", m.start(), m.end(), f"M-{m.group(1)}"))
+    for m in PHONE.finditer(text):
+        digits = "0" + "".join(g for g in m.groups() if g)
+        spans.add(Entity("phone", m.start(), m.end(), digits))
+
+
+def extract_numbers(text: str, spans: SpanSet, deduct_words: Iterable[str]) -> None:
+    """Points (negative after a deduction word or a minus sign), then THB amounts."""
+    lowered = text.lower()
+    deducts = tuple(deduct_words)
+    for pattern in (POINTS_AFTER, POINTS_BEFORE):
+        for m in pattern.finditer(text):
+            value = to_decimal(m.group(2))
+            if value is None:
+                continue
+            before = lowered[max(0, m.start() - 25) : m.start() + (m.end() - m.start()) // 2]
+            negative = bool(m.group(1) and m.group(1).strip() in "-−") or any(
+                w in before for w in deducts
+            )
+            points = -int(value) if negative else int(value)
+            spans.add(Entity("points", m.start(), m.end(), points))
+    for m in AMOUNT_CURRENCY_FIRST.finditer(text):
+        amount = to_decimal(m.group(1), m.group(2))
+        if amount is not None:
+            spans.add(Entity("amount", m.start(), m.end(), amount))
+    for m in AMOUNT_SUFFIX.finditer(text):
+        amount = to_decimal(m.group(1), m.group(2)) if m.group(1) else to_decimal(m.group(3))
+        if amount is not None:
+            spans.add(Entity("amount", m.start(), m.end(), amount))
+    for m in AMOUNT_THAI_WORDS.finditer(text):
+        words = m.group(1) or m.group(3)
+        amount = _thai_words_to_decimal(words)
+        if amount is not None and amount > 0:
+            spans.add(Entity("amount", m.start(), m.end(), amount))
+    for m in AMOUNT_BARE.finditer(text):
+        amount = to_decimal(m.group(1))
+        if amount is not None and amount >= 100:
+            spans.add(Entity("amount", m.start(), m.end(), amount, extra="bare"))

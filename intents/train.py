@@ -1,0 +1,255 @@
+"""Build step: train the linear intent model on the training corpus and write model.json."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from intents.features import feature_norm, features, value
+from intents.model import MODEL_PATH, OUT_OF_SCOPE, Blend, IntentModel
+from intents.models import ParseContext
+from intents.parser import prepare
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN_FILES = (
+    ROOT / "tests" / "data" / "intents_train.jsonl",
+    ROOT / "tests" / "data" / "intents_train_more.jsonl",
+)
+SEED = 20261122
+NOW = datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Bangkok"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Training hyper-parameters."""
+
+    epochs: int = 14
+    learning_rate: float = 1.0
+    l2: float = 2e-5
+    min_count: int = 2
+    folds: int = 5
+    seed: int = SEED
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training message: its features, rule ranking and gold intent."""
+
+    feats: list[str]
+    rules: dict[str, float]
+    intent: str
+
+
+def existing_files(paths: Sequence[Path] = TRAIN_FILES) -> list[Path]:
+    """The training files that exist, in a fixed order."""
+    return [p for p in paths if p.exists()]
+
+
+def data_hash(paths: Sequence[Path]) -> str:
+    """SHA-256 over the names and bytes of the training files."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_rows(paths: Sequence[Path]) -> list[dict[str, str]]:
+    """Labelled rows ({"text", "intent"}) of the training files, duplicates dropped."""
+    rows: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row["text"] in seen:
+                continue
+            seen.add(row["text"])
+            rows.append({"text": row["text"], "intent": row["intent"]})
+    return rows
+
+
+def examples(rows: Sequence[dict[str, str]]) -> list[Example]:
+    """Run the rule stages on every row and keep what the model and the blend need."""
+    ctx = ParseContext(now=NOW)
+    out: list[Example] = []
+    for row in rows:
+        prepared = prepare(row["text"], ctx)
+        out.append(Example(features(prepared.analysis), dict(prepared.ranking), row["intent"]))
+    return out
+
+
+def fit(data: Sequence[Example], classes: list[str], settings: Settings) -> IntentModel:
+    """Multinomial logistic regression by SGD with L2 (lazily scaled weights)."""
+    counts: Counter[str] = Counter(f for ex in data for f in ex.feats)
+    vocab = sorted(f for f, n in counts.items() if n >= settings.min_count)
+    k = len(classes)
+    index = {c: i for i, c in enumerate(classes)}
+    weights: dict[str, list[float]] = {f: [0.0] * k for f in vocab}
+    values = {f: value(f) ** 2 for f in vocab}
+    bias = [0.0] * k
+    scale = 1.0
+    rng = random.Random(settings.seed)
+    order = list(range(len(data)))
+    step_count = 0
+    for _ in range(settings.epochs):
+        rng.shuffle(order)
+        for pos in order:
+            ex = data[pos]
+            x = feature_norm(ex.feats)
+            rows = [weights[f] for f in ex.feats if f in weights]
+            if rows:
+                raw = [
+                    b + scale * x * s
+                    for b, s in zip(bias, map(sum, zip(*rows, strict=True)), strict=True)
+                ]
+            else:
+                raw = list(bias)
+            top = max(raw)
+            exps = [math.exp(s - top) for s in raw]
+            total = sum(exps)
+            grad = [e / total for e in exps]
+            grad[index[ex.intent]] -= 1.0
+            eta = settings.learning_rate / (1.0 + 0.02 * step_count / max(1, len(data)) * 10)
+            step_count += 1
+            scale *= 1.0 - eta * settings.l2
+            delta = [eta * x * g / scale for g in grad]
+            for f in ex.feats:
+                row = weights.get(f)
+                if row is not None:
+                    # weights hold value * weight, so the step scales by value squared
+                    v2 = values[f]
+                    weights[f] = [w - v2 * d for w, d in zip(row, delta, strict=True)]
+            bias = [b - eta * g for b, g in zip(bias, grad, strict=True)]
+            if scale < 1e-3:
+                weights = {f: [w * scale for w in row] for f, row in weights.items()}
+                scale = 1.0
+    final = {f: [w * scale for w in row] for f, row in weights.items()}
+    return IntentModel(classes, bias, final, Blend(0.5, 0.5))
+
+
+def _folds(data: Sequence[Example], n: int, seed: int) -> list[list[int]]:
+    """Stratified fold assignment: each intent's rows dealt round-robin after a shuffle."""
+    by_intent: dict[str, list[int]] = {}
+    for i, ex in enumerate(data):
+        by_intent.setdefault(ex.intent, []).append(i)
+    rng = random.Random(seed)
+    folds: list[list[int]] = [[] for _ in range(n)]
+    turn = 0
+    for intent in sorted(by_intent):
+        members = by_intent[intent]
+        rng.shuffle(members)
+        for i in members:
+            folds[turn % n].append(i)
+            turn += 1
+    return folds
+
+
+def cross_validate(
+    data: Sequence[Example], classes: list[str], settings: Settings
+) -> list[tuple[dict[str, float], dict[str, float], str]]:
+    """Out-of-fold model probabilities with the rule scores and gold intent of every row."""
+    out: list[tuple[dict[str, float], dict[str, float], str]] = []
+    for held in _folds(data, settings.folds, settings.seed):
+        held_set = set(held)
+        model = fit([ex for i, ex in enumerate(data) if i not in held_set], classes, settings)
+        for i in held:
+            ex = data[i]
+            out.append((model.predict(ex.feats), ex.rules, ex.intent))
+    return out
+
+
+def _score(
+    model: IntentModel,
+    predictions: Sequence[tuple[dict[str, float], dict[str, float], str]],
+    blend: Blend,
+) -> tuple[float, float, float]:
+    """Objective, accuracy and out_of_scope recall of one blend on out-of-fold predictions."""
+    hits = oos_total = oos_hits = 0
+    for probs, rules, gold in predictions:
+        predicted = model.blend(probs, rules, blend)[0][0]
+        hits += predicted == gold
+        if gold == OUT_OF_SCOPE:
+            oos_total += 1
+            oos_hits += predicted == OUT_OF_SCOPE
+    accuracy = hits / len(predictions)
+    recall = oos_hits / oos_total if oos_total else 1.0
+    # Plain accuracy: out_of_scope is one class among the others, as in the evaluation.
+    return accuracy, accuracy, recall
+
+
+def tune_blend(
+    model: IntentModel,
+    predictions: Sequence[tuple[dict[str, float], dict[str, float], str]],
+) -> tuple[Blend, float, float]:
+    """The model weight and threshold with the best cross-validated objective."""
+    best: tuple[float, float, float, Blend] | None = None
+    for a10 in range(0, 11):
+        for t100 in range(20, 80, 3):
+            for floor in (1.01, 0.9, 0.8, 0.7):
+                blend = Blend(a10 / 10, t100 / 100, floor)
+                objective, accuracy, recall = _score(model, predictions, blend)
+                if best is None or objective > best[0] + 1e-9:
+                    best = (objective, accuracy, recall, blend)
+    assert best is not None
+    return best[3], best[1], best[2]
+
+
+def train(
+    paths: Sequence[Path], settings: Settings | None = None, tune: bool = True
+) -> IntentModel:
+    """Train on the files, tune the blend by cross-validation, and record provenance."""
+    cfg = settings or Settings()
+    data = examples(load_rows(paths))
+    classes = sorted({ex.intent for ex in data})
+    model = fit(data, classes, cfg)
+    meta: dict[str, object] = {
+        "data_sha256": data_hash(paths),
+        "files": [p.name for p in paths],
+        "rows": len(data),
+        "seed": cfg.seed,
+        "epochs": cfg.epochs,
+        "learning_rate": cfg.learning_rate,
+        "l2": cfg.l2,
+        "min_count": cfg.min_count,
+    }
+    blend = model.blend_settings
+    if tune:
+        predictions = cross_validate(data, classes, cfg)
+        blend, accuracy, recall = tune_blend(model, predictions)
+        model_only = sum(max(p, key=p.__getitem__) == g for p, _, g in predictions)
+        meta["cv"] = {
+            "folds": cfg.folds,
+            "model_only_accuracy": round(model_only / len(predictions), 4),
+            "blend_accuracy": round(accuracy, 4),
+            "blend_oos_recall": round(recall, 4),
+        }
+    return IntentModel(model.classes, list(model.bias), dict(model.weights), blend, meta)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train on the committed training files and write intents/data/model.json."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--no-tune", action="store_true", help="skip cross-validation")
+    args = parser.parse_args(argv)
+    paths = existing_files()
+    model = train(paths, tune=not args.no_tune)
+    text = json.dumps(model.to_json(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    args.out.write_text(text + "\n", encoding="utf-8")
+    print(json.dumps(model.meta, ensure_ascii=False))
+    print(f"wrote {args.out} ({len(text) / 1e6:.2f} MB, {len(model.weights)} features)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""The shipped intent model: provenance, reproducible training, blending and free text."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from intents import ParseContext, parse
+from intents.model import MODEL_PATH, OUT_OF_SCOPE, Blend, IntentModel, load_model
+from intents.train import Settings, data_hash, existing_files, train
+
+NOW = datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Bangkok"))
+
+
+def test_shipped_model_was_trained_on_the_committed_training_files() -> None:
+    model = load_model()
+    assert model is not None, "run: python -m intents.train"
+    paths = existing_files()
+    assert model.meta["files"] == [p.name for p in paths]
+    assert model.meta["data_sha256"] == data_hash(paths), "training data changed: retrain"
+    assert MODEL_PATH.stat().st_size < 5_000_000
+
+
+def test_training_is_deterministic(tmp_path: Path) -> None:
+    lines = existing_files()[0].read_text(encoding="utf-8").splitlines()
+    subset = tmp_path / "subset.jsonl"
+    subset.write_text("\n".join(lines[::12]) + "\n", encoding="utf-8")
+    settings = Settings(epochs=3)
+    first = train([subset], settings, tune=False).to_json()
+    second = train([subset], settings, tune=False).to_json()
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    assert first["meta"]["rows"] == len(lines[::12])
+
+
+def test_json_round_trip_keeps_predictions() -> None:
+    model = IntentModel(
+        ["greeting", OUT_OF_SCOPE], [0.1, -0.1], {"w:hi": [1.5, -1.5]}, Blend(0.5, 0.4)
+    )
+    again = IntentModel.from_json(model.to_json())
+    assert again.predict(["w:hi"]) == pytest.approx(model.predict(["w:hi"]), abs=1e-3)
+    assert again.blend_settings == model.blend_settings
+
+
+def test_weak_evidence_is_out_of_scope_with_runners_up() -> None:
+    model = IntentModel(["faq", "help", OUT_OF_SCOPE], [0.0, 0.0, 0.0], {}, Blend(0.5, 0.6))
+    ranked = model.blend({"faq": 0.4, "help": 0.35, OUT_OF_SCOPE: 0.25}, {"faq": 0.5})
+    assert ranked[0][0] == OUT_OF_SCOPE
+    assert [name for name, _ in ranked[1:]] == ["faq", "help"]
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        ("called Siam Paper, they want a quote", "note", "they want a quote"),
+        ("แจ้งลูกค้า platinum ว่าสัปดาห์นี้แต้มx2", "message", "สัปดาห์นี้แต้มx2"),
+        ("ของที่ส่งมาใช้ไม่ได้ค่ะ", "description", "ของที่ส่งมาใช้ไม่ได้"),
+        ("open a ticket: ORD-1234 arrived damaged, urgent", "description", "arrived damaged"),
+        ("ร้านปิดวันไหนบ้างคะ", "question", "ร้านปิดวันไหนบ้าง"),
+    ],
+)
+def test_free_text_slots(text: str, slot: str, value: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).slots.get(slot) == value

@@ -1,0 +1,44 @@
+"""Normalisation: markup, digits, widths, repeats, particles and language."""
+
+from __future__ import annotations
+
+import pytest
+
+from intents.normalize import clean_text, detect_lang, fold_text
+from intents.parser import default_tokeniser
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("<@U123> ORD-๓๐๐๓ ถึงไหน", "ORD-3003 ถึงไหน"),
+        ("ＡＢＣ　１２３", "ABC 123"),
+        ("ok\u200b thanks 🙏", "ok thanks"),
+        ("ขำมาก 5555+ ", "ขำมาก"),
+        ("<mailto:a@b.co|a@b.co> hi", "a@b.co hi"),
+        ("฿5555", "฿5555"),
+    ],
+)
+def test_clean_text(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("มากกกก", "มาก"), ("HELLOOOO", "helloo"), ("ค่่ะ", "ค่ะ"), ("1000", "1000")],
+)
+def test_fold_text(raw: str, expected: str) -> None:
+    assert fold_text(raw) == expected
+
+
+def test_particles_are_dropped_and_crm_words_stay_whole() -> None:
+    tokens = default_tokeniser().tokens(fold_text("ขอสายเจ้าหน้าที่หน่อยครับ ซีพีออลล์"))
+    assert "ครับ" not in tokens and "หน่อย" not in tokens
+    assert "ซีพีออลล์" in tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [("สวัสดีครับ", "th"), ("hello there", "en"), ("hello ครับ", "mix")]
+)
+def test_detect_lang(text: str, lang: str) -> None:
+    assert detect_lang(text) == lang

@@ -1,0 +1,49 @@
+"""Customer resolution: exact, case-folded, Thai, aliases, ambiguity and scale."""
+
+from __future__ import annotations
+
+from intents import CustomerIndex, CustomerName
+from intents.bench import synthetic_customers
+
+CUSTOMERS = [
+    CustomerName(1, "Acme Trading"),
+    CustomerName(2, "Acme Foods"),
+    CustomerName(3, "Siam Paper", ("สยามเปเปอร์", "SPC")),
+    CustomerName(4, "ซีพีออลล์"),
+    CustomerName(5, "Lotus Garden"),
+]
+INDEX = CustomerIndex.build(CUSTOMERS)
+
+
+def test_case_folding_and_typos() -> None:
+    assert INDEX.resolve("acme trading").best == CUSTOMERS[0]
+    res = INDEX.resolve("Siam Papr")
+    assert res.best == CUSTOMERS[2] and not res.ambiguous
+
+
+def test_alias_and_thai_names() -> None:
+    assert INDEX.resolve("spc").best == CUSTOMERS[2]
+    assert INDEX.resolve("สยามเปเปอร์").best == CUSTOMERS[2]
+    assert INDEX.resolve("ซีพีออล").best == CUSTOMERS[3]
+
+
+def test_ambiguous_mention_lists_candidates() -> None:
+    res = INDEX.resolve("Acme")
+    assert res.ambiguous
+    assert {c.id for c, _ in res.candidates} == {1, 2}
+
+
+def test_unknown_mention_has_no_best() -> None:
+    assert INDEX.resolve("Zebra Motors").best is None
+
+
+def test_find_mentions_in_a_message() -> None:
+    found = INDEX.find_mentions("ดีลซีพีออลล์ปิดได้แล้ว กับ lotus garden")
+    assert [m.resolution.best for m in found] == [CUSTOMERS[3], CUSTOMERS[4]]
+
+
+def test_hundred_thousand_customers_build_and_resolve() -> None:
+    customers = synthetic_customers(100_000)
+    index = CustomerIndex.build(customers)
+    target = customers[77_777]
+    assert index.resolve(target.name).best == target

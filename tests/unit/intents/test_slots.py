@@ -1,0 +1,85 @@
+"""Slot extractors, table-driven: ids, contacts, amounts, points and dates."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from intents.lexicon import load_lexicon
+from intents.slots.entities import SpanSet, extract_ids, extract_numbers
+
+TODAY = date(2026, 11, 22)  # a Sunday
+
+
+def _entities(text: str) -> dict[str, object]:
+    spans = SpanSet()
+    extract_ids(text, spans)
+    load_lexicon().dates.extract(text, TODAY, spans)
+    extract_numbers(text, spans, load_lexicon().deduct_words)
+    return {e.kind: e.value for e in spans.entities}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("ord-0099 ถึงไหน", "order_id", "ORD-0099"),
+        ("TCK-2001 fixed", "ticket_id", "TCK-2001"),
+        ("member m-10023", "member_id", "M-10023"),
+        ("mail me at pim@example.co.th", "email", "pim@example.co.th"),
+        ("เบอร์ 081-234-5678", "phone", "0812345678"),
+        ("call +66 89 765 4321", "phone", "0897654321"),
+    ],
+)
+def test_ids_and_contacts(text: str, kind: str, value: str) -> None:
+    assert _entities(text)[kind] == value
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("ปิดได้ 50k", Decimal(50000)),
+        ("budget 1.2M", Decimal(1200000)),
+        ("ยอด 1.2 ล้าน", Decimal(1200000)),
+        ("ห้าหมื่นบาท", Decimal(50000)),
+        ("฿75,000", Decimal(75000)),
+        ("2 ล้าน", Decimal(2000000)),
+        ("ราคา 500 บาท", Decimal(500)),
+    ],
+)
+def test_amounts(text: str, amount: Decimal) -> None:
+    assert _entities(text)["amount"] == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "points"),
+    [
+        ("เพิ่ม 500 แต้ม", 500),
+        ("หัก 200 แต้ม", -200),
+        ("-250 points", -250),
+        ("deduct 90 points", -90),
+        ("give 1,000 bonus points", 1000),
+    ],
+)
+def test_points(text: str, points: int) -> None:
+    assert _entities(text)["points"] == points
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("พรุ่งนี้", date(2026, 11, 23)),
+        ("มะรืน", date(2026, 11, 24)),
+        ("วันจันทร์หน้า", date(2026, 11, 23)),
+        ("next week", date(2026, 11, 23)),
+        ("this friday", date(2026, 11, 27)),
+        ("15 Dec", date(2026, 12, 15)),
+        ("30 พ.ย.", date(2026, 11, 30)),
+        ("25 ธ.ค. 2569", date(2026, 12, 25)),
+        ("2027-01-05", date(2027, 1, 5)),
+        ("in 3 days", date(2026, 11, 25)),
+    ],
+)
+def test_dates(text: str, expected: date) -> None:
+    assert _entities(text)["date"] == expected
