@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from intents.features import features
 from intents.freetext import free_text
 from intents.lexicon import Lexicon, base_dictionary, load_lexicon
-from intents.matchers import Analysis, TypoCorrector, analyse, rank
+from intents.matchers import Analysis, TypoCorrector, analyse, coverage, rank
 from intents.model import active_model
 from intents.models import CustomerName, ParseContext, ParseResult
 from intents.normalize import THAI_CHAR, Tokeniser, clean_text, detect_lang, fold_text
@@ -269,6 +269,11 @@ def _decide(prepared: Prepared) -> list[tuple[str, float]]:
             return [(OUT_OF_SCOPE, _oos_confidence(ranking)), *ranking[:3]]
         return ranking
     probs = model.predict(features(prepared.analysis))
+    for name, spec in lexicon.intents.items():
+        # a dialogue act ("cancel", "yes", "hi") must be most of the message, whatever the
+        # model thinks: "cancel my flight reservation" is not a reply to a question
+        if spec.min_coverage and coverage(spec, prepared.analysis) < spec.min_coverage:
+            probs[name] = 0.0
     return model.blend(probs, dict(prepared.ranking))
 
 

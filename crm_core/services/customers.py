@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from crm_core.errors import CustomerNotFound, DuplicateCustomer, InvalidValue
@@ -196,10 +197,17 @@ def customer_by_line_user(uow: UnitOfWork, line_user_id: str) -> Customer | None
 
 
 def link_line_user(uow: UnitOfWork, customer: Customer, line_user_id: str) -> Customer:
-    """Attach a LINE user to a customer (a LINE user belongs to one customer only)."""
+    """Attach a LINE user to a customer (a LINE user belongs to one customer only).
+
+    When the LINE user is still a lead (their follow created one), the lead folds into the
+    customer: its newer consent answer carries over and the lead row goes away, or stays
+    detached from LINE when other rows refer to it.
+    """
     other = customer_by_line_user(uow, line_user_id)
     if other is not None and other.id != customer.id:
-        raise DuplicateCustomer("line_user_id", line_user_id, other.id)
+        if other.lifecycle is not Lifecycle.LEAD:
+            raise DuplicateCustomer("line_user_id", line_user_id, other.id)
+        _merge_lead(uow, other, customer)
     before = snapshot(customer)
     customer.line_user_id = line_user_id
     customer.line_followed = True
@@ -207,6 +215,27 @@ def link_line_user(uow: UnitOfWork, customer: Customer, line_user_id: str) -> Cu
         customer.lifecycle = Lifecycle.CUSTOMER
     uow.audit("customer.link_line", customer, before)
     return customer
+
+
+def _merge_lead(uow: UnitOfWork, lead: Customer, customer: Customer) -> None:
+    before = snapshot(lead)
+    if lead.consent_at is not None and (
+        customer.consent_at is None or lead.consent_at > customer.consent_at
+    ):
+        customer.marketing_consent = lead.marketing_consent
+        customer.consent_at = lead.consent_at
+        customer.consent_source = lead.consent_source
+    lead.line_user_id = None
+    lead.line_followed = False
+    uow.audit("customer.merge_lead", lead, before, {"merged_into": customer.id})
+    savepoint = uow.session.begin_nested()  # flushes the released LINE id first
+    try:
+        uow.session.delete(lead)
+        uow.session.flush()
+    except IntegrityError:
+        savepoint.rollback()  # something refers to the lead: keep it, detached from LINE
+    else:
+        savepoint.commit()
 
 
 def set_marketing_consent(
