@@ -1,0 +1,998 @@
+"""One action per intent: slots in, CRM services called, an outcome out. Routing is ACTIONS."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
+from sqlalchemy import select
+
+from bot.dialogue import Ask, Confirm, Context, Done, Outcome
+from bot.messages import Card, Choice, Notification
+from bot.replies import day, label, moment, money, points, say
+from crm_core import reports
+from crm_core.errors import (
+    CustomerNotFound,
+    DuplicateCustomer,
+    InsufficientPoints,
+    InvalidValue,
+    OrderNotFound,
+    OutOfStock,
+    RewardNotFound,
+    TicketNotFound,
+)
+from crm_core.models import (
+    Customer,
+    Deal,
+    LinkCode,
+    Order,
+    OutboxMessage,
+    Stage,
+    Ticket,
+)
+from crm_core.services import activities, campaigns, deals, knowledge, loyalty, orders, tickets
+from crm_core.services import customers as customer_svc
+from crm_core.services.customers import CustomerInput
+from crm_core.types import utcnow
+
+Action = Callable[[Context], Outcome]
+ORDER_STEPS = ("pending", "paid", "packed", "shipped", "delivered")
+LINK_ATTEMPTS_PER_HOUR = 5
+LINK_CODE_TTL = timedelta(hours=24)
+LINK_CODE = re.compile(r"\b[A-HJ-NP-Z2-9]{8}\b")
+FAQ_MIN_SCORE = 70.0
+
+
+# ---- shared pieces -------------------------------------------------------------------------
+
+
+def _t(ctx: Context, key: str, **values: Any) -> str:
+    return say(key, ctx.lang, **values)
+
+
+def _d(value: date, ctx: Context) -> str:
+    return day(value, ctx.lang)
+
+
+def _customer(ctx: Context, *, required: bool = True) -> Customer | Ask | Done | None:
+    """The customer the turn is about: the sender if a customer, else the mentioned one."""
+    if ctx.who.customer is not None and not ctx.who.is_staff:
+        return ctx.who.customer
+    cid = ctx.slots.get("customer_id")
+    if cid is not None:
+        found = ctx.uow.session.get(Customer, int(cid))
+        if found is not None:
+            return found
+    candidates = ctx.slots.get("_candidates") or []
+    if len(candidates) > 1:
+        return Ask(
+            "customer_id",
+            _t(ctx, "which_customer"),
+            tuple(Choice(name, str(cid)) for cid, name in candidates[:5]),
+        )
+    mention = ctx.slots.get("customer")
+    if mention:
+        return Done(_t(ctx, "customer_not_found", name=mention))
+    if required:
+        return Ask("customer", _t(ctx, "ask_customer"))
+    return None
+
+
+def _staff_customer(ctx: Context) -> Customer | Outcome:
+    found = _customer(ctx)
+    if found is None:
+        return Ask("customer", _t(ctx, "ask_customer"))
+    return found
+
+
+def _customer_card(ctx: Context, c: Customer) -> Card:
+    fields: list[tuple[str, str]] = []
+    if c.company:
+        fields.append((_t(ctx, "f.company"), c.company))
+    if c.phone:
+        fields.append((_t(ctx, "f.phone"), c.phone))
+    if c.email:
+        fields.append((_t(ctx, "f.email"), c.email))
+    if c.member_id:
+        fields.append((_t(ctx, "f.member"), c.member_id))
+    fields.append((_t(ctx, "f.tier"), label("tier", c.tier.value, ctx.lang)))
+    fields.append((_t(ctx, "f.points"), points(loyalty.balance(ctx.uow, c.id), ctx.lang)))
+    open_deals = deals.list_deals(ctx.uow, customer=c, limit=3)
+    if open_deals:
+        fields.append(
+            (
+                _t(ctx, "f.open_deals"),
+                "; ".join(
+                    f"{d.title} {money(d.amount)} ({label('stage', d.stage.value, ctx.lang)})"
+                    for d in open_deals
+                ),
+            )
+        )
+    recent = activities.recent_interactions(ctx.uow, c, limit=3)
+    if recent:
+        fields.append(
+            (
+                _t(ctx, "f.last_interactions"),
+                "; ".join(
+                    f"{_d(i.occurred_at.astimezone(ctx.tz).date(), ctx)} "
+                    f"{label('interaction', i.type.value, ctx.lang)}: {i.note[:40]}"
+                    for i in recent
+                ),
+            )
+        )
+    open_t = tickets.open_tickets(ctx.uow, c, limit=3)
+    if open_t:
+        fields.append(
+            (_t(ctx, "f.open_tickets"), "; ".join(f"{t.number} {t.subject[:30]}" for t in open_t))
+        )
+    last = orders.latest_order(ctx.uow, c)
+    if last is not None:
+        fields.append(
+            (
+                _t(ctx, "f.last_order"),
+                f"{last.number} {label('order', last.status.value, ctx.lang)} {money(last.total)}",
+            )
+        )
+    fields.append((_t(ctx, "f.consent"), _t(ctx, "word.yes" if c.marketing_consent else "word.no")))
+    return Card("customer", c.name, tuple(fields))
+
+
+def _order_card(ctx: Context, order: Order) -> Card:
+    fields = [
+        (_t(ctx, "f.status"), label("order", order.status.value, ctx.lang)),
+        (_t(ctx, "f.total"), money(order.total)),
+        (_t(ctx, "f.placed"), _d(order.placed_at.astimezone(ctx.tz).date(), ctx)),
+    ]
+    if order.carrier:
+        fields.append((_t(ctx, "f.carrier"), order.carrier))
+    if order.tracking_number:
+        fields.append((_t(ctx, "f.tracking"), order.tracking_number))
+    for change in order.history[-3:]:
+        fields.append(
+            (
+                moment(change.changed_at.astimezone(ctx.tz), ctx.lang),
+                label("order", change.to_status.value, ctx.lang),
+            )
+        )
+    step = ORDER_STEPS.index(order.status.value) if order.status.value in ORDER_STEPS else -1
+    return Card(
+        "order",
+        order.number,
+        tuple(fields),
+        steps=tuple(label("order", s, ctx.lang) for s in ORDER_STEPS),
+        current_step=step,
+    )
+
+
+def _ticket_card(ctx: Context, ticket: Ticket) -> Card:
+    fields = [
+        (_t(ctx, "f.subject"), ticket.subject),
+        (_t(ctx, "f.status"), label("ticket", ticket.status.value, ctx.lang)),
+        (_t(ctx, "f.priority"), label("priority", ticket.priority.value, ctx.lang)),
+        (_t(ctx, "f.opened"), moment(ticket.created_at.astimezone(ctx.tz), ctx.lang)),
+    ]
+    if ctx.who.is_staff:
+        fields.append((_t(ctx, "f.sla"), moment(ticket.sla_due_at.astimezone(ctx.tz), ctx.lang)))
+        if ticket.assignee is not None:
+            fields.append((_t(ctx, "f.assignee"), ticket.assignee.name))
+    return Card("ticket", ticket.number, tuple(fields))
+
+
+def _membership_card(ctx: Context, c: Customer) -> Card:
+    status = loyalty.tier_status(ctx.uow, c.id)
+    fields = [
+        (_t(ctx, "f.points"), points(loyalty.balance(ctx.uow, c.id), ctx.lang)),
+        (_t(ctx, "f.tier"), label("tier", c.tier.value, ctx.lang)),
+    ]
+    if c.member_id:
+        fields.insert(0, (_t(ctx, "f.member"), c.member_id))
+    if status.next_tier is not None:
+        fields.append(
+            (
+                _t(ctx, "f.next_tier"),
+                _t(
+                    ctx,
+                    "next_tier",
+                    tier=label("tier", status.next_tier.value, ctx.lang),
+                    points=points(status.points_to_next, ctx.lang),
+                ),
+            )
+        )
+    return Card("membership", c.name, tuple(fields))
+
+
+# ---- conversation --------------------------------------------------------------------------
+
+
+def greeting(ctx: Context) -> Outcome:
+    name = ctx.who.staff.name if ctx.who.staff else (ctx.who.customer or Customer(name="")).name
+    return Done(_t(ctx, "greeting", name=name or _t(ctx, "there")))
+
+
+def thanks(ctx: Context) -> Outcome:
+    return Done(_t(ctx, "thanks"))
+
+
+def help_(ctx: Context) -> Outcome:
+    return Done(_t(ctx, f"help.{ctx.who.role}"))
+
+
+def cancel(ctx: Context) -> Outcome:
+    return Done(_t(ctx, "nothing_to_cancel"))
+
+
+def confirm(ctx: Context) -> Outcome:
+    return Done(_t(ctx, "nothing_to_confirm"))
+
+
+def out_of_scope(ctx: Context) -> Outcome:
+    return Done(_t(ctx, "out_of_scope", help=_t(ctx, f"help.{ctx.who.role}")))
+
+
+# ---- customers and activities ----------------------------------------------------------------
+
+
+def customer_lookup(ctx: Context) -> Outcome:
+    found = _staff_customer(ctx)
+    if not isinstance(found, Customer):
+        return found
+    return Done(_t(ctx, "customer_card", name=found.name), (_customer_card(ctx, found),))
+
+
+def customer_create(ctx: Context) -> Outcome:
+    name = ctx.slots.get("customer") or ctx.slots.get("name")
+    if not name:
+        return Ask("customer", _t(ctx, "ask_new_customer_name"))
+    phone = ctx.slots.get("phone")
+    if not ctx.confirmed:
+        similar = ctx.customers.resolve(str(name))
+        if similar.best is not None and similar.score >= 90:
+            return Confirm(_t(ctx, "customer_similar", name=name, existing=similar.best.name))
+    try:
+        created = customer_svc.create_customer(
+            ctx.uow,
+            CustomerInput(name=str(name), phone=phone, email=ctx.slots.get("email")),
+            source=ctx.who.ref,
+        )
+    except DuplicateCustomer as exc:
+        existing = ctx.uow.session.get_one(Customer, exc.existing_id)
+        return Done(_t(ctx, "customer_duplicate", name=existing.name, field=exc.value))
+    except InvalidValue as exc:
+        return Done(_t(ctx, "invalid", reason=str(exc)))
+    ctx.state["customers_changed"] = True
+    return Done(_t(ctx, "customer_created", name=created.name), changed=True)
+
+
+def log_interaction(ctx: Context) -> Outcome:
+    found = _staff_customer(ctx)
+    if not isinstance(found, Customer):
+        return found
+    kind = ctx.slots.get("interaction_type") or "note"
+    note = ctx.slots.get("note") or ""
+    activities.log_interaction(
+        ctx.uow, found, kind, str(note), staff=ctx.who.staff, channel=ctx.slots["_via"]
+    )
+    return Done(
+        _t(ctx, "interaction_logged", kind=label("interaction", kind, ctx.lang), name=found.name),
+        changed=True,
+    )
+
+
+def task_create(ctx: Context) -> Outcome:
+    staff = ctx.who.staff
+    assert staff is not None
+    title = ctx.slots.get("note") or ctx.slots.get("title")
+    if ctx.slots.get("list") or (not title and not ctx.slots.get("customer")):
+        open_tasks = activities.open_tasks(ctx.uow, staff)
+        if not open_tasks:
+            return Done(_t(ctx, "no_tasks"))
+        lines = [
+            f"• {t.title}" + (f" ({_d(t.due_date, ctx)})" if t.due_date else "") for t in open_tasks
+        ]
+        return Done(_t(ctx, "tasks_list", count=len(open_tasks)) + "\n" + "\n".join(lines))
+    customer = _customer(ctx, required=False)
+    if isinstance(customer, Ask):
+        return customer
+    if isinstance(customer, Done):
+        # Not a known customer (a prospect, a place): keep the name in the task's title.
+        customer = None
+        title = f"{title or ''} {ctx.slots.get('customer', '')}".strip()
+    if not title:
+        return Ask("note", _t(ctx, "ask_task_title"))
+    due = ctx.slots.get("due_date") or ctx.slots.get("date")
+    activities.create_task(ctx.uow, staff, str(title), due_date=due, customer=customer)
+    when = _d(due, ctx) if due else _t(ctx, "no_due_date")
+    return Done(_t(ctx, "task_created", title=title, due=when), changed=True)
+
+
+# ---- deals ---------------------------------------------------------------------------------
+
+
+def _deal_for(ctx: Context, customer: Customer) -> Deal | Outcome:
+    staff = ctx.who.staff
+    assert staff is not None
+    candidates = deals.list_deals(ctx.uow, customer=customer, limit=10)
+    if ctx.slots.get("deal_id"):
+        chosen = [d for d in candidates if str(d.id) == str(ctx.slots["deal_id"])]
+        candidates = chosen or candidates
+    if not candidates:
+        return Done(_t(ctx, "no_open_deal", name=customer.name))
+    if staff.role.value == "sales":
+        own = [d for d in candidates if d.owner_id == staff.id]
+        if not own:
+            return Done(_t(ctx, "not_your_deal", name=customer.name))
+        candidates = own
+    if len(candidates) > 1:
+        return Ask(
+            "deal_id",
+            _t(ctx, "which_deal"),
+            tuple(Choice(f"{d.title} {money(d.amount)}", str(d.id)) for d in candidates[:5]),
+        )
+    return candidates[0]
+
+
+def deal_update(ctx: Context) -> Outcome:
+    found = _staff_customer(ctx)
+    if not isinstance(found, Customer):
+        return found
+    deal = _deal_for(ctx, found)
+    if not isinstance(deal, Deal):
+        return deal
+    stage = ctx.slots.get("stage")
+    amount = ctx.slots.get("amount")
+    close = ctx.slots.get("close_date") or ctx.slots.get("date")
+    if stage is None and amount is None and close is None:
+        return Ask("stage", _t(ctx, "ask_stage"), _stage_choices(ctx))
+    if stage == "won" and amount is None and deal.amount == 0:
+        return Ask("amount", _t(ctx, "ask_amount"))
+    new_amount = Decimal(str(amount)) if amount is not None else deal.amount
+    if not ctx.confirmed:
+        key = "confirm_deal_won" if stage == "won" else "confirm_deal_update"
+        return Confirm(
+            _t(
+                ctx,
+                key,
+                name=found.name,
+                title=deal.title,
+                stage=label("stage", str(stage or deal.stage.value), ctx.lang),
+                amount=money(new_amount),
+            )
+        )
+    deals.update_deal(ctx.uow, deal, stage=stage, amount=amount, close_date=close)
+    notify: tuple[Notification, ...] = ()
+    if stage == "won" and ctx.manager_channel:
+        notify = (
+            Notification(
+                "slack",
+                ctx.manager_channel,
+                say(
+                    "deal_won_notice",
+                    "en",
+                    name=found.name,
+                    amount=money(new_amount),
+                    owner=ctx.who.staff.name if ctx.who.staff else "",
+                ),
+            ),
+        )
+    return Done(
+        _t(
+            ctx,
+            "deal_updated",
+            name=found.name,
+            title=deal.title,
+            stage=label("stage", deal.stage.value, ctx.lang),
+            amount=money(deal.amount),
+        ),
+        notify=notify,
+        changed=True,
+    )
+
+
+def _stage_choices(ctx: Context) -> tuple[Choice, ...]:
+    return tuple(Choice(label("stage", s.value, ctx.lang), s.value) for s in Stage)
+
+
+def deal_create(ctx: Context) -> Outcome:
+    found = _staff_customer(ctx)
+    if not isinstance(found, Customer):
+        return found
+    amount = ctx.slots.get("amount")
+    if amount is None:
+        return Ask("amount", _t(ctx, "ask_amount"))
+    stage = ctx.slots.get("stage") or "lead"
+    title = ctx.slots.get("note") or ctx.slots.get("title") or f"{found.name}"
+    if not ctx.confirmed:
+        return Confirm(
+            _t(
+                ctx,
+                "confirm_deal_create",
+                name=found.name,
+                amount=money(Decimal(str(amount))),
+                stage=label("stage", stage, ctx.lang),
+            )
+        )
+    deal = deals.create_deal(
+        ctx.uow,
+        found,
+        str(title),
+        owner=ctx.who.staff,
+        amount=Decimal(str(amount)),
+        stage=stage,
+        close_date=ctx.slots.get("close_date") or ctx.slots.get("date"),
+    )
+    return Done(
+        _t(
+            ctx,
+            "deal_created",
+            name=found.name,
+            amount=money(deal.amount),
+            stage=label("stage", deal.stage.value, ctx.lang),
+        ),
+        changed=True,
+    )
+
+
+def deal_list(ctx: Context) -> Outcome:
+    staff = ctx.who.staff
+    assert staff is not None
+    customer = _customer(ctx, required=False)
+    if isinstance(customer, Ask | Done):
+        return customer
+    owner = staff if staff.role.value == "sales" else None
+    rows = deals.list_deals(ctx.uow, owner=owner, customer=customer, limit=15)
+    stage = ctx.slots.get("stage")
+    if stage:
+        rows = [d for d in rows if d.stage.value == stage]
+    if not rows:
+        return Done(_t(ctx, "no_deals"))
+    total = sum((d.amount for d in rows), Decimal("0"))
+    lines = [
+        f"• {d.customer.name}: {d.title} {money(d.amount)} "
+        f"({label('stage', d.stage.value, ctx.lang)})"
+        for d in rows
+    ]
+    return Done(
+        _t(ctx, "deals_list", count=len(rows), total=money(total)) + "\n" + "\n".join(lines)
+    )
+
+
+# ---- orders and tickets ----------------------------------------------------------------------
+
+
+def order_status(ctx: Context) -> Outcome:
+    own = None if ctx.who.is_staff else ctx.who.customer
+    number = ctx.slots.get("order_id")
+    if number is None:
+        if own is None:
+            return Ask("order_id", _t(ctx, "ask_order_id"))
+        latest = orders.latest_order(ctx.uow, own)
+        if latest is None:
+            return Done(_t(ctx, "no_orders"))
+        number = latest.number
+    try:
+        order = orders.get_order(ctx.uow, str(number), customer=own)
+    except (OrderNotFound, InvalidValue):
+        return Done(_t(ctx, "order_not_found", number=number))
+    return Done(
+        _t(
+            ctx,
+            "order_status",
+            number=order.number,
+            status=label("order", order.status.value, ctx.lang),
+        ),
+        (_order_card(ctx, order),),
+    )
+
+
+def ticket_create(ctx: Context) -> Outcome:
+    customer: Customer | None
+    if ctx.who.is_staff:
+        found = _customer(ctx, required=False)
+        if isinstance(found, Ask | Done):
+            return found
+        customer = found
+    else:
+        customer = ctx.who.customer
+    description = str(ctx.slots.get("description") or ctx.slots.get("note") or "").strip()
+    if not description:
+        return Ask("description", _t(ctx, "ask_problem"))
+    subject = str(ctx.slots.get("subject") or description.split("\n")[0][:80])
+    ticket = tickets.create_ticket(
+        ctx.uow,
+        subject,
+        customer=customer,
+        description=description,
+        priority=ctx.slots.get("priority") or "normal",
+        channel=ctx.slots["_via"],
+        assignee=None,
+    )
+    notify: tuple[Notification, ...] = ()
+    if not ctx.who.is_staff and ctx.support_channel:
+        notify = (
+            Notification(
+                "slack",
+                ctx.support_channel,
+                say(
+                    "ticket_new_notice",
+                    "en",
+                    number=ticket.number,
+                    name=customer.name if customer else "-",
+                    subject=subject,
+                ),
+                _ticket_card(ctx, ticket),
+            ),
+        )
+    return Done(
+        _t(ctx, "ticket_created", number=ticket.number),
+        (_ticket_card(ctx, ticket),),
+        notify=notify,
+        changed=True,
+    )
+
+
+def ticket_status(ctx: Context) -> Outcome:
+    own = None if ctx.who.is_staff else ctx.who.customer
+    number = ctx.slots.get("ticket_id")
+    if number is None:
+        if own is None:
+            return Ask("ticket_id", _t(ctx, "ask_ticket_id"))
+        open_t = tickets.open_tickets(ctx.uow, own)
+        if not open_t:
+            return Done(_t(ctx, "no_open_tickets"))
+        return Done(
+            _t(ctx, "open_tickets", count=len(open_t)),
+            tuple(_ticket_card(ctx, t) for t in open_t[:3]),
+        )
+    try:
+        ticket = tickets.get_ticket(ctx.uow, str(number), customer=own)
+    except (TicketNotFound, InvalidValue):
+        return Done(_t(ctx, "ticket_not_found", number=number))
+    return Done(
+        _t(
+            ctx,
+            "ticket_status",
+            number=ticket.number,
+            status=label("ticket", ticket.status.value, ctx.lang),
+        ),
+        (_ticket_card(ctx, ticket),),
+    )
+
+
+def ticket_update(ctx: Context) -> Outcome:
+    number = ctx.slots.get("ticket_id")
+    if number is None:
+        return Ask("ticket_id", _t(ctx, "ask_ticket_id"))
+    try:
+        ticket = tickets.get_ticket(ctx.uow, str(number))
+    except (TicketNotFound, InvalidValue):
+        return Done(_t(ctx, "ticket_not_found", number=number))
+    status = ctx.slots.get("status")
+    priority = ctx.slots.get("priority")
+    assign = ctx.slots.get("assign") or (status is None and priority is None)
+    assignee = ctx.who.staff if assign else None
+    tickets.update_ticket(ctx.uow, ticket, status=status, priority=priority, assignee=assignee)
+    notify: tuple[Notification, ...] = ()
+    customer = ticket.customer
+    if status and customer is not None and customer.line_user_id and customer.line_followed:
+        notify = (
+            Notification(
+                "line",
+                customer.line_user_id,
+                say(
+                    "ticket_changed_notice",
+                    "th",
+                    number=ticket.number,
+                    status=label("ticket", ticket.status.value, "th"),
+                ),
+                _ticket_card(ctx, ticket),
+            ),
+        )
+    return Done(
+        _t(
+            ctx,
+            "ticket_updated",
+            number=ticket.number,
+            status=label("ticket", ticket.status.value, ctx.lang),
+            priority=label("priority", ticket.priority.value, ctx.lang),
+            assignee=ticket.assignee.name if ticket.assignee else "-",
+        ),
+        (_ticket_card(ctx, ticket),),
+        notify=notify,
+        changed=True,
+    )
+
+
+# ---- loyalty -------------------------------------------------------------------------------
+
+
+def loyalty_balance(ctx: Context) -> Outcome:
+    found = _staff_customer(ctx)
+    if not isinstance(found, Customer):
+        return found
+    bal = loyalty.balance(ctx.uow, found.id)
+    return Done(
+        _t(ctx, "balance", name=found.name, points=points(bal, ctx.lang)),
+        (_membership_card(ctx, found),),
+    )
+
+
+def loyalty_history(ctx: Context) -> Outcome:
+    found = _staff_customer(ctx)
+    if not isinstance(found, Customer):
+        return found
+    rows = loyalty.history(ctx.uow, found.id, limit=10)
+    if not rows:
+        return Done(_t(ctx, "no_points_history"))
+    lines = [
+        f"• {_d(e.created_at.astimezone(ctx.tz).date(), ctx)} {e.delta:+,} "
+        f"{label('ledger', e.kind.value, ctx.lang)} {e.reason}"
+        for e in rows
+    ]
+    bal = loyalty.balance(ctx.uow, found.id)
+    return Done(_t(ctx, "points_history", points=points(bal, ctx.lang)) + "\n" + "\n".join(lines))
+
+
+def loyalty_redeem(ctx: Context) -> Outcome:
+    found = _staff_customer(ctx)
+    if not isinstance(found, Customer):
+        return found
+    bal = loyalty.balance(ctx.uow, found.id)
+    catalogue = loyalty.list_rewards(ctx.uow)
+    wanted = ctx.slots.get("reward")
+    reward = None
+    if wanted:
+        try:
+            reward = loyalty.get_reward(ctx.uow, str(wanted))
+        except RewardNotFound:
+            names = {r.code: f"{r.name_th} {r.name_en}" for r in catalogue}
+            match = process.extractOne(
+                str(wanted), names, scorer=fuzz.WRatio, processor=default_process
+            )
+            if match is not None and match[1] >= 70:
+                reward = next(r for r in catalogue if r.code == match[2])
+    if reward is None:
+        if not catalogue:
+            return Done(_t(ctx, "no_rewards"))
+        return Ask(
+            "reward",
+            _t(ctx, "choose_reward", points=points(bal, ctx.lang)),
+            tuple(
+                Choice(
+                    f"{r.name_th if ctx.lang == 'th' else r.name_en} ({r.points_cost:,})", r.code
+                )
+                for r in catalogue[:10]
+            ),
+        )
+    name = reward.name_th if ctx.lang == "th" else reward.name_en
+    if bal < reward.points_cost:
+        return Done(
+            _t(
+                ctx,
+                "insufficient_points",
+                balance=points(bal, ctx.lang),
+                cost=points(reward.points_cost, ctx.lang),
+                reward=name,
+            )
+        )
+    if not ctx.confirmed:
+        return Confirm(
+            _t(
+                ctx,
+                "confirm_redeem",
+                reward=name,
+                cost=points(reward.points_cost, ctx.lang),
+                after=points(bal - reward.points_cost, ctx.lang),
+            )
+        )
+    try:
+        loyalty.redeem_reward(ctx.uow, found.id, reward.code)
+    except InsufficientPoints as exc:
+        return Done(
+            _t(
+                ctx,
+                "insufficient_points",
+                balance=points(exc.balance, ctx.lang),
+                cost=points(reward.points_cost, ctx.lang),
+                reward=name,
+            )
+        )
+    except OutOfStock:
+        return Done(_t(ctx, "out_of_stock", reward=name))
+    return Done(
+        _t(
+            ctx,
+            "redeemed",
+            reward=name,
+            balance=points(loyalty.balance(ctx.uow, found.id), ctx.lang),
+        ),
+        (_membership_card(ctx, found),),
+        changed=True,
+    )
+
+
+def loyalty_adjust(ctx: Context) -> Outcome:
+    found = _staff_customer(ctx)
+    if not isinstance(found, Customer):
+        return found
+    delta = ctx.slots.get("points")
+    if delta is None:
+        return Ask("points", _t(ctx, "ask_points"))
+    delta = int(delta)
+    reason = str(ctx.slots.get("note") or ctx.slots.get("reason") or "").strip()
+    if not reason:
+        return Ask("note", _t(ctx, "ask_reason"))
+    bal = loyalty.balance(ctx.uow, found.id)
+    if bal + delta < 0:
+        return Done(
+            _t(
+                ctx,
+                "insufficient_points",
+                balance=points(bal, ctx.lang),
+                cost=points(-delta, ctx.lang),
+                reward=reason,
+            )
+        )
+    if not ctx.confirmed:
+        return Confirm(
+            _t(
+                ctx,
+                "confirm_adjust",
+                name=found.name,
+                delta=f"{delta:+,}",
+                after=points(bal + delta, ctx.lang),
+            )
+        )
+    loyalty.adjust_points(ctx.uow, found.id, delta, reason=reason)
+    return Done(
+        _t(
+            ctx,
+            "adjusted",
+            name=found.name,
+            balance=points(loyalty.balance(ctx.uow, found.id), ctx.lang),
+        ),
+        changed=True,
+    )
+
+
+# ---- reports, campaigns ----------------------------------------------------------------------
+
+
+def report(ctx: Context) -> Outcome:
+    staff = ctx.who.staff
+    assert staff is not None
+    kind = str(ctx.slots.get("report_kind") or "sales")
+    period = str(ctx.slots.get("period") or "this_month")
+    if kind not in reports.REPORTS:
+        return Done(_t(ctx, "unknown_report", kind=kind))
+    owner_id = staff.id if staff.role.value == "sales" else None
+    if owner_id is not None and kind not in ("sales", "pipeline", "interactions"):
+        return Done(_t(ctx, "report_not_allowed"))
+    try:
+        result = reports.REPORTS[kind](ctx.uow, period, ctx.now, tz=str(ctx.tz), owner_id=owner_id)
+    except InvalidValue as exc:
+        return Done(_t(ctx, "invalid", reason=str(exc)))
+    title = _t(
+        ctx,
+        "report_title",
+        kind=label("report", kind, ctx.lang),
+        period=label("period", period, ctx.lang),
+    )
+    lines = [
+        f"{label('rs', key, ctx.lang)}: {_cell(key, value, ctx.lang)}"
+        for key, value in result.summary()
+    ]
+    for row in result.rows()[:10]:
+        cells = [
+            _cell(col, value, ctx.lang) for col, value in zip(result.columns, row, strict=False)
+        ]
+        lines.append("• " + " · ".join(cells))
+    return Done(title + "\n" + "\n".join(lines))
+
+
+MONEY_KEYS = ("amount", "thb", "value", "monetary", "weighted")
+
+
+def _cell(key: str, value: object, lang: str) -> str:
+    """One report figure for a reader: money, percentages, counts, labels."""
+    if value is None:
+        return "-"
+    if isinstance(value, Decimal):
+        if "pct" in key:
+            return f"{value:+}%"
+        if any(part in key for part in MONEY_KEYS):
+            return money(value)
+        return f"{value:,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    text = str(value)
+    for group in ("stage", "priority", "tier", "interaction", "segment"):
+        if key in (group, f"{group}s", "type" if group == "interaction" else ""):
+            return label(group, text, lang)
+    return text
+
+
+def campaign_send(ctx: Context) -> Outcome:
+    segment = ctx.slots.get("segment")
+    if not segment:
+        return Ask("segment", _t(ctx, "ask_segment"))
+    text = str(ctx.slots.get("message") or ctx.slots.get("note") or "").strip()
+    if not text:
+        return Ask("message", _t(ctx, "ask_campaign_message"))
+    audience = campaigns.audience(ctx.uow, str(segment), ctx.now)
+    if not audience:
+        return Done(_t(ctx, "campaign_empty", segment=segment))
+    if not ctx.confirmed:
+        return Confirm(
+            _t(ctx, "confirm_campaign", count=len(audience), segment=segment, message=text)
+        )
+    outbox = OutboxMessage(
+        kind="campaign",
+        platform="line",
+        target=f"segment:{segment}",
+        payload={"segment": segment, "text": text, "customer_ids": audience},
+    )
+    ctx.uow.session.add(outbox)
+    ctx.uow.audit("campaign.queue", outbox, None)
+    return Done(_t(ctx, "campaign_queued", count=len(audience)), changed=False)
+
+
+# ---- customer self-service ------------------------------------------------------------------
+
+
+def handoff(ctx: Context) -> Outcome:
+    ctx.state["handoff"] = {"since": utcnow().isoformat()}
+    return Done(_t(ctx, "handoff"))
+
+
+def consent_update(ctx: Context) -> Outcome:
+    customer = ctx.who.customer
+    consent = ctx.slots.get("consent")
+    if consent not in ("opt_in", "opt_out"):
+        return Ask(
+            "consent",
+            _t(ctx, "ask_consent"),
+            (
+                Choice(_t(ctx, "consent.opt_in"), "opt_in"),
+                Choice(_t(ctx, "consent.opt_out"), "opt_out"),
+            ),
+        )
+    if customer is None:
+        return Done(_t(ctx, "link_first"))
+    customer_svc.set_marketing_consent(
+        ctx.uow, customer, consent == "opt_in", source=f"{ctx.slots['_via']}:{ctx.who.ref}"
+    )
+    return Done(_t(ctx, f"consent_saved.{consent}"), changed=True)
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def _credentials(ctx: Context) -> tuple[str | None, str | None]:
+    """(phone, link code) from the slots or the free-text answer."""
+    phone = ctx.slots.get("phone")
+    code: str | None = None
+    for raw in (ctx.slots.get("code"), ctx.slots.get("_text")):
+        if not raw:
+            continue
+        text = str(raw).strip()
+        if phone is None:
+            try:
+                phone = customer_svc.normalise_phone(text)
+            except InvalidValue:
+                phone = None
+        found = LINK_CODE.search(text.upper())
+        if code is None and found and not text.upper().startswith(("ORD", "TCK")):
+            code = found.group(0)
+    return (str(phone) if phone else None), code
+
+
+def link_account(ctx: Context) -> Outcome:
+    if ctx.who.is_staff:
+        return _issue_link_code(ctx)
+    if ctx.who.customer is not None and ctx.who.role == "customer":
+        return Done(_t(ctx, "already_linked", name=ctx.who.customer.name))
+    since = utcnow() - timedelta(hours=1)
+    if customer_svc.link_failures_since(ctx.uow, ctx.who.ref, since) >= LINK_ATTEMPTS_PER_HOUR:
+        return Done(_t(ctx, "link_rate_limited"))
+    phone, code = _credentials(ctx)
+    order_id = ctx.slots.get("order_id")
+    if not code and not phone:
+        return Ask("code", _t(ctx, "ask_link_phone"))
+    if phone and not order_id and not code:
+        return Ask("order_id", _t(ctx, "ask_link_order"))
+    customer: Customer | None = None
+    if code:
+        row = ctx.uow.session.scalar(select(LinkCode).where(LinkCode.code_hash == _hash_code(code)))
+        if row is not None and row.used_at is None and row.expires_at > utcnow():
+            row.used_at = utcnow()
+            customer = ctx.uow.session.get(Customer, row.customer_id)
+    else:
+        try:
+            candidate = customer_svc.customer_by_reference(ctx.uow, str(phone))
+            orders.get_order(ctx.uow, str(order_id), customer=candidate)
+            customer = candidate
+        except (InvalidValue, OrderNotFound, CustomerNotFound):
+            customer = None
+    if customer is None or (customer.line_user_id and customer.line_user_id != ctx.who.ref):
+        customer_svc.record_link_failure(ctx.uow, ctx.who.ref)
+        return Done(_t(ctx, "link_failed"))
+    customer_svc.link_line_user(ctx.uow, customer, ctx.who.ref)
+    return Done(_t(ctx, "linked", name=customer.name))
+
+
+def _issue_link_code(ctx: Context) -> Outcome:
+    found = _staff_customer(ctx)
+    if not isinstance(found, Customer):
+        return found
+    code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))
+    row = LinkCode(
+        code_hash=_hash_code(code),
+        customer_id=found.id,
+        issued_by=ctx.who.ref,
+        expires_at=utcnow() + LINK_CODE_TTL,
+    )
+    ctx.uow.session.add(row)
+    ctx.uow.audit("link_code.issue", row, None, {"customer_id": found.id})
+    return Done(_t(ctx, "link_code", name=found.name, code=code))
+
+
+def faq(ctx: Context) -> Outcome:
+    question = str(ctx.slots.get("question") or ctx.slots.get("_text") or "")
+    entries = knowledge.list_entries(ctx.uow)
+    choices: dict[tuple[int, int], str] = {
+        (e.id, i): q for e in entries for i, q in enumerate(e.questions)
+    }
+    match = (
+        process.extractOne(question, choices, scorer=fuzz.WRatio, processor=default_process)
+        if choices
+        else None
+    )
+    if match is None or match[1] < FAQ_MIN_SCORE:
+        if ctx.who.is_staff:
+            return Done(_t(ctx, "faq_miss_staff"))
+        return Done(
+            _t(ctx, "faq_miss"),
+            choices=(Choice(_t(ctx, "talk_to_staff"), "handoff"),),
+        )
+    entry = next(e for e in entries if e.id == match[2][0])
+    return Done(entry.answer_th if ctx.lang == "th" else entry.answer_en)
+
+
+ACTIONS: dict[str, Action] = {
+    "greeting": greeting,
+    "thanks": thanks,
+    "help": help_,
+    "cancel": cancel,
+    "confirm": confirm,
+    "deny": cancel,
+    "customer_lookup": customer_lookup,
+    "customer_create": customer_create,
+    "log_interaction": log_interaction,
+    "deal_create": deal_create,
+    "deal_update": deal_update,
+    "deal_list": deal_list,
+    "task_create": task_create,
+    "ticket_create": ticket_create,
+    "ticket_update": ticket_update,
+    "ticket_status": ticket_status,
+    "order_status": order_status,
+    "loyalty_balance": loyalty_balance,
+    "loyalty_history": loyalty_history,
+    "loyalty_redeem": loyalty_redeem,
+    "loyalty_adjust": loyalty_adjust,
+    "report": report,
+    "handoff": handoff,
+    "link_account": link_account,
+    "faq": faq,
+    "consent_update": consent_update,
+    "campaign_send": campaign_send,
+    "out_of_scope": out_of_scope,
+}

@@ -1,0 +1,428 @@
+"""The conversation engine: a `Message` in, identity, dialogue state, an action, a `Reply` out."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
+
+from bot.actions import ACTIONS
+from bot.dialogue import FREE_TEXT_SLOTS, Ask, Confirm, Context, Done, Identity, Outcome
+from bot.messages import Choice, Message, Reply
+from bot.permissions import allowed
+from bot.replies import reply_lang, say
+from crm_core.db import Store
+from crm_core.errors import StaffNotFound
+from crm_core.services import conversations, undo
+from crm_core.services.customers import customer_by_line_user, iter_customer_names
+from crm_core.services.staff import staff_by_slack_id
+from crm_core.types import utcnow
+from crm_core.uow import Actor, UnitOfWork
+from intents import CustomerIndex, CustomerName, ParseContext, ParseResult, parse
+from intents.extract import extract_entities
+
+UNDO_WORDS = frozenset({"undo", "ย้อนกลับ", "เลิกทำ", "undo last", "ยกเลิกรายการล่าสุด"})
+CONFIRM = "__confirm__"
+NAME_ONLY_SCORE = 92.0
+INDEX_MAX_AGE = 300.0  # seconds before the customer-name index is rebuilt from the store
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"$dec": str(value)}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and "$dec" in value:
+        return Decimal(value["$dec"])
+    if isinstance(value, dict) and "$date" in value:
+        return date.fromisoformat(value["$date"])
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def _plain_slots(values: dict[str, object]) -> dict[str, Any]:
+    slots: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in ("date", "due_date", "close_date") and isinstance(value, str):
+            slots[key] = date.fromisoformat(value)
+        elif key == "amount" and not isinstance(value, Decimal):
+            slots[key] = Decimal(str(value))
+        else:
+            slots[key] = value
+    return slots
+
+
+def _slots_from(result: ParseResult) -> dict[str, Any]:
+    slots = _plain_slots(result.slots)
+    if result.customer_candidates and "customer_id" not in slots:
+        slots["_candidates"] = [(c.id, c.name) for c, _score in result.customer_candidates]
+    return slots
+
+
+class Bot:
+    """Handles one message at a time; every message is one database transaction."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        timezone: str = "Asia/Bangkok",
+        support_channel: str = "",
+        manager_channel: str = "",
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.tz = ZoneInfo(timezone)
+        self.support_channel = support_channel
+        self.manager_channel = manager_channel
+        self.clock = clock
+        self._index: CustomerIndex | None = None
+        self._index_built = 0.0
+
+    # ---- customer names for the parser ------------------------------------------------------
+
+    def customers(self, uow: UnitOfWork | None = None) -> CustomerIndex:
+        """The customer-name index, rebuilt when stale (inside `uow` when one is open)."""
+        index = self._index
+        if index is None or time.monotonic() - self._index_built > INDEX_MAX_AGE:
+            if uow is None:
+                with self.store.uow() as own:
+                    index = self._build_index(own)
+            else:
+                index = self._build_index(uow)
+            self._index, self._index_built = index, time.monotonic()
+        return index
+
+    @staticmethod
+    def _build_index(uow: UnitOfWork) -> CustomerIndex:
+        return CustomerIndex.build(
+            CustomerName(r.id, r.name, r.aliases) for r in iter_customer_names(uow)
+        )
+
+    def invalidate_customers(self) -> None:
+        """Forget the name index (a customer was added or renamed)."""
+        self._index = None
+
+    def parse(self, text: str, uow: UnitOfWork | None = None) -> ParseResult:
+        """Parse text against the current customers and clock."""
+        context = ParseContext(
+            now=self.clock(), timezone=str(self.tz), customers=self.customers(uow)
+        )
+        return parse(text, context)
+
+    # ---- the turn ---------------------------------------------------------------------------
+
+    def handle(self, message: Message) -> Reply | None:
+        """Answer one message; None when it is a redelivery already handled."""
+        return self._handle(message, None)
+
+    def run_intent(self, message: Message, intent: str, slots: dict[str, Any]) -> Reply | None:
+        """Run a known intent with given slots (a submitted form), with the same identity,
+        permission, dedupe and transaction rules as a typed message."""
+        return self._handle(message, (intent, slots))
+
+    def _handle(self, message: Message, form: tuple[str, dict[str, Any]] | None) -> Reply | None:
+        actor = Actor(f"{message.platform}:{message.user_id}", message.channel)
+        with self.store.uow(actor) as uow:
+            if message.event_id and not conversations.mark_processed(
+                uow, message.platform, message.event_id
+            ):
+                return None
+            who = self._identify(uow, message)
+            state = conversations.load_state(uow, message.platform, message.user_id)
+            if who is None:
+                lang = reply_lang(self.parse(message.text, uow).lang if message.text else None)
+                uow.commit()
+                return Reply(say("unknown_staff", lang), lang)
+            if form is None:
+                reply = self._turn(uow, who, message, state)
+            else:
+                lang = str(state.get("lang", "th"))
+                reply = self._start(uow, who, message, state, form[0], dict(form[1]), lang)
+            parsed_intent = state.pop("_intent", None)
+            if reply.intent is None:
+                reply = replace(reply, intent=parsed_intent)
+            state["lang"] = reply.lang
+            if state.pop("customers_changed", False):
+                self.invalidate_customers()
+            conversations.save_state(uow, message.platform, message.user_id, state)
+            uow.commit()
+            return reply
+
+    def _identify(self, uow: UnitOfWork, message: Message) -> Identity | None:
+        ref = f"{message.platform}:{message.user_id}"
+        if message.platform == "slack":
+            try:
+                staff = staff_by_slack_id(uow, message.user_id)
+            except StaffNotFound:
+                return None
+            return Identity(staff.role.value, ref, staff=staff)
+        customer = customer_by_line_user(uow, message.user_id)
+        if customer is None or customer.lifecycle.value == "lead":
+            return Identity("lead", message.user_id, customer=customer)
+        return Identity("customer", message.user_id, customer=customer)
+
+    def _turn(
+        self, uow: UnitOfWork, who: Identity, message: Message, state: dict[str, Any]
+    ) -> Reply:
+        lang = str(state.get("lang", "th"))
+        pending: dict[str, Any] | None = state.get("pending")
+        if message.action is not None:
+            return self._press(uow, who, message, state, pending, lang)
+        text = message.text.strip()
+        if not text:
+            return Reply(say("please_type", lang), lang)
+        if text.lower() in UNDO_WORDS and who.is_staff:
+            return self._undo(uow, state, lang)
+        parsed = self.parse(text, uow)
+        state["_intent"] = parsed.intent
+        lang = reply_lang(parsed.lang, lang)
+        if pending is not None:
+            answered = self._answer(uow, who, message, state, pending, parsed, text, lang)
+            if answered is not None:
+                return answered
+        slots = _slots_from(parsed)
+        slots["_text"] = text
+        intent = parsed.intent
+        if intent == "out_of_scope" and who.is_staff:
+            # A bare customer name is a lookup (staff type "Acme Trading" to see the card).
+            named = self.customers(uow).resolve(text)
+            if named.best is not None and named.score >= NAME_ONLY_SCORE and not named.ambiguous:
+                intent, slots["customer_id"] = "customer_lookup", named.best.id
+                state["_intent"] = intent
+        return self._start(uow, who, message, state, intent, slots, lang)
+
+    def _press(
+        self,
+        uow: UnitOfWork,
+        who: Identity,
+        message: Message,
+        state: dict[str, Any],
+        pending: dict[str, Any] | None,
+        lang: str,
+    ) -> Reply:
+        assert message.action is not None
+        action = message.action
+        if action.token != state.get("token"):
+            return Reply(say("button_expired", lang), lang)
+        state.pop("token", None)
+        if action.value.startswith("intent:"):
+            state.pop("pending", None)
+            return self._start(uow, who, message, state, action.value[7:], {}, lang)
+        if pending is None:
+            return Reply(say("button_expired", lang), lang)
+        if action.value == "cancel" or (pending["awaiting"] == CONFIRM and action.value == "no"):
+            state.pop("pending", None)
+            return Reply(say("cancelled", lang), lang)
+        slots = {k: _decode(v) for k, v in pending["slots"].items()}
+        confirmed = pending["awaiting"] == CONFIRM and action.value == "yes"
+        if not confirmed:
+            slots[pending["awaiting"]] = action.value
+            slots.pop("_candidates", None)
+        return self._run(uow, who, message, state, pending["intent"], slots, lang, confirmed)
+
+    def _answer(
+        self,
+        uow: UnitOfWork,
+        who: Identity,
+        message: Message,
+        state: dict[str, Any],
+        pending: dict[str, Any],
+        parsed: ParseResult,
+        text: str,
+        lang: str,
+    ) -> Reply | None:
+        """Continue a pending question; None when the message starts something new."""
+        awaiting = str(pending["awaiting"])
+        if parsed.intent == "cancel" or (awaiting == CONFIRM and parsed.intent == "deny"):
+            state.pop("pending", None)
+            return Reply(say("cancelled", lang), lang)
+        slots = {k: _decode(v) for k, v in pending["slots"].items()}
+        if awaiting == CONFIRM:
+            if parsed.intent == "confirm":
+                return self._run(uow, who, message, state, pending["intent"], slots, lang, True)
+            if parsed.intent == "out_of_scope":
+                return Reply(
+                    say("please_confirm", lang),
+                    lang,
+                    choices=self._yes_no(lang),
+                    token=self._token(state),
+                    confirm=True,
+                )
+            state.pop("pending", None)
+            return None
+        value = self._slot_value(uow, awaiting, pending.get("options") or [], parsed, text)
+        if value is None:
+            if parsed.intent != "out_of_scope" and parsed.intent != pending["intent"]:
+                state.pop("pending", None)
+                return None
+            return Reply(
+                pending.get("question", say("please_answer", lang)),
+                lang,
+                choices=tuple(Choice(o[1], o[0]) for o in pending.get("options") or []),
+                token=self._token(state),
+            )
+        if awaiting == "customer" and isinstance(value, list):
+            slots["_candidates"] = value
+        elif awaiting == "customer":
+            slots["customer_id"] = value
+        else:
+            slots[awaiting] = value
+        if awaiting == "customer_id":
+            slots.pop("_candidates", None)
+        for key, extra in _slots_from(parsed).items():
+            slots.setdefault(key, extra)
+        return self._run(uow, who, message, state, pending["intent"], slots, lang, False)
+
+    def _slot_value(
+        self,
+        uow: UnitOfWork,
+        slot: str,
+        options: list[list[str]],
+        parsed: ParseResult,
+        text: str,
+    ) -> Any:
+        if options:
+            stripped = text.strip().rstrip(".")
+            if stripped.isdigit() and 1 <= int(stripped) <= len(options):
+                return options[int(stripped) - 1][0]
+            match = process.extractOne(
+                text, [o[1] for o in options], scorer=fuzz.WRatio, processor=default_process
+            )
+            if match is not None and match[1] >= 75:
+                return options[match[2]][0]
+        if slot == "customer":
+            resolution = self.customers(uow).resolve(text)
+            if resolution.best is None:
+                return None
+            if resolution.ambiguous:
+                return [(c.id, c.name) for c, _ in resolution.candidates]
+            return resolution.best.id
+        if slot in FREE_TEXT_SLOTS:
+            return text
+        context = ParseContext(now=self.clock(), timezone=str(self.tz))
+        slots = {**_plain_slots(extract_entities(text, context)), **_slots_from(parsed)}
+        if slot in ("date", "due_date", "close_date"):
+            return slots.get(slot) or slots.get("date") or slots.get("due_date")
+        return slots.get(slot)
+
+    def _start(
+        self,
+        uow: UnitOfWork,
+        who: Identity,
+        message: Message,
+        state: dict[str, Any],
+        intent: str,
+        slots: dict[str, Any],
+        lang: str,
+    ) -> Reply:
+        if intent not in ACTIONS:
+            intent = "out_of_scope"
+        if not allowed(who.role, intent):
+            key = "not_allowed_lead" if who.role == "lead" else "not_allowed"
+            return Reply(say(key, lang), lang)
+        state.pop("pending", None)
+        return self._run(uow, who, message, state, intent, slots, lang, False)
+
+    def _run(
+        self,
+        uow: UnitOfWork,
+        who: Identity,
+        message: Message,
+        state: dict[str, Any],
+        intent: str,
+        slots: dict[str, Any],
+        lang: str,
+        confirmed: bool,
+    ) -> Reply:
+        slots["_via"] = message.channel
+        ctx = Context(
+            uow=uow,
+            who=who,
+            lang=lang,
+            now=self.clock(),
+            tz=self.tz,
+            slots=slots,
+            customers=self.customers(uow),
+            confirmed=confirmed,
+            state=state,
+            support_channel=self.support_channel,
+            manager_channel=self.manager_channel,
+        )
+        marker = undo.audit_marker(uow)
+        outcome: Outcome = ACTIONS[intent](ctx)
+        if isinstance(outcome, Done):
+            state.pop("pending", None)
+            if outcome.changed and who.is_staff:
+                state["last_change"] = {
+                    "ids": undo.audit_ids_since(uow, marker),
+                    "at": utcnow().isoformat(),
+                }
+            token = self._token(state) if outcome.choices else None
+            choices = tuple(replace(c, value=f"intent:{c.value}") for c in outcome.choices)
+            return Reply(
+                outcome.text,
+                lang,
+                outcome.cards,
+                choices,
+                token=token,
+                notify=outcome.notify,
+                intent=intent,
+            )
+        awaiting = outcome.slot if isinstance(outcome, Ask) else CONFIRM
+        pending: dict[str, Any] = {
+            "intent": intent,
+            "slots": {k: _encode(v) for k, v in slots.items() if k != "_via"},
+            "awaiting": awaiting,
+            "question": outcome.text,
+        }
+        token = self._token(state)
+        if isinstance(outcome, Confirm):
+            state["pending"] = pending
+            return Reply(
+                outcome.text,
+                lang,
+                outcome.cards,
+                self._yes_no(lang),
+                token=token,
+                confirm=True,
+                intent=intent,
+            )
+        pending["options"] = [[c.value, c.label] for c in outcome.choices]
+        state["pending"] = pending
+        return Reply(outcome.text, lang, (), outcome.choices, token=token, intent=intent)
+
+    def _token(self, state: dict[str, Any]) -> str:
+        token = secrets.token_urlsafe(6)
+        state["token"] = token
+        return token
+
+    def _yes_no(self, lang: str) -> tuple[Choice, ...]:
+        return (Choice(say("yes_button", lang), "yes"), Choice(say("no_button", lang), "no"))
+
+    def _undo(self, uow: UnitOfWork, state: dict[str, Any], lang: str) -> Reply:
+        last = state.get("last_change")
+        if not last:
+            return Reply(say("nothing_to_undo", lang), lang)
+        try:
+            undone = undo.undo_last(uow, [int(i) for i in last["ids"]])
+        except undo.NothingToUndo:
+            state.pop("last_change", None)
+            return Reply(say("nothing_to_undo", lang), lang)
+        state.pop("last_change", None)
+        return Reply(say("undone", lang, count=len(undone)), lang)

@@ -1,0 +1,69 @@
+"""Reply texts per language (kept as data) and Thai/English formatting of money and dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pythainlp.util import thai_strftime
+
+HERE = Path(__file__).parent
+LANGS = ("th", "en")
+
+
+@cache
+def templates(lang: str) -> dict[str, str]:
+    """All reply templates of one language."""
+    with (HERE / f"{lang}.yaml").open(encoding="utf-8") as fh:
+        data: dict[str, str] = yaml.safe_load(fh)
+    return data
+
+
+def reply_lang(parsed_lang: str | None, fallback: str = "th") -> str:
+    """Thai when the message is Thai or mixed, English when it is English."""
+    if parsed_lang == "en":
+        return "en"
+    if parsed_lang in ("th", "mix"):
+        return "th"
+    return fallback
+
+
+def say(key: str, lang: str, **values: Any) -> str:
+    """The template `key` in `lang`, filled with values."""
+    return templates(lang)[key].format(**values).strip()
+
+
+def money(amount: Decimal | int, lang: str = "th") -> str:
+    """฿1,234.50 / ฿50,000 (satang shown only when there are any)."""
+    value = Decimal(amount)
+    if value == value.to_integral_value():
+        return f"฿{value:,.0f}"
+    return f"฿{value:,.2f}"
+
+
+def points(value: int, lang: str) -> str:
+    """1,200 แต้ม / 1,200 points."""
+    return f"{value:,} " + ("แต้ม" if lang == "th" else "points")
+
+
+def day(value: date, lang: str) -> str:
+    """25 ธ.ค. 2569 (Buddhist era) for Thai readers, 25 Dec 2026 for English."""
+    if lang == "th":
+        return str(thai_strftime(datetime(value.year, value.month, value.day), "%-d %b %Y"))
+    return f"{value.day} {value:%b %Y}"
+
+
+def moment(value: datetime, lang: str) -> str:
+    """A local timestamp: 25 ธ.ค. 2569 14:05 / 25 Dec 2026 14:05."""
+    if lang == "th":
+        return str(thai_strftime(value.replace(tzinfo=None), "%-d %b %Y %H:%M"))
+    return f"{value.day} {value:%b %Y %H:%M}"
+
+
+def label(group: str, value: str, lang: str) -> str:
+    """Display name of an enum value (stage, status, priority...)."""
+    return templates(lang).get(f"{group}.{value}", value)

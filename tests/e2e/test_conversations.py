@@ -1,0 +1,202 @@
+"""End-to-end conversations through the console adapter and the real bot, on both stores."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from crm_core.models import AuditEntry, Deal, PointsEntry, Stage, Task, Ticket
+from crm_core.services import loyalty
+from tests.e2e.world import World
+
+
+def test_rep_closes_a_deal_with_missing_amount_then_undoes_it(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    asked = rep.send("ปิดดีล Acme ได้แล้ว")
+    assert asked.intent == "deal_update"
+    assert "มูลค่าเท่าไหร่" in asked.text
+    confirm = rep.send("50k")
+    assert confirm.confirm and "฿50,000" in confirm.text and "Acme Trading" in confirm.text
+    done = rep.send("ใช่")
+    assert "ปิดได้" in done.text
+    with world.store.uow() as uow:
+        deal = uow.session.get_one(Deal, world.acme_deal)
+        assert deal.stage is Stage.WON and deal.amount == Decimal("50000.00")
+        audit = uow.session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity_type == "deals", AuditEntry.action == "deal.update"
+            )
+        ).all()
+        assert len(audit) == 1 and audit[0].actor == "slack:U_SALES"
+    undone = rep.send("undo")
+    assert "ย้อน" in undone.text
+    with world.store.uow() as uow:
+        deal = uow.session.get_one(Deal, world.acme_deal)
+        assert deal.stage is Stage.PROPOSAL and deal.amount == Decimal("0.00")
+
+
+def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    assert rep.send("deal Acme won 80k").confirm
+    assert "Cancelled" in rep.send("cancel").text
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.PROPOSAL
+
+
+def test_confirmation_by_button(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    reply = rep.send("ดีล Acme Trading ปิดได้แล้ว 80k")
+    assert reply.confirm and [c.value for c in reply.choices] == ["yes", "no"]
+    rep.send("1")  # the first choice: yes
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).amount == Decimal("80000.00")
+
+
+def test_redeeming_more_than_the_balance_is_refused(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    malee = world.session("customer:U_LINE_MALEE")
+    before = count_rows(PointsEntry)
+    reply = malee.send("แลกแก้วน้ำ")
+    assert "50 แต้ม" in reply.text and "500 แต้ม" in reply.text
+    assert count_rows(PointsEntry) == before
+    with world.store.uow() as uow:
+        assert loyalty.balance(uow, world.malee) == 50
+
+
+def test_customer_redeems_a_reward_with_confirmation(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    menu = somsri.send("อยากแลกแต้มค่ะ")
+    assert menu.intent == "loyalty_redeem" and menu.choices
+    labels = [c.label for c in menu.choices]
+    confirm = somsri.send(str(next(i for i, lab in enumerate(labels, 1) if "แก้ว" in lab)))
+    assert confirm.confirm and "500 แต้ม" in confirm.text
+    done = somsri.send("ยืนยัน")
+    assert "700 แต้ม" in done.text
+    with world.store.uow() as uow:
+        assert loyalty.balance(uow, world.somsri) == 700
+
+
+def test_customer_cannot_see_another_customers_order(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    own = somsri.send("ORD-3001 ส่งถึงไหนแล้วคะ")
+    assert own.card is not None and own.card.kind == "order"
+    assert any("KE123456" in v for _, v in own.card.fields)
+    other = somsri.send("ORD-3002 ส่งถึงไหนแล้วคะ")
+    missing = somsri.send("ORD-9999 ส่งถึงไหนแล้วคะ")
+    assert other.card is None and "ORD-3002" in other.text
+    assert other.text.replace("ORD-3002", "ORD-9999") == missing.text
+
+
+def test_customer_cannot_get_a_sales_report(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    before = count_rows(AuditEntry)
+    reply = world.session("customer:U_LINE_SOMSRI").send("ขอดูยอดขายเดือนนี้หน่อย")
+    assert "สิทธิ์" in reply.text
+    assert count_rows(AuditEntry) == before
+
+
+def test_unknown_slack_user_is_told_to_ask_an_admin(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    before = count_rows(AuditEntry)
+    reply = world.session("staff:U_STRANGER").send("show the pipeline")
+    assert "admin" in reply.text and reply.intent is None
+    assert count_rows(AuditEntry) == before
+
+
+def test_lead_can_link_by_phone_and_order_number(world: World) -> None:
+    visitor = world.session("customer:U_NEW_LINE")
+    refused = visitor.send("มีแต้มกี่แต้ม")
+    assert "เชื่อมบัญชี" in refused.text
+    assert "เบอร์" in visitor.send("เชื่อมบัญชีหน่อย").text
+    assert "ORD-" in visitor.send("082-222-2222").text
+    assert "Siam Paper" in visitor.send("ORD-3003").text
+    balance = visitor.send("มีแต้มกี่แต้ม")
+    assert "Siam Paper มี 0 แต้ม" in balance.text
+    assert "ORD-3003" in visitor.send("ORD-3003 ส่งถึงไหนแล้ว").text
+
+
+def test_a_customer_linked_to_another_line_user_cannot_be_taken_over(world: World) -> None:
+    visitor = world.session("customer:U_NEW_LINE")
+    visitor.send("link my account")
+    visitor.send("089-111-2222")
+    assert "don't match" in visitor.send("ORD-3001").text
+    assert "link" in visitor.send("how many points do I have").text
+
+
+def test_wrong_link_details_are_refused_and_rate_limited(world: World) -> None:
+    visitor = world.session("customer:U_GUESSER")
+    for _ in range(5):
+        visitor.send("link my account")
+        visitor.send("0891112222")
+        assert "don't match" in visitor.send("ORD-3002").text
+    assert "Too many attempts" in visitor.send("link my account").text
+
+
+def test_customer_reports_a_problem_and_checks_it(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    created = somsri.send("ของที่ส่งมาใช้ไม่ได้ค่ะ เปิดไม่ติดเลย")
+    assert created.intent == "ticket_create"
+    with world.store.uow() as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.customer_id == world.somsri)).one()
+        number = ticket.number
+    assert number in created.text
+    status = somsri.send(f"{number} เป็นยังไงบ้าง")
+    assert status.card is not None and status.card.title == number
+
+
+def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], int]) -> None:
+    rep = world.session("staff:U_SALES")
+    logged = rep.send("called Siam Paper, they want a quote")
+    assert logged.intent == "log_interaction" and "Siam Paper" in logged.text
+    task = rep.send("remind me to visit Lotus Garden on Friday")
+    assert task.intent == "task_create"
+    assert count_rows(Task) == 1
+    with world.store.uow() as uow:
+        created = uow.session.scalars(select(Task)).one()
+        assert "Lotus Garden" in created.title and created.due_date is not None
+
+
+def test_sales_rep_cannot_move_another_reps_deal(world: World) -> None:
+    other = world.session("staff:U_SALES2")
+    reply = other.send("Acme deal won 80k")
+    assert "another rep" in reply.text
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.PROPOSAL
+
+
+def test_manager_gets_reports(world: World) -> None:
+    manager = world.session("staff:U_MANAGER")
+    for text, kind in (
+        ("ยอดขายเดือนนี้เป็นยังไง", "ยอดขาย"),
+        ("show the pipeline", "Pipeline"),
+        ("ticket report this week", "Tickets"),
+    ):
+        reply = manager.send(text)
+        assert reply.intent == "report", text
+        assert kind in reply.text
+
+
+def test_faq_and_handoff(world: World) -> None:
+    visitor = world.session("customer:U_NEW_LINE")
+    assert "9:00" in visitor.send("ร้านเปิดกี่โมงคะ").text
+    miss = visitor.send("มีที่จอดรถสำหรับรถบัสไหม")
+    if miss.intent == "faq":
+        assert miss.choices and miss.choices[0].value == "intent:handoff"
+        assert "เจ้าหน้าที่" in visitor.send("1").text
+    assert "เจ้าหน้าที่" in visitor.send("ขอสายเจ้าหน้าที่หน่อย").text
+
+
+def test_customer_opts_out_of_marketing(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    reply = somsri.send("เลิกส่งข่าวสารให้หนูได้ไหมคะ")
+    assert reply.intent == "consent_update"
+    from crm_core.models import Customer
+
+    with world.store.uow() as uow:
+        customer = uow.session.get_one(Customer, world.somsri)
+        assert not customer.marketing_consent and customer.consent_source is not None

@@ -1,0 +1,66 @@
+"""Reply formatting and the permission table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from bot.permissions import PERMISSIONS, allowed
+from bot.replies import HERE, day, moment, money, points, reply_lang, say
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (Decimal("50000"), "฿50,000"),
+        (Decimal("1234.5"), "฿1,234.50"),
+        (Decimal("0.10"), "฿0.10"),
+        (1200000, "฿1,200,000"),
+    ],
+)
+def test_money(amount: Decimal | int, text: str) -> None:
+    assert money(amount) == text
+
+
+def test_thai_readers_see_buddhist_era_dates() -> None:
+    assert day(date(2026, 12, 25), "th") == "25 ธ.ค. 2569"
+    assert day(date(2026, 12, 25), "en") == "25 Dec 2026"
+    assert moment(datetime(2027, 1, 2, 9, 5), "th") == "2 ม.ค. 2570 09:05"
+    assert points(1200, "th") == "1,200 แต้ม" and points(1200, "en") == "1,200 points"
+
+
+def test_reply_language_follows_the_message() -> None:
+    assert reply_lang("en") == "en"
+    assert reply_lang("th") == reply_lang("mix") == "th"
+    assert reply_lang(None, "en") == "en"
+
+
+def test_both_languages_have_the_same_templates_and_placeholders() -> None:
+    import string
+
+    th = yaml.safe_load((HERE / "th.yaml").read_text(encoding="utf-8"))
+    en = yaml.safe_load((HERE / "en.yaml").read_text(encoding="utf-8"))
+    assert set(th) == set(en)
+    for key in th:
+        names = {f for _, f, _, _ in string.Formatter().parse(th[key]) if f}
+        assert names == {f for _, f, _, _ in string.Formatter().parse(en[key]) if f}, key
+
+
+def test_thai_replies_use_gender_neutral_politeness() -> None:
+    th = yaml.safe_load((HERE / "th.yaml").read_text(encoding="utf-8"))
+    for key, text in th.items():
+        assert "ค่ะ" not in text and "ครับ" not in text and "คะ" not in text, key
+    assert say("cancelled", "th") == "ยกเลิกแล้ว ไม่มีการเปลี่ยนแปลงข้อมูล"
+
+
+def test_permission_table() -> None:
+    assert allowed("customer", "order_status") and not allowed("customer", "report")
+    assert allowed("lead", "link_account") and not allowed("lead", "loyalty_balance")
+    assert allowed("sales", "deal_update") and not allowed("sales", "loyalty_adjust")
+    assert allowed("support", "ticket_update") and not allowed("support", "campaign_send")
+    assert allowed("manager", "campaign_send") and allowed("manager", "loyalty_adjust")
+    assert PERMISSIONS["admin"] >= PERMISSIONS["manager"]
+    assert not allowed("stranger", "greeting")
