@@ -33,11 +33,19 @@ from crm_core.models import (
     Deal,
     LinkCode,
     Order,
-    OutboxMessage,
     Stage,
     Ticket,
 )
-from crm_core.services import activities, campaigns, deals, knowledge, loyalty, orders, tickets
+from crm_core.services import (
+    activities,
+    campaigns,
+    deals,
+    knowledge,
+    loyalty,
+    orders,
+    outbox,
+    tickets,
+)
 from crm_core.services import customers as customer_svc
 from crm_core.services.customers import CustomerInput
 from crm_core.types import utcnow
@@ -832,14 +840,15 @@ def campaign_send(ctx: Context) -> Outcome:
         return Confirm(
             _t(ctx, "confirm_campaign", count=len(audience), segment=segment, message=text)
         )
-    outbox = OutboxMessage(
+    queued = outbox.enqueue(
+        ctx.uow,
         kind="campaign",
         platform="line",
         target=f"segment:{segment}",
         payload={"segment": segment, "text": text, "customer_ids": audience},
     )
-    ctx.uow.session.add(outbox)
-    ctx.uow.audit("campaign.queue", outbox, None)
+    if queued is not None:
+        ctx.uow.audit("campaign.queue", queued, None)
     return Done(_t(ctx, "campaign_queued", count=len(audience)), changed=False)
 
 
