@@ -28,10 +28,15 @@ from crm_core.types import utcnow
 from crm_core.uow import Actor, UnitOfWork
 from intents import CustomerIndex, CustomerName, ParseContext, ParseResult, parse
 from intents.extract import extract_entities
+from intents.lexicon import load_lexicon
 
 UNDO_WORDS = frozenset({"undo", "ย้อนกลับ", "เลิกทำ", "undo last", "ยกเลิกรายการล่าสุด"})
 CONFIRM = "__confirm__"
 NAME_ONLY_SCORE = 92.0
+CORRECTION_WORDS = 3  # a confirmation answered with at most this many words may correct it
+CORRECTABLE_SLOTS = frozenset(
+    {"amount", "points", "stage", "priority", "status", "date", "due_date", "close_date"}
+)
 INDEX_MAX_AGE = 300.0  # seconds before the customer-name index is rebuilt from the store
 
 
@@ -65,6 +70,21 @@ def _plain_slots(values: dict[str, object]) -> dict[str, Any]:
         else:
             slots[key] = value
     return slots
+
+
+def _option(options: list[list[str]], text: str) -> str | None:
+    """The option a typed answer picks: its number, or a close match of its label."""
+    if not options:
+        return None
+    stripped = text.strip().rstrip(".")
+    if stripped.isdigit() and 1 <= int(stripped) <= len(options):
+        return options[int(stripped) - 1][0]
+    match = process.extractOne(
+        text, [o[1] for o in options], scorer=fuzz.WRatio, processor=default_process
+    )
+    if match is not None and match[1] >= 75:
+        return options[match[2]][0]
+    return None
 
 
 def _slots_from(result: ParseResult) -> dict[str, Any]:
@@ -191,7 +211,9 @@ class Bot:
             return self._undo(uow, state, lang)
         parsed = self.parse(text, uow)
         state["_intent"] = parsed.intent
-        lang = reply_lang(parsed.lang, lang)
+        if pending is None or parsed.lang != "en" or len(text.split()) > 2:
+            # a short Latin answer ("50k", "Acme") keeps the conversation's language
+            lang = reply_lang(parsed.lang, lang)
         if pending is not None:
             answered = self._answer(uow, who, message, state, pending, parsed, text, lang)
             if answered is not None:
@@ -256,6 +278,11 @@ class Bot:
         if awaiting == CONFIRM:
             if parsed.intent == "confirm":
                 return self._run(uow, who, message, state, pending["intent"], slots, lang, True)
+            corrected = self._correction(pending, text)
+            if corrected:
+                # "50k" in answer to "close Acme at ฿80,000?" corrects the value and asks again
+                slots.update(corrected)
+                return self._run(uow, who, message, state, pending["intent"], slots, lang, False)
             if parsed.intent == "out_of_scope":
                 return Reply(
                     say("please_confirm", lang),
@@ -266,7 +293,13 @@ class Bot:
                 )
             state.pop("pending", None)
             return None
-        value = self._slot_value(uow, awaiting, pending.get("options") or [], parsed, text)
+        options = pending.get("options") or []
+        switching = parsed.intent not in ("out_of_scope", pending["intent"])
+        if options and switching and _option(options, text) is None:
+            # a choice question answered with a new request: leave the question behind
+            state.pop("pending", None)
+            return None
+        value = self._slot_value(uow, awaiting, options, parsed, text)
         if value is None:
             if parsed.intent != "out_of_scope" and parsed.intent != pending["intent"]:
                 state.pop("pending", None)
@@ -289,6 +322,20 @@ class Bot:
             slots.setdefault(key, extra)
         return self._run(uow, who, message, state, pending["intent"], slots, lang, False)
 
+    def _correction(self, pending: dict[str, Any], text: str) -> dict[str, Any]:
+        """Slot values a short message gives for the intent awaiting confirmation."""
+        if len(text.split()) > CORRECTION_WORDS:
+            return {}
+        wanted = set(load_lexicon().intents[str(pending["intent"])].slots)
+        context = ParseContext(now=self.clock(), timezone=str(self.tz))
+        found = _plain_slots(extract_entities(text, context))
+        day = found.pop("date", None)
+        for slot in ("date", "due_date", "close_date"):
+            if day is not None and slot in wanted:
+                found[slot] = day
+                break
+        return {k: v for k, v in found.items() if k in wanted and k in CORRECTABLE_SLOTS}
+
     def _slot_value(
         self,
         uow: UnitOfWork,
@@ -297,15 +344,9 @@ class Bot:
         parsed: ParseResult,
         text: str,
     ) -> Any:
-        if options:
-            stripped = text.strip().rstrip(".")
-            if stripped.isdigit() and 1 <= int(stripped) <= len(options):
-                return options[int(stripped) - 1][0]
-            match = process.extractOne(
-                text, [o[1] for o in options], scorer=fuzz.WRatio, processor=default_process
-            )
-            if match is not None and match[1] >= 75:
-                return options[match[2]][0]
+        chosen = _option(options, text)
+        if chosen is not None:
+            return chosen
         if slot == "customer":
             resolution = self.customers(uow).resolve(text)
             if resolution.best is None:

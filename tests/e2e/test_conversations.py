@@ -45,6 +45,26 @@ def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
         assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.PROPOSAL
 
 
+def test_a_short_answer_to_a_confirmation_corrects_the_value(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    assert "฿80,000" in rep.send("ดีล Acme Trading ปิดได้แล้ว 80k").text
+    corrected = rep.send("50k")
+    assert corrected.confirm and "฿50,000" in corrected.text
+    assert "ยืนยัน" in corrected.text  # still in the language of the conversation
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.PROPOSAL
+    rep.send("ใช่")
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).amount == Decimal("50000.00")
+
+
+def test_a_new_request_leaves_a_choice_question_behind(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    assert somsri.send("อยากแลกแต้มค่ะ").choices
+    moved_on = somsri.send("ORD-3001 ส่งถึงไหนแล้วคะ")
+    assert moved_on.intent == "order_status" and not moved_on.choices
+
+
 def test_confirmation_by_button(world: World) -> None:
     rep = world.session("staff:U_SALES")
     reply = rep.send("ดีล Acme Trading ปิดได้แล้ว 80k")
