@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from intents.matchers import Analysis
 
@@ -23,8 +24,13 @@ def _char_grams(token: str, out: set[str]) -> None:
             out.add("c:" + padded[i : i + n])
 
 
-def features(analysis: Analysis) -> list[str]:
-    """Word, word-bigram, character n-gram and phrase-group features (distinct, sorted)."""
+# Rule scores above these marks become features, so the model learns how far to trust the
+# vocabulary rules of each intent (they reach phrasings the training rows never show).
+RULE_MARKS = (0.5, 0.8)
+
+
+def features(analysis: Analysis, ranking: Sequence[tuple[str, float]] = ()) -> list[str]:
+    """Word, word-bigram, character n-gram, phrase-group and rule-score features."""
     tokens = analysis.tokens
     out: set[str] = set()
     previous = _BOUNDARY
@@ -42,6 +48,10 @@ def features(analysis: Analysis) -> list[str]:
             out.add("t:" + tag.split("=", 1)[0])
         else:
             out.add("t:" + tag)
+    for name, score in ranking:
+        for mark in RULE_MARKS:
+            if score >= mark:
+                out.add(f"r:{name}:{mark}")
     if not tokens:
         out.add("empty")
     elif len(tokens) <= 2:

@@ -83,6 +83,16 @@ def coverage(spec: IntentSpec, analysis: Analysis) -> float:
     return len(covered & analysis.content) / len(analysis.content)
 
 
+def unexplained(spec: IntentSpec, analysis: Analysis) -> list[str]:
+    """Content tokens this intent's phrases and slots leave unexplained."""
+    wanted = spec.explain
+    covered: set[int] = set()
+    for start, end, tags in analysis.hits:
+        if tags & wanted:
+            covered.update(range(start, end))
+    return [analysis.tokens[i] for i in sorted(analysis.content - covered)]
+
+
 def score_intent(spec: IntentSpec, analysis: Analysis, joined: str | None = None) -> float:
     """Confidence 0..1 that the analysed message carries this intent."""
     if joined is None:

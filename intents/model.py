@@ -24,6 +24,9 @@ class Blend:
     threshold: float
     # a rule match at least this strong is never turned into out_of_scope (above 1: off)
     rule_floor: float = 1.01
+    # out_of_scope also wins when its own blended score, times this, beats the best intent
+    # (0: only the threshold decides)
+    oos_weight: float = 0.0
 
 
 class IntentModel:
@@ -59,7 +62,10 @@ class IntentModel:
             weights[feat] = row
         cfg = data["blend"]
         blend = Blend(
-            float(cfg["model_weight"]), float(cfg["threshold"]), float(cfg.get("rule_floor", 1.01))
+            float(cfg["model_weight"]),
+            float(cfg["threshold"]),
+            float(cfg.get("rule_floor", 1.01)),
+            float(cfg.get("oos_weight", 0.0)),
         )
         return cls(classes, [b / scale for b in data["bias"]], weights, blend, data.get("meta"))
 
@@ -83,6 +89,7 @@ class IntentModel:
                 "model_weight": self.blend_settings.model_weight,
                 "threshold": self.blend_settings.threshold,
                 "rule_floor": self.blend_settings.rule_floor,
+                "oos_weight": self.blend_settings.oos_weight,
             },
             "meta": self.meta,
             "weights": encoded,
@@ -124,8 +131,10 @@ class IntentModel:
         top = [(n, round(min(0.99, s), 4)) for n, s in combined[:4] if s > 0.01]
         best = combined[0][1] if combined else 0.0
         strongest_rule = max(rules.values(), default=0.0)
-        if best < cfg.threshold and strongest_rule < cfg.rule_floor:
-            oos = round(max(probs.get(OUT_OF_SCOPE, 0.0), 1.0 - best), 4)
+        p_oos = probs.get(OUT_OF_SCOPE, 0.0)
+        oos_score = cfg.oos_weight * (a * p_oos + (1 - a) * (1.0 - strongest_rule))
+        if strongest_rule < cfg.rule_floor and (best < cfg.threshold or oos_score > best):
+            oos = round(max(p_oos, 1.0 - best), 4)
             return [(OUT_OF_SCOPE, oos), *top[:3]]
         return top
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from intents.features import features
 from intents.freetext import free_text
 from intents.lexicon import Lexicon, base_dictionary, load_lexicon
-from intents.matchers import Analysis, TypoCorrector, analyse, coverage, rank
+from intents.matchers import Analysis, TypoCorrector, analyse, coverage, rank, unexplained
 from intents.model import active_model
 from intents.models import CustomerName, ParseContext, ParseResult
 from intents.normalize import THAI_CHAR, Tokeniser, clean_text, detect_lang, fold_text
@@ -259,6 +259,23 @@ def prepare(text: str, ctx: ParseContext) -> Prepared:
     )
 
 
+# A dialogue act with this much unexplained content is part of a longer request
+# ("cancel my flight reservation"); less (a typo, "folks", a name) is left to the model.
+_GATE_TOKENS = 2
+_GATE_CHARS = 8
+
+
+def gated_intents(lexicon: Lexicon, analysis: Analysis) -> frozenset[str]:
+    """Dialogue acts that cannot be the intent: too much of the message is about something else."""
+    out: set[str] = set()
+    for name, spec in lexicon.intents.items():
+        if spec.min_coverage and coverage(spec, analysis) < spec.min_coverage:
+            rest = unexplained(spec, analysis)
+            if len(rest) >= _GATE_TOKENS and sum(map(len, rest)) >= _GATE_CHARS:
+                out.add(name)
+    return frozenset(out)
+
+
 def _decide(prepared: Prepared) -> list[tuple[str, float]]:
     """Intents best first; out_of_scope first when the evidence is below the threshold."""
     lexicon = load_lexicon()
@@ -268,12 +285,11 @@ def _decide(prepared: Prepared) -> list[tuple[str, float]]:
         if not ranking or ranking[0][1] < lexicon.threshold:
             return [(OUT_OF_SCOPE, _oos_confidence(ranking)), *ranking[:3]]
         return ranking
-    probs = model.predict(features(prepared.analysis))
-    for name, spec in lexicon.intents.items():
-        # a dialogue act ("cancel", "yes", "hi") must be most of the message, whatever the
-        # model thinks: "cancel my flight reservation" is not a reply to a question
-        if spec.min_coverage and coverage(spec, prepared.analysis) < spec.min_coverage:
-            probs[name] = 0.0
+    probs = model.predict(features(prepared.analysis, prepared.ranking))
+    # a dialogue act ("cancel", "yes", "hi") must be most of the message, whatever the
+    # model thinks: "cancel my flight reservation" is not a reply to a question
+    for name in gated_intents(lexicon, prepared.analysis):
+        probs[name] = 0.0
     return model.blend(probs, dict(prepared.ranking))
 
 
@@ -323,4 +339,4 @@ def _oos_confidence(ranking: list[tuple[str, float]]) -> float:
     return round(1.0 - (ranking[0][1] if ranking else 0.0), 4)
 
 
-__all__ = ["OUT_OF_SCOPE", "Prepared", "parse", "prepare", "warm"]
+__all__ = ["OUT_OF_SCOPE", "Prepared", "gated_intents", "parse", "prepare", "warm"]
