@@ -31,6 +31,8 @@ bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
 line_app = typer.Typer(help="LINE Official Account set-up.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Queued notifications (for admins).", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(bench_app, name="bench")
 app.add_typer(line_app, name="line")
 
@@ -167,6 +169,89 @@ def staff_list(db: DbOption = None) -> None:
     out.print(table)
 
 
+@outbox_app.command("list")
+def outbox_list(
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending, sent or failed (default: all).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    db: DbOption = None,
+) -> None:
+    """The newest notifications with their status, attempts and last error."""
+    from crm_core.models import OutboxStatus
+    from crm_core.services import outbox
+
+    if status is not None and status not in {s.value for s in OutboxStatus}:
+        raise _fail(f"unknown status {status!r}: use pending, sent or failed", 2)
+    table = Table("id", "kind", "to", "status", "attempts", "next attempt / sent", "last error")
+    with _store(db) as store, store.uow(Actor.cli()) as uow:
+        for row in outbox.listing(uow, status=status, limit=limit):
+            when = row.sent_at if row.sent_at is not None else row.next_attempt_at
+            table.add_row(
+                str(row.id),
+                row.kind,
+                f"{row.platform}:{row.target}",
+                row.status.value,
+                str(row.attempts),
+                when.strftime("%Y-%m-%d %H:%M:%S"),
+                (row.last_error or "")[:80],
+            )
+        tally = outbox.counts(uow)
+    out.print(table)
+    out.print(", ".join(f"{n} {name}" for name, n in tally.items()))
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    ids: Annotated[list[int], typer.Argument(help="Ids of failed rows to send again.")],
+    db: DbOption = None,
+) -> None:
+    """Queue failed notifications again (after fixing what made them fail)."""
+    from crm_core.services import outbox
+    from crm_core.types import utcnow
+
+    with _store(db) as store, store.uow(Actor.cli()) as uow:
+        count = outbox.retry_failed(uow, ids, now=utcnow())
+        uow.commit()
+    out.print(f"{count} queued again")
+
+
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Deliver what is due now, then exit.")
+    ] = False,
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between passes.")] = 2.0,
+    db: DbOption = None,
+) -> None:
+    """Deliver queued notifications (outbox) and queue the scheduled daily jobs."""
+    import logging
+    import signal
+    import threading
+
+    from adapters.worker import Worker
+    from bot.bootstrap import build_bot
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    bot = build_bot(settings, database_url=db)
+    with Worker(bot, settings) as delivery:
+        if once:
+            queued = delivery.run_due_jobs()
+            tally = delivery.drain()
+            out.print(
+                f"{len(queued)} jobs queued; {tally.sent} sent, {tally.retried} to retry, "
+                f"{tally.failed} failed"
+            )
+            return
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            delivery.run(stop, interval=interval)
+        except KeyboardInterrupt:
+            stop.set()
+
+
 def _parse_context(now: str | None, db: str | None) -> ParseContext:
     from crm_core.services.customers import iter_customer_names
     from intents import CustomerIndex, CustomerName, ParseContext
@@ -264,12 +349,27 @@ def serve(
         bool, typer.Option("--socket-mode", help="Slack over Socket Mode (SLACK_APP_TOKEN).")
     ] = False,
     db: DbOption = None,
+    with_worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Also deliver queued notifications in this process (off when `khui worker` runs).",
+        ),
+    ] = True,
 ) -> None:
     """HTTP server: POST /slack/events, POST /line/webhook, GET /healthz."""
+    import threading
+
     from bot.bootstrap import build_bot
 
     settings = Settings()
     bot = build_bot(settings, database_url=db)
+    if with_worker:
+        from adapters.worker import Worker
+
+        stop = threading.Event()
+        delivery = Worker(bot, settings)
+        threading.Thread(target=delivery.run, args=(stop,), name="khui-worker", daemon=True).start()
     if socket_mode:
         from adapters.slack import run_socket_mode
 

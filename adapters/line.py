@@ -529,12 +529,6 @@ class LineAdapter:
             log.info("line event %s was a redelivery", key)
             return
         self.send(reply, token, user, key)
-        for note in reply.notify:
-            if note.platform == PLATFORM:
-                cards = (note.card,) if note.card is not None else ()
-                self.push(note.target, to_line_messages(Reply(note.text, cards=cards)), "notify")
-            else:
-                log.info("notification for %s:%s left to that channel", note.platform, note.target)
 
     def display_name(self, user_id: str) -> str | None:
         """The follower's LINE display name (None when the profile cannot be read)."""

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot import handoff as handoff_bridge
 from bot.engine import Bot
 from bot.forms import submit_form
 from bot.messages import Action, Card, Message, Reply
@@ -36,6 +37,18 @@ CHOICE_ACTION = "khui:choice"
 TICKET_FORM_ACTION = "khui:ticket_form"
 TICKET_VIEW = "khui_ticket"
 CHOICES_BLOCK = "khui_choices"
+ORDER_STATUS_ACTION = "khui:order_status"
+TICKET_ASSIGN_ACTION = "khui:ticket_assign"
+TICKET_PRIORITY_ACTION = "khui:ticket_priority"
+ORDER_STATUSES = (
+    ("pending", "Pending / รอชำระ"),
+    ("paid", "Paid / ชำระแล้ว"),
+    ("packed", "Packed / แพ็กแล้ว"),
+    ("shipped", "Shipped / จัดส่งแล้ว"),
+    ("delivered", "Delivered / ได้รับแล้ว"),
+    ("cancelled", "Cancelled / ยกเลิก"),
+    ("returned", "Returned / คืนสินค้า"),
+)
 MAX_BLOCKS = 50
 MAX_BUTTONS = 25
 MAX_FIELDS = 10
@@ -108,7 +121,60 @@ def card_blocks(card: Card) -> list[Block]:
         blocks.append({"type": "context", "elements": [_mrkdwn(_clip(path, 3000))]})
     if card.image_url:
         blocks.append({"type": "image", "image_url": card.image_url, "alt_text": card.title})
+    controls = record_controls(card)
+    if controls is not None:
+        blocks.append(controls)
     return blocks
+
+
+def _select(
+    action_id: str, placeholder: str, record: str, options: tuple[tuple[str, str], ...]
+) -> Block:
+    return {
+        "type": "static_select",
+        "action_id": action_id,
+        "placeholder": _plain(placeholder),
+        "options": [
+            {"text": _plain(text), "value": f"{record}|{value}"} for value, text in options
+        ],
+    }
+
+
+def record_controls(card: Card) -> Block | None:
+    """Staff controls on an order card (set status) and a ticket card (take it, priority)."""
+    if card.kind == "order":
+        elements = [
+            _select(ORDER_STATUS_ACTION, "Set status / เปลี่ยนสถานะ", card.title, ORDER_STATUSES)
+        ]
+    elif card.kind == "ticket":
+        elements = [
+            {
+                "type": "button",
+                "action_id": TICKET_ASSIGN_ACTION,
+                "text": _plain("Assign to me / รับเรื่องนี้"),
+                "value": card.title,
+            },
+            _select(TICKET_PRIORITY_ACTION, "Priority / ความเร่งด่วน", card.title, PRIORITIES),
+        ]
+    else:
+        return None
+    return {"type": "actions", "elements": elements}
+
+
+def record_action(action: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The intent and slots a card control asks for; None for an unreadable value."""
+    action_id = str(action.get("action_id") or "")
+    picked = str((action.get("selected_option") or {}).get("value") or action.get("value") or "")
+    record, _, value = picked.partition("|")
+    if not record:
+        return None
+    if action_id == TICKET_ASSIGN_ACTION:
+        return "ticket_update", {"ticket_id": record, "assign": True}
+    if action_id == TICKET_PRIORITY_ACTION and value:
+        return "ticket_update", {"ticket_id": record, "priority": value}
+    if action_id == ORDER_STATUS_ACTION and value:
+        return "order_update", {"order_id": record, "order_state": value}
+    return None
 
 
 def choice_value(token: str, value: str) -> str:
@@ -335,6 +401,9 @@ class SlackAdapter:
         self.app.command("/khui")(self.on_command)
         self.app.action(re.compile(rf"^{CHOICE_ACTION}:\d+$"))(self.on_choice)
         self.app.action(TICKET_FORM_ACTION)(self.on_ticket_form)
+        for control in (ORDER_STATUS_ACTION, TICKET_ASSIGN_ACTION, TICKET_PRIORITY_ACTION):
+            self.app.action(control)(self.on_record_control)
+        self.app.action(handoff_bridge.RESOLVE_ACTION)(self.on_handoff_resolve)
         self.app.view(TICKET_VIEW)(self.on_ticket_submit)
 
     def close(self) -> None:
@@ -386,11 +455,32 @@ class SlackAdapter:
 
     # ---- listeners (run by Bolt's executor; Bolt has already acked events) ---------------------
 
-    def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        """A direct message: answer in the DM (in its thread when there is one)."""
+    def on_message(
+        self, body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        """A direct message: answer in the DM (in its thread when there is one).
+
+        In a support-channel thread, a staff message goes to the handed-off customer.
+        """
         message = dm_message(event, body.get("event_id"))
         if message is not None:
             self.converse(message, channel=message.channel_id, thread_ts=message.thread_id)
+            return
+        thread = event.get("thread_ts")
+        support = self.settings.support_channel
+        text = str(event.get("text") or "")
+        to_khui = f"<@{context.get('bot_user_id')}>" in text  # answered as a mention instead
+        if thread and support and event.get("channel") == support and is_from_a_person(event):
+            if to_khui:
+                return
+            handoff_bridge.staff_reply(
+                self.bot,
+                support,
+                str(thread),
+                str(event["user"]),
+                text,
+                body.get("event_id"),
+            )
 
     def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """An @mention: answer in the mention's thread."""
@@ -404,6 +494,11 @@ class SlackAdapter:
         text = str(body.get("text") or "").strip()
         first, _, rest = text.partition(" ")
         channel = str(body.get("channel_id") or "")
+        if first.lower() in handoff_bridge.RESOLVE_WORDS:
+            said = handoff_bridge.resolve(self.bot, channel, None, str(body.get("user_id") or ""))
+            if body.get("response_url"):
+                self.respond(str(body["response_url"]), text=said, response_type="ephemeral")
+            return
         if first.lower() in TICKET_WORDS:
             self.call(
                 "views.open",
@@ -454,6 +549,53 @@ class SlackAdapter:
             channel=channel,
             thread_ts=thread,
             response_url=body.get("response_url") if ephemeral else None,
+        )
+
+    def on_handoff_resolve(self, ack: Callable[..., None], body: dict[str, Any]) -> None:
+        """The resolve button on a handoff thread's first message."""
+        ack()
+        user = str(body.get("user", {}).get("id") or "")
+        container = body.get("container") or {}
+        channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+        root = str(container.get("message_ts") or (body.get("message") or {}).get("ts") or "")
+        said = handoff_bridge.resolve(self.bot, channel, root, user)
+        if channel and root:
+            self.retire_buttons(body, channel, said, user)
+            self.call("chat.postMessage", channel=channel, thread_ts=root, text=said)
+
+    def on_record_control(
+        self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        """A card control (order status, take a ticket, ticket priority): run it, answer in
+        the card's thread (ephemerally when the card was)."""
+        ack()
+        wanted = record_action(action)
+        if wanted is None:
+            return
+        intent, slots = wanted
+        user = str(body.get("user", {}).get("id") or "")
+        container = body.get("container") or {}
+        channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+        original = body.get("message") or {}
+        root = original.get("ts") or container.get("message_ts")
+        # in a channel the answer goes under the card; in a DM it follows it
+        thread = original.get("thread_ts") or (None if channel.startswith("D") else root)
+        stamp = body.get("trigger_id") or action.get("action_ts")
+        message = Message(
+            platform="slack",
+            user_id=user,
+            channel_id=channel,
+            event_id=f"action:{stamp}" if stamp else None,
+            thread_id=thread,
+            via="slack",
+        )
+        ephemeral = bool(container.get("is_ephemeral"))
+        self.converse(
+            message,
+            channel=channel,
+            thread_ts=None if ephemeral else thread,
+            response_url=body.get("response_url") if ephemeral else None,
+            run=lambda: self.bot.run_intent(message, intent, slots),
         )
 
     def on_ticket_form(self, ack: Callable[..., None], body: dict[str, Any]) -> None:
@@ -511,12 +653,6 @@ class SlackAdapter:
             log.info("slack event %s was a redelivery", message.event_id)
             return
         self.deliver(reply, channel, thread_ts, response_url, message.user_id, ticket_form)
-        for note in reply.notify:
-            if note.platform != "slack":
-                log.info("notification for %s:%s left to that channel", note.platform, note.target)
-                continue
-            cards = (note.card,) if note.card is not None else ()
-            self.deliver(Reply(note.text, cards=cards), note.target, None, None, "")
 
     def deliver(
         self,

@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -43,7 +43,6 @@ from crm_core.services import (
     knowledge,
     loyalty,
     orders,
-    outbox,
     tickets,
 )
 from crm_core.services import customers as customer_svc
@@ -153,20 +152,25 @@ def _customer_card(ctx: Context, c: Customer) -> Card:
 
 
 def _order_card(ctx: Context, order: Order) -> Card:
+    return order_card(order, ctx.lang, ctx.tz)
+
+
+def order_card(order: Order, lang: str, tz: tzinfo) -> Card:
+    """An order's status steps, total, carrier, tracking and latest changes."""
     fields = [
-        (_t(ctx, "f.status"), label("order", order.status.value, ctx.lang)),
-        (_t(ctx, "f.total"), money(order.total)),
-        (_t(ctx, "f.placed"), _d(order.placed_at.astimezone(ctx.tz).date(), ctx)),
+        (say("f.status", lang), label("order", order.status.value, lang)),
+        (say("f.total", lang), money(order.total)),
+        (say("f.placed", lang), day(order.placed_at.astimezone(tz).date(), lang)),
     ]
     if order.carrier:
-        fields.append((_t(ctx, "f.carrier"), order.carrier))
+        fields.append((say("f.carrier", lang), order.carrier))
     if order.tracking_number:
-        fields.append((_t(ctx, "f.tracking"), order.tracking_number))
+        fields.append((say("f.tracking", lang), order.tracking_number))
     for change in order.history[-3:]:
         fields.append(
             (
-                moment(change.changed_at.astimezone(ctx.tz), ctx.lang),
-                label("order", change.to_status.value, ctx.lang),
+                moment(change.changed_at.astimezone(tz), lang),
+                label("order", change.to_status.value, lang),
             )
         )
     step = ORDER_STEPS.index(order.status.value) if order.status.value in ORDER_STEPS else -1
@@ -174,22 +178,27 @@ def _order_card(ctx: Context, order: Order) -> Card:
         "order",
         order.number,
         tuple(fields),
-        steps=tuple(label("order", s, ctx.lang) for s in ORDER_STEPS),
+        steps=tuple(label("order", s, lang) for s in ORDER_STEPS),
         current_step=step,
     )
 
 
 def _ticket_card(ctx: Context, ticket: Ticket) -> Card:
+    return ticket_card(ticket, ctx.lang, ctx.tz, staff=ctx.who.is_staff)
+
+
+def ticket_card(ticket: Ticket, lang: str, tz: tzinfo, *, staff: bool) -> Card:
+    """A ticket's subject, status and priority; staff also see the SLA and assignee."""
     fields = [
-        (_t(ctx, "f.subject"), ticket.subject),
-        (_t(ctx, "f.status"), label("ticket", ticket.status.value, ctx.lang)),
-        (_t(ctx, "f.priority"), label("priority", ticket.priority.value, ctx.lang)),
-        (_t(ctx, "f.opened"), moment(ticket.created_at.astimezone(ctx.tz), ctx.lang)),
+        (say("f.subject", lang), ticket.subject),
+        (say("f.status", lang), label("ticket", ticket.status.value, lang)),
+        (say("f.priority", lang), label("priority", ticket.priority.value, lang)),
+        (say("f.opened", lang), moment(ticket.created_at.astimezone(tz), lang)),
     ]
-    if ctx.who.is_staff:
-        fields.append((_t(ctx, "f.sla"), moment(ticket.sla_due_at.astimezone(ctx.tz), ctx.lang)))
+    if staff:
+        fields.append((say("f.sla", lang), moment(ticket.sla_due_at.astimezone(tz), lang)))
         if ticket.assignee is not None:
-            fields.append((_t(ctx, "f.assignee"), ticket.assignee.name))
+            fields.append((say("f.assignee", lang), ticket.assignee.name))
     return Card("ticket", ticket.number, tuple(fields))
 
 
@@ -380,7 +389,8 @@ def deal_update(ctx: Context) -> Outcome:
             Notification(
                 "slack",
                 ctx.manager_channel,
-                say(
+                kind="deal_won",
+                text=say(
                     "deal_won_notice",
                     "en",
                     name=found.name,
@@ -499,6 +509,31 @@ def order_status(ctx: Context) -> Outcome:
     )
 
 
+def order_update(ctx: Context) -> Outcome:
+    """Staff move an order to a new status (the Slack order card's menu); the customer is told."""
+    number = ctx.slots.get("order_id")
+    if number is None:
+        return Ask("order_id", _t(ctx, "ask_order_id"))
+    try:
+        order = orders.get_order(ctx.uow, str(number))
+        state = orders.order_status(str(ctx.slots.get("order_state") or ""))
+    except (OrderNotFound, InvalidValue):
+        return Done(_t(ctx, "order_not_found", number=number))
+    orders.change_order_status(
+        ctx.uow,
+        order,
+        state,
+        carrier=ctx.slots.get("carrier"),
+        tracking_number=ctx.slots.get("tracking_number"),
+    )
+    status = label("order", order.status.value, ctx.lang)
+    return Done(
+        _t(ctx, "order_updated", number=order.number, status=status),
+        (_order_card(ctx, order),),
+        changed=True,
+    )
+
+
 def ticket_create(ctx: Context) -> Outcome:
     customer: Customer | None
     if ctx.who.is_staff:
@@ -534,7 +569,9 @@ def ticket_create(ctx: Context) -> Outcome:
                     name=customer.name if customer else "-",
                     subject=subject,
                 ),
-                _ticket_card(ctx, ticket),
+                _support_card(ticket, customer, ctx),
+                kind="ticket_new",
+                ref=ticket.number,
             ),
         )
     return Done(
@@ -543,6 +580,21 @@ def ticket_create(ctx: Context) -> Outcome:
         notify=notify,
         changed=True,
     )
+
+
+def _support_card(ticket: Ticket, customer: Customer | None, ctx: Context) -> Card:
+    """The ticket card for the support channel, with who the customer is."""
+    card = ticket_card(ticket, "en", ctx.tz, staff=True)
+    if customer is None:
+        return card
+    about = [
+        ("Customer", customer.name),
+        (say("f.tier", "en"), label("tier", customer.tier.value, "en")),
+        (say("f.member", "en"), customer.member_id or "-"),
+        (say("f.phone", "en"), customer.phone or "-"),
+        (say("f.points", "en"), f"{loyalty.balance(ctx.uow, customer.id):,}"),
+    ]
+    return Card(card.kind, card.title, (*about, *card.fields))
 
 
 def ticket_status(ctx: Context) -> Outcome:
@@ -586,22 +638,6 @@ def ticket_update(ctx: Context) -> Outcome:
     assign = ctx.slots.get("assign") or (status is None and priority is None)
     assignee = ctx.who.staff if assign else None
     tickets.update_ticket(ctx.uow, ticket, status=status, priority=priority, assignee=assignee)
-    notify: tuple[Notification, ...] = ()
-    customer = ticket.customer
-    if status and customer is not None and customer.line_user_id and customer.line_followed:
-        notify = (
-            Notification(
-                "line",
-                customer.line_user_id,
-                say(
-                    "ticket_changed_notice",
-                    "th",
-                    number=ticket.number,
-                    status=label("ticket", ticket.status.value, "th"),
-                ),
-                _ticket_card(ctx, ticket),
-            ),
-        )
     return Done(
         _t(
             ctx,
@@ -612,7 +648,6 @@ def ticket_update(ctx: Context) -> Outcome:
             assignee=ticket.assignee.name if ticket.assignee else "-",
         ),
         (_ticket_card(ctx, ticket),),
-        notify=notify,
         changed=True,
     )
 
@@ -840,16 +875,16 @@ def campaign_send(ctx: Context) -> Outcome:
         return Confirm(
             _t(ctx, "confirm_campaign", count=len(audience), segment=segment, message=text)
         )
-    queued = outbox.enqueue(
+    staff = ctx.who.staff
+    _, recipients, _ = campaigns.queue_campaign(
         ctx.uow,
-        kind="campaign",
-        platform="line",
-        target=f"segment:{segment}",
-        payload={"segment": segment, "text": text, "customer_ids": audience},
+        audience,
+        segment=str(segment),
+        text=text,
+        lang=ctx.lang,
+        report_to=staff.slack_user_id if staff is not None else None,
     )
-    if queued is not None:
-        ctx.uow.audit("campaign.queue", queued, None)
-    return Done(_t(ctx, "campaign_queued", count=len(audience)), changed=False)
+    return Done(_t(ctx, "campaign_queued", count=recipients), changed=False)
 
 
 # ---- customer self-service ------------------------------------------------------------------
@@ -1003,5 +1038,6 @@ ACTIONS: dict[str, Action] = {
     "faq": faq,
     "consent_update": consent_update,
     "campaign_send": campaign_send,
+    "order_update": order_update,
     "out_of_scope": out_of_scope,
 }

@@ -14,14 +14,15 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
+from bot import handoff as handoff_bridge
 from bot.actions import ACTIONS
 from bot.dialogue import FREE_TEXT_SLOTS, Ask, Confirm, Context, Done, Identity, Outcome
-from bot.messages import Choice, Message, Reply
+from bot.messages import Choice, Message, Notification, Reply, card_to_json
 from bot.permissions import allowed
 from bot.replies import reply_lang, say
 from crm_core.db import Store
 from crm_core.errors import StaffNotFound
-from crm_core.services import conversations, undo
+from crm_core.services import conversations, outbox, undo
 from crm_core.services.customers import customer_by_line_user, iter_customer_names
 from crm_core.services.staff import staff_by_slack_id
 from crm_core.types import utcnow
@@ -85,6 +86,19 @@ def _option(options: list[list[str]], text: str) -> str | None:
     if match is not None and match[1] >= 75:
         return options[match[2]][0]
     return None
+
+
+def queue_notifications(uow: UnitOfWork, notes: tuple[Notification, ...], lang: str) -> None:
+    """Write a turn's notifications to the outbox in the turn's own transaction."""
+    for note in notes:
+        payload: dict[str, Any] = {"text": note.text, "lang": lang}
+        if note.card is not None:
+            payload["card"] = card_to_json(note.card)
+        if note.ref is not None:
+            payload["ref"] = note.ref
+        outbox.enqueue(
+            uow, kind=note.kind, platform=note.platform, target=note.target, payload=payload
+        )
 
 
 def _slots_from(result: ParseResult) -> dict[str, Any]:
@@ -163,6 +177,10 @@ class Bot:
                 uow, message.platform, message.event_id
             ):
                 return None
+            if handoff_bridge.relay_customer(uow, message):
+                # a person from staff has this conversation: relay it, say nothing
+                uow.commit()
+                return None
             who = self._identify(uow, message)
             state = conversations.load_state(uow, message.platform, message.user_id)
             if who is None:
@@ -178,6 +196,9 @@ class Bot:
             if reply.intent is None:
                 reply = replace(reply, intent=parsed_intent)
             state["lang"] = reply.lang
+            handoff_bridge.after_turn(
+                uow, message, who.customer, state, reply, self.support_channel
+            )
             if state.pop("customers_changed", False):
                 self.invalidate_customers()
             conversations.save_state(uow, message.platform, message.user_id, state)
@@ -409,6 +430,7 @@ class Bot:
         outcome: Outcome = ACTIONS[intent](ctx)
         if isinstance(outcome, Done):
             state.pop("pending", None)
+            queue_notifications(uow, outcome.notify, lang)
             if outcome.changed and who.is_staff:
                 state["last_change"] = {
                     "ids": undo.audit_ids_since(uow, marker),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,26 @@ class Choice:
 
 @dataclass(frozen=True)
 class Notification:
-    """A message for someone other than the sender (a channel, a staff member, a customer)."""
+    """A message for someone other than the sender (a channel, a staff member, a customer).
+
+    The engine queues it in the outbox in the turn's transaction; `khui worker` delivers it.
+    """
 
     platform: str
     target: str
     text: str
     card: Card | None = None
+    kind: str = "notice"
+    ref: str | None = None  # the record it is about (a ticket number the buttons act on)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart image that an adapter uploads or saves next to the reply."""
+
+    title: str
+    png: bytes
+    filename: str = "chart.png"
 
 
 @dataclass(frozen=True)
@@ -77,7 +92,32 @@ class Reply:
     confirm: bool = False
     notify: tuple[Notification, ...] = field(default=())
     intent: str | None = None
+    charts: tuple[Chart, ...] = ()
 
     @property
     def card(self) -> Card | None:
         return self.cards[0] if self.cards else None
+
+
+def card_to_json(card: Card) -> dict[str, Any]:
+    """A card as JSON for an outbox row."""
+    return {
+        "kind": card.kind,
+        "title": card.title,
+        "fields": [list(pair) for pair in card.fields],
+        "image_url": card.image_url,
+        "steps": list(card.steps),
+        "current_step": card.current_step,
+    }
+
+
+def card_from_json(data: dict[str, Any]) -> Card:
+    """The card `card_to_json` wrote."""
+    return Card(
+        kind=str(data["kind"]),
+        title=str(data["title"]),
+        fields=tuple((str(name), str(value)) for name, value in data.get("fields", [])),
+        image_url=data.get("image_url"),
+        steps=tuple(str(step) for step in data.get("steps", [])),
+        current_step=int(data.get("current_step", -1)),
+    )

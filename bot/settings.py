@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+import re
+
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
 
 def _env(name: str) -> AliasChoices:
@@ -28,3 +32,13 @@ class Settings(BaseSettings):
     line_api_url: str = Field("https://api.line.me", validation_alias=_env("KHUI_LINE_API_URL"))
     support_channel: str = Field("", validation_alias=_env("KHUI_SUPPORT_CHANNEL"))
     manager_channel: str = Field("", validation_alias=_env("KHUI_MANAGER_CHANNEL"))
+    digest_time: str = Field("08:30", validation_alias=_env("KHUI_DIGEST_TIME"))
+
+    @field_validator("digest_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        """A local wall-clock time, H:MM or HH:MM, kept as HH:MM."""
+        found = _CLOCK.fullmatch(value.strip())
+        if found is None:
+            raise ValueError(f"KHUI_DIGEST_TIME must be HH:MM (24-hour), got {value!r}")
+        return f"{int(found[1]):02d}:{found[2]}"

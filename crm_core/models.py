@@ -466,3 +466,22 @@ class NumberSequence(Base):
 
     name: Mapped[str] = mapped_column(String(20), primary_key=True)
     next_value: Mapped[int] = mapped_column(BigInteger)
+
+
+class Handoff(Base):
+    """A LINE conversation a person from staff has taken over, mirrored in a Slack thread."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_open", "line_user_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    lang: Mapped[str] = mapped_column(String(2), default="th")
+    channel: Mapped[str] = mapped_column(String(40))
+    thread_ts: Mapped[str | None] = mapped_column(String(40), index=True)
+    transcript: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(80))

@@ -1012,3 +1012,70 @@ REPORTS: dict[str, ReportFunction] = {
     "customers": customers_report,
     "segments": segments_report,
 }
+
+
+# --- daily digest --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerOrders:
+    """One customer's kept orders in a period: how many and their total."""
+
+    customer_id: int
+    name: str
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class DailyDigest:
+    """Yesterday at a glance for managers (`day` is the local calendar day reported on).
+
+    sales: deals won on `day` against the day before; tickets: opened on `day`, SLA
+    deadlines that fell on `day` and were missed, and tickets open and past their deadline
+    now. Top movers: the reps with the largest won amount on `day` (deals without an owner
+    left out) and the customers whose kept orders placed on `day` (neither cancelled nor
+    returned) add up to the most.
+    """
+
+    day: date
+    sales: SalesReport
+    tickets: TicketsReport
+    top_reps: tuple[RepSales, ...]
+    top_customers: tuple[CustomerOrders, ...]
+
+
+def _top_customers(
+    uow: UnitOfWork, start: datetime, end: datetime, limit: int
+) -> list[CustomerOrders]:
+    """The `limit` customers with the largest kept-order total placed in [start, end)."""
+    amount = func.sum(Order.total)
+    totals = (
+        select(Order.customer_id, func.count().label("orders"), amount.label("amount"))
+        .where(_within(Order.placed_at, start, end), Order.status.not_in(RFM_EXCLUDED_STATUSES))
+        .group_by(Order.customer_id)
+        .order_by(amount.desc(), Order.customer_id)
+        .limit(limit)
+        .subquery()
+    )
+    query = select(totals.c.customer_id, Customer.name, totals.c.orders, totals.c.amount).join(
+        Customer, Customer.id == totals.c.customer_id
+    )
+    found = [
+        CustomerOrders(cid, name, _int(n), _money(total))
+        for cid, name, n, total in uow.session.execute(query)
+    ]
+    return sorted(found, key=lambda c: (-c.amount, c.customer_id))
+
+
+def digest(uow: UnitOfWork, now: datetime, *, tz: str = DEFAULT_TZ, top: int = 3) -> DailyDigest:
+    """The managers' daily digest of yesterday (local calendar day in `tz`) as seen at `now`."""
+    start, end = period_range("yesterday", now, tz)
+    sales = sales_report(uow, "yesterday", now, tz=tz)
+    return DailyDigest(
+        day=_local_now(now, _zone(tz)).date() - timedelta(days=1),
+        sales=sales,
+        tickets=tickets_report(uow, "yesterday", now, tz=tz),
+        top_reps=tuple(r for r in sales.by_rep if r.staff_id is not None)[:top],
+        top_customers=tuple(_top_customers(uow, start, end, top)),
+    )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from crm_core.errors import InvalidValue, OrderNotFound
 from crm_core.models import Customer, Order, OrderStatus, OrderStatusChange
+from crm_core.services import outbox
 from crm_core.types import to_money, utcnow
 from crm_core.uow import UnitOfWork, snapshot
 
@@ -86,8 +87,22 @@ def change_order_status(
             )
         )
         order.status = new_status
+        notify_customer(
+            uow, order.customer, "order_status", order=order.number, status=new_status.value
+        )
     uow.audit("order.status", order, before)
     return order
+
+
+def notify_customer(uow: UnitOfWork, customer: Customer | None, kind: str, **about: str) -> None:
+    """Queue a service message (not marketing) about the customer's own order or ticket.
+
+    Only for customers on LINE who still follow the account; the worker renders the card
+    from the row's current state when it delivers.
+    """
+    if customer is None or not customer.line_user_id or not customer.line_followed:
+        return
+    outbox.enqueue(uow, kind=kind, platform="line", target=customer.line_user_id, payload=about)
 
 
 def upsert_order(

@@ -7,12 +7,14 @@ it is about; `MARKETING_KINDS` are the ones an opted-out or unfollowed customer 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm_core.errors import InvalidValue
-from crm_core.models import OutboxMessage
+from crm_core.models import OutboxMessage, OutboxStatus
 from crm_core.uow import UnitOfWork
 
 PLATFORMS = frozenset({"slack", "line"})
@@ -45,3 +47,141 @@ def enqueue(
     uow.session.add(row)
     uow.session.flush()
     return row
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row a worker took: what to send, and the attempt number that fences its result."""
+
+    id: int
+    kind: str
+    platform: str
+    target: str
+    payload: dict[str, Any]
+    attempt: int
+
+
+def claim(uow: UnitOfWork, *, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+    """Take up to `limit` due rows for one worker, oldest first.
+
+    Claiming pushes `next_attempt_at` out by `lease` and counts the attempt, in the caller's
+    transaction: rows locked by another worker are skipped (PostgreSQL `SKIP LOCKED`; SQLite
+    serialises writers), and a row whose worker died is due again when its lease runs out.
+    """
+    rows = list(
+        uow.session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    claimed = []
+    for row in rows:
+        row.attempts += 1
+        row.next_attempt_at = now + lease
+        claimed.append(
+            Claimed(row.id, row.kind, row.platform, row.target, dict(row.payload), row.attempts)
+        )
+    return claimed
+
+
+def _fenced(uow: UnitOfWork, item: Claimed) -> OutboxMessage | None:
+    """The row if it is still this claim's (pending, same attempt), locked; else None."""
+    row = uow.session.get(OutboxMessage, item.id, with_for_update=True)
+    if row is None or row.status is not OutboxStatus.PENDING or row.attempts != item.attempt:
+        return None
+    return row
+
+
+def mark_sent(
+    uow: UnitOfWork, item: Claimed, *, now: datetime, payload: dict[str, Any] | None = None
+) -> bool:
+    """Record a delivery; False when the claim was lost (the lease ran out and another took it)."""
+    row = _fenced(uow, item)
+    if row is None:
+        return False
+    row.status = OutboxStatus.SENT
+    row.sent_at = now
+    row.last_error = None
+    if payload is not None:
+        row.payload = payload
+    return True
+
+
+def backoff(attempt: int, *, base: float, cap: float) -> timedelta:
+    """Exponential delay before the next attempt: base, 2·base, 4·base ... at most `cap`."""
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempt - 1)))
+
+
+def mark_failed(
+    uow: UnitOfWork,
+    item: Claimed,
+    error: str,
+    *,
+    now: datetime,
+    retry_in: timedelta | None,
+) -> OutboxStatus | None:
+    """Record a failed attempt: due again after `retry_in`, or `failed` for good when None.
+
+    Returns the row's new status, None when the claim was lost.
+    """
+    row = _fenced(uow, item)
+    if row is None:
+        return None
+    row.last_error = error[:2000]
+    if retry_in is None:
+        row.status = OutboxStatus.FAILED
+    else:
+        row.next_attempt_at = now + retry_in
+    return row.status
+
+
+def retry_failed(uow: UnitOfWork, ids: list[int], *, now: datetime) -> int:
+    """Put failed rows back in the queue (an admin fixed the cause); how many."""
+    rows = uow.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.FAILED
+        )
+    )
+    count = 0
+    for row in rows:
+        row.status = OutboxStatus.PENDING
+        row.attempts = 0
+        row.next_attempt_at = now
+        count += 1
+    return count
+
+
+def listing(uow: UnitOfWork, *, status: str | None = None, limit: int = 50) -> list[OutboxMessage]:
+    """The newest rows, optionally of one status (pending, sent, failed)."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(OutboxMessage.status == OutboxStatus(status))
+    return list(uow.session.scalars(query))
+
+
+def counts(uow: UnitOfWork) -> dict[str, int]:
+    """How many rows are pending, sent and failed."""
+    rows = uow.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    found = {status.value: int(n) for status, n in rows}
+    return {status.value: found.get(status.value, 0) for status in OutboxStatus}
+
+
+def pending_with_prefix(uow: UnitOfWork, prefix: str) -> int:
+    """Rows still pending whose dedupe key starts with `prefix` (the batches of one send)."""
+    return int(
+        uow.session.scalar(
+            select(func.count()).where(
+                OutboxMessage.dedupe_key.startswith(prefix, autoescape=True),
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+        )
+        or 0
+    )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from crm_core.errors import InvalidValue, TicketNotFound
 from crm_core.models import Customer, Priority, Staff, Ticket, TicketStatus, TicketStatusChange
+from crm_core.services.orders import notify_customer
 from crm_core.services.sequences import next_number
 from crm_core.types import utcnow
 from crm_core.uow import UnitOfWork, snapshot
@@ -121,6 +122,9 @@ def update_ticket(
             )
             was_closed = ticket.status in CLOSED_STATES
             ticket.status = new_status
+            notify_customer(
+                uow, ticket.customer, "ticket_status", ticket=ticket.number, status=new_status.value
+            )
             if new_status not in CLOSED_STATES:
                 ticket.resolved_at = None
             elif not was_closed:

@@ -206,6 +206,14 @@ class FakeLine:
                 self.retry_keys.add(key)
             return 200, self._sent(len(body["messages"]))
         if call.kind == "multicast":
+            recipients = body.get("to") or []
+            if not 1 <= len(recipients) <= 500:
+                return 400, {"message": "The request body has 1 error(s)", "details": ["to: size"]}
+            key = call.headers.get("x-line-retry-key")
+            if key and key in self.retry_keys:
+                return 409, {"message": "The retry key is already accepted"}
+            if key:
+                self.retry_keys.add(key)
             return 200, {}
         if call.kind == "profile":
             user = PROFILE.match(call.path)

@@ -54,6 +54,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
         self.timeout_delay = timeout_delay
+        self.missing_channels: set[str] = set()  # chat.postMessage answers channel_not_found
         self._changed = threading.Condition()
         self._released = threading.Event()
         self._ts = itertools.count(1)
@@ -147,6 +148,8 @@ class FakeSlack:
         if method == "chat.postMessage":
             ts = f"{1700000000 + next(self._ts)}.000100"
             channel = params.get("channel", "")
+            if channel in self.missing_channels:
+                return {"ok": False, "error": "channel_not_found"}
             message = {"type": "message", "ts": ts, "text": params.get("text", "")}
             message["blocks"] = params.get("blocks", [])
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
