@@ -48,6 +48,8 @@ from crm_core.services import (
 from crm_core.services import customers as customer_svc
 from crm_core.services.customers import CustomerInput
 from crm_core.types import utcnow
+from intents.normalize import clean_text, fold_text
+from intents.parser import default_tokeniser
 
 Action = Callable[[Context], Outcome]
 ORDER_STEPS = ("pending", "paid", "packed", "shipped", "delivered")
@@ -988,16 +990,25 @@ def _issue_link_code(ctx: Context) -> Outcome:
     return Done(_t(ctx, "link_code", name=found.name, code=code))
 
 
+def _faq_words(text: str) -> str:
+    """A question as its words: Thai segmented, case folded, politeness particles dropped."""
+    return " ".join(default_tokeniser().tokens(fold_text(clean_text(text))))
+
+
+def _faq_score(asked: str, known: str, **_: Any) -> float:
+    """Whole-question similarity, in any word order. Partial matching is left out on purpose:
+    one shared word ("ร้าน") must not make an unrelated stored answer look right."""
+    return max(fuzz.ratio(asked, known), fuzz.token_sort_ratio(asked, known))
+
+
 def faq(ctx: Context) -> Outcome:
     question = str(ctx.slots.get("question") or ctx.slots.get("_text") or "")
     entries = knowledge.list_entries(ctx.uow)
     choices: dict[tuple[int, int], str] = {
-        (e.id, i): q for e in entries for i, q in enumerate(e.questions)
+        (e.id, i): _faq_words(q) for e in entries for i, q in enumerate(e.questions)
     }
     match = (
-        process.extractOne(question, choices, scorer=fuzz.WRatio, processor=default_process)
-        if choices
-        else None
+        process.extractOne(_faq_words(question), choices, scorer=_faq_score) if choices else None
     )
     if match is None or match[1] < FAQ_MIN_SCORE:
         if ctx.who.is_staff:

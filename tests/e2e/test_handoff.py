@@ -121,3 +121,15 @@ def test_slash_resolve_in_the_channel_and_english_customers(bridge: Bridge) -> N
     assert pushed_texts(line.fake) == [say("handoff_resolved", "en")]
     hook = slack.fake.wait_for("response_url", 1)[0]
     assert "Malai" in hook.params["text"]
+
+
+def test_a_customer_escalates_an_faq_miss_to_staff(bridge: Bridge) -> None:
+    line = bridge.line
+    miss = line.ask(SOMSRI, "ที่ร้านมีที่จอดรถสำหรับลูกค้าไหมคะ")
+    assert miss.messages[0]["text"] == say("faq_miss", "th")
+    items = miss.messages[-1]["quickReply"]["items"]
+    (talk,) = [i["action"] for i in items if i["action"]["label"] == say("talk_to_staff", "th")]
+    assert line.choose(SOMSRI, talk).messages[0]["text"] == say("handoff", "th")
+    assert bridge.deliver() == 1
+    root = bridge.slack.posted(1)[0]
+    assert root["channel"] == SUPPORT and "ที่จอดรถ" in root["text"]
