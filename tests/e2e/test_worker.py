@@ -284,3 +284,17 @@ def test_the_worker_posts_the_morning_digest_once(bridge: Bridge) -> None:
     ]
     assert len(digests) == 1 and digests[0].params["blocks"]
     assert bridge.deliver() == 0
+
+
+def test_a_ticket_status_change_reaches_the_customer(bridge: Bridge) -> None:
+    slack = bridge.slack
+    with bridge.world.store.uow() as uow:
+        number = uow.session.scalars(select(Ticket.number)).one()
+    slack.dm(SUPPORT_USER, f"{number} แก้ไขเรียบร้อยแล้ว ปิดเรื่องได้เลย")
+    slack.posted(1)
+    bridge.wait_rows("ticket_status", 1)
+    assert bridge.deliver() == 1
+    (push,) = bridge.line.fake.of("push")
+    assert push.body["to"] == "U_LINE_MALEE"  # no marketing consent: service messages still go
+    assert number in push.messages[0]["text"]
+    assert push.messages[1]["type"] == "flex" and number in push.messages[1]["altText"]
