@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from bot.bootstrap import build_bot
 from bot.engine import Bot
-from bot.messages import Action, Message, Reply
+from bot.messages import Action, Chart, Message, Reply
+from bot.settings import Settings
 
 DEMO_IDENTITIES = (
     ("staff:U_DEMO_SALES", "sales rep (Somchai)"),
@@ -50,10 +53,12 @@ def render(reply: Reply) -> str:
 class ConsoleSession:
     """Talk to the real bot as one identity: `say(text) -> str`."""
 
-    def __init__(self, bot: Bot, as_: str) -> None:
+    def __init__(self, bot: Bot, as_: str, chart_dir: Path | None = None) -> None:
         self.bot = bot
         self.platform, self.user_id = parse_identity(as_)
         self.last: Reply | None = None
+        self.chart_dir = chart_dir  # None: charts are not drawn (scripts and tests)
+        self.charts: list[Path] = []  # the files of the last reply's charts
 
     def switch(self, as_: str) -> None:
         """Become someone else (/as customer:...)."""
@@ -80,11 +85,29 @@ class ConsoleSession:
         reply = self.bot.handle(message)
         assert reply is not None  # every console message has a fresh event id
         self.last = reply
+        self.charts = []
+        if self.chart_dir is None:
+            return reply
+        for chart in reply.charts:
+            try:
+                self.charts.append(self.save_chart(chart, self.chart_dir))
+            except OSError as exc:  # an unwritable KHUI_CHART_DIR must not end the chat
+                print(f"khui: chart not saved: {exc}", file=sys.stderr)
         return reply
 
+    @staticmethod
+    def save_chart(chart: Chart, directory: Path) -> Path:
+        """Draw a chart into `directory`; its path."""
+        directory.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = directory / f"{stamp}-{uuid.uuid4().hex[:6]}-{chart.filename}"
+        path.write_bytes(chart.png())
+        return path.resolve()
+
     def say(self, text: str) -> str:
-        """Send one line and return the rendered reply."""
-        return render(self.send(text))
+        """Send one line and return the rendered reply (with where its charts were saved)."""
+        shown = render(self.send(text))
+        return "\n".join([shown, *(f"📊 {path}" for path in self.charts)])
 
 
 def run_jsonl(session: ConsoleSession, lines: Iterable[str], out: TextIO) -> None:
@@ -105,6 +128,7 @@ def run_jsonl(session: ConsoleSession, lines: Iterable[str], out: TextIO) -> Non
             "cards": [
                 {"title": c.title, "fields": [list(f) for f in c.fields]} for c in reply.cards
             ],
+            "charts": [str(path) for path in session.charts],
         }
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()
@@ -133,7 +157,8 @@ def run_repl(session: ConsoleSession) -> None:
 
 def run_chat(database_url: str | None, as_: str, *, jsonl: bool = False) -> None:
     """`khui chat`: REPL on a terminal, JSON lines otherwise."""
-    session = ConsoleSession(build_bot(database_url=database_url), as_)
+    charts = Path(Settings().chart_dir)
+    session = ConsoleSession(build_bot(database_url=database_url), as_, charts)
     if jsonl or not sys.stdin.isatty():
         run_jsonl(session, sys.stdin, sys.stdout)
     else:
@@ -146,7 +171,7 @@ def run_demo(database_url: str) -> None:
     print("khui demo — you can be:")
     for spec, who in DEMO_IDENTITIES:
         print(f"  /as {spec:<32} {who}")
-    session = ConsoleSession(bot, DEMO_IDENTITIES[0][0])
+    session = ConsoleSession(bot, DEMO_IDENTITIES[0][0], Path(Settings().chart_dir))
     if sys.stdin.isatty():
         run_repl(session)
     else:

@@ -15,7 +15,7 @@ from urllib.error import URLError
 
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 from starlette.concurrency import run_in_threadpool
@@ -653,6 +653,8 @@ class SlackAdapter:
             log.info("slack event %s was a redelivery", message.event_id)
             return
         self.deliver(reply, channel, thread_ts, response_url, message.user_id, ticket_form)
+        if reply.charts:
+            self.share_charts(reply, channel, thread_ts, bool(response_url), message.user_id)
 
     def deliver(
         self,
@@ -676,6 +678,44 @@ class SlackAdapter:
             thread_ts=thread_ts,
             unfurl_links=False,
         )
+
+    def share_charts(
+        self, reply: Reply, channel: str, thread_ts: str | None, ephemeral: bool, user_id: str
+    ) -> None:
+        """Upload a reply's charts next to it, after the text has gone out.
+
+        Uses the current upload API (`files_upload_v2`: files.getUploadURLExternal, the bytes
+        to the upload URL, files.completeUploadExternal) into the reply's channel and thread.
+        A file cannot be ephemeral, so the chart of a `/khui` answer goes to the asker's DM
+        with khui (conversations.open): posting it in the channel would show everyone a
+        report only the asker saw, and a DM the command came from may be one between two
+        people, where khui cannot post. A chart that cannot be drawn or uploaded is logged;
+        the text reply stands.
+        """
+        target, thread = channel, thread_ts
+        if ephemeral:
+            opened = self.call("conversations.open", users=user_id)
+            target, thread = str(((opened or {}).get("channel") or {}).get("id") or ""), None
+        if not target:
+            log.error("no DM with %s to share a report chart in", user_id)
+            return
+        for chart in reply.charts:
+            try:
+                png = chart.png()
+            except Exception:
+                log.exception("report chart %s could not be drawn", chart.filename)
+                continue
+            try:
+                self.client.files_upload_v2(
+                    channel=target,
+                    thread_ts=thread,
+                    content=png,
+                    filename=chart.filename,
+                    title=chart.title,
+                    alt_txt=chart.title,
+                )
+            except (SlackClientError, OSError) as exc:  # SlackApiError, HTTP and socket errors
+                log.error("slack chart upload to %s failed: %s", target, exc)
 
     def retire_buttons(self, body: dict[str, Any], channel: str, label: str, user: str) -> None:
         """Update the message whose button was pressed so it cannot be pressed again."""

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 from sqlalchemy import select
 
+from bot.charts import chart_for
 from bot.dialogue import Ask, Confirm, Context, Done, Outcome
 from bot.messages import Card, Choice, Notification
 from bot.replies import day, label, moment, money, points, say
@@ -838,7 +839,8 @@ def report(ctx: Context) -> Outcome:
             _cell(col, value, ctx.lang) for col, value in zip(result.columns, row, strict=False)
         ]
         lines.append("• " + " · ".join(cells))
-    return Done(title + "\n" + "\n".join(lines))
+    chart = chart_for(result, title, ctx.lang)
+    return Done(title + "\n" + "\n".join(lines), charts=(chart,) if chart else ())
 
 
 MONEY_KEYS = ("amount", "thb", "value", "monetary", "weighted")

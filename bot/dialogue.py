@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.messages import Card, Choice, Notification
+from bot.messages import Card, Chart, Choice, Notification
 from crm_core.models import Customer, Staff
 from crm_core.uow import UnitOfWork
 from intents import CustomerIndex
@@ -61,6 +61,7 @@ class Done:
     choices: tuple[Choice, ...] = ()
     notify: tuple[Notification, ...] = ()
     changed: bool = False
+    charts: tuple[Chart, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -446,6 +446,7 @@ class Bot:
                 token=token,
                 notify=outcome.notify,
                 intent=intent,
+                charts=outcome.charts,
             )
         awaiting = outcome.slot if isinstance(outcome, Ask) else CONFIRM
         pending: dict[str, Any] = {

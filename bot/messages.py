@@ -73,11 +73,21 @@ class Notification:
 
 @dataclass(frozen=True)
 class Chart:
-    """A rendered chart image that an adapter uploads or saves next to the reply."""
+    """A bar chart an adapter uploads or saves next to the reply: labelled bars, one axis.
+
+    It is only data; `png()` draws it, outside the turn's transaction.
+    """
 
     title: str
-    png: bytes
+    bars: tuple[tuple[str, float], ...]
+    axis: str
     filename: str = "chart.png"
+
+    def png(self) -> bytes:
+        """The chart drawn as a PNG image."""
+        from bot.charts import render
+
+        return render(self)
 
 
 @dataclass(frozen=True)

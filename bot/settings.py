@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     support_channel: str = Field("", validation_alias=_env("KHUI_SUPPORT_CHANNEL"))
     manager_channel: str = Field("", validation_alias=_env("KHUI_MANAGER_CHANNEL"))
     digest_time: str = Field("08:30", validation_alias=_env("KHUI_DIGEST_TIME"))
+    chart_dir: str = Field("./khui-charts", validation_alias=_env("KHUI_CHART_DIR"))
 
     @field_validator("digest_time")
     @classmethod

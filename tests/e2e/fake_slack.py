@@ -36,6 +36,7 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
     fault: str | None = None
     answer: dict[str, Any] | None = None
+    data: bytes = b""  # the raw body of a file upload
 
 
 @dataclass
@@ -162,8 +163,18 @@ class FakeSlack:
             if isinstance(view, str):
                 view = json.loads(view)
             return {"ok": True, "view": {**view, "id": f"V{next(self._ts):06d}"}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):06d}"
+            root = self.base_url.removesuffix("/api/")
+            return {"ok": True, "upload_url": f"{root}/upload/v1/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = params.get("files") or "[]"
+            listed = json.loads(files) if isinstance(files, str) else files
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in listed]}
         if method.startswith("files."):
             return {"ok": True, "file": {"id": f"F{next(self._ts):06d}"}}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": f"D_{params.get('users', '')}"}}
         return {"ok": True}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -177,19 +188,28 @@ class FakeSlack:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
-                path = urlsplit(self.path).path
+                body = self.rfile.read(length)
+                url = urlsplit(self.path)
+                path = url.path
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                if path.startswith("/upload/"):  # step 2 of files_upload_v2: the file's bytes
+                    upload = fake._record(
+                        Call("file.upload", {"_path": path}, time.monotonic(), headers, data=body)
+                    )
+                    self._send(500 if upload.fault else 200, None)  # Slack answers "OK - N"
+                    return
+                raw = body.decode("utf-8")
                 kind = self.headers.get("Content-Type", "")
                 if "json" in kind:
                     params: dict[str, Any] = json.loads(raw or "{}")
                 else:
                     params = {k: v[-1] for k, v in parse_qs(raw).items()}
+                params |= {k: v[-1] for k, v in parse_qs(url.query).items()}
                 if path.startswith("/api/"):
                     method = path.removeprefix("/api/")
                 else:
                     method = "response_url"
                     params["_path"] = path
-                headers = {k.lower(): v for k, v in self.headers.items()}
                 call = fake._record(Call(method, params, time.monotonic(), headers))
                 if call.fault == "timeout":
                     fake._released.wait(fake.timeout_delay)
