@@ -7,10 +7,10 @@ import struct
 import threading
 import time
 import uuid
-import zlib
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeAlias
 from urllib.parse import parse_qs, urlencode
@@ -358,16 +358,53 @@ def to_message(event: MessageEvent | PostbackEvent, user_id: str) -> Message:
     )
 
 
-def batches(events: Iterable[Event]) -> list[list[Event]]:
-    """Events grouped by chat, in their order, so one person's events are handled in order."""
+def batches(events: Iterable[Event]) -> dict[str, list[Event]]:
+    """Events grouped by chat (user or group id), each chat's in their order."""
     grouped: dict[str, list[Event]] = {}
     for event in events:
         key = user_of(event) or in_group(event) or ""
         grouped.setdefault(key, []).append(event)
-    return list(grouped.values())
+    return grouped
 
 
 # ---- the adapter --------------------------------------------------------------------------------
+
+
+class ChatQueues:
+    """Runs work on a thread pool, one job at a time per chat, in the order it was queued.
+
+    Webhook requests are answered at once and handled on worker threads; without this an
+    unfollow and the follow that comes right after it, in two requests, could be handled
+    the wrong way round. Different chats still run in parallel.
+    """
+
+    def __init__(self, executor: ThreadPoolExecutor) -> None:
+        self._executor = executor
+        self._lock = threading.Lock()
+        self._waiting: dict[str, deque[Callable[[], None]]] = {}
+
+    def submit(self, chat: str, job: Callable[[], None]) -> None:
+        """Queue `job` behind the chat's earlier jobs (start it now if there are none)."""
+        with self._lock:
+            waiting = self._waiting.get(chat)
+            if waiting is not None:
+                waiting.append(job)
+                return
+            self._waiting[chat] = deque()
+        self._executor.submit(self._drain, chat, job)
+
+    def _drain(self, chat: str, job: Callable[[], None]) -> None:
+        while True:
+            try:
+                job()
+            except Exception:
+                log.exception("khui could not finish a line job for chat %s", chat)
+            with self._lock:
+                waiting = self._waiting[chat]
+                if not waiting:
+                    del self._waiting[chat]
+                    return
+                job = waiting.popleft()
 
 
 class RecentIds:
@@ -422,10 +459,10 @@ class LineAdapter:
         self.client = ApiClient(config)
         self.api = MessagingApi(self.client)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="khui-line")
+        # A person's events are handled one at a time in arrival order, other people's in parallel.
+        self._chats = ChatQueues(self._executor)
         self._seen = RecentIds()
         self._groups = RecentIds(size=1000)
-        # A person's events are handled in order, other people's in parallel.
-        self._user_locks = [threading.Lock() for _ in range(64)]
 
     def close(self) -> None:
         """Finish the events already acknowledged, then close the worker threads and sockets."""
@@ -459,8 +496,8 @@ class LineAdapter:
             return PlainTextResponse("bad request", status_code=400)
         if events is None:
             return PlainTextResponse("invalid signature", status_code=400)
-        for batch in batches(events):
-            self._executor.submit(self.handle_batch, batch)
+        for chat, batch in batches(events).items():
+            self._chats.submit(chat, partial(self.handle_batch, batch))
         return PlainTextResponse("OK")
 
     # ---- events (worker threads) -------------------------------------------------------------
@@ -503,25 +540,20 @@ class LineAdapter:
             lifecycle.unfollow(self.bot, user, key)
             return
         reply: Reply | None
-        lock = self._user_locks[zlib.crc32(user.encode()) % len(self._user_locks)]
         if isinstance(event, FollowEvent):
-            name = self.display_name(user)
-            with lock:
-                reply = lifecycle.follow(self.bot, user, name, key)
+            reply = lifecycle.follow(self.bot, user, self.display_name(user), key)
         elif isinstance(event, MessageEvent):
-            with lock:
-                reply = self.bot.handle(to_message(event, user))
+            reply = self.bot.handle(to_message(event, user))
         elif isinstance(event, PostbackEvent):
             pressed = parse_postback(event.postback.data)
             if pressed is None:
                 log.info("line postback %r is not khui's", event.postback.data[:80])
                 return
             message = to_message(event, user)
-            with lock:
-                if isinstance(pressed, str):
-                    reply = self.bot.run_intent(message, pressed, {})
-                else:
-                    reply = self.bot.handle(message)
+            if isinstance(pressed, str):
+                reply = self.bot.run_intent(message, pressed, {})
+            else:
+                reply = self.bot.handle(message)
         else:
             log.debug("line event %s ignored", type(event).__name__)
             return
