@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -13,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 from intents.features import feature_norm, features, value
 from intents.lexicon import load_lexicon
@@ -35,10 +36,11 @@ NOW = datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Bangkok"))
 class Settings:
     """Training hyper-parameters."""
 
-    epochs: int = 14
-    learning_rate: float = 1.0
-    l2: float = 2e-5
+    iterations: int = 100
+    learning_rate: float = 0.1
+    l2: float = 1e-6
     min_count: int = 2
+    prune: float = 0.03
     folds: int = 5
     seed: int = SEED
 
@@ -97,53 +99,77 @@ def examples(rows: Sequence[dict[str, str]]) -> list[Example]:
     return out
 
 
+def _design(
+    data: Sequence[Example], index: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows as a compressed sparse matrix (row starts, columns, values), rows unit length."""
+    starts = [0]
+    columns: list[int] = []
+    values: list[float] = []
+    for ex in data:
+        norm = feature_norm(ex.feats)
+        for f in ex.feats:
+            col = index.get(f)
+            if col is not None:
+                columns.append(col)
+                values.append(value(f) * norm)
+        starts.append(len(columns))
+    return np.array(starts), np.array(columns, dtype=np.int64), np.array(values)
+
+
 def fit(data: Sequence[Example], classes: list[str], settings: Settings) -> IntentModel:
-    """Multinomial logistic regression by SGD with L2 (lazily scaled weights)."""
+    """Multinomial logistic regression with L2, fitted on the whole batch with Adam.
+
+    Model weights are stored per feature as value * weight (the model multiplies by the
+    feature norm only), and weights smaller than `settings.prune` are dropped.
+    """
     counts: Counter[str] = Counter(f for ex in data for f in ex.feats)
     vocab = sorted(f for f, n in counts.items() if n >= settings.min_count)
-    k = len(classes)
-    index = {c: i for i, c in enumerate(classes)}
-    weights: dict[str, list[float]] = {f: [0.0] * k for f in vocab}
-    values = {f: value(f) ** 2 for f in vocab}
-    bias = [0.0] * k
-    scale = 1.0
-    rng = random.Random(settings.seed)
-    order = list(range(len(data)))
-    step_count = 0
-    for _ in range(settings.epochs):
-        rng.shuffle(order)
-        for pos in order:
-            ex = data[pos]
-            x = feature_norm(ex.feats)
-            rows = [weights[f] for f in ex.feats if f in weights]
-            if rows:
-                raw = [
-                    b + scale * x * s
-                    for b, s in zip(bias, map(sum, zip(*rows, strict=True)), strict=True)
-                ]
-            else:
-                raw = list(bias)
-            top = max(raw)
-            exps = [math.exp(s - top) for s in raw]
-            total = sum(exps)
-            grad = [e / total for e in exps]
-            grad[index[ex.intent]] -= 1.0
-            eta = settings.learning_rate / (1.0 + 0.02 * step_count / max(1, len(data)) * 10)
-            step_count += 1
-            scale *= 1.0 - eta * settings.l2
-            delta = [eta * x * g / scale for g in grad]
-            for f in ex.feats:
-                row = weights.get(f)
-                if row is not None:
-                    # weights hold value * weight, so the step scales by value squared
-                    v2 = values[f]
-                    weights[f] = [w - v2 * d for w, d in zip(row, delta, strict=True)]
-            bias = [b - eta * g for b, g in zip(bias, grad, strict=True)]
-            if scale < 1e-3:
-                weights = {f: [w * scale for w in row] for f, row in weights.items()}
-                scale = 1.0
-    final = {f: [w * scale for w in row] for f, row in weights.items()}
-    return IntentModel(classes, bias, final, Blend(0.5, 0.5))
+    index = {f: i for i, f in enumerate(vocab)}
+    k, v = len(classes), len(vocab)
+    starts, columns, values = _design(data, index)
+    row_of = np.repeat(np.arange(len(data)), np.diff(starts))
+    by_column = np.argsort(columns, kind="stable")
+    column_starts = np.searchsorted(columns[by_column], np.arange(v))
+    present = np.diff(np.append(column_starts, len(columns))) > 0
+    gold = np.zeros((len(data), k))
+    gold[np.arange(len(data)), [classes.index(ex.intent) for ex in data]] = 1.0
+    weights, bias = np.zeros((v, k)), np.zeros(k)
+    moments = [np.zeros((v, k)), np.zeros((v, k)), np.zeros(k), np.zeros(k)]
+    beta1, beta2 = 0.9, 0.999
+    for step in range(1, settings.iterations + 1):
+        products = weights[columns] * values[:, None]
+        raw = np.zeros((len(data), k))
+        nonempty = starts[:-1] < starts[1:]
+        raw[nonempty] = np.add.reduceat(products, starts[:-1][nonempty], axis=0)
+        raw += bias
+        raw -= raw.max(axis=1, keepdims=True)
+        probs = np.exp(raw)
+        probs /= probs.sum(axis=1, keepdims=True)
+        error = (probs - gold) / len(data)
+        contrib = error[row_of[by_column]] * values[by_column, None]
+        grad_w = np.zeros((v, k))
+        grad_w[present] = np.add.reduceat(contrib, column_starts[present], axis=0)
+        grad_w += settings.l2 * weights
+        grad_b = error.sum(axis=0)
+        for param, grad, first, second in (
+            (weights, grad_w, moments[0], moments[1]),
+            (bias, grad_b, moments[2], moments[3]),
+        ):
+            first *= beta1
+            first += (1 - beta1) * grad
+            second *= beta2
+            second += (1 - beta2) * grad * grad
+            param -= (
+                settings.learning_rate
+                * (first / (1 - beta1**step))
+                / (np.sqrt(second / (1 - beta2**step)) + 1e-8)
+            )
+    stored = {
+        f: [float(w) * value(f) if abs(w) >= settings.prune else 0.0 for w in weights[i]]
+        for f, i in index.items()
+    }
+    return IntentModel(classes, [float(b) for b in bias], stored, Blend(0.5, 0.5))
 
 
 def _folds(data: Sequence[Example], n: int, seed: int) -> list[list[int]]:
@@ -255,10 +281,11 @@ def train(
         "files": [p.name for p in paths],
         "rows": len(data),
         "seed": cfg.seed,
-        "epochs": cfg.epochs,
+        "iterations": cfg.iterations,
         "learning_rate": cfg.learning_rate,
         "l2": cfg.l2,
         "min_count": cfg.min_count,
+        "prune": cfg.prune,
     }
     blend = model.blend_settings
     if tune:

@@ -36,7 +36,7 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
     lines = existing_files()[0].read_text(encoding="utf-8").splitlines()
     subset = tmp_path / "subset.jsonl"
     subset.write_text("\n".join(lines[::12]) + "\n", encoding="utf-8")
-    settings = Settings(epochs=3)
+    settings = Settings(iterations=5)
     first = train([subset], settings, tune=False).to_json()
     second = train([subset], settings, tune=False).to_json()
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
