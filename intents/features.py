@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from intents.matchers import Analysis
 
@@ -29,8 +29,17 @@ def _char_grams(token: str, out: set[str]) -> None:
 RULE_MARKS = (0.5, 0.8)
 
 
-def features(analysis: Analysis, ranking: Sequence[tuple[str, float]] = ()) -> list[str]:
-    """Word, word-bigram, character n-gram, phrase-group and rule-score features."""
+def features(
+    analysis: Analysis,
+    ranking: Sequence[tuple[str, float]] = (),
+    gated: Iterable[str] = (),
+) -> list[str]:
+    """Word, word-bigram, character n-gram, phrase-group, rule-score and gate features.
+
+    `gated` names the dialogue acts whose phrases explain too little of the message; the
+    model learns how much that counts against them ("thanks for the quick help" is still
+    thanks, "cancel my flight reservation" is not a cancel).
+    """
     tokens = analysis.tokens
     out: set[str] = set()
     previous = _BOUNDARY
@@ -52,6 +61,8 @@ def features(analysis: Analysis, ranking: Sequence[tuple[str, float]] = ()) -> l
         for mark in RULE_MARKS:
             if score >= mark:
                 out.add(f"r:{name}:{mark}")
+    for name in gated:
+        out.add("g:" + name)
     if not tokens:
         out.add("empty")
     elif len(tokens) <= 2:

@@ -133,7 +133,9 @@ class IntentModel:
         strongest_rule = max(rules.values(), default=0.0)
         p_oos = probs.get(OUT_OF_SCOPE, 0.0)
         oos_score = cfg.oos_weight * (a * p_oos + (1 - a) * (1.0 - strongest_rule))
-        if strongest_rule < cfg.rule_floor and (best < cfg.threshold or oos_score > best):
+        weak = strongest_rule < cfg.rule_floor and (best < cfg.threshold or oos_score > best)
+        # no intent with a blended score worth naming: out_of_scope, never a guess
+        if weak or not top:
             oos = round(max(p_oos, 1.0 - best), 4)
             return [(OUT_OF_SCOPE, oos), *top[:3]]
         return top

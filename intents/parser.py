@@ -259,14 +259,14 @@ def prepare(text: str, ctx: ParseContext) -> Prepared:
     )
 
 
-# A dialogue act with this much unexplained content is part of a longer request
-# ("cancel my flight reservation"); less (a typo, "folks", a name) is left to the model.
+# A dialogue act with this much unexplained content looks like part of a longer request
+# ("cancel my flight reservation"); less (a typo, "folks", a name) is not flagged.
 _GATE_TOKENS = 2
 _GATE_CHARS = 8
 
 
 def gated_intents(lexicon: Lexicon, analysis: Analysis) -> frozenset[str]:
-    """Dialogue acts that cannot be the intent: too much of the message is about something else."""
+    """Dialogue acts whose phrases leave much of the message unexplained (a model feature)."""
     out: set[str] = set()
     for name, spec in lexicon.intents.items():
         if spec.min_coverage and coverage(spec, analysis) < spec.min_coverage:
@@ -285,11 +285,8 @@ def _decide(prepared: Prepared) -> list[tuple[str, float]]:
         if not ranking or ranking[0][1] < lexicon.threshold:
             return [(OUT_OF_SCOPE, _oos_confidence(ranking)), *ranking[:3]]
         return ranking
-    probs = model.predict(features(prepared.analysis, prepared.ranking))
-    # a dialogue act ("cancel", "yes", "hi") must be most of the message, whatever the
-    # model thinks: "cancel my flight reservation" is not a reply to a question
-    for name in gated_intents(lexicon, prepared.analysis):
-        probs[name] = 0.0
+    gated = gated_intents(lexicon, prepared.analysis)
+    probs = model.predict(features(prepared.analysis, prepared.ranking, gated))
     return model.blend(probs, dict(prepared.ranking))
 
 

@@ -52,8 +52,6 @@ class Example:
     feats: list[str]
     rules: dict[str, float]
     intent: str
-    # dialogue acts the parser rules out for this message whatever the model says
-    gated: frozenset[str] = frozenset()
 
 
 def existing_files(paths: Sequence[Path] = TRAIN_FILES) -> list[Path]:
@@ -94,8 +92,8 @@ def examples(rows: Sequence[dict[str, str]]) -> list[Example]:
     for row in rows:
         prepared = prepare(row["text"], ctx)
         gated = gated_intents(lexicon, prepared.analysis)
-        feats = features(prepared.analysis, prepared.ranking)
-        out.append(Example(feats, dict(prepared.ranking), row["intent"], gated))
+        feats = features(prepared.analysis, prepared.ranking, gated)
+        out.append(Example(feats, dict(prepared.ranking), row["intent"]))
     return out
 
 
@@ -200,8 +198,6 @@ def cross_validate(
         for i in held:
             ex = data[i]
             probs = model.predict(ex.feats)
-            for name in ex.gated:
-                probs[name] = 0.0
             out.append((probs, ex.rules, ex.intent))
     return out
 

@@ -87,6 +87,12 @@ def test_a_strong_rule_match_is_never_out_of_scope() -> None:
     assert model.blend({"faq": 0.3, OUT_OF_SCOPE: 0.7}, {"faq": 0.95})[0][0] == "faq"
 
 
+def test_a_blend_with_no_intent_left_is_out_of_scope() -> None:
+    # the model alone decides (weight 1) and gives every intent next to nothing
+    model = IntentModel(["faq", OUT_OF_SCOPE], [0.0, 0.0], {}, Blend(1.0, 0.2, 0.9, 1.0))
+    assert model.blend({"faq": 0.001, OUT_OF_SCOPE: 0.999}, {"faq": 0.95})[0][0] == OUT_OF_SCOPE
+
+
 @pytest.mark.parametrize(
     ("text", "gated"),
     [
@@ -96,10 +102,12 @@ def test_a_strong_rule_match_is_never_out_of_scope() -> None:
         ("hi folks", False),
     ],
 )
-def test_dialogue_acts_are_ruled_out_only_by_a_longer_request(text: str, gated: bool) -> None:
+def test_dialogue_acts_are_flagged_only_in_a_longer_request(text: str, gated: bool) -> None:
     prepared = prepare(text, ParseContext(now=NOW))
     found = gated_intents(load_lexicon(), prepared.analysis)
     assert bool(found & {"cancel", "confirm", "greeting"}) == gated
+    feats = features(prepared.analysis, prepared.ranking, found)
+    assert any(f in feats for f in ("g:cancel", "g:confirm", "g:greeting")) == gated
 
 
 def test_rule_scores_are_model_features() -> None:
@@ -120,7 +128,7 @@ def _texts(path: Path) -> set[str]:
 
 
 def test_no_training_text_is_a_test_or_external_evaluation_text() -> None:
-    held_out = _texts(DATA / "intents_test.jsonl")
+    held_out = _texts(DATA / "intents_test.jsonl") | _texts(DATA / "intents_holdout.jsonl")
     for path in sorted(EVAL.glob("*.jsonl")) if EVAL.is_dir() else []:
         held_out |= _texts(path)
     leaked = {path.name: _texts(path) & held_out for path in existing_files()}

@@ -16,14 +16,23 @@ from intents.evaluation import evaluate
 DATA = Path(__file__).resolve().parents[2] / "data"
 NOW = datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Bangkok"))
 # Regression floors just under the measured accuracy; the issue target is 0.97.
-ACCURACY_FLOOR = {"th": 0.91, "en": 0.92, "mix": 0.95}
+ACCURACY_FLOOR = {"th": 0.92, "en": 0.92, "mix": 0.96}
 SLOT_FLOOR = 0.95
+# The second-author hold-out (tests/data/README.md): unseen phrasings, so a lower floor.
+HOLDOUT_FLOOR = {"th": 0.82, "en": 0.74, "mix": 0.88}
 
 
 def test_accuracy_floor_per_language_on_the_test_split() -> None:
     report = evaluate(DATA / "intents_test.jsonl", ParseContext(now=NOW))
     for lang, floor in ACCURACY_FLOOR.items():
         assert report.by_lang[lang] >= floor, report.render()
+
+
+def test_accuracy_floor_per_language_on_the_second_author_holdout() -> None:
+    report = evaluate(DATA / "intents_holdout.jsonl", ParseContext(now=NOW))
+    for lang, floor in HOLDOUT_FLOOR.items():
+        assert report.by_lang[lang] >= floor, report.render()
+    assert report.oos_recall is not None and report.oos_recall >= 0.94, report.render()
 
 
 def test_slot_exact_match_on_slot_cases() -> None:
