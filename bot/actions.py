@@ -314,22 +314,31 @@ def task_create(ctx: Context) -> Outcome:
         if not open_tasks:
             return Done(_t(ctx, "no_tasks"))
         lines = [
-            f"• {t.title}" + (f" ({_d(t.due_date, ctx)})" if t.due_date else "") for t in open_tasks
+            f"• {_task_label(t.title, t.customer)}"
+            + (f" ({_d(t.due_date, ctx)})" if t.due_date else "")
+            for t in open_tasks
         ]
         return Done(_t(ctx, "tasks_list", count=len(open_tasks)) + "\n" + "\n".join(lines))
     customer = _customer(ctx, required=False)
     if isinstance(customer, Ask):
         return customer
+    if not title:
+        # "follow up with Siam Paper on Friday": the customer and the day are the task
+        title = _t(ctx, "task_follow_up")
     if isinstance(customer, Done):
         # Not a known customer (a prospect, a place): keep the name in the task's title.
         customer = None
-        title = f"{title or ''} {ctx.slots.get('customer', '')}".strip()
-    if not title:
-        return Ask("note", _t(ctx, "ask_task_title"))
+        title = f"{title} {ctx.slots.get('customer', '')}".strip()
     due = ctx.slots.get("due_date") or ctx.slots.get("date")
     activities.create_task(ctx.uow, staff, str(title), due_date=due, customer=customer)
     when = _d(due, ctx) if due else _t(ctx, "no_due_date")
-    return Done(_t(ctx, "task_created", title=title, due=when), changed=True)
+    label = _task_label(str(title), customer)
+    return Done(_t(ctx, "task_created", title=label, due=when), changed=True)
+
+
+def _task_label(title: str, customer: Customer | None) -> str:
+    """A task as a rep reads it: what to do, and for whom."""
+    return f"{title} – {customer.name}" if customer is not None else title
 
 
 # ---- deals ---------------------------------------------------------------------------------

@@ -241,6 +241,8 @@ class Task(Base):
     done_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    customer: Mapped[Customer | None] = relationship()
+
 
 class Order(Base):
     __tablename__ = "orders"

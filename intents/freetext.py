@@ -26,6 +26,8 @@ _TRAILING = frozenset({"the", "a", "an", "my", "our", "your", "their", "his", "h
 _MESSAGE_CUES = frozenset({"ว่า", "that", ":", "saying", "message"})
 # A problem report keeps its problem words: only the request to open a ticket goes.
 _DESCRIPTION_COMMANDS = frozenset({"open_ticket", "create_verb", "ticket_noun", "slot:priority"})
+# A planned action is the task itself ("call Somchai tomorrow" -> "call"), not a command word.
+_CONTENT_GROUPS = frozenset({"plan_verb"})
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def _commands(lexicon: Lexicon, intent: str, slot: str) -> frozenset[str]:
     """The phrase tags that count as command words when filling this slot."""
     if slot == "description":
         return _DESCRIPTION_COMMANDS
-    return _explain_without_boosts(lexicon.intents[intent].explain)
+    return _explain_without_boosts(lexicon.intents[intent].explain) - _CONTENT_GROUPS
 
 
 @lru_cache(maxsize=64)

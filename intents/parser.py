@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -196,6 +196,7 @@ class Prepared:
     mention_customer: tuple[CustomerName, float] | None
     candidates: tuple[tuple[CustomerName, float], ...]
     tokeniser: Tokeniser
+    today: date
 
 
 def _drop_bare_numbers(spans: SpanSet, start: int, end: int) -> None:
@@ -256,6 +257,7 @@ def prepare(text: str, ctx: ParseContext) -> Prepared:
         mention_customer,
         candidates,
         tokeniser,
+        now.date(),
     )
 
 
@@ -297,6 +299,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     prepared = prepare(text, ctx)
     decided = _decide(prepared)
     intent, confidence = decided[0]
+    if intent == "log_interaction" and _is_plan(prepared):
+        intent = "task_create"
     if intent == OUT_OF_SCOPE:
         alternatives = tuple(decided[1:4])
         return ParseResult(text, prepared.lang, OUT_OF_SCOPE, confidence, {}, alternatives)
@@ -329,6 +333,14 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 slots["customer_id"] = res.best.id
     alternatives = tuple((n, s) for n, s in decided[1:4] if n != OUT_OF_SCOPE)
     return ParseResult(text, prepared.lang, intent, confidence, slots, alternatives, candidates)
+
+
+def _is_plan(prepared: Prepared) -> bool:
+    """An interaction dated after today that nothing marks as done is a plan ("โทรหา Acme พรุ่งนี้")."""
+    if "report_marker" in prepared.analysis.tags:
+        return False
+    today = prepared.today.isoformat()
+    return any(e.kind == "date" and str(e.value) > today for e in prepared.entities)
 
 
 def _oos_confidence(ranking: list[tuple[str, float]]) -> float:

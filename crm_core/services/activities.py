@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from crm_core.errors import InvalidValue, TaskNotFound
 from crm_core.models import Customer, Interaction, InteractionType, Staff, Task
@@ -91,6 +92,7 @@ def open_tasks(uow: UnitOfWork, owner: Staff, limit: int = 20) -> list[Task]:
     return list(
         uow.session.scalars(
             select(Task)
+            .options(joinedload(Task.customer))
             .where(Task.owner_id == owner.id, Task.done.is_(False))
             .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
             .limit(limit)

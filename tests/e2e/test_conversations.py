@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from crm_core.models import AuditEntry, Deal, PointsEntry, Stage, Task, Ticket
+from crm_core.models import AuditEntry, Deal, Interaction, PointsEntry, Stage, Task, Ticket
 from crm_core.services import loyalty
 from tests.e2e.world import World
 
@@ -179,6 +180,25 @@ def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], i
     with world.store.uow() as uow:
         created = uow.session.scalars(select(Task)).one()
         assert "Lotus Garden" in created.title and created.due_date is not None
+
+
+def test_a_planned_call_is_a_task_listed_with_its_customer(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    rep = world.session("staff:U_SALES")
+    planned = rep.send("โทรหา Acme พรุ่งนี้")
+    assert planned.intent == "task_create" and "Acme Trading" in planned.text
+    follow = rep.send("follow up with Acme Trading next monday")
+    assert follow.intent == "task_create" and "Follow up" in follow.text
+    assert count_rows(Interaction) == 0
+    with world.store.uow() as uow:
+        tasks = uow.session.scalars(select(Task).order_by(Task.id)).all()
+        assert [t.customer_id for t in tasks] == [world.acme, world.acme]
+        # NOW is Friday 20 Nov 2026 in Bangkok
+        assert [t.due_date for t in tasks] == [date(2026, 11, 21), date(2026, 11, 23)]
+        assert "โทร" in tasks[0].title and tasks[1].title == "Follow up"
+    listed = rep.send("my tasks")
+    assert listed.text.count("Acme Trading") == 2
 
 
 def test_sales_rep_cannot_move_another_reps_deal(world: World) -> None:

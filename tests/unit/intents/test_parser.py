@@ -69,6 +69,34 @@ def test_dialogue_acts_need_the_whole_message(text: str) -> None:
     assert parse(text, ParseContext(now=NOW)).intent not in {"cancel", "confirm"}
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "note"),
+    [
+        # a call or meeting dated after today is a plan: a task, not a logged interaction
+        ("โทรหา Acme พรุ่งนี้", "task_create", "โทรหา"),
+        ("call Somchai tomorrow", "task_create", "call"),
+        ("send the quote to Acme on Friday", "task_create", "send the quote"),
+        # ... unless the message says it happened, or the date is the customer's promise
+        ("เพิ่งวางสายกับ Sunrise Bakery เขาจะโอนมัดจำพรุ่งนี้", "log_interaction", None),
+        ("spoke with Northstar Logistics, decision next week", "log_interaction", None),
+        ("called Acme yesterday about pricing", "log_interaction", "pricing"),
+    ],
+)
+def test_a_future_interaction_is_a_task(text: str, intent: str, note: str | None) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == intent
+    if note is not None:
+        assert out.slots["note"] == note
+    dated = out.slots.get("due_date" if intent == "task_create" else "date")
+    assert dated is not None
+
+
+@pytest.mark.parametrize("text", ["my tasks", "show my tasks", "งานของฉัน"])
+def test_asking_for_my_tasks_names_no_new_task(text: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "task_create" and "note" not in out.slots
+
+
 def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
     rows = [json.loads(line) for line in (DATA / "intents_test.jsonl").read_text().splitlines()]
     predicted = Counter(parse(r["text"], ParseContext(now=NOW)).intent for r in rows)
