@@ -172,7 +172,8 @@ def staff_list(db: DbOption = None) -> None:
 @outbox_app.command("list")
 def outbox_list(
     status: Annotated[
-        str | None, typer.Option("--status", help="pending, sent or failed (default: all).")
+        str | None,
+        typer.Option("--status", help="pending, sent, failed or cancelled (default: all)."),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
     db: DbOption = None,
@@ -182,7 +183,7 @@ def outbox_list(
     from crm_core.services import outbox
 
     if status is not None and status not in {s.value for s in OutboxStatus}:
-        raise _fail(f"unknown status {status!r}: use pending, sent or failed", 2)
+        raise _fail(f"unknown status {status!r}: use pending, sent, failed or cancelled", 2)
     table = Table("id", "kind", "to", "status", "attempts", "next attempt / sent", "last error")
     with _store(db) as store, store.uow(Actor.cli()) as uow:
         for row in outbox.listing(uow, status=status, limit=limit):

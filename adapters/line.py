@@ -637,7 +637,7 @@ class LineAdapter:
                 return "failed"
             log.warning("line push attempt %d failed: %s; retrying", attempt, problem)
             time.sleep(delay)
-        push_quota.record_push(self.bot, user_id, reason, len(request.messages))
+        push_quota.record_push(self.bot, user_id, reason)
         return "push"
 
 

@@ -318,7 +318,7 @@ class Worker:
             except (HTTPError, OSError) as exc:
                 raise DeliveryError(f"line: {type(exc).__name__}: {exc}") from exc
             target = "multicast" if multicast else recipients[0]
-            push_quota.record_push(self.bot, target, item.kind, len(messages) * len(recipients))
+            push_quota.record_push(self.bot, target, item.kind, len(recipients))
         if multicast:
             return {
                 **item.payload,

@@ -427,6 +427,7 @@ class Bot:
             manager_channel=self.manager_channel,
         )
         marker = undo.audit_marker(uow)
+        queued = outbox.queued_mark(uow)
         outcome: Outcome = ACTIONS[intent](ctx)
         if isinstance(outcome, Done):
             state.pop("pending", None)
@@ -434,6 +435,8 @@ class Bot:
             if outcome.changed and who.is_staff:
                 state["last_change"] = {
                     "ids": undo.audit_ids_since(uow, marker),
+                    # what the change announced: withdrawn if it is undone before sending
+                    "outbox": outbox.queued_since(uow, queued),
                     "at": utcnow().isoformat(),
                 }
             token = self._token(state) if outcome.choices else None
@@ -489,4 +492,10 @@ class Bot:
             state.pop("last_change", None)
             return Reply(say("nothing_to_undo", lang), lang)
         state.pop("last_change", None)
-        return Reply(say("undone", lang, count=len(undone)), lang)
+        withdrawn, sent = outbox.withdraw(uow, [int(i) for i in last.get("outbox", [])])
+        text = say("undone", lang, count=len(undone))
+        if withdrawn:
+            text += " " + say("undo_withdrawn", lang, count=withdrawn)
+        if sent:
+            text += " " + say("undo_already_sent", lang, count=sent)
+        return Reply(text, lang)

@@ -128,6 +128,8 @@ class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # withdrawn before sending: the change it announced was undone
+    CANCELLED = "cancelled"
 
 
 class Staff(Base):

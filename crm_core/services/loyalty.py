@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select, update
 from crm_core.errors import InsufficientPoints, InvalidValue, OutOfStock, RewardNotFound
 from crm_core.models import Customer, LedgerKind, PointsEntry, Reward, Tier, TierRule
 from crm_core.types import utcnow
-from crm_core.uow import UnitOfWork
+from crm_core.uow import UnitOfWork, snapshot
 
 
 def balance(uow: UnitOfWork, customer_id: int) -> int:
@@ -74,7 +74,27 @@ def _append(
     )
     uow.session.add(entry)
     uow.audit(f"points.{kind.value}", entry, None)
+    if delta > 0 and kind in (LedgerKind.EARN, LedgerKind.ADJUST):
+        _raise_tier(uow, customer_id)
     return entry
+
+
+_TIER_RANK = {tier: rank for rank, tier in enumerate(Tier)}
+
+
+def _raise_tier(uow: UnitOfWork, customer_id: int) -> None:
+    """Move the customer up as soon as the points earned in 12 months reach a higher tier.
+
+    Never down: spending points keeps the tier, and a downgrade is a periodic review's call.
+    Opening balances from an import leave the tier the import states.
+    """
+    uow.session.flush()
+    earned = tier_status(uow, customer_id).tier
+    customer = uow.session.get_one(Customer, customer_id)
+    if _TIER_RANK[earned] > _TIER_RANK[customer.tier]:
+        before = snapshot(customer)
+        customer.tier = earned
+        uow.audit("customer.tier", customer, before)
 
 
 def earn_points(

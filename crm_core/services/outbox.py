@@ -19,6 +19,8 @@ from crm_core.uow import UnitOfWork
 
 PLATFORMS = frozenset({"slack", "line"})
 MARKETING_KINDS = frozenset({"campaign"})
+# session.info key: ids of the rows queued in this unit of work, in order
+_QUEUED = "khui.outbox.queued"
 
 
 def enqueue(
@@ -46,7 +48,36 @@ def enqueue(
     )
     uow.session.add(row)
     uow.session.flush()
+    uow.session.info.setdefault(_QUEUED, []).append(row.id)
     return row
+
+
+def queued_mark(uow: UnitOfWork) -> int:
+    """A bookmark in this unit of work's queued notifications (before an action runs)."""
+    return len(uow.session.info.get(_QUEUED, ()))
+
+
+def queued_since(uow: UnitOfWork, mark: int) -> list[int]:
+    """Ids of the notifications this unit of work queued after `mark`."""
+    return list(uow.session.info.get(_QUEUED, ())[mark:])
+
+
+def withdraw(uow: UnitOfWork, ids: list[int]) -> tuple[int, int]:
+    """Cancel the notifications not sent yet (their change was undone): (withdrawn, sent)."""
+    if not ids:
+        return 0, 0
+    rows = uow.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(ids)).with_for_update()
+    )
+    withdrawn = sent = 0
+    for row in rows:
+        if row.status is OutboxStatus.SENT:
+            sent += 1
+        elif row.status is not OutboxStatus.CANCELLED:
+            row.status = OutboxStatus.CANCELLED
+            row.last_error = "withdrawn: the change it announced was undone"
+            withdrawn += 1
+    return withdrawn, sent
 
 
 @dataclass(frozen=True)
@@ -158,7 +189,7 @@ def retry_failed(uow: UnitOfWork, ids: list[int], *, now: datetime) -> int:
 
 
 def listing(uow: UnitOfWork, *, status: str | None = None, limit: int = 50) -> list[OutboxMessage]:
-    """The newest rows, optionally of one status (pending, sent, failed)."""
+    """The newest rows, optionally of one status (pending, sent, failed, cancelled)."""
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
     if status is not None:
         query = query.where(OutboxMessage.status == OutboxStatus(status))
@@ -166,7 +197,7 @@ def listing(uow: UnitOfWork, *, status: str | None = None, limit: int = 50) -> l
 
 
 def counts(uow: UnitOfWork) -> dict[str, int]:
-    """How many rows are pending, sent and failed."""
+    """How many rows have each status."""
     rows = uow.session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )

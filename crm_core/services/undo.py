@@ -13,6 +13,7 @@ from crm_core.errors import DomainError
 from crm_core.models import (
     AuditEntry,
     Base,
+    Customer,
     Deal,
     DealStageChange,
     Interaction,
@@ -28,7 +29,13 @@ from crm_core.uow import UnitOfWork, snapshot
 UNDO_WINDOW = timedelta(minutes=5)
 # Entities whose creation may be undone by deleting them (nothing else refers to them yet).
 DELETABLE: dict[str, type[Base]] = {"interactions": Interaction, "tasks": Task, "deals": Deal}
-RESTORABLE: dict[str, type[Base]] = {"deals": Deal, "tickets": Ticket, "tasks": Task}
+RESTORABLE: dict[str, type[Base]] = {
+    "deals": Deal,
+    "tickets": Ticket,
+    "tasks": Task,
+    # a points credit can lift a customer's tier; its undo puts the tier back
+    "customers": Customer,
+}
 
 
 class NothingToUndo(DomainError):

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from crm_core.models import AuditEntry, Deal, Interaction, PointsEntry, Stage, Task, Ticket
-from crm_core.services import loyalty
+from crm_core.models import (
+    AuditEntry,
+    Customer,
+    Deal,
+    Interaction,
+    OutboxMessage,
+    OutboxStatus,
+    PointsEntry,
+    Stage,
+    Task,
+    Ticket,
+    TicketStatus,
+)
+from crm_core.services import loyalty, outbox, tickets
+from crm_core.types import utcnow
 from tests.e2e.world import World
 
 
@@ -240,3 +253,58 @@ def test_customer_opts_out_of_marketing(world: World) -> None:
     with world.store.uow() as uow:
         customer = uow.session.get_one(Customer, world.somsri)
         assert not customer.marketing_consent and customer.consent_source is not None
+
+
+def _ticket_for_somsri(world: World) -> str:
+    with world.store.uow() as uow:
+        somsri = uow.session.get_one(Customer, world.somsri)
+        ticket = tickets.create_ticket(uow, "Kettle broken", customer=somsri, channel="line")
+        uow.commit()
+        return ticket.number
+
+
+def _customer_notices(world: World, after: int = 0) -> list[tuple[int, str, OutboxStatus]]:
+    """(id, kind, status) of Somsri's LINE notifications queued after the row `after`."""
+    with world.store.uow() as uow:
+        query = select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.status).where(
+            OutboxMessage.target == "U_LINE_SOMSRI", OutboxMessage.id > after
+        )
+        return [tuple(row) for row in uow.session.execute(query.order_by(OutboxMessage.id))]
+
+
+def _last_notice_id(world: World) -> int:
+    return max((n[0] for n in _customer_notices(world)), default=0)
+
+
+def test_undo_withdraws_a_notification_not_sent_yet(world: World) -> None:
+    number = _ticket_for_somsri(world)
+    before = _last_notice_id(world)
+    agent = world.session("staff:U_SUPPORT")
+    agent.send(f"{number} resolved")
+    ((notice_id, kind, status),) = _customer_notices(world, before)
+    assert status is OutboxStatus.PENDING and kind == "ticket_status"
+    undone = agent.send("undo")
+    assert "withdrawn before sending: 1" in undone.text
+    ((_, _, status),) = _customer_notices(world, before)
+    assert status is OutboxStatus.CANCELLED
+    with world.store.uow() as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        assert ticket.status is TicketStatus.OPEN
+        # nothing left for a worker to send
+        due = outbox.claim(uow, now=utcnow(), limit=50, lease=timedelta(seconds=30))
+        assert notice_id not in {item.id for item in due}
+
+
+def test_undo_says_when_the_notification_had_already_gone(world: World) -> None:
+    number = _ticket_for_somsri(world)
+    before = _last_notice_id(world)
+    agent = world.session("staff:U_SUPPORT")
+    agent.send(f"{number} resolved")
+    with world.store.uow() as uow:
+        for claimed in outbox.claim(uow, now=utcnow(), limit=50, lease=timedelta(seconds=30)):
+            assert outbox.mark_sent(uow, claimed, now=utcnow())
+        uow.commit()
+    undone = agent.send("undo")
+    assert "already sent" in undone.text and "withdrawn" not in undone.text
+    ((_, _, status),) = _customer_notices(world, before)
+    assert status is OutboxStatus.SENT

@@ -449,6 +449,8 @@ def test_an_expired_reply_token_falls_back_to_a_counted_push(line: LineWorld) ->
     assert push.headers["x-line-retry-key"]
     line.settle()
     assert push_quota.pushes_in_month(line.world.bot) == 1
+    # one recipient: one billed message, however many bubbles the push carried
+    assert push_quota.messages_in_month(line.world.bot) == 1
     assert push_quota.pushes_in_month(line.world.bot, NOW + timedelta(days=31)) == 0
 
 

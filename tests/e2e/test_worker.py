@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from adapters.cli import app as cli
 from adapters.slack import ORDER_STATUS_ACTION, TICKET_ASSIGN_ACTION
 from adapters.worker import Worker
+from bot import push_quota
 from crm_core.models import Customer, Order, OutboxMessage, OutboxStatus, Ticket, Tier
 from crm_core.services import orders, outbox
 from crm_core.uow import Actor
@@ -239,6 +240,10 @@ def test_a_campaign_goes_out_in_batches_of_500_to_reachable_opted_in_customers(
     report = slack.posted(3)[2]
     assert report["channel"] == "U_MANAGER" and "1,199" in report["text"]
     assert bridge.deliver() == 0
+    # three requests, billed by LINE as one message per recipient
+    bot = bridge.world.bot
+    assert push_quota.pushes_in_month(bot) == 3
+    assert push_quota.messages_in_month(bot) == 1199
 
 
 def test_a_ticket_from_line_reaches_the_support_channel_with_buttons(bridge: Bridge) -> None:

@@ -10,8 +10,8 @@ from sqlalchemy.exc import DBAPIError
 
 from crm_core.db import Store
 from crm_core.errors import InsufficientPoints, InvalidValue, OutOfStock
-from crm_core.models import LedgerKind, PointsEntry, Reward, Tier, TierRule
-from crm_core.services import loyalty
+from crm_core.models import Customer, LedgerKind, PointsEntry, Reward, Tier, TierRule
+from crm_core.services import loyalty, undo
 from crm_core.services.customers import CustomerInput, create_customer
 from crm_core.uow import Actor
 
@@ -157,3 +157,41 @@ def test_concurrent_redemptions_on_sqlite(sqlite_store: Store) -> None:
     assert (ok, refused) == (10, 10)
     with sqlite_store.uow() as uow:
         assert loyalty.balance(uow, cid) == 50
+
+
+def test_earning_into_a_higher_tier_moves_the_customer_up_and_undo_moves_back(
+    store: Store,
+) -> None:
+    cid = _member(store, 900)
+    with store.uow(Actor.cli()) as uow:
+        uow.session.add_all(
+            [
+                TierRule(tier=Tier.BRONZE, min_points=0, earn_percent=100),
+                TierRule(tier=Tier.SILVER, min_points=1000, earn_percent=110),
+                TierRule(tier=Tier.GOLD, min_points=5000, earn_percent=125),
+            ]
+        )
+        uow.commit()
+    with store.uow(Actor.cli()) as uow:
+        # an opening balance sets no tier (imports say the tier themselves)
+        assert uow.session.get_one(Customer, cid).tier is Tier.BRONZE
+        loyalty.earn_points(uow, cid, 150, reason="order ORD-3001", reference="ORD-3001")
+        uow.commit()
+        assert uow.session.get_one(Customer, cid).tier is Tier.SILVER
+    staff = Actor("slack:U_MANAGER", "slack")
+    with store.uow(staff) as uow:
+        marker = undo.audit_marker(uow)
+        loyalty.adjust_points(uow, cid, 4000, reason="goodwill")
+        ids = undo.audit_ids_since(uow, marker)
+        uow.commit()
+        assert uow.session.get_one(Customer, cid).tier is Tier.GOLD
+    with store.uow(staff) as uow:
+        undo.undo_last(uow, ids)
+        uow.commit()
+        assert uow.session.get_one(Customer, cid).tier is Tier.SILVER
+        assert loyalty.balance(uow, cid) == 1050
+    with store.uow(Actor.cli()) as uow:
+        # spending points never lowers the tier
+        loyalty.redeem_points(uow, cid, 1000, reason="discount")
+        uow.commit()
+        assert uow.session.get_one(Customer, cid).tier is Tier.SILVER
