@@ -36,6 +36,7 @@ from crm_core.models import (
     Order,
     Stage,
     Ticket,
+    Tier,
 )
 from crm_core.services import (
     activities,
@@ -822,13 +823,17 @@ def loyalty_adjust(ctx: Context) -> Outcome:
 def report(ctx: Context) -> Outcome:
     staff = ctx.who.staff
     assert staff is not None
-    kind = str(ctx.slots.get("report_kind") or "sales")
+    segment = ctx.slots.get("segment")
+    # "who is in at risk?": the customers of one segment rather than a whole report
+    kind = str(ctx.slots.get("report_kind") or ("segments" if segment else "sales"))
     period = str(ctx.slots.get("period") or "this_month")
     if kind not in reports.REPORTS:
         return Done(_t(ctx, "unknown_report", kind=kind))
     owner_id = staff.id if staff.role.value == "sales" else None
     if owner_id is not None and kind not in ("sales", "pipeline", "interactions"):
         return Done(_t(ctx, "report_not_allowed"))
+    if segment and kind in ("segments", "customers"):
+        return _segment_members(ctx, str(segment))
     try:
         result = reports.REPORTS[kind](ctx.uow, period, ctx.now, tz=str(ctx.tz), owner_id=owner_id)
     except InvalidValue as exc:
@@ -850,6 +855,43 @@ def report(ctx: Context) -> Outcome:
         lines.append("• " + " · ".join(cells))
     chart = chart_for(result, title, ctx.lang)
     return Done(title + "\n" + "\n".join(lines), charts=(chart,) if chart else ())
+
+
+SEGMENT_LIST = 10
+
+
+def _segment_members(ctx: Context, segment: str) -> Outcome:
+    """How many customers a tier or RFM segment holds, and the biggest spenders in it."""
+    if segment in {t.value for t in Tier}:
+        found = ctx.uow.session.execute(
+            select(Customer.name, Customer.id)
+            .where(Customer.tier == Tier(segment))
+            .order_by(Customer.name)
+        ).all()
+        names = [name for name, _ in found[:SEGMENT_LIST]]
+        count = len(found)
+        title = label("tier", segment, ctx.lang)
+    else:
+        members = sorted(
+            (s for s in reports.rfm_scores(ctx.uow, ctx.now) if s.segment == segment),
+            key=lambda s: s.monetary,
+            reverse=True,
+        )
+        by_id = dict(
+            ctx.uow.session.execute(
+                select(Customer.id, Customer.name).where(
+                    Customer.id.in_([m.customer_id for m in members[:SEGMENT_LIST]])
+                )
+            ).all()
+        )
+        names = [f"{by_id[m.customer_id]} · {money(m.monetary)}" for m in members[:SEGMENT_LIST]]
+        count = len(members)
+        title = label("segment", segment, ctx.lang)
+    lines = [_t(ctx, "segment_members", segment=title, count=count)]
+    lines += [f"• {n}" for n in names]
+    if count > len(names):
+        lines.append(_t(ctx, "and_more", count=count - len(names)))
+    return Done("\n".join(lines))
 
 
 MONEY_KEYS = ("amount", "thb", "value", "monetary", "weighted")

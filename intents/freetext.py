@@ -26,8 +26,9 @@ _TRAILING = frozenset({"the", "a", "an", "my", "our", "your", "their", "his", "h
 _MESSAGE_CUES = frozenset({"ว่า", "that", ":", "saying", "message"})
 # A problem report keeps its problem words: only the request to open a ticket goes.
 _DESCRIPTION_COMMANDS = frozenset({"open_ticket", "create_verb", "ticket_noun", "slot:priority"})
-# A planned action is the task itself ("call Somchai tomorrow" -> "call"), not a command word.
-_CONTENT_GROUPS = frozenset({"plan_verb"})
+# A planned action is the task itself ("call Somchai tomorrow" -> "call"), and a reason for
+# a points adjustment is its note ("+500 ชดเชย"): content, not command words.
+_CONTENT_GROUPS = frozenset({"plan_verb", "adjust_reason"})
 
 
 @dataclass(frozen=True)

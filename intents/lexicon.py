@@ -40,6 +40,8 @@ class IntentSpec:
     min_coverage: float = 0.0
     priority: int = 0
     explain: frozenset[str] = frozenset()
+    # phrase groups of which the message must hold at least one (none: no requirement)
+    requires: frozenset[str] = frozenset()
 
     def own_tags(self) -> set[str]:
         """Every tag that explains a token for this intent."""
@@ -184,6 +186,7 @@ def load_lexicon() -> Lexicon:
             slots=tuple((conf or {}).get("slots", [])),
             min_coverage=float((conf or {}).get("min_coverage", 0.0)),
             priority=int((conf or {}).get("priority", 0)),
+            requires=frozenset((conf or {}).get("requires", [])),
         )
         for part in raw_intents.get(name, []):
             for pattern in part.get("patterns", []):

@@ -97,6 +97,8 @@ def score_intent(spec: IntentSpec, analysis: Analysis, joined: str | None = None
     """Confidence 0..1 that the analysed message carries this intent."""
     if joined is None:
         joined = "".join(analysis.tokens)
+    if spec.requires and not spec.requires & analysis.tags:
+        return 0.0
     template = any(t.match(joined) for t in spec.templates)
     strength = max(
         (len(p.tags) for p in spec.patterns if all(tag in analysis.tags for tag in p.tags)),

@@ -289,6 +289,9 @@ def _decide(prepared: Prepared) -> list[tuple[str, float]]:
         return ranking
     gated = gated_intents(lexicon, prepared.analysis)
     probs = model.predict(features(prepared.analysis, prepared.ranking, gated))
+    for name, spec in lexicon.intents.items():
+        if spec.requires and not spec.requires & prepared.analysis.tags:
+            probs[name] = 0.0
     return model.blend(probs, dict(prepared.ranking))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -32,9 +33,21 @@ def reply_lang(parsed_lang: str | None, fallback: str = "th") -> str:
     return fallback
 
 
+_FIELD_BEFORE_STOP = re.compile(r"\{(\w+)\}\.")
+
+
 def say(key: str, lang: str, **values: Any) -> str:
-    """The template `key` in `lang`, filled with values."""
-    return templates(lang)[key].format(**values).strip()
+    """The template `key` in `lang`, filled with values.
+
+    A value that already ends a sentence ("Siam Paper Co.") takes the template's full stop.
+    """
+    template = templates(lang)[key]
+    if "." in template:
+        template = _FIELD_BEFORE_STOP.sub(
+            lambda m: "{" + m[1] + "}" + ("" if str(values.get(m[1], "")).endswith(".") else "."),
+            template,
+        )
+    return template.format(**values).strip()
 
 
 def money(amount: Decimal | int, lang: str = "th") -> str:

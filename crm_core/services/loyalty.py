@@ -220,13 +220,17 @@ class TierStatus:
 
 
 def tier_status(uow: UnitOfWork, customer_id: int) -> TierStatus:
-    """Tier from points earned in the last 12 months against the tier rules."""
+    """Tier from points earned in the last 12 months against the tier rules.
+
+    Earned means credited: redemptions and expiry do not count against it, but a
+    correction does (a mistaken credit taken back, an undone adjustment).
+    """
     since = utcnow() - timedelta(days=365)
     earned = int(
         uow.session.scalar(
             select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
                 PointsEntry.customer_id == customer_id,
-                PointsEntry.delta > 0,
+                PointsEntry.kind.in_((LedgerKind.OPENING, LedgerKind.EARN, LedgerKind.ADJUST)),
                 PointsEntry.created_at >= since,
             )
         )

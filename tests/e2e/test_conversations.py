@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from bot.replies import say
+from crm_core import reports
 from crm_core.models import (
     AuditEntry,
     Customer,
@@ -23,7 +25,7 @@ from crm_core.models import (
 )
 from crm_core.services import loyalty, outbox, tickets
 from crm_core.types import utcnow
-from tests.e2e.world import World
+from tests.e2e.world import NOW, World
 
 
 def test_rep_closes_a_deal_with_missing_amount_then_undoes_it(world: World) -> None:
@@ -308,3 +310,18 @@ def test_undo_says_when_the_notification_had_already_gone(world: World) -> None:
     assert "already sent" in undone.text and "withdrawn" not in undone.text
     ((_, _, status),) = _customer_notices(world, before)
     assert status is OutboxStatus.SENT
+
+
+def test_a_manager_asks_who_is_in_a_segment(world: World) -> None:
+    with world.store.uow() as uow:
+        scored = reports.rfm_scores(uow, NOW)
+        somsri = next(s for s in scored if s.customer_id == world.somsri)
+        members = [s for s in scored if s.segment == somsri.segment]
+    wording = say(f"segment.{somsri.segment}", "en")
+    reply = world.session("staff:U_MANAGER").send(f"who is in the {wording} segment")
+    assert reply.intent == "report"
+    assert reply.text.splitlines()[0] == f"{wording}: {len(members)} customers"
+    assert "คุณสมศรี ใจดี" in reply.text
+    # a sales rep sees only their own sales figures
+    refused = world.session("staff:U_SALES").send(f"who is in the {wording} segment")
+    assert "คุณสมศรี" not in refused.text

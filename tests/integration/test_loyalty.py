@@ -190,6 +190,8 @@ def test_earning_into_a_higher_tier_moves_the_customer_up_and_undo_moves_back(
         uow.commit()
         assert uow.session.get_one(Customer, cid).tier is Tier.SILVER
         assert loyalty.balance(uow, cid) == 1050
+        # the undone credit no longer counts towards the next tier
+        assert loyalty.tier_status(uow, cid).earned_12m == 1050
     with store.uow(Actor.cli()) as uow:
         # spending points never lowers the tier
         loyalty.redeem_points(uow, cid, 1000, reason="discount")

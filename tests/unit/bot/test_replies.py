@@ -64,3 +64,10 @@ def test_permission_table() -> None:
     assert allowed("manager", "campaign_send") and allowed("manager", "loyalty_adjust")
     assert PERMISSIONS["admin"] >= PERMISSIONS["manager"]
     assert not allowed("stranger", "greeting")
+
+
+def test_a_name_that_ends_a_sentence_takes_the_full_stop() -> None:
+    assert say("interaction_logged", "en", kind="call", name="Siam Paper Co.") == (
+        "Logged a call with Siam Paper Co."
+    )
+    assert say("interaction_logged", "en", kind="call", name="Acme Trading").endswith("Trading.")

@@ -12,6 +12,9 @@ import pytest
 
 from intents import CustomerIndex, CustomerName, ParseContext, parse
 from intents.evaluation import evaluate
+from intents.lexicon import load_lexicon
+from intents.matchers import score_intent
+from intents.parser import prepare
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 NOW = datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Bangkok"))
@@ -95,6 +98,42 @@ def test_a_future_interaction_is_a_task(text: str, intent: str, note: str | None
 def test_asking_for_my_tasks_names_no_new_task(text: str) -> None:
     out = parse(text, ParseContext(now=NOW))
     assert out.intent == "task_create" and "note" not in out.slots
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("เพิ่ม 500 แต้มให้คุณสมศรี ชดเชย", "ชดเชย"),
+        ("add 500 points to Somsri as compensation", "compensation"),
+    ],
+)
+def test_the_reason_for_a_points_adjustment_is_its_note(text: str, reason: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "loyalty_adjust" and reason in str(out.slots["note"])
+
+
+@pytest.mark.parametrize(
+    ("text", "segment"),
+    [
+        ("ลูกค้ากลุ่ม at risk มีใครบ้าง", "at_risk"),
+        ("who is in the can't lose them segment", "cant_lose_them"),
+        ("how many new customers are there", "new_customers"),
+    ],
+)
+def test_a_question_about_a_segment_is_never_a_campaign(text: str, segment: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent != "campaign_send"
+    if out.intent == "report":
+        assert out.slots["segment"] == segment
+
+
+def test_a_campaign_needs_a_word_that_sends() -> None:
+    lexicon = load_lexicon()
+    spec = lexicon.intents["campaign_send"]
+    asked = prepare("ลูกค้ากลุ่ม at risk มีใครบ้าง", ParseContext(now=NOW)).analysis
+    told = prepare("แจ้งลูกค้ากลุ่ม at risk ว่ามีส่วนลด", ParseContext(now=NOW)).analysis
+    assert score_intent(spec, asked) == 0.0
+    assert score_intent(spec, told) > 0.0
 
 
 def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
