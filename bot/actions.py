@@ -32,8 +32,11 @@ from crm_core.errors import (
 from crm_core.models import (
     Customer,
     Deal,
+    LedgerKind,
     LinkCode,
     Order,
+    PointsEntry,
+    Reward,
     Stage,
     Ticket,
     Tier,
@@ -46,6 +49,7 @@ from crm_core.services import (
     loyalty,
     orders,
     tickets,
+    undo,
 )
 from crm_core.services import customers as customer_svc
 from crm_core.services.customers import CustomerInput
@@ -686,13 +690,28 @@ def loyalty_history(ctx: Context) -> Outcome:
     rows = loyalty.history(ctx.uow, found.id, limit=10)
     if not rows:
         return Done(_t(ctx, "no_points_history"))
+    rewards = {r.code: r for r in loyalty.list_rewards(ctx.uow, available_only=False)}
     lines = [
         f"• {_d(e.created_at.astimezone(ctx.tz).date(), ctx)} {e.delta:+,} "
-        f"{label('ledger', e.kind.value, ctx.lang)} {e.reason}"
+        f"{label('ledger', e.kind.value, ctx.lang)} {_ledger_reason(ctx, e, rewards)}".rstrip()
         for e in rows
     ]
     bal = loyalty.balance(ctx.uow, found.id)
     return Done(_t(ctx, "points_history", points=points(bal, ctx.lang)) + "\n" + "\n".join(lines))
+
+
+def _ledger_reason(ctx: Context, entry: PointsEntry, rewards: dict[str, Reward]) -> str:
+    """Why points moved, as the reader should see it: the reward's name in their language,
+    the order that earned them, a staff member's note, a reversal as such."""
+    if entry.kind is LedgerKind.REDEEM:
+        reward = rewards.get(entry.reference or "")
+        if reward is not None:
+            return reward.name_th if ctx.lang == "th" else reward.name_en
+    if entry.kind is LedgerKind.ADJUST:
+        reversal = entry.reason.startswith(undo.UNDO_REASON)
+        return _t(ctx, "ledger_reversal") if reversal else entry.reason
+    # earned: the order it came from; opening balances and expiry say it all
+    return entry.reference or ""
 
 
 def loyalty_redeem(ctx: Context) -> Outcome:

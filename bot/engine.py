@@ -315,6 +315,12 @@ class Bot:
             state.pop("pending", None)
             return None
         options = pending.get("options") or []
+        if options and parsed.intent in ("confirm", "deny") and _option(options, text) is None:
+            # "yes" to "which deal?" picks nothing: ask again; "no" drops the question
+            if parsed.intent == "deny":
+                state.pop("pending", None)
+                return Reply(say("cancelled", lang), lang)
+            return self._ask_again(pending, state, lang)
         switching = parsed.intent not in ("out_of_scope", pending["intent"])
         if options and switching and _option(options, text) is None:
             # a choice question answered with a new request: leave the question behind
@@ -325,12 +331,7 @@ class Bot:
             if parsed.intent != "out_of_scope" and parsed.intent != pending["intent"]:
                 state.pop("pending", None)
                 return None
-            return Reply(
-                pending.get("question", say("please_answer", lang)),
-                lang,
-                choices=tuple(Choice(o[1], o[0]) for o in pending.get("options") or []),
-                token=self._token(state),
-            )
+            return self._ask_again(pending, state, lang)
         if awaiting == "customer" and isinstance(value, list):
             slots["_candidates"] = value
         elif awaiting == "customer":
@@ -342,6 +343,15 @@ class Bot:
         for key, extra in _slots_from(parsed).items():
             slots.setdefault(key, extra)
         return self._run(uow, who, message, state, pending["intent"], slots, lang, False)
+
+    def _ask_again(self, pending: dict[str, Any], state: dict[str, Any], lang: str) -> Reply:
+        """The pending question once more, with its choices."""
+        return Reply(
+            pending.get("question", say("please_answer", lang)),
+            lang,
+            choices=tuple(Choice(o[1], o[0]) for o in pending.get("options") or []),
+            token=self._token(state),
+        )
 
     def _correction(self, pending: dict[str, Any], text: str) -> dict[str, Any]:
         """Slot values a short message gives for the intent awaiting confirmation."""

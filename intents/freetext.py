@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from intents.lexicon import Lexicon, PhraseTrie
+from intents.matchers import HONORIFICS
 from intents.normalize import THAI_CHAR, Tokeniser, fold_text
 from intents.slots.entities import Entity
 
@@ -99,11 +100,28 @@ def _removed(
             drop.update(range(start, end))
     for start, end, _ in _strip_trie(lexicon.note_strip).scan(folded):
         drop.update(range(start, end))
-    name = fold_text(customer) if customer else ""
+    name = fold_text(customer).replace(" ", "") if customer else ""
     for i, word in enumerate(folded):
-        if word in lexicon.particles or (name and word == name):
+        if word in lexicon.particles:
             drop.add(i)
+        if name and name.startswith(word):
+            _drop_name(folded, i, name, drop)
     return drop
+
+
+def _drop_name(folded: list[str], start: int, name: str, drop: set[int]) -> None:
+    """Drop the words from `start` that spell the customer's name (newmm may split a Thai
+    name: "สม" "ศรี"), and the honorific before it."""
+    spelled = ""
+    for end in range(start, len(folded)):
+        spelled += folded[end]
+        if spelled == name:
+            drop.update(range(start, end + 1))
+            if start and folded[start - 1] in HONORIFICS:
+                drop.add(start - 1)
+            return
+        if not name.startswith(spelled):
+            return
 
 
 def _join(clean: str, words: list[_Piece]) -> str:

@@ -50,7 +50,9 @@ class TypoCorrector:
         ]
 
 
-_NAME_INTRODUCERS = frozenset({"คุณ", "ชื่อ", "ลูกค้าชื่อ", "บริษัท", "ร้าน", "@customer"})
+# words a Thai person's name follows ("คุณสมศรี", "ลูกค้าชื่อมาลี")
+HONORIFICS = frozenset({"คุณ", "ชื่อ", "ลูกค้าชื่อ"})
+_NAME_INTRODUCERS = HONORIFICS | {"บริษัท", "ร้าน", "@customer"}
 
 
 def analyse(tokens: list[str], lexicon: Lexicon) -> Analysis:

@@ -12,7 +12,15 @@ from zoneinfo import ZoneInfo
 from intents.features import features
 from intents.freetext import free_text
 from intents.lexicon import Lexicon, base_dictionary, load_lexicon
-from intents.matchers import Analysis, TypoCorrector, analyse, coverage, rank, unexplained
+from intents.matchers import (
+    HONORIFICS,
+    Analysis,
+    TypoCorrector,
+    analyse,
+    coverage,
+    rank,
+    unexplained,
+)
 from intents.model import active_model
 from intents.models import CustomerName, ParseContext, ParseResult
 from intents.normalize import THAI_CHAR, Tokeniser, clean_text, detect_lang, fold_text
@@ -111,9 +119,31 @@ def _guess_customer(lexicon: Lexicon, clean: str, spans: SpanSet) -> Entity | No
     return max(found, key=lambda e: e.end - e.start, default=None)
 
 
+def _introduced_name(lexicon: Lexicon, analysis: Analysis, covered: set[int]) -> str | None:
+    """A Thai name after คุณ / ชื่อ, however newmm split it ("แต้มคุณสมศรี" -> "สมศรี")."""
+    tokens = analysis.tokens
+    for i, token in enumerate(tokens[:-1]):
+        if token not in HONORIFICS:
+            continue
+        parts: list[str] = []
+        for j in range(i + 1, len(tokens)):
+            word = tokens[j]
+            if j in covered or not THAI_CHAR.match(word) or word in lexicon.stopwords:
+                break
+            parts.append(word)
+        name = "".join(parts)
+        if len(name) > 2:
+            return name
+    return None
+
+
 def _thai_customer(lexicon: Lexicon, analysis: Analysis) -> str | None:
-    """An unknown Thai word right after a deal/customer/call phrase, taken as the customer."""
+    """A Thai name after an honorific, or an unknown Thai word right after a deal/customer/call
+    phrase, taken as the customer."""
     covered = {i for start, end, _ in analysis.hits for i in range(start, end)}
+    introduced = _introduced_name(lexicon, analysis, covered)
+    if introduced is not None:
+        return introduced
     ends = {end for _, end, tags in analysis.hits if tags & _NAME_CUES}
     for i, token in enumerate(analysis.tokens):
         if (

@@ -27,6 +27,8 @@ from crm_core.types import Money, UTCDateTime, utcnow
 from crm_core.uow import UnitOfWork, snapshot
 
 UNDO_WINDOW = timedelta(minutes=5)
+# reason of the ledger entry that reverses an undone one ("undo of entry 59")
+UNDO_REASON = "undo of entry"
 # Entities whose creation may be undone by deleting them (nothing else refers to them yet).
 DELETABLE: dict[str, type[Base]] = {"interactions": Interaction, "tasks": Task, "deals": Deal}
 RESTORABLE: dict[str, type[Base]] = {
@@ -105,7 +107,8 @@ def undo_last(uow: UnitOfWork, audit_ids: list[int]) -> list[str]:
         key = int(row.entity_id)
         if row.entity_type == "points_ledger":
             entry = uow.session.get_one(PointsEntry, key)
-            adjust_points(uow, entry.customer_id, -entry.delta, reason=f"undo of entry {entry.id}")
+            reason = f"{UNDO_REASON} {entry.id}"
+            adjust_points(uow, entry.customer_id, -entry.delta, reason=reason)
         elif row.before is None and row.entity_type in DELETABLE:
             entity = uow.session.get(DELETABLE[row.entity_type], key)
             if entity is None:

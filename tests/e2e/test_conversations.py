@@ -18,13 +18,15 @@ from crm_core.models import (
     OutboxMessage,
     OutboxStatus,
     PointsEntry,
+    Reward,
     Stage,
     Task,
     Ticket,
     TicketStatus,
 )
-from crm_core.services import loyalty, outbox, tickets
+from crm_core.services import deals, loyalty, outbox, tickets
 from crm_core.types import utcnow
+from crm_core.uow import Actor
 from tests.e2e.world import NOW, World
 
 
@@ -325,3 +327,39 @@ def test_a_manager_asks_who_is_in_a_segment(world: World) -> None:
     # a sales rep sees only their own sales figures
     refused = world.session("staff:U_SALES").send(f"who is in the {wording} segment")
     assert "คุณสมศรี" not in refused.text
+
+
+def test_yes_to_a_which_one_question_asks_it_again_and_no_drops_it(world: World) -> None:
+    with world.store.uow() as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        owner = uow.session.get_one(Deal, world.acme_deal).owner
+        deals.create_deal(uow, acme, "Coffee machines", owner=owner, amount=30000)
+        uow.commit()
+    rep = world.session("staff:U_SALES")
+    asked = rep.send("ดีล Acme ปิดไม่ได้ ลูกค้าเลือกเจ้าอื่น")
+    assert len(asked.choices) == 2
+    again = rep.send("ใช่")
+    assert again.text == asked.text and again.choices == asked.choices
+    dropped = rep.send("ไม่")
+    assert dropped.text == say("cancelled", "th")
+    with world.store.uow() as uow:
+        stages = uow.session.scalars(select(Deal.stage).where(Deal.customer_id == world.acme))
+        assert Stage.LOST not in set(stages)
+
+
+def test_a_customer_reads_their_points_history_in_their_own_words(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        uow.session.add(Reward(code="TOTE", name_th="ถุงผ้า", name_en="Tote bag", points_cost=100))
+        uow.session.flush()
+        loyalty.redeem_reward(uow, world.somsri, "TOTE")
+        uow.commit()
+    manager = world.session("staff:U_MANAGER")
+    asked = manager.send("เพิ่ม 200 แต้มให้คุณสมศรี ชดเชย")
+    assert asked.confirm, asked.text
+    manager.send("ใช่")
+    manager.send("undo")
+    history = world.session("customer:U_LINE_SOMSRI").send("ประวัติแต้มย้อนหลัง")
+    assert history.intent == "loyalty_history"
+    assert "ถุงผ้า" in history.text and "ชดเชย" in history.text
+    assert "ยกเลิกรายการก่อนหน้า" in history.text
+    assert "undo" not in history.text and "Tote" not in history.text

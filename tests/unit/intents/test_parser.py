@@ -136,6 +136,21 @@ def test_a_campaign_needs_a_word_that_sends() -> None:
     assert score_intent(spec, told) > 0.0
 
 
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("แต้มคุณสมศรี", {"customer": "สมศรี"}),
+        ("เพิ่ม 200 แต้มให้คุณสมศรี ชดเชย", {"customer": "สมศรี", "note": "ชดเชย", "points": 200}),
+        ("เปิดเคสให้คุณสมศรี ของแตก", {"customer": "สมศรี", "description": "ของแตก"}),
+    ],
+)
+def test_a_thai_name_after_an_honorific_is_the_customer(
+    text: str, slots: dict[str, object]
+) -> None:
+    out = parse(text, ParseContext(now=NOW)).to_json()["slots"]
+    assert {k: out.get(k) for k in slots} == slots
+
+
 def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
     rows = [json.loads(line) for line in (DATA / "intents_test.jsonl").read_text().splitlines()]
     predicted = Counter(parse(r["text"], ParseContext(now=NOW)).intent for r in rows)
