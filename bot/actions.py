@@ -32,6 +32,7 @@ from crm_core.errors import (
 from crm_core.models import (
     Customer,
     Deal,
+    KnowledgeEntry,
     LedgerKind,
     LinkCode,
     Order,
@@ -54,6 +55,7 @@ from crm_core.services import (
 from crm_core.services import customers as customer_svc
 from crm_core.services.customers import CustomerInput
 from crm_core.types import utcnow
+from crm_core.uow import UnitOfWork
 from intents.normalize import clean_text, fold_text
 from intents.parser import default_tokeniser
 
@@ -63,6 +65,9 @@ LINK_ATTEMPTS_PER_HOUR = 5
 LINK_CODE_TTL = timedelta(hours=24)
 LINK_CODE = re.compile(r"\b[A-HJ-NP-Z2-9]{8}\b")
 FAQ_MIN_SCORE = 70.0
+# A message the parser could not place is answered from the knowledge base only when it is
+# nearly one of the stored questions ("can I bring my dog?" when staff wrote that question).
+FAQ_FALLBACK_SCORE = 85.0
 
 
 # ---- shared pieces -------------------------------------------------------------------------
@@ -1073,23 +1078,31 @@ def _faq_score(asked: str, known: str, **_: Any) -> float:
     return max(fuzz.ratio(asked, known), fuzz.token_sort_ratio(asked, known))
 
 
-def faq(ctx: Context) -> Outcome:
-    question = str(ctx.slots.get("question") or ctx.slots.get("_text") or "")
-    entries = knowledge.list_entries(ctx.uow)
+def faq_match(uow: UnitOfWork, question: str) -> tuple[KnowledgeEntry, float] | None:
+    """The stored entry whose question variants are closest to `question`, with the score."""
+    entries = knowledge.list_entries(uow)
     choices: dict[tuple[int, int], str] = {
         (e.id, i): _faq_words(q) for e in entries for i, q in enumerate(e.questions)
     }
     match = (
         process.extractOne(_faq_words(question), choices, scorer=_faq_score) if choices else None
     )
-    if match is None or match[1] < FAQ_MIN_SCORE:
+    if match is None:
+        return None
+    return next(e for e in entries if e.id == match[2][0]), float(match[1])
+
+
+def faq(ctx: Context) -> Outcome:
+    question = str(ctx.slots.get("question") or ctx.slots.get("_text") or "")
+    found = faq_match(ctx.uow, question)
+    if found is None or found[1] < FAQ_MIN_SCORE:
         if ctx.who.is_staff:
             return Done(_t(ctx, "faq_miss_staff"))
         return Done(
             _t(ctx, "faq_miss"),
             choices=(Choice(_t(ctx, "talk_to_staff"), "handoff"),),
         )
-    entry = next(e for e in entries if e.id == match[2][0])
+    entry = found[0]
     return Done(entry.answer_th if ctx.lang == "th" else entry.answer_en)
 
 

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from bot import handoff as handoff_bridge
-from bot.actions import ACTIONS
+from bot.actions import ACTIONS, FAQ_FALLBACK_SCORE, faq_match
 from bot.dialogue import FREE_TEXT_SLOTS, Ask, Confirm, Context, Done, Identity, Outcome
 from bot.messages import Choice, Message, Notification, Reply, card_to_json
 from bot.permissions import allowed
@@ -242,6 +242,10 @@ class Bot:
         slots = _slots_from(parsed)
         slots["_text"] = text
         intent = parsed.intent
+        if intent == "out_of_scope":
+            known = faq_match(uow, text)
+            if known is not None and known[1] >= FAQ_FALLBACK_SCORE:
+                intent = state["_intent"] = "faq"
         if intent == "out_of_scope" and who.is_staff:
             # A bare customer name is a lookup (staff type "Acme Trading" to see the card).
             named = self.customers(uow).resolve(text)

@@ -24,7 +24,7 @@ from crm_core.models import (
     Ticket,
     TicketStatus,
 )
-from crm_core.services import deals, loyalty, outbox, tickets
+from crm_core.services import deals, knowledge, loyalty, outbox, tickets
 from crm_core.types import utcnow
 from crm_core.uow import Actor
 from tests.e2e.world import NOW, World
@@ -363,3 +363,22 @@ def test_a_customer_reads_their_points_history_in_their_own_words(world: World) 
     assert "ถุงผ้า" in history.text and "ชดเชย" in history.text
     assert "ยกเลิกรายการก่อนหน้า" in history.text
     assert "undo" not in history.text and "Tote" not in history.text
+
+
+def test_a_question_only_the_knowledge_base_knows_is_answered_from_it(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        knowledge.upsert_entry(
+            uow,
+            "pets",
+            ["can I bring my dog into the cafe", "พาสุนัขเข้าร้านได้ไหม"],
+            "พาสุนัขเข้าร้านได้ที่โซนนอกอาคารค่ะ",
+            "Dogs are welcome on the outdoor terrace.",
+        )
+        uow.commit()
+    assert world.bot.parse("can I bring my dog into the cafe").intent == "out_of_scope"
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    answer = somsri.send("can I bring my dog into the cafe")
+    assert answer.intent == "faq" and answer.text == "Dogs are welcome on the outdoor terrace."
+    # anything less close stays out of scope: no made-up answer
+    other = somsri.send("can I bring my own wine")
+    assert other.intent == "out_of_scope" and "terrace" not in other.text
