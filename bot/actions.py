@@ -296,7 +296,8 @@ def customer_create(ctx: Context) -> Outcome:
         return Done(_t(ctx, "customer_duplicate", name=existing.name, field=exc.value))
     except InvalidValue as exc:
         return Done(_t(ctx, "invalid", reason=str(exc)))
-    ctx.state["customers_changed"] = True
+    # the engine adds the name to its index once the turn is committed
+    ctx.state.setdefault("customers_added", []).append([created.id, created.name])
     return Done(_t(ctx, "customer_created", name=created.name), changed=True)
 
 

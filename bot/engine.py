@@ -148,9 +148,12 @@ class Bot:
             CustomerName(r.id, r.name, r.aliases) for r in iter_customer_names(uow)
         )
 
-    def invalidate_customers(self) -> None:
-        """Forget the name index (a customer was added or renamed)."""
-        self._index = None
+    def add_customers(self, names: list[CustomerName]) -> None:
+        """Put new customers into the name index without rebuilding it (seconds at 100k)."""
+        index = self._index
+        if index is not None:
+            for name in names:
+                index.add(name)
 
     def parse(self, text: str, uow: UnitOfWork | None = None) -> ParseResult:
         """Parse text against the current customers and clock."""
@@ -199,11 +202,12 @@ class Bot:
             handoff_bridge.after_turn(
                 uow, message, who.customer, state, reply, self.support_channel
             )
-            if state.pop("customers_changed", False):
-                self.invalidate_customers()
+            added = state.pop("customers_added", [])
             conversations.save_state(uow, message.platform, message.user_id, state)
             uow.commit()
-            return reply
+        if added:
+            self.add_customers([CustomerName(int(i), str(name)) for i, name in added])
+        return reply
 
     def _identify(self, uow: UnitOfWork, message: Message) -> Identity | None:
         ref = f"{message.platform}:{message.user_id}"

@@ -127,6 +127,13 @@ def bench_parse(n_customers: int, n_messages: int = 2000) -> dict[str, float]:
         t0 = time.perf_counter()
         index.resolve(mention)
         resolve_ms.append((time.perf_counter() - t0) * 1e3)
+    # a customer created in chat joins the warm index (its tokeniser included)
+    add_us: list[float] = []
+    for i in range(200):
+        extra = CustomerName(n_customers + i + 1, f"New Shop {i}", (f"ร้านใหม่ทดสอบ{i}",))
+        t0 = time.perf_counter()
+        index.add(extra)
+        add_us.append((time.perf_counter() - t0) * 1e6)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "customers": float(n_customers),
@@ -135,5 +142,6 @@ def bench_parse(n_customers: int, n_messages: int = 2000) -> dict[str, float]:
         "parse_p99_us": round(_percentile(parse_us, 0.99), 1),
         "resolve_p50_ms": round(statistics.median(resolve_ms), 3),
         "resolve_p99_ms": round(_percentile(resolve_ms, 0.99), 3),
+        "add_customer_p50_us": round(statistics.median(add_us), 1),
         "peak_rss_mb": round(peak_kb / 1024, 1),
     }

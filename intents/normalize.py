@@ -85,6 +85,11 @@ class Tokeniser:
                 out.append(piece)
         return out
 
+    def add_word(self, word: str) -> None:
+        """Put one more word in the dictionary (a new customer's Thai name)."""
+        self.trie.add(word)
+        self.segment.cache_clear()
+
     def warm(self) -> None:
         """Run one segmentation so the first real message does not pay for start-up."""
         self.tokens("สวัสดีครับ ขอดูยอดขายหน่อย")

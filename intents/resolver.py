@@ -47,32 +47,46 @@ class Mention:
     resolution: Resolution
 
 
+def _dictionary_word(surface: str) -> bool:
+    """A Thai name of one word goes into the tokeniser's dictionary ("ซีพีออลล์" stays whole)."""
+    return bool(THAI_CHAR.search(surface)) and " " not in surface.strip()
+
+
 class CustomerIndex:
     """Names and aliases of the customers, indexed for exact and fuzzy lookup."""
 
     def __init__(self, customers: list[CustomerName]) -> None:
         """Index ``customers`` (use :meth:`build`)."""
-        self.customers = customers
+        self.customers: list[CustomerName] = []
         self._keys: list[str] = []
         self._owner: array[int] = array("i")
         self._exact: dict[str, list[int]] = {}
         self._grams: dict[str, list[int]] = {}
-        for pos, customer in enumerate(customers):
-            for surface in (customer.name, *customer.aliases):
-                key = fold_name(surface)
-                if not key:
-                    continue
-                entry = len(self._keys)
-                self._keys.append(key)
-                self._owner.append(pos)
-                self._exact.setdefault(key, []).append(entry)
-                compact = key.replace(" ", "")
-                if compact != key:
-                    self._exact.setdefault(compact, []).append(entry)
-                for gram in _grams(key):
-                    self._grams.setdefault(gram, []).append(entry)
-        self._max_words = max((k.count(" ") + 1 for k in self._keys), default=1)
+        self._max_words = 1
         self._tokeniser: Tokeniser | None = None
+        for customer in customers:
+            self.add(customer)
+
+    def add(self, customer: CustomerName) -> None:
+        """Index one more customer (a new one: no rebuild, so no pause at 100,000)."""
+        pos = len(self.customers)
+        self.customers.append(customer)
+        for surface in (customer.name, *customer.aliases):
+            key = fold_name(surface)
+            if not key:
+                continue
+            entry = len(self._keys)
+            self._keys.append(key)
+            self._owner.append(pos)
+            self._exact.setdefault(key, []).append(entry)
+            compact = key.replace(" ", "")
+            if compact != key:
+                self._exact.setdefault(compact, []).append(entry)
+            for gram in _grams(key):
+                self._grams.setdefault(gram, []).append(entry)
+            self._max_words = max(self._max_words, key.count(" ") + 1)
+            if self._tokeniser is not None and _dictionary_word(surface):
+                self._tokeniser.add_word(surface.strip())
 
     @classmethod
     def build(cls, customers: Iterable[CustomerName]) -> CustomerIndex:
@@ -94,9 +108,7 @@ class CustomerIndex:
         if self._tokeniser is None:
             from intents.lexicon import base_dictionary, load_lexicon
 
-            thai_names = [
-                w.strip() for w in self.words() if THAI_CHAR.search(w) and " " not in w.strip()
-            ]
+            thai_names = [w.strip() for w in self.words() if _dictionary_word(w)]
             self._tokeniser = Tokeniser([*base_dictionary(), *thai_names], load_lexicon().particles)
         return self._tokeniser
 

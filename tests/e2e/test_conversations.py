@@ -382,3 +382,11 @@ def test_a_question_only_the_knowledge_base_knows_is_answered_from_it(world: Wor
     # anything less close stays out of scope: no made-up answer
     other = somsri.send("can I bring my own wine")
     assert other.intent == "out_of_scope" and "terrace" not in other.text
+
+
+def test_a_customer_created_in_chat_is_known_at_once(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    world.bot.customers()  # the name index is warm, as in a running server
+    assert "created" in rep.send("new customer Baan Suan Coffee 0899990001").text
+    card = rep.send("Baan Suan Coffee")
+    assert card.intent == "customer_lookup" and card.cards[0].title == "Baan Suan Coffee"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from intents import CustomerIndex, CustomerName
+from datetime import datetime
+
+from intents import CustomerIndex, CustomerName, ParseContext, parse
 from intents.bench import synthetic_customers
 
 CUSTOMERS = [
@@ -47,3 +49,15 @@ def test_hundred_thousand_customers_build_and_resolve() -> None:
     index = CustomerIndex.build(customers)
     target = customers[77_777]
     assert index.resolve(target.name).best == target
+
+
+def test_a_customer_added_to_a_warm_index_is_found_whole() -> None:
+    index = CustomerIndex.build(CUSTOMERS)
+    ctx = ParseContext(now=datetime(2026, 11, 22, 10), customers=index)
+    before = parse("ดีลใหม่ บ้านสวนกาแฟ 20k", ctx)  # the tokeniser is built now
+    assert before.slots.get("customer_id") is None
+    index.add(CustomerName(9, "บ้านสวนกาแฟ", ("Baan Suan",)))
+    after = parse("ดีลใหม่ บ้านสวนกาแฟ 20k", ctx)
+    assert after.slots["customer_id"] == 9 and after.slots["customer"] == "บ้านสวนกาแฟ"
+    assert index.resolve("baan suan").best == CustomerName(9, "บ้านสวนกาแฟ", ("Baan Suan",))
+    assert len(index) == len(CUSTOMERS) + 1
