@@ -10,6 +10,7 @@ import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -537,11 +538,12 @@ class LineAdapter:
         if user is None:
             return
         if isinstance(event, UnfollowEvent):
-            lifecycle.unfollow(self.bot, user, key)
+            lifecycle.unfollow(self.bot, user, key, event_time(event))
             return
         reply: Reply | None
         if isinstance(event, FollowEvent):
-            reply = lifecycle.follow(self.bot, user, self.display_name(user), key)
+            name = self.display_name(user)
+            reply = lifecycle.follow(self.bot, user, name, key, event_time(event))
         elif isinstance(event, MessageEvent):
             reply = self.bot.handle(to_message(event, user))
         elif isinstance(event, PostbackEvent):
@@ -639,6 +641,12 @@ class LineAdapter:
             time.sleep(delay)
         push_quota.record_push(self.bot, user_id, reason)
         return "push"
+
+
+def event_time(event: Event) -> datetime | None:
+    """When LINE says the event happened (its `timestamp`, milliseconds since the epoch)."""
+    stamp = getattr(event, "timestamp", None)
+    return datetime.fromtimestamp(stamp / 1000, tz=UTC) if isinstance(stamp, int) else None
 
 
 def _body(exc: ApiException) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.messages import Choice, Reply
 from bot.replies import say
-from crm_core.models import Lifecycle
+from crm_core.models import Customer, Lifecycle
 from crm_core.services import conversations
 from crm_core.services.customers import CustomerInput, create_customer, customer_by_line_user
 from crm_core.uow import Actor, snapshot
@@ -38,8 +39,22 @@ def _actor(user_id: str) -> Actor:
     return Actor(f"{PLATFORM}:{user_id}", PLATFORM)
 
 
-def follow(bot: Bot, user_id: str, display_name: str | None, event_id: str | None) -> Reply | None:
-    """A LINE user added or unblocked the account: welcome them; None for a redelivery.
+def _stale(customer: Customer | None, at: datetime | None) -> bool:
+    """True when LINE says this event happened before the follow state already applied (a
+    redelivered follow arriving after the unfollow that followed it)."""
+    known = customer.line_follow_at if customer is not None else None
+    return at is not None and known is not None and at < known
+
+
+def follow(
+    bot: Bot,
+    user_id: str,
+    display_name: str | None,
+    event_id: str | None,
+    at: datetime | None = None,
+) -> Reply | None:
+    """A LINE user added or unblocked the account: welcome them; None for a redelivery or
+    for a follow older than the unfollow already applied.
 
     A stranger becomes a lead (so consent can be recorded before linking) and is offered
     linking and marketing consent; a known customer is marked reachable again.
@@ -48,18 +63,23 @@ def follow(bot: Bot, user_id: str, display_name: str | None, event_id: str | Non
         if event_id and not conversations.mark_processed(uow, PLATFORM, event_id):
             return None
         customer = customer_by_line_user(uow, user_id)
+        if _stale(customer, at):
+            uow.commit()
+            return None
         if customer is None:
             name = (display_name or "").strip()[:200] or f"LINE {user_id[-6:]}"
-            create_customer(
+            lead = create_customer(
                 uow,
                 CustomerInput(name=name, line_user_id=user_id, lifecycle=Lifecycle.LEAD.value),
                 source=f"{PLATFORM}:follow",
             )
+            lead.line_follow_at = at
             # The name index is not invalidated here: rebuilding it costs seconds, and a
             # lead's display name matters to nobody's parse until the index refreshes anyway.
-        elif not customer.line_followed:
+        elif not customer.line_followed or at is not None:
             before = snapshot(customer)
             customer.line_followed = True
+            customer.line_follow_at = at or customer.line_follow_at
             uow.audit("customer.line_follow", customer, before)
         if customer is not None and customer.lifecycle is Lifecycle.CUSTOMER:
             uow.commit()
@@ -87,15 +107,20 @@ def follow(bot: Bot, user_id: str, display_name: str | None, event_id: str | Non
     return Reply(WELCOME, "th", choices=choices, token=token, intent="follow")
 
 
-def unfollow(bot: Bot, user_id: str, event_id: str | None) -> bool:
-    """A LINE user blocked the account: never push to them again; False for a redelivery."""
+def unfollow(bot: Bot, user_id: str, event_id: str | None, at: datetime | None = None) -> bool:
+    """A LINE user blocked the account: never push to them again; False for a redelivery.
+
+    An unfollow older than a follow already applied changes nothing.
+    """
     with bot.store.uow(_actor(user_id)) as uow:
         if event_id and not conversations.mark_processed(uow, PLATFORM, event_id):
             return False
         customer = customer_by_line_user(uow, user_id)
-        if customer is not None and customer.line_followed:
+        changes = customer is not None and (customer.line_followed or at is not None)
+        if customer is not None and changes and not _stale(customer, at):
             before = snapshot(customer)
             customer.line_followed = False
+            customer.line_follow_at = at or customer.line_follow_at
             uow.audit("customer.line_unfollow", customer, before)
         uow.commit()
     return True

@@ -155,6 +155,8 @@ class Customer(Base):
     tier: Mapped[Tier] = mapped_column(_enum(Tier), default=Tier.BRONZE)
     line_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     line_followed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # when LINE says the latest follow or unfollow that was applied happened
+    line_follow_at: Mapped[datetime | None]
     marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_at: Mapped[datetime | None]
     consent_source: Mapped[str | None] = mapped_column(String(40))

@@ -13,7 +13,7 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -496,6 +496,21 @@ def test_a_returning_follower_is_reachable_again(line: LineWorld) -> None:
     with line.world.store.uow() as uow:
         assert uow.session.get_one(Customer, line.world.malee).line_followed
     assert push_quota.reachable(line.world.bot, MALEE)
+
+
+def test_a_late_redelivered_follow_does_not_undo_a_newer_unfollow(line: LineWorld) -> None:
+    followed = fresh(single("line_follow.json"), MALEE, timestamp=1_763_800_000_000)
+    blocked = fresh(single("line_unfollow.json"), MALEE, timestamp=1_763_800_060_000)
+    followed["deliveryContext"] = {"isRedelivery": True}
+    line.send(blocked)
+    line.send(followed)  # LINE could only deliver it later
+    line.settle()
+    with line.world.store.uow() as uow:
+        malee = uow.session.get_one(Customer, line.world.malee)
+        assert not malee.line_followed
+        assert malee.line_follow_at == datetime.fromtimestamp(1_763_800_060, tz=UTC)
+    assert not push_quota.reachable(line.world.bot, MALEE)
+    assert line.fake.of("reply") == []  # no welcome for a follow that is already over
 
 
 # ---- what khui cannot read, and where it does not talk -----------------------------------------

@@ -33,7 +33,7 @@ def _customer(store: Store, name: str = "Acme Trading", phone: str = "081-234-56
 
 
 def test_migrated_to_head(store: Store) -> None:
-    assert migrate.current(store.engine) == "0003_outbox_cancelled"
+    assert migrate.current(store.engine) == "0004_line_follow_at"
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(sqlite_store: Store) -> None:
@@ -62,7 +62,7 @@ def test_downgrade_and_upgrade_again(sqlite_store: Store) -> None:
         command.downgrade(cfg, "base")
     assert migrate.current(sqlite_store.engine) is None
     migrate.upgrade(sqlite_store.engine)
-    assert migrate.current(sqlite_store.engine) == "0003_outbox_cancelled"
+    assert migrate.current(sqlite_store.engine) == "0004_line_follow_at"
 
 
 def test_customer_phone_is_normalised_and_unique(store: Store) -> None:
