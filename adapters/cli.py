@@ -399,6 +399,33 @@ def line_richmenu(
     out.print(f"rich menu {menu_id} created and set as default")
 
 
+@line_app.command("usage")
+def line_usage(
+    month: Annotated[
+        str | None, typer.Option("--month", help="YYYY-MM (default: the current month).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Push and multicast requests of a month and the messages LINE bills for them."""
+    from datetime import datetime
+
+    from bot import push_quota
+    from bot.engine import Bot
+
+    settings = Settings()
+    with _store(db) as store:
+        bot = Bot(store, timezone=settings.timezone)
+        moment = bot.clock().astimezone(bot.tz)
+        if month is not None:
+            try:
+                moment = datetime.strptime(month, "%Y-%m").replace(day=15, tzinfo=bot.tz)
+            except ValueError:
+                raise _fail(f"--month {month!r}: use YYYY-MM", 2) from None
+        requests = push_quota.pushes_in_month(bot, moment)
+        billed = push_quota.messages_in_month(bot, moment)
+    out.print(f"{moment:%Y-%m}: {requests:,} push/multicast requests, {billed:,} messages billed")
+
+
 @app.command()
 def demo(db: DbOption = None) -> None:
     """Create ./khui.db if missing, migrate, seed the demo data once, and open the chat."""

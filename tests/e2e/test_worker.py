@@ -25,7 +25,7 @@ from crm_core.uow import Actor
 from tests.e2e.channels import MANAGERS, SUPPORT, Bridge, open_bridge
 from tests.e2e.fake_slack import BOT_ID
 from tests.e2e.test_slack import SlackWorld, buttons, fixture
-from tests.e2e.world import World
+from tests.e2e.world import NOW, World
 
 SUPPORT_USER = "U_SUPPORT"
 
@@ -244,6 +244,11 @@ def test_a_campaign_goes_out_in_batches_of_500_to_reachable_opted_in_customers(
     bot = bridge.world.bot
     assert push_quota.pushes_in_month(bot) == 3
     assert push_quota.messages_in_month(bot) == 1199
+    usage = CliRunner().invoke(
+        cli, ["line", "usage", "--month", f"{NOW:%Y-%m}", "--db", bridge.world.store.url]
+    )
+    assert usage.exit_code == 0, usage.output
+    assert "3 push/multicast requests, 1,199 messages billed" in usage.output
 
 
 def test_a_ticket_from_line_reaches_the_support_channel_with_buttons(bridge: Bridge) -> None:
