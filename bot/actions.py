@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable
 from datetime import date, timedelta, tzinfo
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -1068,8 +1069,12 @@ def _issue_link_code(ctx: Context) -> Outcome:
     return Done(_t(ctx, "link_code", name=found.name, code=code))
 
 
+@lru_cache(maxsize=8192)
 def _faq_words(text: str) -> str:
-    """A question as its words: Thai segmented, case folded, politeness particles dropped."""
+    """A question as its words: Thai segmented, case folded, politeness particles dropped.
+
+    Cached: every message the parser cannot place is compared with every stored variant.
+    """
     return " ".join(default_tokeniser().tokens(fold_text(clean_text(text))))
 
 
