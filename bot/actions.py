@@ -889,12 +889,10 @@ SEGMENT_LIST = 10
 def _segment_members(ctx: Context, segment: str) -> Outcome:
     """How many customers a tier or RFM segment holds, and the biggest spenders in it."""
     if segment in {t.value for t in Tier}:
-        found = ctx.uow.session.execute(
-            select(Customer.name, Customer.id)
-            .where(Customer.tier == Tier(segment))
-            .order_by(Customer.name)
+        found = ctx.uow.session.scalars(
+            select(Customer.name).where(Customer.tier == Tier(segment)).order_by(Customer.name)
         ).all()
-        names = [name for name, _ in found[:SEGMENT_LIST]]
+        names = list(found[:SEGMENT_LIST])
         count = len(found)
         title = label("tier", segment, ctx.lang)
     else:

@@ -74,8 +74,8 @@ def follow(
                 source=f"{PLATFORM}:follow",
             )
             lead.line_follow_at = at
-            # The name index is not invalidated here: rebuilding it costs seconds, and a
-            # lead's display name matters to nobody's parse until the index refreshes anyway.
+            # The lead is not added to the bot's name index: a LINE display name matters
+            # to nobody's parse until the index refreshes anyway.
         elif not customer.line_followed or at is not None:
             before = snapshot(customer)
             customer.line_followed = True
@@ -116,8 +116,11 @@ def unfollow(bot: Bot, user_id: str, event_id: str | None, at: datetime | None =
         if event_id and not conversations.mark_processed(uow, PLATFORM, event_id):
             return False
         customer = customer_by_line_user(uow, user_id)
-        changes = customer is not None and (customer.line_followed or at is not None)
-        if customer is not None and changes and not _stale(customer, at):
+        if (
+            customer is not None
+            and (customer.line_followed or at is not None)
+            and not _stale(customer, at)
+        ):
             before = snapshot(customer)
             customer.line_followed = False
             customer.line_follow_at = at or customer.line_follow_at

@@ -95,11 +95,16 @@ def unexplained(spec: IntentSpec, analysis: Analysis) -> list[str]:
     return [analysis.tokens[i] for i in sorted(analysis.content - covered)]
 
 
+def meets_requirement(spec: IntentSpec, analysis: Analysis) -> bool:
+    """False when the intent requires a phrase group the message does not hold."""
+    return not spec.requires or bool(spec.requires & analysis.tags)
+
+
 def score_intent(spec: IntentSpec, analysis: Analysis, joined: str | None = None) -> float:
     """Confidence 0..1 that the analysed message carries this intent."""
     if joined is None:
         joined = "".join(analysis.tokens)
-    if spec.requires and not spec.requires & analysis.tags:
+    if not meets_requirement(spec, analysis):
         return 0.0
     template = any(t.match(joined) for t in spec.templates)
     strength = max(

@@ -18,6 +18,7 @@ from intents.matchers import (
     TypoCorrector,
     analyse,
     coverage,
+    meets_requirement,
     rank,
     unexplained,
 )
@@ -320,7 +321,7 @@ def _decide(prepared: Prepared) -> list[tuple[str, float]]:
     gated = gated_intents(lexicon, prepared.analysis)
     probs = model.predict(features(prepared.analysis, prepared.ranking, gated))
     for name, spec in lexicon.intents.items():
-        if spec.requires and not spec.requires & prepared.analysis.tags:
+        if not meets_requirement(spec, prepared.analysis):
             probs[name] = 0.0
     return model.blend(probs, dict(prepared.ranking))
 
