@@ -1,4 +1,4 @@
-"""The shipped linear intent model: loading, prediction and blending with rule scores."""
+"""The shipped intent model: linear probabilities, nearest examples and rule scores combined."""
 
 from __future__ import annotations
 
@@ -10,43 +10,129 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from intents.exemplars import EXEMPLARS_PATH, ExemplarIndex
 from intents.features import feature_norm
 
 MODEL_PATH = Path(__file__).with_name("data") / "model.json"
 OUT_OF_SCOPE = "out_of_scope"
+_EPS = 1e-4
+# a rule match this strong is a term of its own: it rarely misleads
+STRONG_RULE = 0.9
+INTENT_TERMS = (
+    "p",
+    "log_p",
+    "sim",
+    "sim_margin",
+    "rule",
+    "strong_rule",
+    "sim_squared",
+)
+OOS_TERMS = (
+    "p_oos",
+    "log_p_oos",
+    "sim_oos",
+    "best_sim",
+    "best_rule",
+    "best_p",
+    "sim_oos_margin",
+    "strong_rule",
+)
+
+
+def evidence_terms(
+    probs: np.ndarray, sims: np.ndarray, rules: np.ndarray, oos: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per class the terms the combiner weighs (classes x INTENT_TERMS; the out_of_scope row
+    is zero), and the out_of_scope terms (OOS_TERMS).
+
+    probs: the linear model's probabilities; sims: each class's closest-example similarity;
+    rules: the keyword-rule scores (0 for out_of_scope); all in class order.
+    """
+    inside = sims.copy()
+    inside_p = probs.copy()
+    if oos >= 0:
+        inside[oos] = 0.0
+        inside_p[oos] = 0.0
+    ranked = np.sort(inside)
+    best_sim = float(ranked[-1])
+    second_sim = float(ranked[-2]) if len(ranked) > 1 else 0.0
+    other = np.where(sims >= best_sim, second_sim, best_sim)
+    strong = (rules >= STRONG_RULE).astype(float)
+    rows = np.stack(
+        [probs, np.log(probs + _EPS), sims, sims - other, rules, strong, sims * sims], axis=1
+    )
+    p_oos = float(probs[oos]) if oos >= 0 else 0.0
+    sim_oos = float(sims[oos]) if oos >= 0 else 0.0
+    best_rule = float(rules.max(initial=0.0))
+    if oos >= 0:
+        rows[oos] = 0.0
+    oos_row = np.array(
+        [
+            p_oos,
+            math.log(p_oos + _EPS),
+            sim_oos,
+            best_sim,
+            best_rule,
+            float(inside_p.max(initial=0.0)),
+            sim_oos - best_sim,
+            float(best_rule >= STRONG_RULE),
+        ]
+    )
+    return rows, oos_row
 
 
 @dataclass(frozen=True)
-class Blend:
-    """How model probabilities and rule scores combine, and where out_of_scope begins."""
+class Combiner:
+    """A conditional logit over evidence terms, fitted on cross-validated predictions.
 
-    model_weight: float
-    threshold: float
-    # a rule match at least this strong is never turned into out_of_scope (above 1: off)
-    rule_floor: float = 1.01
-    # out_of_scope also wins when its own blended score, times this, beats the best intent
-    # (0: only the threshold decides)
-    oos_weight: float = 0.0
+    An intent's score is intent_weights . terms + its bias; out_of_scope has its own terms
+    and weights plus `oos_shift`, the offset that keeps the out_of_scope recall the training
+    asks for.
+    """
+
+    intent_weights: tuple[float, ...]
+    oos_weights: tuple[float, ...]
+    bias: tuple[float, ...]
+    oos_shift: float = 0.0
+
+    @classmethod
+    def model_only(cls, n_classes: int) -> Combiner:
+        """Rank by the linear model's probabilities alone."""
+        intent = tuple(1.0 if t == "log_p" else 0.0 for t in INTENT_TERMS)
+        oos = tuple(1.0 if t == "log_p_oos" else 0.0 for t in OOS_TERMS)
+        return cls(intent, oos, (0.0,) * n_classes)
+
+    def scores(self, rows: np.ndarray, oos_row: np.ndarray, oos: int) -> np.ndarray:
+        """Every class's score."""
+        out: np.ndarray = rows @ np.asarray(self.intent_weights) + np.asarray(self.bias)
+        if oos >= 0:
+            out[oos] = self.bias[oos] + self.oos_shift + oos_row @ np.asarray(self.oos_weights)
+        return out
 
 
 class IntentModel:
-    """Multinomial logistic regression over sparse binary features."""
+    """Multinomial logistic regression over sparse binary features, plus how to combine it."""
 
     def __init__(
         self,
         classes: list[str],
         bias: Sequence[float],
         weights: Mapping[str, Sequence[float]],
-        blend: Blend,
+        combiner: Combiner | None = None,
         meta: dict[str, Any] | None = None,
     ) -> None:
-        """A model from its classes, bias, per-feature dense weight rows and blend settings."""
+        """A model from its classes, bias, per-feature dense weight rows and combiner."""
         self.classes = classes
         self.bias = tuple(bias)
         self.weights = {f: tuple(row) for f, row in weights.items()}
-        self.blend_settings = blend
+        self._rows = {f: i for i, f in enumerate(self.weights)}
+        self._matrix = np.array(list(self.weights.values()), dtype=float).reshape(-1, len(classes))
+        self._bias = np.array(self.bias, dtype=float)
+        self.combiner = combiner or Combiner.model_only(len(classes))
         self.meta = meta or {}
-        self._oos = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else -1
+        self.oos = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else -1
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> IntentModel:
@@ -60,14 +146,14 @@ class IntentModel:
             for i in range(0, len(sparse), 2):
                 row[sparse[i]] = sparse[i + 1] / scale
             weights[feat] = row
-        cfg = data["blend"]
-        blend = Blend(
-            float(cfg["model_weight"]),
-            float(cfg["threshold"]),
-            float(cfg.get("rule_floor", 1.01)),
-            float(cfg.get("oos_weight", 0.0)),
+        cfg = data["combiner"]
+        combiner = Combiner(
+            tuple(cfg["intent_weights"]),
+            tuple(cfg["oos_weights"]),
+            tuple(cfg["bias"]),
+            float(cfg["oos_shift"]),
         )
-        return cls(classes, [b / scale for b in data["bias"]], weights, blend, data.get("meta"))
+        return cls(classes, [b / scale for b in data["bias"]], weights, combiner, data.get("meta"))
 
     def to_json(self, digits: int = 3) -> dict[str, Any]:
         """The compact JSON form: weights as integers scaled by 10**digits, zeros dropped."""
@@ -81,64 +167,69 @@ class IntentModel:
                     sparse.extend((i, q))
             if sparse:
                 encoded[feat] = sparse
+        cfg = self.combiner
         return {
             "classes": self.classes,
             "scale": scale,
             "bias": [round(b * scale) for b in self.bias],
-            "blend": {
-                "model_weight": self.blend_settings.model_weight,
-                "threshold": self.blend_settings.threshold,
-                "rule_floor": self.blend_settings.rule_floor,
-                "oos_weight": self.blend_settings.oos_weight,
+            "combiner": {
+                "intent_terms": list(INTENT_TERMS),
+                "intent_weights": [round(w, 4) for w in cfg.intent_weights],
+                "oos_terms": list(OOS_TERMS),
+                "oos_weights": [round(w, 4) for w in cfg.oos_weights],
+                "bias": [round(b, 4) for b in cfg.bias],
+                "oos_shift": round(cfg.oos_shift, 4),
             },
             "meta": self.meta,
             "weights": encoded,
         }
 
-    def scores(self, feats: list[str]) -> list[float]:
+    def raw_scores(self, feats: list[str]) -> np.ndarray:
         """Raw class scores for the features (unknown features are ignored)."""
-        rows = [row for row in map(self.weights.get, feats) if row is not None]
-        if not rows:
-            return list(self.bias)
-        norm = feature_norm(feats)
-        return [
-            b + s * norm for b, s in zip(self.bias, map(sum, zip(*rows, strict=True)), strict=True)
-        ]
+        found = [i for i in map(self._rows.get, feats) if i is not None]
+        if not found:
+            return self._bias.copy()
+        scores: np.ndarray = self._matrix[found].sum(axis=0) * feature_norm(feats) + self._bias
+        return scores
 
     def predict(self, feats: list[str]) -> dict[str, float]:
-        """Class probabilities for the features."""
-        raw = self.scores(feats)
-        top = max(raw)
-        exps = [math.exp(s - top) for s in raw]
-        total = sum(exps)
-        return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+        """Class probabilities of the linear model for the features."""
+        probs = _softmax(self.raw_scores(feats))
+        return dict(zip(self.classes, probs.tolist(), strict=True))
 
-    def blend(
+    def decide(
         self,
-        probs: dict[str, float],
-        rules: dict[str, float],
-        settings: Blend | None = None,
+        probs: Mapping[str, float],
+        sims: Sequence[float],
+        rules: Mapping[str, float],
+        excluded: frozenset[str] = frozenset(),
     ) -> list[tuple[str, float]]:
-        """Intents best first by blended score; out_of_scope first when the best is too weak."""
-        cfg = settings or self.blend_settings
-        a = cfg.model_weight
-        combined = [
-            (name, a * p + (1 - a) * rules.get(name, 0.0))
-            for name, p in probs.items()
-            if name != OUT_OF_SCOPE
-        ]
-        combined.sort(key=lambda kv: kv[1], reverse=True)
-        top = [(n, round(min(0.99, s), 4)) for n, s in combined[:4] if s > 0.01]
-        best = combined[0][1] if combined else 0.0
-        strongest_rule = max(rules.values(), default=0.0)
-        p_oos = probs.get(OUT_OF_SCOPE, 0.0)
-        oos_score = cfg.oos_weight * (a * p_oos + (1 - a) * (1.0 - strongest_rule))
-        weak = strongest_rule < cfg.rule_floor and (best < cfg.threshold or oos_score > best)
-        # no intent with a blended score worth naming: out_of_scope, never a guess
-        if weak or not top:
-            oos = round(max(p_oos, 1.0 - best), 4)
-            return [(OUT_OF_SCOPE, oos), *top[:3]]
-        return top
+        """Intents best first with confidences; out_of_scope first when it outscores them.
+
+        `excluded` intents (a required word is missing) are never proposed.
+        """
+        rows, oos_row = evidence_terms(
+            np.array([probs.get(c, 0.0) for c in self.classes]),
+            np.asarray(sims, dtype=float),
+            np.array([rules.get(c, 0.0) for c in self.classes]),
+            self.oos,
+        )
+        scores = self.combiner.scores(rows, oos_row, self.oos)
+        for i, name in enumerate(self.classes):
+            if name in excluded:
+                scores[i] = -np.inf
+        confidences = _softmax(scores)
+        # the best and a few runners-up (out_of_scope is never a runner-up)
+        order = np.argsort(-confidences, kind="stable")[:5]
+        ranked = [(self.classes[i], round(float(confidences[i]), 4)) for i in order]
+        runners_up = [(c, p) for c, p in ranked[1:] if c != OUT_OF_SCOPE and p > 0.01]
+        return [ranked[0], *runners_up[:3]]
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    exps = np.exp(scores - scores.max())
+    out: np.ndarray = exps / exps.sum()
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -148,6 +239,12 @@ def load_model(path: Path = MODEL_PATH) -> IntentModel | None:
         return None
     with path.open(encoding="utf-8") as fh:
         return IntentModel.from_json(json.load(fh))
+
+
+@lru_cache(maxsize=1)
+def load_exemplars(path: Path = EXEMPLARS_PATH) -> ExemplarIndex | None:
+    """The shipped nearest-example index, or None when it was not built."""
+    return ExemplarIndex.load(path) if path.exists() else None
 
 
 _enabled = [True]

@@ -22,7 +22,6 @@ from intents.matchers import (
     rank,
     unexplained,
 )
-from intents.model import active_model
 from intents.models import CustomerName, ParseContext, ParseResult
 from intents.normalize import THAI_CHAR, Tokeniser, clean_text, detect_lang, fold_text
 from intents.slots.entities import Entity, SpanSet, extract_ids, extract_numbers
@@ -311,6 +310,9 @@ def gated_intents(lexicon: Lexicon, analysis: Analysis) -> frozenset[str]:
 
 def _decide(prepared: Prepared) -> list[tuple[str, float]]:
     """Intents best first; out_of_scope first when the evidence is below the threshold."""
+    # the model needs numpy: loaded with the first message, not when khui starts
+    from intents.model import active_model, load_exemplars
+
     lexicon = load_lexicon()
     model = active_model()
     if model is None:
@@ -319,11 +321,18 @@ def _decide(prepared: Prepared) -> list[tuple[str, float]]:
             return [(OUT_OF_SCOPE, _oos_confidence(ranking)), *ranking[:3]]
         return ranking
     gated = gated_intents(lexicon, prepared.analysis)
-    probs = model.predict(features(prepared.analysis, prepared.ranking, gated))
-    for name, spec in lexicon.intents.items():
-        if not meets_requirement(spec, prepared.analysis):
-            probs[name] = 0.0
-    return model.blend(probs, dict(prepared.ranking))
+    feats = features(prepared.analysis, prepared.ranking, gated)
+    exemplars = load_exemplars()
+    if exemplars is not None and exemplars.classes == model.classes:
+        sims = exemplars.similarities(feats)
+    else:
+        sims = [0.0] * len(model.classes)
+    excluded = frozenset(
+        name
+        for name, spec in lexicon.intents.items()
+        if not meets_requirement(spec, prepared.analysis)
+    )
+    return model.decide(model.predict(feats), sims, dict(prepared.ranking), excluded)
 
 
 def parse(text: str, context: ParseContext | None = None) -> ParseResult:

@@ -1,4 +1,4 @@
-"""Build step: train the linear intent model on the training corpus and write model.json."""
+"""Build step: train the intent model on the training corpus, write model.json and exemplars."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from intents.exemplars import EXEMPLARS_PATH, ExemplarIndex
 from intents.features import feature_norm, features, value
 from intents.lexicon import load_lexicon
-from intents.model import MODEL_PATH, OUT_OF_SCOPE, Blend, IntentModel
+from intents.model import MODEL_PATH, OUT_OF_SCOPE, Combiner, IntentModel, evidence_terms
 from intents.models import ParseContext
 from intents.parser import gated_intents, prepare
 
@@ -43,6 +44,11 @@ class Settings:
     prune: float = 0.03
     folds: int = 5
     seed: int = SEED
+    combiner_iterations: int = 3000
+    combiner_rate: float = 0.05
+    combiner_l2: float = 1e-4
+    # features in more of the training rows than this are left out of the example index
+    exemplar_max_share: float = 0.03
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,7 @@ def fit(data: Sequence[Example], classes: list[str], settings: Settings) -> Inte
         f: [float(w) * value(f) if abs(w) >= settings.prune else 0.0 for w in weights[i]]
         for f, i in index.items()
     }
-    return IntentModel(classes, [float(b) for b in bias], stored, Blend(0.5, 0.5))
+    return IntentModel(classes, [float(b) for b in bias], stored, None)
 
 
 def _folds(data: Sequence[Example], n: int, seed: int) -> list[list[int]]:
@@ -189,91 +195,129 @@ def _folds(data: Sequence[Example], n: int, seed: int) -> list[list[int]]:
 
 def cross_validate(
     data: Sequence[Example], classes: list[str], settings: Settings
-) -> list[tuple[dict[str, float], dict[str, float], str]]:
-    """Out-of-fold model probabilities with the rule scores and gold intent of every row."""
-    out: list[tuple[dict[str, float], dict[str, float], str]] = []
+) -> tuple[list[dict[str, float]], list[list[float]]]:
+    """Out-of-fold model probabilities and closest-example similarities of every row.
+
+    A row's similarities are measured only against the rows of the other folds, as its
+    probabilities come from a model that never saw its fold.
+    """
+    probs: list[dict[str, float]] = [{} for _ in data]
+    sims: list[list[float]] = [[] for _ in data]
+    index = ExemplarIndex.build(
+        classes, [(ex.intent, ex.feats) for ex in data], max_share=settings.exemplar_max_share
+    )
+    # the index sorts rows by class (stably): where each training row landed
+    placed = sorted(range(len(data)), key=lambda i: classes.index(data[i].intent))
+    row_of = np.empty(len(data), dtype=np.int64)
+    row_of[placed] = np.arange(len(data))
     for held in _folds(data, settings.folds, settings.seed):
         held_set = set(held)
         model = fit([ex for i, ex in enumerate(data) if i not in held_set], classes, settings)
+        held_rows = row_of[held]
         for i in held:
-            ex = data[i]
-            probs = model.predict(ex.feats)
-            out.append((probs, ex.rules, ex.intent))
-    return out
+            probs[i] = model.predict(data[i].feats)
+            row_sims = index.row_similarities(data[i].feats)
+            row_sims[held_rows] = 0.0
+            sims[i] = index.per_class(row_sims)
+    return probs, sims
 
 
-def _score(
-    model: IntentModel,
-    predictions: Sequence[tuple[dict[str, float], dict[str, float], str]],
-    blend: Blend,
-) -> tuple[float, float, float]:
-    """Objective, accuracy and out_of_scope recall of one blend on out-of-fold predictions."""
-    hits = oos_total = oos_hits = 0
-    for probs, rules, gold in predictions:
-        predicted = model.blend(probs, rules, blend)[0][0]
-        hits += predicted == gold
-        if gold == OUT_OF_SCOPE:
-            oos_total += 1
-            oos_hits += predicted == OUT_OF_SCOPE
-    accuracy = hits / len(predictions)
-    recall = oos_hits / oos_total if oos_total else 1.0
-    # Plain accuracy: out_of_scope is one class among the others, as in the evaluation.
-    return accuracy, accuracy, recall
+def evidence(
+    classes: list[str], probs: dict[str, float], sims: Sequence[float], rules: dict[str, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The combiner's terms for one row."""
+    return evidence_terms(
+        np.array([probs.get(c, 0.0) for c in classes]),
+        np.asarray(sims, dtype=float),
+        np.array([rules.get(c, 0.0) for c in classes]),
+        classes.index(OUT_OF_SCOPE),
+    )
 
 
-def tune_blend(
-    model: IntentModel,
-    predictions: Sequence[tuple[dict[str, float], dict[str, float], str]],
-) -> tuple[Blend, float, float]:
-    """The blend with the best cross-validated accuracy among those meeting MIN_OOS_RECALL."""
-    best: tuple[tuple[bool, int], Blend] | None = None
-    for a10 in range(0, 11):
-        a = a10 / 10
-        # per row: the best in-scope intent, its blended score, strongest rule, p(oos)
-        rows: list[tuple[str, float, float, float, str]] = []
-        for probs, rules, gold in predictions:
-            name, top = max(
-                (
-                    (n, a * p + (1 - a) * rules.get(n, 0.0))
-                    for n, p in probs.items()
-                    if n != OUT_OF_SCOPE
-                ),
-                key=lambda kv: kv[1],
+def fit_combiner(
+    classes: list[str],
+    terms: Sequence[tuple[np.ndarray, np.ndarray]],
+    gold: Sequence[str],
+    settings: Settings,
+) -> tuple[Combiner, float, float]:
+    """Fit the combiner on out-of-fold evidence, then shift out_of_scope to keep its recall.
+
+    Returns the combiner with its accuracy and out_of_scope recall on that evidence.
+    """
+    oos = classes.index(OUT_OF_SCOPE)
+    intent_terms = np.array([rows for rows, _ in terms])  # rows x classes x terms
+    oos_terms = np.array([row for _, row in terms])  # rows x terms
+    y = np.array([classes.index(g) for g in gold])
+    n, k, _ = intent_terms.shape
+    target = np.zeros((n, k))
+    target[np.arange(n), y] = 1.0
+    w = np.zeros(intent_terms.shape[2])
+    u = np.zeros(oos_terms.shape[1])
+    b = np.zeros(k)
+    params = (w, u, b)
+    first = [np.zeros_like(p) for p in params]
+    second = [np.zeros_like(p) for p in params]
+
+    def raw(shift: float = 0.0) -> np.ndarray:
+        scores = intent_terms @ w + b
+        scores[:, oos] = oos_terms @ u + b[oos] + shift
+        return scores
+
+    for step in range(1, settings.combiner_iterations + 1):
+        scores = raw()
+        scores -= scores.max(axis=1, keepdims=True)
+        probs = np.exp(scores)
+        probs /= probs.sum(axis=1, keepdims=True)
+        error = (probs - target) / n
+        inside = error.copy()
+        inside[:, oos] = 0.0
+        grads = (
+            np.einsum("nk,nkt->t", inside, intent_terms) + settings.combiner_l2 * w,
+            oos_terms.T @ error[:, oos] + settings.combiner_l2 * u,
+            error.sum(axis=0),
+        )
+        for param, grad, m1, m2 in zip(params, grads, first, second, strict=True):
+            m1 *= 0.9
+            m1 += 0.1 * grad
+            m2 *= 0.999
+            m2 += 0.001 * grad * grad
+            param -= (
+                settings.combiner_rate
+                * (m1 / (1 - 0.9**step))
+                / (np.sqrt(m2 / (1 - 0.999**step)) + 1e-8)
             )
-            rows.append((name, top, max(rules.values(), default=0.0), probs[OUT_OF_SCOPE], gold))
-        for t100 in range(20, 80, 3):
-            for floor in (1.01, 0.9, 0.8, 0.7):
-                for oos_weight in (0.0, 0.5, 0.75, 1.0, 1.25):
-                    blend = Blend(a, t100 / 100, floor, oos_weight)
-                    hits = oos_hits = oos_total = 0
-                    for name, top, strongest, p_oos, gold in rows:
-                        oos_score = oos_weight * (a * p_oos + (1 - a) * (1.0 - strongest))
-                        is_oos = strongest < floor and (top < blend.threshold or oos_score > top)
-                        hits += (OUT_OF_SCOPE if is_oos else name) == gold
-                        if gold == OUT_OF_SCOPE:
-                            oos_total += 1
-                            oos_hits += is_oos
-                    # Unrelated chat is most of what a public bot sees: prefer blends that
-                    # reject at least MIN_OOS_RECALL of it, then the most accurate.
-                    recall_ok = oos_hits >= MIN_OOS_RECALL * oos_total
-                    key = (recall_ok, hits)
-                    if best is None or key > best[0]:
-                        best = (key, blend)
-    assert best is not None
-    _, accuracy, recall = _score(model, predictions, best[1])
-    return best[1], accuracy, recall
+    # Unrelated chat is most of what a public bot sees: among the out_of_scope offsets that
+    # reject at least MIN_OOS_RECALL of it, take the most accurate.
+    best: tuple[float, float, float] | None = None
+    is_oos = y == oos
+    for tenth in range(-30, 31):
+        predicted = raw(tenth / 10).argmax(axis=1)
+        recall = float((predicted[is_oos] == oos).mean()) if is_oos.any() else 1.0
+        accuracy = float((predicted == y).mean())
+        if recall >= MIN_OOS_RECALL and (best is None or accuracy > best[1]):
+            best = (tenth / 10, accuracy, recall)
+    if best is None:  # no offset reaches the recall: reject as much as possible
+        best = (3.0, float((raw(3.0).argmax(axis=1) == y).mean()), 0.0)
+    combiner = Combiner(
+        tuple(float(x) for x in w), tuple(float(x) for x in u), tuple(float(x) for x in b), best[0]
+    )
+    return combiner, best[1], best[2]
 
 
 def train(
     paths: Sequence[Path], settings: Settings | None = None, tune: bool = True
-) -> IntentModel:
-    """Train on the files, tune the blend by cross-validation, and record provenance."""
+) -> tuple[IntentModel, ExemplarIndex]:
+    """Train on the files, fit the combiner by cross-validation, and record provenance."""
     cfg = settings or Settings()
     data = examples(load_rows(paths))
     classes = sorted({ex.intent for ex in data})
     model = fit(data, classes, cfg)
+    digest = data_hash(paths)
+    index = ExemplarIndex.build(
+        classes, [(ex.intent, ex.feats) for ex in data], digest, cfg.exemplar_max_share
+    )
     meta: dict[str, object] = {
-        "data_sha256": data_hash(paths),
+        "data_sha256": digest,
         "files": [p.name for p in paths],
         "rows": len(data),
         "seed": cfg.seed,
@@ -282,19 +326,25 @@ def train(
         "l2": cfg.l2,
         "min_count": cfg.min_count,
         "prune": cfg.prune,
+        "exemplar_max_share": cfg.exemplar_max_share,
     }
-    blend = model.blend_settings
+    combiner = model.combiner
     if tune:
-        predictions = cross_validate(data, classes, cfg)
-        blend, accuracy, recall = tune_blend(model, predictions)
-        model_only = sum(max(p, key=p.__getitem__) == g for p, _, g in predictions)
+        probs, sims = cross_validate(data, classes, cfg)
+        terms = [
+            evidence(classes, p, s, ex.rules) for p, s, ex in zip(probs, sims, data, strict=True)
+        ]
+        gold = [ex.intent for ex in data]
+        combiner, accuracy, recall = fit_combiner(classes, terms, gold, cfg)
+        model_only = sum(max(p, key=p.__getitem__) == g for p, g in zip(probs, gold, strict=True))
         meta["cv"] = {
             "folds": cfg.folds,
-            "model_only_accuracy": round(model_only / len(predictions), 4),
-            "blend_accuracy": round(accuracy, 4),
-            "blend_oos_recall": round(recall, 4),
+            "model_only_accuracy": round(model_only / len(data), 4),
+            "combined_accuracy": round(accuracy, 4),
+            "combined_oos_recall": round(recall, 4),
         }
-    return IntentModel(model.classes, list(model.bias), dict(model.weights), blend, meta)
+    trained = IntentModel(model.classes, list(model.bias), dict(model.weights), combiner, meta)
+    return trained, index
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -304,9 +354,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-tune", action="store_true", help="skip cross-validation")
     args = parser.parse_args(argv)
     paths = existing_files()
-    model = train(paths, tune=not args.no_tune)
+    model, index = train(paths, tune=not args.no_tune)
     text = json.dumps(model.to_json(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     args.out.write_text(text + "\n", encoding="utf-8")
+    index.save(args.out.with_name(EXEMPLARS_PATH.name))
     print(json.dumps(model.meta, ensure_ascii=False))
     print(f"wrote {args.out} ({len(text) / 1e6:.2f} MB, {len(model.weights)} features)")
 

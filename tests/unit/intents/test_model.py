@@ -1,4 +1,4 @@
-"""The shipped intent model: provenance, reproducible training, blending and free text."""
+"""The shipped intent model: provenance, reproducible training, combining evidence, free text."""
 
 from __future__ import annotations
 
@@ -11,9 +11,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from intents import ParseContext, parse
+from intents.exemplars import ExemplarIndex
 from intents.features import features
 from intents.lexicon import load_lexicon
-from intents.model import MODEL_PATH, OUT_OF_SCOPE, Blend, IntentModel, load_model
+from intents.model import (
+    INTENT_TERMS,
+    MODEL_PATH,
+    OOS_TERMS,
+    OUT_OF_SCOPE,
+    Combiner,
+    IntentModel,
+    load_exemplars,
+    load_model,
+)
 from intents.parser import gated_intents, prepare
 from intents.train import Settings, data_hash, existing_files, train
 
@@ -30,6 +40,11 @@ def test_shipped_model_was_trained_on_the_committed_training_files() -> None:
     assert model.meta["files"] == [p.name for p in paths]
     assert model.meta["data_sha256"] == data_hash(paths), "training data changed: retrain"
     assert MODEL_PATH.stat().st_size < 5_000_000
+    exemplars = load_exemplars()
+    assert exemplars is not None
+    assert exemplars.data_sha256 == model.meta["data_sha256"]
+    assert exemplars.classes == model.classes
+    assert len(exemplars.row_class) == model.meta["rows"]
 
 
 def test_training_is_deterministic(tmp_path: Path) -> None:
@@ -37,26 +52,46 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
     subset = tmp_path / "subset.jsonl"
     subset.write_text("\n".join(lines[::12]) + "\n", encoding="utf-8")
     settings = Settings(iterations=5)
-    first = train([subset], settings, tune=False).to_json()
-    second = train([subset], settings, tune=False).to_json()
+    first = train([subset], settings, tune=False)[0].to_json()
+    second = train([subset], settings, tune=False)[0].to_json()
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
     assert first["meta"]["rows"] == len(lines[::12])
 
 
+def _combiner(intent: dict[str, float], oos: dict[str, float], shift: float = 0.0) -> Combiner:
+    """A combiner that weighs only the named terms."""
+    return Combiner(
+        tuple(intent.get(t, 0.0) for t in INTENT_TERMS),
+        tuple(oos.get(t, 0.0) for t in OOS_TERMS),
+        (0.0, 0.0, 0.0),
+        shift,
+    )
+
+
 def test_json_round_trip_keeps_predictions() -> None:
+    combiner = _combiner({"p": 2.0, "sim": 1.0}, {"p_oos": 1.5}, 0.25)
     model = IntentModel(
-        ["greeting", OUT_OF_SCOPE], [0.1, -0.1], {"w:hi": [1.5, -1.5]}, Blend(0.5, 0.4)
+        ["greeting", "help", OUT_OF_SCOPE], [0.1, 0.0, -0.1], {"w:hi": [1.5, 0.0, -1.5]}, combiner
     )
     again = IntentModel.from_json(model.to_json())
     assert again.predict(["w:hi"]) == pytest.approx(model.predict(["w:hi"]), abs=1e-3)
-    assert again.blend_settings == model.blend_settings
+    assert again.combiner == model.combiner
 
 
 def test_weak_evidence_is_out_of_scope_with_runners_up() -> None:
-    model = IntentModel(["faq", "help", OUT_OF_SCOPE], [0.0, 0.0, 0.0], {}, Blend(0.5, 0.6))
-    ranked = model.blend({"faq": 0.4, "help": 0.35, OUT_OF_SCOPE: 0.25}, {"faq": 0.5})
+    model = IntentModel(
+        ["faq", "help", OUT_OF_SCOPE], [0.0] * 3, {}, _combiner({"p": 4.0}, {"p_oos": 4.0}, 1.0)
+    )
+    ranked = model.decide({"faq": 0.4, "help": 0.35, OUT_OF_SCOPE: 0.25}, [0.0] * 3, {})
     assert ranked[0][0] == OUT_OF_SCOPE
     assert [name for name, _ in ranked[1:]] == ["faq", "help"]
+    # without the out_of_scope offset the best intent wins
+    model = IntentModel(
+        ["faq", "help", OUT_OF_SCOPE], [0.0] * 3, {}, _combiner({"p": 4.0}, {"p_oos": 4.0})
+    )
+    assert model.decide({"faq": 0.4, "help": 0.35, OUT_OF_SCOPE: 0.25}, [0.0] * 3, {})[0][0] == (
+        "faq"
+    )
 
 
 @pytest.mark.parametrize(
@@ -73,24 +108,52 @@ def test_free_text_slots(text: str, slot: str, value: str) -> None:
     assert parse(text, ParseContext(now=NOW)).slots.get(slot) == value
 
 
-def test_a_confident_out_of_scope_model_outweighs_a_weak_intent() -> None:
-    model = IntentModel(["faq", OUT_OF_SCOPE], [0.0, 0.0], {}, Blend(1.0, 0.2, 1.01, 1.0))
-    assert model.blend({"faq": 0.3, OUT_OF_SCOPE: 0.7}, {})[0][0] == OUT_OF_SCOPE
-    assert model.blend({"faq": 0.7, OUT_OF_SCOPE: 0.3}, {})[0][0] == "faq"
-    # without the out_of_scope weight only the threshold decides
-    lenient = Blend(1.0, 0.2, 1.01, 0.0)
-    assert model.blend({"faq": 0.3, OUT_OF_SCOPE: 0.7}, {}, lenient)[0][0] == "faq"
+def test_a_close_example_and_a_strong_rule_count_as_evidence() -> None:
+    classes = ["faq", "help", OUT_OF_SCOPE]
+    combiner = _combiner({"p": 1.0, "sim": 3.0, "strong_rule": 3.0}, {"p_oos": 1.0}, 1.0)
+    model = IntentModel(classes, [0.0] * 3, {}, combiner)
+    probs = {"faq": 0.3, "help": 0.2, OUT_OF_SCOPE: 0.5}
+    assert model.decide(probs, [0.0, 0.0, 0.0], {})[0][0] == OUT_OF_SCOPE
+    assert model.decide(probs, [0.9, 0.1, 0.0], {})[0][0] == "faq"
+    assert model.decide(probs, [0.0, 0.0, 0.0], {"help": 0.95})[0][0] == "help"
 
 
-def test_a_strong_rule_match_is_never_out_of_scope() -> None:
-    model = IntentModel(["faq", OUT_OF_SCOPE], [0.0, 0.0], {}, Blend(1.0, 0.2, 0.9, 1.0))
-    assert model.blend({"faq": 0.3, OUT_OF_SCOPE: 0.7}, {"faq": 0.95})[0][0] == "faq"
+def test_an_excluded_intent_is_never_proposed() -> None:
+    model = IntentModel(["faq", "help", OUT_OF_SCOPE], [0.0] * 3, {}, _combiner({"p": 4.0}, {}))
+    ranked = model.decide({"faq": 0.9, "help": 0.1, OUT_OF_SCOPE: 0.0}, [0.0] * 3, {}, {"faq"})
+    assert "faq" not in [name for name, _ in ranked]
 
 
-def test_a_blend_with_no_intent_left_is_out_of_scope() -> None:
-    # the model alone decides (weight 1) and gives every intent next to nothing
-    model = IntentModel(["faq", OUT_OF_SCOPE], [0.0, 0.0], {}, Blend(1.0, 0.2, 0.9, 1.0))
-    assert model.blend({"faq": 0.001, OUT_OF_SCOPE: 0.999}, {"faq": 0.95})[0][0] == OUT_OF_SCOPE
+def test_exemplar_similarity_finds_the_closest_example_per_intent() -> None:
+    index = ExemplarIndex.build(
+        ["greeting", "help", OUT_OF_SCOPE],
+        [
+            ("help", ["w:what", "w:can", "w:you", "w:do"]),
+            ("greeting", ["w:hi", "w:there"]),
+            (OUT_OF_SCOPE, ["w:book", "w:a", "w:flight"]),
+            ("greeting", ["w:good", "w:morning"]),
+        ],
+    )
+    # features come sorted, as features() returns them
+    sims = index.similarities(["r:greeting:0.8", "w:hi", "w:there"])
+    assert sims[0] == pytest.approx(1.0)
+    assert sims[1] == sims[2] == 0.0
+    # "i" is in no example but still makes the message less like each of them
+    sims = index.similarities(["w:book", "w:can", "w:i", "w:what"])
+    assert sims[1] == pytest.approx(2 / (2 * 2))
+    assert sims[2] == pytest.approx(1 / (2 * 3**0.5))
+    assert index.similarities(["w:unknown"]) == [0.0, 0.0, 0.0]
+
+
+def test_exemplar_index_round_trip(tmp_path: Path) -> None:
+    index = ExemplarIndex.build(
+        ["greeting", OUT_OF_SCOPE], [("greeting", ["w:hi"]), (OUT_OF_SCOPE, ["w:flight"])], "abc"
+    )
+    index.save(tmp_path / "ex.npz")
+    again = ExemplarIndex.load(tmp_path / "ex.npz")
+    assert again.classes == index.classes
+    assert again.data_sha256 == "abc"
+    assert again.similarities(["w:hi", "w:x"]) == index.similarities(["w:hi", "w:x"])
 
 
 @pytest.mark.parametrize(

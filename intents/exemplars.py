@@ -1,0 +1,168 @@
+"""Nearest training messages: how close a message comes to each intent's closest example.
+
+The linear model weighs words one by one; a message that reads almost like one training
+example as a whole is recognised by that likeness even when its single words are weak
+evidence. The index holds every training message as a
+unit-length feature vector and answers, per intent, the best cosine similarity.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from intents.features import CHAR_GRAM_VALUE, feature_norm, value
+
+EXEMPLARS_PATH = Path(__file__).with_name("data") / "exemplars.npz"
+# rule-score and gate features describe the rules, not the wording: left out of similarity
+_SKIP = ("r:", "g:")
+
+
+def _wording(feats: Sequence[str]) -> list[str]:
+    return [f for f in feats if not f.startswith(_SKIP)]
+
+
+def _count_prefix(feats: Sequence[str], prefix: str) -> int:
+    """How many of the sorted features start with the two-character prefix ("c:")."""
+    after = prefix[0] + chr(ord(prefix[1]) + 1)
+    return bisect_left(feats, after) - bisect_left(feats, prefix)
+
+
+class ExemplarIndex:
+    """Training messages as an inverted index from feature to (row, weight)."""
+
+    def __init__(
+        self,
+        classes: list[str],
+        vocab: list[str],
+        row_class: np.ndarray,
+        offsets: np.ndarray,
+        post_rows: np.ndarray,
+        post_weights: np.ndarray,
+        data_sha256: str = "",
+    ) -> None:
+        """An index over rows sorted by class; postings of feature i at offsets[i:i+2]."""
+        self.classes = classes
+        self.vocab = vocab
+        self._ids = {f: i for i, f in enumerate(vocab)}
+        self.row_class = row_class
+        self.offsets = offsets
+        self.post_rows = post_rows
+        self.post_weights = post_weights
+        self.data_sha256 = data_sha256
+        self._lengths = np.diff(offsets)
+        # a posting's contribution when the query has its feature: row weight * feature value
+        self._query_weights = post_weights * np.repeat(
+            np.array([value(f) for f in vocab]), self._lengths
+        )
+        # every class has at least one row: the first row of each, for per-class maxima
+        self._class_starts = np.searchsorted(row_class, np.arange(len(classes)))
+
+    @classmethod
+    def build(
+        cls,
+        classes: list[str],
+        rows: Sequence[tuple[str, Sequence[str]]],
+        data_sha256: str = "",
+        max_share: float = 1.0,
+    ) -> ExemplarIndex:
+        """Index (intent, features) rows; every class must have at least one row.
+
+        Features found in more than `max_share` of the rows are not indexed (they still
+        count in every vector's length): they say little about which example is closest,
+        and their long posting lists would cost most of the lookup time.
+        """
+        ordered = sorted(
+            ((classes.index(intent), _wording(feats)) for intent, feats in rows),
+            key=lambda r: r[0],
+        )
+        missing = set(range(len(classes))) - {c for c, _ in ordered}
+        if missing:
+            raise ValueError(f"no examples for {sorted(classes[i] for i in missing)}")
+        frequency = Counter(f for _, feats in ordered for f in set(feats))
+        vocab = sorted(f for f, n in frequency.items() if n <= max_share * len(ordered))
+        ids = {f: i for i, f in enumerate(vocab)}
+        postings: list[list[tuple[int, float]]] = [[] for _ in vocab]
+        for row, (_, feats) in enumerate(ordered):
+            scale = feature_norm(feats)
+            for f in feats:
+                if f in ids:
+                    postings[ids[f]].append((row, value(f) * scale))
+        offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(p) for p in postings])
+        flat = [pair for p in postings for pair in p]
+        return cls(
+            classes,
+            vocab,
+            np.array([c for c, _ in ordered], dtype=np.int32),
+            offsets,
+            np.array([r for r, _ in flat], dtype=np.int32),
+            np.array([w for _, w in flat], dtype=np.float32),
+            data_sha256,
+        )
+
+    def row_similarities(self, feats: Sequence[str]) -> np.ndarray:
+        """Cosine similarity of the message to every indexed row.
+
+        `feats` are sorted, as features() returns them. The vector length counts unknown
+        features too: words no example has make a message less like all of them.
+        """
+        chars = _count_prefix(feats, "c:")
+        others = len(feats) - chars - sum(_count_prefix(feats, p) for p in _SKIP)
+        # rule and gate features are not in the vocabulary
+        found = [i for i in map(self._ids.get, feats) if i is not None]
+        if not found:
+            return np.zeros(len(self.row_class))
+        length = math.sqrt(others + chars * CHAR_GRAM_VALUE**2)
+        at = np.array(found)
+        starts, lengths = self.offsets[at], self._lengths[at]
+        ends = np.cumsum(lengths)
+        # positions of all postings of the found features, without a Python loop
+        positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - lengths), lengths)
+        sims: np.ndarray = np.bincount(
+            self.post_rows[positions],
+            weights=self._query_weights[positions],
+            minlength=len(self.row_class),
+        )
+        return sims / length
+
+    def per_class(self, sims: np.ndarray) -> list[float]:
+        """The best similarity of each class, in class order."""
+        return [float(s) for s in np.maximum.reduceat(sims, self._class_starts)]
+
+    def similarities(self, feats: Sequence[str]) -> list[float]:
+        """Per class, the similarity of the message to that class's closest example."""
+        return self.per_class(self.row_similarities(feats))
+
+    def save(self, path: Path = EXEMPLARS_PATH) -> None:
+        """Write the index as a compressed NumPy archive."""
+        with path.open("wb") as fh:
+            np.savez_compressed(
+                fh,
+                classes=np.array("\n".join(self.classes)),
+                vocab=np.array("\n".join(self.vocab)),
+                row_class=self.row_class,
+                offsets=self.offsets,
+                post_rows=self.post_rows,
+                post_weights=self.post_weights,
+                data_sha256=np.array(self.data_sha256),
+            )
+
+    @classmethod
+    def load(cls, path: Path = EXEMPLARS_PATH) -> ExemplarIndex:
+        """Read an index written by save()."""
+        with np.load(path) as data:
+            return cls(
+                str(data["classes"]).split("\n"),
+                str(data["vocab"]).split("\n"),
+                data["row_class"],
+                data["offsets"],
+                data["post_rows"],
+                data["post_weights"],
+                str(data["data_sha256"]),
+            )
