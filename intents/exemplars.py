@@ -16,11 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from intents.features import CHAR_GRAM_VALUE, feature_norm, value
+from intents.features import feature_norm, value
 
 EXEMPLARS_PATH = Path(__file__).with_name("data") / "exemplars.npz"
-# rule-score and gate features describe the rules, not the wording: left out of similarity
-_SKIP = ("r:", "g:")
+# Rule-score and gate features describe the rules, not the wording; character n-grams are
+# many, cost most of the lookup and added nothing measurable in cross-validation. Similarity
+# is over words, word bigrams and phrase tags.
+_SKIP = ("c:", "g:", "r:")
 
 
 def _wording(feats: Sequence[str]) -> list[str]:
@@ -112,13 +114,11 @@ class ExemplarIndex:
         `feats` are sorted, as features() returns them. The vector length counts unknown
         features too: words no example has make a message less like all of them.
         """
-        chars = _count_prefix(feats, "c:")
-        others = len(feats) - chars - sum(_count_prefix(feats, p) for p in _SKIP)
-        # rule and gate features are not in the vocabulary
+        length = math.sqrt(len(feats) - sum(_count_prefix(feats, p) for p in _SKIP))
+        # skipped features are not in the vocabulary
         found = [i for i in map(self._ids.get, feats) if i is not None]
         if not found:
             return np.zeros(len(self.row_class))
-        length = math.sqrt(others + chars * CHAR_GRAM_VALUE**2)
         at = np.array(found)
         starts, lengths = self.offsets[at], self._lengths[at]
         ends = np.cumsum(lengths)
