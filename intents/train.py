@@ -286,16 +286,17 @@ def fit_combiner(
                 * (m1 / (1 - 0.9**step))
                 / (np.sqrt(m2 / (1 - 0.999**step)) + 1e-8)
             )
-    # Unrelated chat is most of what a public bot sees: among the out_of_scope offsets that
-    # reject at least MIN_OOS_RECALL of it, take the most accurate.
+    # Unrelated chat is most of what a public bot sees: out_of_scope gets the smallest offset
+    # (in steps of 0.02) that rejects at least MIN_OOS_RECALL of it. Taking the most accurate
+    # offset instead made the choice jump between near-equal optima when a few rows changed.
     best: tuple[float, float, float] | None = None
     is_oos = y == oos
-    for tenth in range(-30, 31):
-        predicted = raw(tenth / 10).argmax(axis=1)
+    for step in range(-150, 151):
+        predicted = raw(step / 50).argmax(axis=1)
         recall = float((predicted[is_oos] == oos).mean()) if is_oos.any() else 1.0
-        accuracy = float((predicted == y).mean())
-        if recall >= MIN_OOS_RECALL and (best is None or accuracy > best[1]):
-            best = (tenth / 10, accuracy, recall)
+        if recall >= MIN_OOS_RECALL:
+            best = (step / 50, float((predicted == y).mean()), recall)
+            break
     if best is None:  # no offset reaches the recall: reject as much as possible
         best = (3.0, float((raw(3.0).argmax(axis=1) == y).mean()), 0.0)
     combiner = Combiner(

@@ -127,6 +127,20 @@ def test_a_question_about_a_segment_is_never_a_campaign(text: str, segment: str)
         assert out.slots["segment"] == segment
 
 
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        ("ลูกค้า gold มีใครบ้าง", "gold"),
+        ("show me everyone on the gold tier", "gold"),
+        ("list the platinum members", "platinum"),
+        ("สมาชิกระดับซิลเวอร์มีใครบ้าง", "silver"),
+    ],
+)
+def test_who_is_in_a_tier_is_a_report_on_that_tier(text: str, tier: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("segment")) == ("report", tier)
+
+
 def test_a_campaign_needs_a_word_that_sends() -> None:
     lexicon = load_lexicon()
     spec = lexicon.intents["campaign_send"]
