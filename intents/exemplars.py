@@ -9,14 +9,13 @@ unit-length feature vector and answers, per intent, the best cosine similarity.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from intents.features import feature_norm, value
+from intents.features import feature_norm, prefix_range, value
 
 EXEMPLARS_PATH = Path(__file__).with_name("data") / "exemplars.npz"
 # Rule-score and gate features describe the rules, not the wording; character n-grams are
@@ -26,13 +25,15 @@ _SKIP = ("c:", "g:", "r:")
 
 
 def _wording(feats: Sequence[str]) -> list[str]:
-    return [f for f in feats if not f.startswith(_SKIP)]
-
-
-def _count_prefix(feats: Sequence[str], prefix: str) -> int:
-    """How many of the sorted features start with the two-character prefix ("c:")."""
-    after = prefix[0] + chr(ord(prefix[1]) + 1)
-    return bisect_left(feats, after) - bisect_left(feats, prefix)
+    """The features similarity is measured over; `feats` are sorted."""
+    out: list[str] = []
+    pos = 0
+    for prefix in _SKIP:
+        start, end = prefix_range(feats, prefix, pos)
+        out.extend(feats[pos:start])
+        pos = end
+    out.extend(feats[pos:])
+    return out
 
 
 class ExemplarIndex:
@@ -114,9 +115,9 @@ class ExemplarIndex:
         `feats` are sorted, as features() returns them. The vector length counts unknown
         features too: words no example has make a message less like all of them.
         """
-        length = math.sqrt(len(feats) - sum(_count_prefix(feats, p) for p in _SKIP))
-        # skipped features are not in the vocabulary
-        found = [i for i in map(self._ids.get, feats) if i is not None]
+        wording = _wording(feats)
+        length = math.sqrt(len(wording))
+        found = [i for i in map(self._ids.get, wording) if i is not None]
         if not found:
             return np.zeros(len(self.row_class))
         at = np.array(found)
@@ -131,13 +132,14 @@ class ExemplarIndex:
         )
         return sims / length
 
-    def per_class(self, sims: np.ndarray) -> list[float]:
+    def per_class(self, sims: np.ndarray) -> np.ndarray:
         """The best similarity of each class, in class order."""
-        return [float(s) for s in np.maximum.reduceat(sims, self._class_starts)]
+        best: np.ndarray = np.maximum.reduceat(sims, self._class_starts)
+        return best
 
     def similarities(self, feats: Sequence[str]) -> list[float]:
         """Per class, the similarity of the message to that class's closest example."""
-        return self.per_class(self.row_similarities(feats))
+        return [float(s) for s in self.per_class(self.row_similarities(feats))]
 
     def save(self, path: Path = EXEMPLARS_PATH) -> None:
         """Write the index as a compressed NumPy archive."""

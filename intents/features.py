@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from intents.matchers import Analysis
 
@@ -15,13 +17,12 @@ CHAR_GRAM_VALUE = 0.4
 _SKIP_TAG_PREFIXES = ("boost:", "avoid:")
 
 
-def _char_grams(token: str, out: set[str]) -> None:
+@lru_cache(maxsize=65536)
+def _char_grams(token: str) -> frozenset[str]:
     """Character 2- to 4-grams of a token padded with boundary marks."""
     padded = f"<{token}>"
     size = len(padded)
-    for n in (2, 3, 4):
-        for i in range(size - n + 1):
-            out.add("c:" + padded[i : i + n])
+    return frozenset("c:" + padded[i : i + n] for n in (2, 3, 4) for i in range(size - n + 1))
 
 
 # Rule scores above these marks become features, so the model learns how far to trust the
@@ -48,7 +49,7 @@ def features(
         out.add(f"b:{previous}|{token}")
         previous = token
         if not token.startswith("@"):
-            _char_grams(token, out)
+            out.update(_char_grams(token))
     out.add(f"b:{previous}|{_END}")
     for tag in analysis.tags:
         if tag.startswith(_SKIP_TAG_PREFIXES):
@@ -75,8 +76,18 @@ def value(feature: str) -> float:
     return CHAR_GRAM_VALUE if feature.startswith("c:") else 1.0
 
 
-def feature_norm(feats: list[str]) -> float:
-    """1 / the Euclidean length of the feature vector, so long messages do not dominate."""
-    chars = sum(1 for f in feats if f.startswith("c:"))
+def prefix_range(feats: Sequence[str], prefix: str, lo: int = 0) -> tuple[int, int]:
+    """Where the sorted features that start with the two-character prefix ("c:") lie."""
+    start = bisect_left(feats, prefix, lo)
+    return start, bisect_left(feats, prefix[0] + chr(ord(prefix[1]) + 1), start)
+
+
+def feature_norm(feats: Sequence[str]) -> float:
+    """1 / the Euclidean length of the feature vector, so long messages do not dominate.
+
+    `feats` are sorted, as features() returns them.
+    """
+    start, end = prefix_range(feats, "c:")
+    chars = end - start
     total = (len(feats) - chars) + chars * CHAR_GRAM_VALUE**2
     return 1.0 / math.sqrt(total) if total else 0.0

@@ -24,7 +24,7 @@ _PAYLOAD = ""
 class Pattern:
     """A conjunction of tags: the intent applies when every tag is present."""
 
-    tags: tuple[str, ...]
+    tags: frozenset[str]
 
 
 @dataclass
@@ -42,6 +42,8 @@ class IntentSpec:
     explain: frozenset[str] = frozenset()
     # phrase groups of which the message must hold at least one (none: no requirement)
     requires: frozenset[str] = frozenset()
+    # every tag of every pattern: a message with none of them matches no pattern
+    pattern_tags: frozenset[str] = frozenset()
 
     def own_tags(self) -> set[str]:
         """Every tag that explains a token for this intent."""
@@ -190,7 +192,7 @@ def load_lexicon() -> Lexicon:
         )
         for part in raw_intents.get(name, []):
             for pattern in part.get("patterns", []):
-                spec.patterns.append(Pattern(tuple(pattern)))
+                spec.patterns.append(Pattern(frozenset(pattern)))
             for key in ("boost", "avoid"):
                 for phrase in part.get(key, []):
                     tag = f"{key}:{name}:{_phrase(phrase)}"
@@ -198,6 +200,7 @@ def load_lexicon() -> Lexicon:
                     getattr(spec, key).add(tag)
             for template in part.get("templates", []):
                 spec.templates.append(_compile_template(_phrase(template), groups))
+        spec.pattern_tags = frozenset(t for p in spec.patterns for t in p.tags)
         explain = spec.own_tags()
         explain.update(f"@{slot}" for slot in spec.slots)
         explain.update(f"slot:{slot}" for slot in spec.slots)

@@ -102,15 +102,19 @@ def meets_requirement(spec: IntentSpec, analysis: Analysis) -> bool:
 
 def score_intent(spec: IntentSpec, analysis: Analysis, joined: str | None = None) -> float:
     """Confidence 0..1 that the analysed message carries this intent."""
-    if joined is None:
-        joined = "".join(analysis.tokens)
     if not meets_requirement(spec, analysis):
         return 0.0
-    template = any(t.match(joined) for t in spec.templates)
-    strength = max(
-        (len(p.tags) for p in spec.patterns if all(tag in analysis.tags for tag in p.tags)),
-        default=0,
-    )
+    template = False
+    if spec.templates:
+        if joined is None:
+            joined = "".join(analysis.tokens)
+        template = any(t.match(joined) for t in spec.templates)
+    tags = analysis.tags
+    strength = 0
+    if not tags.isdisjoint(spec.pattern_tags):
+        for pattern in spec.patterns:
+            if len(pattern.tags) > strength and pattern.tags <= tags:
+                strength = len(pattern.tags)
     if not strength and not template:
         return 0.0
     cov = coverage(spec, analysis)

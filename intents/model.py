@@ -6,7 +6,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -104,11 +104,16 @@ class Combiner:
         oos = tuple(1.0 if t == "log_p_oos" else 0.0 for t in OOS_TERMS)
         return cls(intent, oos, (0.0,) * n_classes)
 
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return np.asarray(self.intent_weights), np.asarray(self.oos_weights), np.asarray(self.bias)
+
     def scores(self, rows: np.ndarray, oos_row: np.ndarray, oos: int) -> np.ndarray:
         """Every class's score."""
-        out: np.ndarray = rows @ np.asarray(self.intent_weights) + np.asarray(self.bias)
+        intent_weights, oos_weights, bias = self._arrays
+        out: np.ndarray = rows @ intent_weights + bias
         if oos >= 0:
-            out[oos] = self.bias[oos] + self.oos_shift + oos_row @ np.asarray(self.oos_weights)
+            out[oos] = self.bias[oos] + self.oos_shift + float(oos_row @ oos_weights)
         return out
 
 
@@ -133,6 +138,7 @@ class IntentModel:
         self.combiner = combiner or Combiner.model_only(len(classes))
         self.meta = meta or {}
         self.oos = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else -1
+        self.index = {c: i for i, c in enumerate(classes)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> IntentModel:
@@ -192,10 +198,13 @@ class IntentModel:
         scores: np.ndarray = self._matrix[found].sum(axis=0) * feature_norm(feats) + self._bias
         return scores
 
+    def probabilities(self, feats: list[str]) -> np.ndarray:
+        """Class probabilities of the linear model for the features, in class order."""
+        return _softmax(self.raw_scores(feats))
+
     def predict(self, feats: list[str]) -> dict[str, float]:
-        """Class probabilities of the linear model for the features."""
-        probs = _softmax(self.raw_scores(feats))
-        return dict(zip(self.classes, probs.tolist(), strict=True))
+        """Class probabilities of the linear model for the features, by class name."""
+        return dict(zip(self.classes, self.probabilities(feats).tolist(), strict=True))
 
     def decide(
         self,
@@ -208,20 +217,26 @@ class IntentModel:
 
         `excluded` intents (a required word is missing) are never proposed.
         """
-        rows, oos_row = evidence_terms(
+        return self.rank(
             np.array([probs.get(c, 0.0) for c in self.classes]),
             np.asarray(sims, dtype=float),
             np.array([rules.get(c, 0.0) for c in self.classes]),
-            self.oos,
+            [i for i, c in enumerate(self.classes) if c in excluded],
         )
+
+    def rank(
+        self, probs: np.ndarray, sims: np.ndarray, rules: np.ndarray, excluded: Sequence[int]
+    ) -> list[tuple[str, float]]:
+        """decide() with every input in class order and the excluded classes by position."""
+        rows, oos_row = evidence_terms(probs, sims, rules, self.oos)
         scores = self.combiner.scores(rows, oos_row, self.oos)
-        for i, name in enumerate(self.classes):
-            if name in excluded:
-                scores[i] = -np.inf
+        if excluded:
+            scores[list(excluded)] = -np.inf
         confidences = _softmax(scores)
         # the best and a few runners-up (out_of_scope is never a runner-up)
-        order = np.argsort(-confidences, kind="stable")[:5]
-        ranked = [(self.classes[i], round(float(confidences[i]), 4)) for i in order]
+        order = np.argsort(-confidences, kind="stable")[:5].tolist()
+        values = confidences[order].tolist()
+        ranked = [(self.classes[i], round(v, 4)) for i, v in zip(order, values, strict=True)]
         runners_up = [(c, p) for c, p in ranked[1:] if c != OUT_OF_SCOPE and p > 0.01]
         return [ranked[0], *runners_up[:3]]
 

@@ -311,6 +311,8 @@ def gated_intents(lexicon: Lexicon, analysis: Analysis) -> frozenset[str]:
 def _decide(prepared: Prepared) -> list[tuple[str, float]]:
     """Intents best first; out_of_scope first when the evidence is below the threshold."""
     # the model needs numpy: loaded with the first message, not when khui starts
+    import numpy as np
+
     from intents.model import active_model, load_exemplars
 
     lexicon = load_lexicon()
@@ -320,19 +322,22 @@ def _decide(prepared: Prepared) -> list[tuple[str, float]]:
         if not ranking or ranking[0][1] < lexicon.threshold:
             return [(OUT_OF_SCOPE, _oos_confidence(ranking)), *ranking[:3]]
         return ranking
-    gated = gated_intents(lexicon, prepared.analysis)
-    feats = features(prepared.analysis, prepared.ranking, gated)
+    analysis = prepared.analysis
+    feats = features(analysis, prepared.ranking, gated_intents(lexicon, analysis))
     exemplars = load_exemplars()
     if exemplars is not None and exemplars.classes == model.classes:
-        sims = exemplars.similarities(feats)
+        sims = exemplars.per_class(exemplars.row_similarities(feats))
     else:
-        sims = [0.0] * len(model.classes)
-    excluded = frozenset(
-        name
+        sims = np.zeros(len(model.classes))
+    rules = np.zeros(len(model.classes))
+    for name, score in prepared.ranking:
+        rules[model.index[name]] = score
+    excluded = [
+        model.index[name]
         for name, spec in lexicon.intents.items()
-        if not meets_requirement(spec, prepared.analysis)
-    )
-    return model.decide(model.predict(feats), sims, dict(prepared.ranking), excluded)
+        if not meets_requirement(spec, analysis) and name in model.index
+    ]
+    return model.rank(model.probabilities(feats), sims, rules, excluded)
 
 
 def parse(text: str, context: ParseContext | None = None) -> ParseResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -14,6 +14,7 @@ from intents.models import CustomerName, Resolution
 from intents.normalize import THAI_CHAR, Tokeniser
 
 _NON_WORD = re.compile(r"[^0-9a-z\u0E01-\u0E4E]+")
+_NON_WORD_CHAR = re.compile(r"[^0-9a-z\u0E01-\u0E4E]")
 _WORDS = re.compile(r"[A-Za-z0-9]+(?:[&'.-][A-Za-z0-9]+)*|[\u0E01-\u0E4E]+")
 MATCH_CUTOFF = 72.0
 AMBIGUITY_GAP = 5.0
@@ -29,6 +30,20 @@ def fold_name(text: str) -> str:
     (they are not alphanumeric), which merges distinct Thai names, so names use this.
     """
     return _NON_WORD.sub(" ", text.casefold()).strip()
+
+
+def _span_folder(text: str) -> Callable[[int, int], str]:
+    """fold_name of text[start:end], for many spans of one text.
+
+    When case folding keeps every character one character (nearly always), the text is
+    folded once, every non-word character a space, and a span's key is that slice with
+    its spaces collapsed: the same string fold_name gives, without a regex per span.
+    """
+    folded = text.casefold()
+    if len(folded) != len(text):
+        return lambda start, end: fold_name(text[start:end])
+    flat = _NON_WORD_CHAR.sub(" ", folded)
+    return lambda start, end: " ".join(flat[start:end].split())
 
 
 def _grams(key: str) -> set[str]:
@@ -169,15 +184,16 @@ class CustomerIndex:
             else:
                 spans.append((m.start(), m.end()))
         found: list[Mention] = []
-        taken: set[int] = set()
+        taken = [False] * len(spans)
         width = min(_MAX_NGRAM, max(self._max_words, 1) + 3)
+        key_of = _span_folder(text)
         for size in range(width, 0, -1):
             for i in range(len(spans) - size + 1):
-                if any(k in taken for k in range(i, i + size)):
+                if any(taken[i : i + size]):
                     continue
                 start, end = spans[i][0], spans[i + size - 1][1]
                 surface = text[start:end]
-                key = fold_name(surface)
+                key = key_of(start, end)
                 entries = self._exact.get(key) or self._exact.get(key.replace(" ", ""))
                 if not entries:
                     continue
@@ -185,5 +201,5 @@ class CustomerIndex:
                 people = tuple((self.customers[o], 100.0) for o in sorted(owners))
                 resolution = Resolution(people[0][0], 100.0, people, len(people) > 1)
                 found.append(Mention(start, end, surface, resolution))
-                taken.update(range(i, i + size))
+                taken[i : i + size] = [True] * size
         return sorted(found, key=lambda m: m.start)

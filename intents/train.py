@@ -218,7 +218,7 @@ def cross_validate(
             probs[i] = model.predict(data[i].feats)
             row_sims = index.row_similarities(data[i].feats)
             row_sims[held_rows] = 0.0
-            sims[i] = index.per_class(row_sims)
+            sims[i] = index.per_class(row_sims).tolist()
     return probs, sims
 
 
