@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, timedelta
 
 from intents.slots.entities import Entity, SpanSet
 
 _BE_OFFSET = 543
+_DIGIT = re.compile(r"\d")
 
 
 def _alternation(words: list[str]) -> str:
@@ -86,35 +87,28 @@ class DateGrammar:
         self.weekday = re.compile(
             rf"(?<![a-z])(?:({pre})\s)?({weekday})(?![a-z])(?:\s?({post}))?", flags
         )
+        # the same patterns without IGNORECASE, for lower-cased text (faster to scan)
+        self._lowercase = {
+            rx: re.compile(rx.pattern)
+            for rx in (self.day_month, self.month_day, self.in_units, self.relative, self.weekday)
+        }
 
     def extract(self, text: str, today: date, spans: SpanSet) -> None:
         """Add every date found in ``text`` to ``spans`` (value: datetime.date)."""
-        for m in self.iso.finditer(text):
-            year = _year(m.group(1), today)
-            self._add(spans, m, _make_date(year, int(m.group(2)), int(m.group(3)), today))
-        for m in self.day_month.finditer(text):
-            month = self.months[m.group(2).lower()]
-            found = _make_date(_year(m.group(3), today), month, int(m.group(1)), today)
-            self._add(spans, m, found)
-        for m in self.month_day.finditer(text):
-            month = self.months[m.group(1).lower()]
-            found = _make_date(_year(m.group(3), today), month, int(m.group(2)), today)
-            self._add(spans, m, found)
-        for m in self.numeric.finditer(text):
-            day, month = int(m.group(1)), int(m.group(2))
-            if 1 <= month <= 12:
-                self._add(spans, m, _make_date(_year(m.group(3), today), month, day, today))
-        for m in self.day_only.finditer(text):
-            day = int(m.group(1))
-            found = _make_date(None, today.month, day, today) if day >= today.day else None
-            if found is None and 1 <= day <= 31:
-                nxt = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
-                found = _make_date(nxt.year, nxt.month, day, today)
-            self._add(spans, m, found)
-        for m in self.in_units.finditer(text):
-            days = int(m.group(1)) * self.units[m.group(2).lower()]
-            self._add(spans, m, today + timedelta(days=days))
-        for m in self.relative.finditer(text):
+        lowered = text.lower()
+        if len(lowered) == len(text):  # one character for one: the same match positions
+
+            def find(rx: re.Pattern[str]) -> Iterator[re.Match[str]]:
+                return self._lowercase.get(rx, rx).finditer(lowered)
+
+        else:
+
+            def find(rx: re.Pattern[str]) -> Iterator[re.Match[str]]:
+                return rx.finditer(text)
+
+        if _DIGIT.search(text) is not None:
+            self._numeric(find, today, spans)
+        for m in find(self.relative):
             word = m.group(1).lower()
             offset = self.relative_days[word]
             # "next week" means the Monday that starts it
@@ -125,9 +119,42 @@ class DateGrammar:
             )
             if spans.free(m.start(), m.end()):
                 spans.add(Entity("date", m.start(), m.end(), found, self.periods.get(word, "")))
-        for m in self.weekday.finditer(text):
+        for m in find(self.weekday):
             mods = [self.modifiers[g.lower()] for g in (m.group(1), m.group(3)) if g]
             self._add(spans, m, self._weekday(self.weekdays[m.group(2).lower()], mods, today))
+
+    def _numeric(
+        self,
+        find: Callable[[re.Pattern[str]], Iterator[re.Match[str]]],
+        today: date,
+        spans: SpanSet,
+    ) -> None:
+        """Dates written with digits: ISO, 15/12, 15 Dec, Dec 15, วันที่ 15, in 3 days."""
+        for m in find(self.iso):
+            year = _year(m.group(1), today)
+            self._add(spans, m, _make_date(year, int(m.group(2)), int(m.group(3)), today))
+        for m in find(self.day_month):
+            month = self.months[m.group(2).lower()]
+            found = _make_date(_year(m.group(3), today), month, int(m.group(1)), today)
+            self._add(spans, m, found)
+        for m in find(self.month_day):
+            month = self.months[m.group(1).lower()]
+            found = _make_date(_year(m.group(3), today), month, int(m.group(2)), today)
+            self._add(spans, m, found)
+        for m in find(self.numeric):
+            day, month = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12:
+                self._add(spans, m, _make_date(_year(m.group(3), today), month, day, today))
+        for m in find(self.day_only):
+            day = int(m.group(1))
+            found = _make_date(None, today.month, day, today) if day >= today.day else None
+            if found is None and 1 <= day <= 31:
+                nxt = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+                found = _make_date(nxt.year, nxt.month, day, today)
+            self._add(spans, m, found)
+        for m in find(self.in_units):
+            days = int(m.group(1)) * self.units[m.group(2).lower()]
+            self._add(spans, m, today + timedelta(days=days))
 
     @staticmethod
     def _weekday(weekday: int, mods: list[str], today: date) -> date:
