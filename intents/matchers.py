@@ -73,26 +73,26 @@ def analyse(tokens: list[str], lexicon: Lexicon) -> Analysis:
     return Analysis(tokens, hits, frozenset(tags), content)
 
 
+def _covered(spec: IntentSpec, analysis: Analysis) -> set[int]:
+    """Positions of the tokens this intent's phrases and slots explain."""
+    wanted = spec.explain
+    covered: set[int] = set()
+    for start, end, tags in analysis.hits:
+        if not tags.isdisjoint(wanted):
+            covered.update(range(start, end))
+    return covered
+
+
 def coverage(spec: IntentSpec, analysis: Analysis) -> float:
     """Share of content tokens explained by this intent's phrases and slots."""
     if not analysis.content:
         return 1.0
-    wanted = spec.explain
-    covered: set[int] = set()
-    for start, end, tags in analysis.hits:
-        if tags & wanted:
-            covered.update(range(start, end))
-    return len(covered & analysis.content) / len(analysis.content)
+    return len(analysis.content & _covered(spec, analysis)) / len(analysis.content)
 
 
 def unexplained(spec: IntentSpec, analysis: Analysis) -> list[str]:
     """Content tokens this intent's phrases and slots leave unexplained."""
-    wanted = spec.explain
-    covered: set[int] = set()
-    for start, end, tags in analysis.hits:
-        if tags & wanted:
-            covered.update(range(start, end))
-    return [analysis.tokens[i] for i in sorted(analysis.content - covered)]
+    return [analysis.tokens[i] for i in sorted(analysis.content - _covered(spec, analysis))]
 
 
 def meets_requirement(spec: IntentSpec, analysis: Analysis) -> bool:
