@@ -21,6 +21,7 @@ AMBIGUITY_GAP = 5.0
 _MAX_POSTINGS = 4000
 _MAX_CANDIDATES = 400
 _MAX_NGRAM = 5
+_START = 4
 
 
 def fold_name(text: str) -> str:
@@ -77,6 +78,9 @@ class CustomerIndex:
         self._owner: array[int] = array("i")
         self._exact: dict[str, list[int]] = {}
         self._grams: dict[str, list[int]] = {}
+        # the first _START characters (and shorter prefixes) of every exact key: a word that
+        # starts none of them cannot start a name, so find_mentions skips it
+        self._starts: set[str] = set()
         self._max_words = 1
         self._tokeniser: Tokeniser | None = None
         for customer in customers:
@@ -97,6 +101,8 @@ class CustomerIndex:
             compact = key.replace(" ", "")
             if compact != key:
                 self._exact.setdefault(compact, []).append(entry)
+            for form in (key, compact):
+                self._starts.update(form[:n] for n in range(1, _START + 1))
             for gram in _grams(key):
                 self._grams.setdefault(gram, []).append(entry)
             self._max_words = max(self._max_words, key.count(" ") + 1)
@@ -187,9 +193,14 @@ class CustomerIndex:
         taken = [False] * len(spans)
         width = min(_MAX_NGRAM, max(self._max_words, 1) + 3)
         key_of = _span_folder(text)
+        starts = self._starts
+        can_start = []
+        for start, end in spans:
+            head = key_of(start, end)
+            can_start.append(head[:_START] in starts or head.replace(" ", "")[:_START] in starts)
         for size in range(width, 0, -1):
             for i in range(len(spans) - size + 1):
-                if any(taken[i : i + size]):
+                if not can_start[i] or any(taken[i : i + size]):
                     continue
                 start, end = spans[i][0], spans[i + size - 1][1]
                 surface = text[start:end]
