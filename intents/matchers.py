@@ -132,7 +132,11 @@ def score_intent(spec: IntentSpec, analysis: Analysis, joined: str | None = None
 def rank(lexicon: Lexicon, analysis: Analysis) -> list[tuple[str, float]]:
     """All intents with a positive score, best first."""
     joined = "".join(analysis.tokens)
+    tags = analysis.tags
     scored = [
-        (name, score_intent(spec, analysis, joined)) for name, spec in lexicon.intents.items()
+        (name, score_intent(spec, analysis, joined))
+        for name, spec in lexicon.intents.items()
+        # without a template, an intent none of whose pattern tags occur scores 0
+        if spec.templates or not tags.isdisjoint(spec.pattern_tags)
     ]
     return sorted((s for s in scored if s[1] > 0), key=lambda s: s[1], reverse=True)
