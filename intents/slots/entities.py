@@ -60,6 +60,7 @@ AMOUNT_SUFFIX = re.compile(
 AMOUNT_THAI_WORDS = re.compile(
     rf"({_THAI_NUMWORD})\s?(บาท)|({_THAI_NUMWORD}(?:หมื่น|แสน|ล้าน|พัน(?!ธ))(?:{_THAI_NUMWORD})?)"
 )
+_DIGIT = re.compile(r"\d")
 AMOUNT_BARE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,9})(?![\w.,/:%-])")
 
 
@@ -118,6 +119,9 @@ def extract_ids(text: str, spans: SpanSet) -> None:
 
 def extract_numbers(text: str, spans: SpanSet, deduct_words: Iterable[str]) -> None:
     """Points (negative after a deduction word or a minus sign), then THB amounts."""
+    if _DIGIT.search(text) is None:  # only Thai number words can be an amount
+        _thai_word_amounts(text, spans)
+        return
     lowered = text.lower()
     deducts = tuple(deduct_words)
     for pattern in (POINTS_AFTER, POINTS_BEFORE):
@@ -139,12 +143,16 @@ def extract_numbers(text: str, spans: SpanSet, deduct_words: Iterable[str]) -> N
         amount = to_decimal(m.group(1), m.group(2)) if m.group(1) else to_decimal(m.group(3))
         if amount is not None:
             spans.add(Entity("amount", m.start(), m.end(), amount))
-    for m in AMOUNT_THAI_WORDS.finditer(text):
-        words = m.group(1) or m.group(3)
-        amount = _thai_words_to_decimal(words)
-        if amount is not None and amount > 0:
-            spans.add(Entity("amount", m.start(), m.end(), amount))
+    _thai_word_amounts(text, spans)
     for m in AMOUNT_BARE.finditer(text):
         amount = to_decimal(m.group(1))
         if amount is not None and amount >= 100:
             spans.add(Entity("amount", m.start(), m.end(), amount, extra="bare"))
+
+
+def _thai_word_amounts(text: str, spans: SpanSet) -> None:
+    """Amounts written in Thai number words ("ห้าหมื่นบาท")."""
+    for m in AMOUNT_THAI_WORDS.finditer(text):
+        amount = _thai_words_to_decimal(m.group(1) or m.group(3))
+        if amount is not None and amount > 0:
+            spans.add(Entity("amount", m.start(), m.end(), amount))
