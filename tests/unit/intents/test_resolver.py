@@ -61,3 +61,16 @@ def test_a_customer_added_to_a_warm_index_is_found_whole() -> None:
     assert after.slots["customer_id"] == 9 and after.slots["customer"] == "บ้านสวนกาแฟ"
     assert index.resolve("baan suan").best == CustomerName(9, "บ้านสวนกาแฟ", ("Baan Suan",))
     assert len(index) == len(CUSTOMERS) + 1
+
+
+def test_find_mentions_ignores_case_and_punctuation_between_words() -> None:
+    for text in ("met SIAM   paper today", "met siam-paper today", "Straße meeting: Siam Paper!"):
+        found = INDEX.find_mentions(text)
+        assert [m.resolution.best for m in found] == [CUSTOMERS[2]], text
+        assert found[0].text.casefold().replace("-", " ").split() == ["siam", "paper"]
+
+
+def test_a_word_that_only_begins_like_a_name_is_not_a_mention() -> None:
+    assert INDEX.find_mentions("acmes trading desk") == []
+    assert INDEX.find_mentions("the lotus gardens") == []
+    assert [m.resolution.best for m in INDEX.find_mentions("the SPC order")] == [CUSTOMERS[2]]
