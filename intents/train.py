@@ -28,6 +28,7 @@ TRAIN_FILES = (
     ROOT / "tests" / "data" / "intents_train_more.jsonl",
     ROOT / "tests" / "data" / "intents_train_extra.jsonl",
     ROOT / "tests" / "data" / "intents_train_short.jsonl",
+    ROOT / "tests" / "data" / "intents_train_customer_en.jsonl",
 )
 SEED = 20261122
 MIN_OOS_RECALL = 0.93
