@@ -57,7 +57,7 @@ from crm_core.services import customers as customer_svc
 from crm_core.services.customers import CustomerInput
 from crm_core.types import utcnow
 from crm_core.uow import UnitOfWork
-from intents.normalize import clean_text, fold_text
+from intents.normalize import THAI_CHAR, clean_text, fold_text
 from intents.parser import default_tokeniser
 
 Action = Callable[[Context], Outcome]
@@ -1076,10 +1076,27 @@ def _faq_words(text: str) -> str:
     return " ".join(default_tokeniser().tokens(fold_text(clean_text(text))))
 
 
+def _units(words: list[str]) -> list[str]:
+    """Latin words whole, Thai words as their letters (Thai word breaks vary with spelling)."""
+    out: list[str] = []
+    for word in words:
+        out.extend(word if THAI_CHAR.match(word) else (word,))
+    return out
+
+
 def _faq_score(asked: str, known: str, **_: Any) -> float:
-    """Whole-question similarity, in any word order. Partial matching is left out on purpose:
-    one shared word ("ร้าน") must not make an unrelated stored answer look right."""
-    return max(fuzz.ratio(asked, known), fuzz.token_sort_ratio(asked, known))
+    """Whole-question similarity, in any word order: the mean of a character-level score
+    (forgives typos) and a word-level one (a different word counts whole, so "can I bring my
+    own wine" is not "can I bring my dog into the cafe" for sharing its first four words).
+    Partial matching is left out on purpose: one shared word ("ร้าน") must not make an
+    unrelated stored answer look right."""
+    chars = max(fuzz.ratio(asked, known), fuzz.token_sort_ratio(asked, known))
+    asked_words, known_words = asked.split(), known.split()
+    words = max(
+        fuzz.ratio(_units(asked_words), _units(known_words)),
+        fuzz.ratio(_units(sorted(asked_words)), _units(sorted(known_words))),
+    )
+    return (chars + words) / 2
 
 
 def faq_match(uow: UnitOfWork, question: str) -> tuple[KnowledgeEntry, float] | None:
