@@ -30,6 +30,7 @@ TRAIN_FILES = (
     ROOT / "tests" / "data" / "intents_train_short.jsonl",
     ROOT / "tests" / "data" / "intents_train_customer_en.jsonl",
     ROOT / "tests" / "data" / "intents_train_oos.jsonl",
+    ROOT / "tests" / "data" / "intents_train_customer_th.jsonl",
 )
 SEED = 20261122
 MIN_OOS_RECALL = 0.95

@@ -19,10 +19,10 @@ from intents.parser import prepare
 DATA = Path(__file__).resolve().parents[2] / "data"
 NOW = datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Bangkok"))
 # Regression floors just under the measured accuracy; the issue target is 0.97.
-ACCURACY_FLOOR = {"th": 0.94, "en": 0.95, "mix": 0.97}
+ACCURACY_FLOOR = {"th": 0.95, "en": 0.95, "mix": 0.96}
 SLOT_FLOOR = 0.95
 # The second-author hold-out (tests/data/README.md): unseen phrasings, so a lower floor.
-HOLDOUT_FLOOR = {"th": 0.84, "en": 0.81, "mix": 0.89}
+HOLDOUT_FLOOR = {"th": 0.87, "en": 0.81, "mix": 0.89}
 
 
 def test_accuracy_floor_per_language_on_the_test_split() -> None:
