@@ -17,6 +17,7 @@ from intents.matchers import (
     Analysis,
     TypoCorrector,
     analyse,
+    coverage,
     meets_requirement,
     rank,
     unexplained,
@@ -300,13 +301,10 @@ def gated_intents(lexicon: Lexicon, analysis: Analysis) -> frozenset[str]:
     """Dialogue acts whose phrases leave much of the message unexplained (a model feature)."""
     out: set[str] = set()
     for name, spec in lexicon.intents.items():
-        if not spec.min_coverage or not analysis.content:
-            continue
-        rest = unexplained(spec, analysis)
-        explained = (len(analysis.content) - len(rest)) / len(analysis.content)  # coverage()
-        too_much_left = len(rest) >= _GATE_TOKENS and sum(map(len, rest)) >= _GATE_CHARS
-        if explained < spec.min_coverage and too_much_left:
-            out.add(name)
+        if spec.min_coverage and coverage(spec, analysis) < spec.min_coverage:
+            rest = unexplained(spec, analysis)
+            if len(rest) >= _GATE_TOKENS and sum(map(len, rest)) >= _GATE_CHARS:
+                out.add(name)
     return frozenset(out)
 
 

@@ -6,10 +6,9 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, timedelta
 
-from intents.slots.entities import Entity, SpanSet
+from intents.slots.entities import DIGIT, Entity, SpanSet
 
 _BE_OFFSET = 543
-_DIGIT = re.compile(r"\d")
 
 
 def _alternation(words: list[str]) -> str:
@@ -106,7 +105,7 @@ class DateGrammar:
             def find(rx: re.Pattern[str]) -> Iterator[re.Match[str]]:
                 return rx.finditer(text)
 
-        if _DIGIT.search(text) is not None:
+        if DIGIT.search(text) is not None:
             self._numeric(find, today, spans)
         for m in find(self.relative):
             word = m.group(1).lower()

@@ -60,7 +60,7 @@ AMOUNT_SUFFIX = re.compile(
 AMOUNT_THAI_WORDS = re.compile(
     rf"({_THAI_NUMWORD})\s?(บาท)|({_THAI_NUMWORD}(?:หมื่น|แสน|ล้าน|พัน(?!ธ))(?:{_THAI_NUMWORD})?)"
 )
-_DIGIT = re.compile(r"\d")
+DIGIT = re.compile(r"\d")
 AMOUNT_BARE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,9})(?![\w.,/:%-])")
 
 
@@ -119,7 +119,7 @@ def extract_ids(text: str, spans: SpanSet) -> None:
 
 def extract_numbers(text: str, spans: SpanSet, deduct_words: Iterable[str]) -> None:
     """Points (negative after a deduction word or a minus sign), then THB amounts."""
-    if _DIGIT.search(text) is None:  # only Thai number words can be an amount
+    if DIGIT.search(text) is None:  # only Thai number words can be an amount
         _thai_word_amounts(text, spans)
         return
     lowered = text.lower()
