@@ -6,6 +6,8 @@ from bot.engine import Bot
 from bot.settings import Settings
 from crm_core import migrate
 from crm_core.db import Store
+from intents import ParseContext
+from intents.parser import warm
 
 
 def build_bot(settings: Settings | None = None, *, database_url: str | None = None) -> Bot:
@@ -19,5 +21,7 @@ def build_bot(settings: Settings | None = None, *, database_url: str | None = No
         support_channel=settings.support_channel,
         manager_channel=settings.manager_channel,
     )
-    bot.parse("สวัสดี hello")
+    # the same warm-up as `khui bench parse` measures: dictionaries, model and name index
+    # loaded, and the long-lived objects kept out of the cyclic collector
+    warm(ParseContext(now=bot.clock(), timezone=str(bot.tz), customers=bot.customers()))
     return bot

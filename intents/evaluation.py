@@ -10,6 +10,10 @@ from pathlib import Path
 from intents.models import ParseContext
 from intents.parser import OUT_OF_SCOPE, parse
 
+# Code-switched messages are written by Thai speakers: they count with Thai.
+LANGUAGE_GROUPS = {"thai": ("th", "mix"), "en": ("en",)}
+_GROUP_NAMES = {"thai": "Thai (th+mix)", "en": "English"}
+
 
 @dataclass
 class EvalReport:
@@ -22,6 +26,8 @@ class EvalReport:
     oos_recall: float | None
     confusion: Counter[tuple[str, str]]
     by_lang: dict[str, float] = field(default_factory=dict)
+    # the two language groups: Thai (th + mix) and English (en)
+    by_group: dict[str, float] = field(default_factory=dict)
 
     @property
     def accuracy(self) -> float:
@@ -43,6 +49,10 @@ class EvalReport:
             lines.append(
                 "by language: "
                 + "  ".join(f"{lang} {acc:.3f}" for lang, acc in sorted(self.by_lang.items()))
+            )
+            lines.append(
+                "by language group: "
+                + "  ".join(f"{_GROUP_NAMES[g]} {acc:.3f}" for g, acc in self.by_group.items())
             )
         lines.append(f"{'intent':<18}{'precision':>10}{'recall':>8}{'support':>9}")
         for name, (precision, recall, support) in sorted(self.per_intent.items()):
@@ -91,6 +101,11 @@ def evaluate(path: str | Path, context: ParseContext | None = None) -> EvalRepor
     by_lang: defaultdict[str, float] = defaultdict(float)
     for lang, count in lang_total.items():
         by_lang[lang] = lang_hits[lang] / count
+    by_group: dict[str, float] = {}
+    for group, langs in LANGUAGE_GROUPS.items():
+        count = sum(lang_total[lang] for lang in langs)
+        if count:
+            by_group[group] = sum(lang_hits[lang] for lang in langs) / count
     return EvalReport(
         total=len(rows),
         correct=sum(hits.values()),
@@ -99,6 +114,7 @@ def evaluate(path: str | Path, context: ParseContext | None = None) -> EvalRepor
         oos_recall=hits[OUT_OF_SCOPE] / oos_total if oos_total else None,
         confusion=confusion,
         by_lang=dict(by_lang),
+        by_group=by_group,
     )
 
 

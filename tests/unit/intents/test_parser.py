@@ -31,6 +31,22 @@ def test_accuracy_floor_per_language_on_the_test_split() -> None:
         assert report.by_lang[lang] >= floor, report.render()
 
 
+def test_language_groups_count_code_switched_rows_with_thai(tmp_path: Path) -> None:
+    rows = [
+        {"text": "ขอบคุณมากค่ะ", "intent": "thanks", "lang": "th"},
+        {"text": "ORD-1234 ส่งถึงไหนแล้วคะ", "intent": "order_status", "lang": "th"},
+        {"text": "thank you so much", "intent": "thanks", "lang": "en"},
+        # labelled wrongly on purpose: the one miss, in the code-switched row
+        {"text": "ขอบคุณ for the help", "intent": "greeting", "lang": "mix"},
+    ]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    report = evaluate(path, ParseContext(now=NOW))
+    assert report.by_lang == {"th": 1.0, "en": 1.0, "mix": 0.0}
+    assert report.by_group == pytest.approx({"thai": 2 / 3, "en": 1.0})
+    assert "Thai (th+mix) 0.667  English 1.000" in report.render()
+
+
 def test_accuracy_floor_per_language_on_the_second_author_holdout() -> None:
     report = evaluate(DATA / "intents_holdout.jsonl", ParseContext(now=NOW))
     for lang, floor in HOLDOUT_FLOOR.items():
