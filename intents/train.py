@@ -31,6 +31,8 @@ TRAIN_FILES = (
     ROOT / "tests" / "data" / "intents_train_customer_en.jsonl",
     ROOT / "tests" / "data" / "intents_train_oos.jsonl",
     ROOT / "tests" / "data" / "intents_train_customer_th.jsonl",
+    ROOT / "tests" / "data" / "intents_train_wide_en.jsonl",
+    ROOT / "tests" / "data" / "intents_train_wide_th.jsonl",
 )
 SEED = 20261122
 MIN_OOS_RECALL = 0.95

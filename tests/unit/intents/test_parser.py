@@ -18,17 +18,18 @@ from intents.parser import prepare
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 NOW = datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Bangkok"))
-# Regression floors just under the measured accuracy; the issue target is 0.97.
-ACCURACY_FLOOR = {"th": 0.95, "en": 0.95, "mix": 0.96}
+# Regression floors just under the measured accuracy per language group (Thai = th + mix,
+# English); the issue target is 0.97.
+ACCURACY_FLOOR = {"thai": 0.95, "en": 0.965}
 SLOT_FLOOR = 0.95
 # The second-author hold-out (tests/data/README.md): unseen phrasings, so a lower floor.
-HOLDOUT_FLOOR = {"th": 0.87, "en": 0.81, "mix": 0.89}
+HOLDOUT_FLOOR = {"thai": 0.90, "en": 0.85}
 
 
 def test_accuracy_floor_per_language_on_the_test_split() -> None:
     report = evaluate(DATA / "intents_test.jsonl", ParseContext(now=NOW))
-    for lang, floor in ACCURACY_FLOOR.items():
-        assert report.by_lang[lang] >= floor, report.render()
+    for group, floor in ACCURACY_FLOOR.items():
+        assert report.by_group[group] >= floor, report.render()
 
 
 def test_language_groups_count_code_switched_rows_with_thai(tmp_path: Path) -> None:
@@ -49,9 +50,9 @@ def test_language_groups_count_code_switched_rows_with_thai(tmp_path: Path) -> N
 
 def test_accuracy_floor_per_language_on_the_second_author_holdout() -> None:
     report = evaluate(DATA / "intents_holdout.jsonl", ParseContext(now=NOW))
-    for lang, floor in HOLDOUT_FLOOR.items():
-        assert report.by_lang[lang] >= floor, report.render()
-    assert report.oos_recall is not None and report.oos_recall >= 0.94, report.render()
+    for group, floor in HOLDOUT_FLOOR.items():
+        assert report.by_group[group] >= floor, report.render()
+    assert report.oos_recall is not None and report.oos_recall >= 0.95, report.render()
 
 
 def test_slot_exact_match_on_slot_cases() -> None:
