@@ -94,12 +94,19 @@ def _removed(
     """Indexes of the words that are command words of the intent, particles or the customer."""
     commands = _commands(lexicon, intent, slot)
     folded = [w.folded for w in words]
+    # after "remind me to" / "อย่าลืม" the words are the note, even those that look like
+    # commands ("remind me to send the tasks list")
+    leads = (
+        [end for _, end, _ in _strip_trie(lexicon.note_lead).scan(folded)] if slot == "note" else []
+    )
+    content_from = min(leads) if leads else len(folded)
     drop: set[int] = set()
     for start, end, tags in lexicon.trie.scan(folded):
-        if tags & commands:
+        if tags & commands and start < content_from:
             drop.update(range(start, end))
     for start, end, _ in _strip_trie(lexicon.note_strip).scan(folded):
-        drop.update(range(start, end))
+        if start < content_from:
+            drop.update(range(start, end))
     name = fold_text(customer).replace(" ", "") if customer else ""
     for i, word in enumerate(folded):
         if word in lexicon.particles:

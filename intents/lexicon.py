@@ -107,6 +107,8 @@ class Lexicon:
     deduct_words: tuple[str, ...]
     dates: DateGrammar
     note_strip: tuple[str, ...]
+    # phrases after which the rest of a message is the note itself ("remind me to ...")
+    note_lead: tuple[str, ...]
     threshold: float
     slot_tags: dict[str, str]
 
@@ -146,6 +148,7 @@ def load_lexicon() -> Lexicon:
     particles: set[str] = set()
     deduct: list[str] = []
     note_strip: list[str] = []
+    note_lead: list[str] = []
     date_tables: dict[str, dict[str, Any]] = defaultdict(dict)
     raw_intents: dict[str, list[dict[str, Any]]] = defaultdict(list)
     extra_words: set[str] = set(catalogue.get("dictionary", []))
@@ -160,6 +163,7 @@ def load_lexicon() -> Lexicon:
         particles.update(_phrase(w) for w in data.get("particles", []))
         deduct.extend(_phrase(w) for w in data.get("deduct_words", []))
         note_strip.extend(_phrase(w) for w in data.get("note_strip", []))
+        note_lead.extend(_phrase(w) for w in data.get("note_lead", []))
         extra_words.update(data.get("dictionary", []))
         for table, entries in (data.get("dates") or {}).items():
             date_tables[table].update(entries)
@@ -240,6 +244,7 @@ def load_lexicon() -> Lexicon:
         deduct_words=tuple(deduct),
         dates=dates,
         note_strip=tuple(sorted(set(note_strip), key=len, reverse=True)),
+        note_lead=tuple(sorted(set(note_lead), key=len, reverse=True)),
         threshold=float(catalogue.get("threshold", 0.6)),
         slot_tags=slot_tags,
     )

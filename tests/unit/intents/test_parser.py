@@ -111,6 +111,22 @@ def test_a_future_interaction_is_a_task(text: str, intent: str, note: str | None
     assert dated is not None
 
 
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        # after "remind me to" the words are the task, even words that name a command
+        ("remind me to send the tasks list", "send the tasks list"),
+        ("remind me to create a deal for Acme next week", "create a deal"),
+        ("อย่าลืมส่งรายการงานให้ Siam Paper พรุ่งนี้", "ส่งรายการงาน"),
+        # without such a lead, command words still go
+        ("add a task: call Acme tomorrow", "call"),
+    ],
+)
+def test_the_words_after_remind_me_to_are_the_note(text: str, note: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("note")) == ("task_create", note)
+
+
 @pytest.mark.parametrize("text", ["my tasks", "show my tasks", "งานของฉัน"])
 def test_asking_for_my_tasks_names_no_new_task(text: str) -> None:
     out = parse(text, ParseContext(now=NOW))
