@@ -117,7 +117,7 @@ class ExemplarIndex:
         """
         wording = _wording(feats)
         length = math.sqrt(len(wording))
-        found = [i for i in map(self._ids.get, wording) if i is not None]
+        found = sorted(map(self._ids.__getitem__, self._ids.keys() & wording))
         if not found:
             return np.zeros(len(self.row_class))
         at = np.array(found)

@@ -41,9 +41,10 @@ class _Piece:
     folded: str
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
 def _strip_trie(phrases: tuple[str, ...]) -> PhraseTrie:
-    """A trie of the command phrases that never belong to a note ("remind me to")."""
+    """A trie of phrases: the command phrases that never belong to a note, or the leads
+    after which the note begins ("remind me to")."""
     trie = PhraseTrie()
     for phrase in phrases:
         trie.add(phrase, "strip")
