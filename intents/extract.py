@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from intents.lexicon import load_lexicon
 from intents.matchers import analyse
 from intents.models import ParseContext
 from intents.normalize import clean_text, fold_text
-from intents.parser import _mask, _slot_value, default_tokeniser
-from intents.slots.entities import SpanSet, extract_ids, extract_numbers
+from intents.parser import _mask, _slot_value, default_tokeniser, pattern_entities
 
 VOCABULARY_SLOTS = (
     "stage",
@@ -26,15 +22,9 @@ VOCABULARY_SLOTS = (
 
 def extract_entities(text: str, context: ParseContext | None = None) -> dict[str, object]:
     """Every slot value recognisable by pattern or vocabulary, first occurrence wins."""
-    ctx = context or ParseContext()
     lexicon = load_lexicon()
-    zone = ZoneInfo(ctx.timezone)
-    now = ctx.now.astimezone(zone) if ctx.now else datetime.now(zone)
     clean = clean_text(text)
-    spans = SpanSet()
-    extract_ids(clean, spans)
-    lexicon.dates.extract(clean, now.date(), spans)
-    extract_numbers(clean, spans, lexicon.deduct_words)
+    spans, _ = pattern_entities(clean, lexicon, context or ParseContext())
     found: dict[str, object] = {}
     entities = sorted(spans.entities, key=lambda e: e.start)
     for ent in entities:

@@ -236,16 +236,23 @@ def _drop_bare_numbers(spans: SpanSet, start: int, end: int) -> None:
         spans.entities = [e for e in spans.entities if e not in blocking]
 
 
-def prepare(text: str, ctx: ParseContext) -> Prepared:
-    """Every stage before the decision: clean, entities, tokens, phrase hits, rule ranking."""
-    lexicon = load_lexicon()
+def pattern_entities(clean: str, lexicon: Lexicon, ctx: ParseContext) -> tuple[SpanSet, datetime]:
+    """Ids, dates and amounts found by pattern in a cleaned message, and the context's now
+    in its timezone (dates are relative to it)."""
     zone = ZoneInfo(ctx.timezone)
     now = ctx.now.astimezone(zone) if ctx.now else datetime.now(zone)
-    clean = clean_text(text)
     spans = SpanSet()
     extract_ids(clean, spans)
     lexicon.dates.extract(clean, now.date(), spans)
     extract_numbers(clean, spans, lexicon.deduct_words)
+    return spans, now
+
+
+def prepare(text: str, ctx: ParseContext) -> Prepared:
+    """Every stage before the decision: clean, entities, tokens, phrase hits, rule ranking."""
+    lexicon = load_lexicon()
+    clean = clean_text(text)
+    spans, now = pattern_entities(clean, lexicon, ctx)
     mention_customer: tuple[CustomerName, float] | None = None
     candidates: tuple[tuple[CustomerName, float], ...] = ()
     mention_text = ""
@@ -396,4 +403,12 @@ def _oos_confidence(ranking: list[tuple[str, float]]) -> float:
     return round(1.0 - (ranking[0][1] if ranking else 0.0), 4)
 
 
-__all__ = ["OUT_OF_SCOPE", "Prepared", "gated_intents", "parse", "prepare", "warm"]
+__all__ = [
+    "OUT_OF_SCOPE",
+    "Prepared",
+    "gated_intents",
+    "parse",
+    "pattern_entities",
+    "prepare",
+    "warm",
+]
