@@ -97,11 +97,13 @@ def _removed(
     folded = [w.folded for w in words]
     # after "remind me to" / "อย่าลืม" the words are the note, even those that look like
     # commands ("remind me to send the tasks list")
-    leads = (
-        [end for _, end, _ in _strip_trie(lexicon.note_lead).scan(folded)] if slot == "note" else []
-    )
-    content_from = min(leads) if leads else len(folded)
+    leads = _strip_trie(lexicon.note_lead).scan(folded) if slot == "note" else []
     drop: set[int] = set()
+    content_from = len(folded)
+    if leads:
+        # the first lead (the longest where several start together) is not part of the note
+        lead_start, content_from, _ = min(leads, key=lambda hit: (hit[0], -hit[1]))
+        drop.update(range(lead_start, content_from))
     for start, end, tags in lexicon.trie.scan(folded):
         if tags & commands and start < content_from:
             drop.update(range(start, end))

@@ -118,6 +118,8 @@ def test_a_future_interaction_is_a_task(text: str, intent: str, note: str | None
         ("remind me to send the tasks list", "send the tasks list"),
         ("remind me to create a deal for Acme next week", "create a deal"),
         ("อย่าลืมส่งรายการงานให้ Siam Paper พรุ่งนี้", "ส่งรายการงาน"),
+        # the lead itself is never part of the note
+        ("dont forget to call Siam Paper friday", "call"),
         # without such a lead, command words still go
         ("add a task: call Acme tomorrow", "call"),
     ],
