@@ -289,7 +289,14 @@ def customer_create(ctx: Context) -> Outcome:
     try:
         created = customer_svc.create_customer(
             ctx.uow,
-            CustomerInput(name=str(name), phone=phone, email=ctx.slots.get("email")),
+            CustomerInput(
+                name=str(name),
+                phone=phone,
+                email=ctx.slots.get("email"),
+                member_id=ctx.slots.get("member_id"),
+                # the parser gives a new customer only a tier as its segment
+                tier=ctx.slots.get("segment"),
+            ),
             source=ctx.who.ref,
         )
     except DuplicateCustomer as exc:

@@ -6,17 +6,12 @@ from intents.lexicon import load_lexicon
 from intents.matchers import analyse
 from intents.models import ParseContext
 from intents.normalize import clean_text, fold_text
-from intents.parser import _mask, _slot_value, default_tokeniser, pattern_entities
-
-VOCABULARY_SLOTS = (
-    "stage",
-    "priority",
-    "status",
-    "period",
-    "report_kind",
-    "consent",
-    "segment",
-    "interaction_type",
+from intents.parser import (
+    VOCABULARY_SLOTS,
+    _mask,
+    default_tokeniser,
+    pattern_entities,
+    slot_value,
 )
 
 
@@ -35,7 +30,7 @@ def extract_entities(text: str, context: ParseContext | None = None) -> dict[str
     tokens = default_tokeniser().tokens(fold_text(_mask(clean, entities)))
     analysis = analyse(tokens, lexicon)
     for slot in VOCABULARY_SLOTS:
-        value = _slot_value(lexicon, analysis, slot)
+        value = slot_value(analysis, slot)
         if value is not None:
-            found.setdefault(slot, value)
+            found.setdefault(slot, value[0])
     return found

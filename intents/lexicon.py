@@ -17,6 +17,8 @@ from intents.slots.dates import DateGrammar
 
 DATA_DIR = Path(__file__).with_name("data")
 LANGUAGES = ("th", "en")
+# tag of a phrase that names a slot ("วันปิดดีล", the close date) without giving its value
+SLOT_NAME = "name:"
 _PAYLOAD = ""
 
 
@@ -44,6 +46,8 @@ class IntentSpec:
     requires: frozenset[str] = frozenset()
     # every tag of every pattern: a message with none of them matches no pattern
     pattern_tags: frozenset[str] = frozenset()
+    # per slot, the only values this intent takes (none listed: any value)
+    values: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def own_tags(self) -> set[str]:
         """Every tag that explains a token for this intent."""
@@ -159,6 +163,8 @@ def load_lexicon() -> Lexicon:
         for slot, values in (data.get("slot_values") or {}).items():
             for value, phrases in values.items():
                 slot_values[slot][str(value)].extend(_phrase(p) for p in phrases)
+        for slot, phrases in (data.get("slot_names") or {}).items():
+            groups[f"{SLOT_NAME}{slot}"].extend(_phrase(p) for p in phrases)
         stopwords.update(_phrase(w) for w in data.get("stopwords", []))
         particles.update(_phrase(w) for w in data.get("particles", []))
         deduct.extend(_phrase(w) for w in data.get("deduct_words", []))
@@ -193,6 +199,10 @@ def load_lexicon() -> Lexicon:
             min_coverage=float((conf or {}).get("min_coverage", 0.0)),
             priority=int((conf or {}).get("priority", 0)),
             requires=frozenset((conf or {}).get("requires", [])),
+            values={
+                slot: frozenset(str(v) for v in allowed)
+                for slot, allowed in ((conf or {}).get("values") or {}).items()
+            },
         )
         for part in raw_intents.get(name, []):
             for pattern in part.get("patterns", []):
@@ -230,6 +240,8 @@ def load_lexicon() -> Lexicon:
         modifiers=date_tables["modifiers"],
         units=date_tables["units"],
         periods=date_tables["periods"],
+        month_edges=date_tables["month_edges"],
+        month_edge_words=date_tables["month_edge_words"],
     )
     return Lexicon(
         intents=intents,

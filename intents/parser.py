@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from intents.features import features
 from intents.freetext import free_text
-from intents.lexicon import Lexicon, base_dictionary, load_lexicon
+from intents.lexicon import SLOT_NAME, IntentSpec, Lexicon, base_dictionary, load_lexicon
 from intents.matchers import (
     HONORIFICS,
     Analysis,
@@ -28,6 +29,17 @@ from intents.slots.entities import Entity, SpanSet, extract_ids, extract_numbers
 
 OUT_OF_SCOPE = "out_of_scope"
 _DATE_SLOTS = ("due_date", "close_date", "date")
+# slots filled from the vocabulary, in the order they pick their phrase
+VOCABULARY_SLOTS = (
+    "stage",
+    "priority",
+    "status",
+    "period",
+    "report_kind",
+    "consent",
+    "segment",
+    "interaction_type",
+)
 _CAPITALISED = re.compile(r"(?<![\w@-])(?:[A-Z][\w&'.-]*|&)(?:\s+(?:[A-Z][\w&'.-]*|&|of\b|and\b))*")
 _NAME_CUES = frozenset(
     {
@@ -76,17 +88,42 @@ def _mask(text: str, entities: list[Entity]) -> str:
     return "".join(out)
 
 
-def _slot_value(lexicon: Lexicon, analysis: Analysis, slot: str) -> str | None:
-    """The vocabulary value of a slot: the longest phrase, the latest on a tie."""
-    best: tuple[int, int, str] | None = None
+def slot_value(
+    analysis: Analysis,
+    slot: str,
+    spec: IntentSpec | None = None,
+    taken: Collection[int] = (),
+) -> tuple[str, int] | None:
+    """The vocabulary value of a slot and the index of the phrase hit it came from.
+
+    A phrase gives way when a longer phrase that names a slot holds it ("เลื่อนวันปิดดีล"
+    moves the close date and is no won stage), when another slot already took it, or when
+    the intent does not take its value. Of the rest, a phrase that fills this slot alone
+    beats one that could fill another slot of the intent ("ลูกค้าใหม่" in a customers report
+    is the report, not a segment); then the longest wins, and the latest on a tie.
+    """
     prefix = f"{slot}="
-    for start, end, tags in analysis.hits:
-        for tag in tags:
-            if tag.startswith(prefix):
-                key = (end - start, start, tag[len(prefix) :])
-                if best is None or key[:2] > best[:2]:
-                    best = key
-    return best[2] if best else None
+    allowed = spec.values.get(slot) if spec else None
+    others = {f"slot:{s}" for s in spec.slots if s != slot} if spec else set()
+    named = [
+        (start, end)
+        for start, end, tags in analysis.hits
+        if any(t.startswith(SLOT_NAME) for t in tags)
+    ]
+    best: tuple[bool, int, int, str, int] | None = None
+    for at, (start, end, tags) in enumerate(analysis.hits):
+        value = next((t[len(prefix) :] for t in tags if t.startswith(prefix)), None)
+        if (
+            value is None
+            or at in taken
+            or (allowed is not None and value not in allowed)
+            or any(s <= start and end <= e and e - s > end - start for s, e in named)
+        ):
+            continue
+        key = (not tags & others, end - start, start, value, at)
+        if best is None or key[:3] > best[:3]:
+            best = key
+    return (best[3], best[4]) if best else None
 
 
 def _known_word(lexicon: Lexicon, word: str) -> bool:
@@ -186,20 +223,13 @@ def _fill_slots(
             if name and name not in slots:
                 slots[name] = ent.value
     slots.pop("_bare", None)
-    for slot in (
-        "stage",
-        "priority",
-        "status",
-        "period",
-        "report_kind",
-        "consent",
-        "segment",
-        "interaction_type",
-    ):
+    taken: set[int] = set()
+    for slot in VOCABULARY_SLOTS:
         if slot in wanted and slot not in slots:
-            value = _slot_value(lexicon, analysis, slot)
-            if value is not None:
-                slots[slot] = value
+            found = slot_value(analysis, slot, spec, taken)
+            if found is not None:
+                slots[slot], hit = found
+                taken.add(hit)
     for ent in ordered:
         if ent.kind == "customer" and "customer" in wanted:
             slots["customer"] = ent.value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 
 from intents.slots.entities import DIGIT, Entity, SpanSet
@@ -39,6 +39,20 @@ def _make_date(year: int | None, month: int, day: int, today: date) -> date | No
         return None
 
 
+def _month_edge(edge: str, ahead: int, today: date) -> date:
+    """The first or last day of the month `ahead` months from today's; a first day already
+    past means the next month's."""
+    if edge == "start" and ahead == 0 and today.day > 1:
+        ahead = 1
+    first = date(
+        today.year + (today.month - 1 + ahead) // 12, (today.month - 1 + ahead) % 12 + 1, 1
+    )
+    if edge == "start":
+        return first
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return after - timedelta(days=1)
+
+
 class DateGrammar:
     """Finds dates in cleaned text, built from the lexicon's month, weekday and offset words."""
 
@@ -50,14 +64,27 @@ class DateGrammar:
         modifiers: Mapping[str, str],
         units: Mapping[str, int],
         periods: Mapping[str, str],
+        month_edges: Mapping[str, Sequence[str | int]] | None = None,
+        month_edge_words: Mapping[str, str] | None = None,
     ) -> None:
-        """Compile the patterns from word lists (word -> month/weekday/day offset...)."""
+        """Compile the patterns from word lists (word -> month/weekday/day offset...).
+
+        `month_edges`: phrase -> (start or end, months ahead), "สิ้นเดือนหน้า" -> (end, 1);
+        `month_edge_words`: words that need a month name after them, "end of" -> end.
+        """
         self.months = {k.lower(): v for k, v in months.items()}
         self.weekdays = {k.lower(): v for k, v in weekdays.items()}
         self.relative_days = {k.lower(): v for k, v in relative_days.items()}
         self.modifiers = {k.lower(): v for k, v in modifiers.items()}
         self.units = {k.lower(): v for k, v in units.items()}
         self.periods = {k.lower(): v for k, v in periods.items()}
+        self.month_edges = {
+            k.lower(): (str(edge), int(ahead)) for k, (edge, ahead) in (month_edges or {}).items()
+        }
+        self.month_edges.update(
+            (k.lower(), (edge, 0)) for k, edge in (month_edge_words or {}).items()
+        )
+        bare_edges = [k for k in self.month_edges if k not in (month_edge_words or {})]
         month = _alternation(list(self.months))
         weekday = _alternation(list(self.weekdays))
         pre = _alternation([k for k in self.modifiers if k.isascii()])
@@ -83,13 +110,28 @@ class DateGrammar:
             flags,
         )
         self.relative = re.compile(rf"(?<![a-z])({rel})(?![a-z])", flags)
+        edges = _alternation(bare_edges) or "(?!)"
+        edge_words = _alternation(list(month_edge_words or {})) or "(?!)"
+        # "สิ้นเดือนธันวา", "end of December": that month's edge
+        self.month_edge = re.compile(
+            rf"(?<![a-z])(?:({edges})(?:\s?(?:of\s)?({month}))?|({edge_words})\s?({month}))"
+            r"(?![a-z])",
+            flags,
+        )
         self.weekday = re.compile(
             rf"(?<![a-z])(?:({pre})\s)?({weekday})(?![a-z])(?:\s?({post}))?", flags
         )
         # the same patterns without IGNORECASE, for lower-cased text (faster to scan)
         self._lowercase = {
             rx: re.compile(rx.pattern)
-            for rx in (self.day_month, self.month_day, self.in_units, self.relative, self.weekday)
+            for rx in (
+                self.day_month,
+                self.month_day,
+                self.in_units,
+                self.relative,
+                self.weekday,
+                self.month_edge,
+            )
         }
 
     def extract(self, text: str, today: date, spans: SpanSet) -> None:
@@ -107,6 +149,12 @@ class DateGrammar:
 
         if DIGIT.search(text) is not None:
             self._numeric(find, today, spans)
+        for m in find(self.month_edge):
+            edge, ahead = self.month_edges[(m.group(1) or m.group(3)).lower()]
+            month = m.group(2) or m.group(4)
+            if month:
+                ahead = (self.months[month.lower()] - today.month) % 12
+            self._add(spans, m, _month_edge(edge, ahead, today))
         for m in find(self.relative):
             word = m.group(1).lower()
             offset = self.relative_days[word]

@@ -23,6 +23,7 @@ from crm_core.models import (
     Task,
     Ticket,
     TicketStatus,
+    Tier,
 )
 from crm_core.services import deals, knowledge, loyalty, outbox, tickets
 from crm_core.types import utcnow
@@ -394,3 +395,18 @@ def test_a_customer_created_in_chat_is_known_at_once(world: World) -> None:
     assert "created" in rep.send("new customer Baan Suan Coffee 0899990001").text
     card = rep.send("Baan Suan Coffee")
     assert card.intent == "customer_lookup" and card.cards[0].title == "Baan Suan Coffee"
+
+
+def test_a_new_customer_gets_the_tier_named_and_no_rfm_segment(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    assert "เรียบร้อย" in rep.send("ลูกค้าใหม่ Orchid Garden เบอร์ 0899990002 ระดับโกลด์").text
+    assert "เรียบร้อย" in rep.send("ลูกค้าใหม่ Baan Rim Nam เบอร์ 0899990003").text
+    with world.store.uow() as uow:
+        tiers = dict(
+            uow.session.execute(
+                select(Customer.name, Customer.tier).where(
+                    Customer.name.in_(["Orchid Garden", "Baan Rim Nam"])
+                )
+            ).all()
+        )
+    assert tiers == {"Orchid Garden": Tier.GOLD, "Baan Rim Nam": Tier.BRONZE}

@@ -79,7 +79,22 @@ def test_points(text: str, points: int) -> None:
         ("25 ธ.ค. 2569", date(2026, 12, 25)),
         ("2027-01-05", date(2027, 1, 5)),
         ("in 3 days", date(2026, 11, 25)),
+        # month edges: the last or first day of a month
+        ("สิ้นเดือนนี้", date(2026, 11, 30)),
+        ("ปลายเดือนหน้า", date(2026, 12, 31)),
+        ("ต้นเดือนหน้า", date(2026, 12, 1)),
+        ("ต้นเดือน", date(2026, 12, 1)),
+        ("ปิดสิ้นเดือนกุมภา", date(2027, 2, 28)),
+        ("by month end", date(2026, 11, 30)),
+        ("end of next month", date(2026, 12, 31)),
+        ("end of January", date(2027, 1, 31)),
+        ("early march", date(2027, 3, 1)),
     ],
 )
 def test_dates(text: str, expected: date) -> None:
     assert _entities(text)["date"] == expected
+
+
+@pytest.mark.parametrize("text", ["the end of the meeting", "start of the call went well"])
+def test_edge_words_alone_are_no_date(text: str) -> None:
+    assert "date" not in _entities(text)
