@@ -33,6 +33,8 @@ TRAIN_FILES = (
     ROOT / "tests" / "data" / "intents_train_customer_th.jsonl",
     ROOT / "tests" / "data" / "intents_train_wide_en.jsonl",
     ROOT / "tests" / "data" / "intents_train_wide_th.jsonl",
+    ROOT / "tests" / "data" / "intents_train_line_th.jsonl",
+    ROOT / "tests" / "data" / "intents_train_slack_th.jsonl",
 )
 SEED = 20261122
 MIN_OOS_RECALL = 0.95
