@@ -186,6 +186,8 @@ def test_a_question_about_a_segment_is_never_a_campaign(text: str, segment: str)
             "เลื่อนปิดดีล Mango Tree Spa เป็นมะรืนนี้",
             {"customer": "Mango Tree Spa", "close_date": "2026-11-24"},
         ),
+        # a target close date is not a won deal either
+        ("ดีล Acme น่าจะปิดได้ภายใน 15 ธ.ค.", {"customer": "Acme", "close_date": "2026-12-15"}),
         # a new customer takes a tier, never an RFM segment
         ("ลูกค้าใหม่ Orchid Spa ระดับโกลด์", {"customer": "Orchid Spa", "segment": "gold"}),
         ("add new customer Orchid Spa", {"customer": "Orchid Spa"}),
