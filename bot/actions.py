@@ -1121,8 +1121,13 @@ def faq_match(uow: UnitOfWork, question: str) -> tuple[KnowledgeEntry, float] | 
 
 
 def faq(ctx: Context) -> Outcome:
-    question = str(ctx.slots.get("question") or ctx.slots.get("_text") or "")
-    found = faq_match(ctx.uow, question)
+    known = ctx.slots.get("_faq_entry")
+    if known is not None:
+        entry = ctx.uow.session.get(KnowledgeEntry, int(known))
+        found = (entry, FAQ_FALLBACK_SCORE) if entry is not None else None
+    else:
+        question = str(ctx.slots.get("question") or ctx.slots.get("_text") or "")
+        found = faq_match(ctx.uow, question)
     if found is None or found[1] < FAQ_MIN_SCORE:
         if ctx.who.is_staff:
             return Done(_t(ctx, "faq_miss_staff"))

@@ -250,6 +250,7 @@ class Bot:
             known = faq_match(uow, text)
             if known is not None and known[1] >= FAQ_FALLBACK_SCORE:
                 intent = state["_intent"] = "faq"
+                slots["_faq_entry"] = known[0].id  # the faq action answers it, not matches again
         if intent == "out_of_scope" and who.is_staff:
             # A bare customer name is a lookup (staff type "Acme Trading" to see the card).
             named = self.customers(uow).resolve(text)

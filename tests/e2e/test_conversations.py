@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from bot.actions import faq_match
 from bot.replies import say
 from crm_core import reports
 from crm_core.models import (
@@ -366,7 +369,18 @@ def test_a_customer_reads_their_points_history_in_their_own_words(world: World) 
     assert "undo" not in history.text and "Tote" not in history.text
 
 
-def test_a_question_only_the_knowledge_base_knows_is_answered_from_it(world: World) -> None:
+def test_a_question_only_the_knowledge_base_knows_is_answered_from_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    matched: list[str] = []
+
+    def counting_match(uow: Any, question: str) -> Any:
+        matched.append(question)
+        return faq_match(uow, question)
+
+    # the fallback's match is answered as found, not searched for a second time
+    monkeypatch.setattr("bot.engine.faq_match", counting_match)
+    monkeypatch.setattr("bot.actions.faq_match", counting_match)
     with world.store.uow(Actor.cli()) as uow:
         knowledge.upsert_entry(
             uow,
@@ -381,8 +395,10 @@ def test_a_question_only_the_knowledge_base_knows_is_answered_from_it(world: Wor
     assert answer.intent == "faq" and answer.text == "Dogs are welcome on the outdoor terrace."
     # a wording the parser rejects is still answered when it is a stored question
     assert world.bot.parse("dog friendly?").intent == "out_of_scope"
+    matched.clear()
     again = somsri.send("dog friendly?")
     assert again.intent == "faq" and again.text == "Dogs are welcome on the outdoor terrace."
+    assert matched == ["dog friendly?"]
     # a question the knowledge base does not answer gets no made-up answer
     other = somsri.send("can I bring my own wine")
     assert other.intent in ("faq", "out_of_scope") and "terrace" not in other.text
