@@ -1121,21 +1121,20 @@ def faq_match(uow: UnitOfWork, question: str) -> tuple[KnowledgeEntry, float] | 
 
 
 def faq(ctx: Context) -> Outcome:
-    known = ctx.slots.get("_faq_entry")
+    known = ctx.slots.get("_faq_entry")  # the engine's fallback already matched it
     if known is not None:
         entry = ctx.uow.session.get(KnowledgeEntry, int(known))
-        found = (entry, FAQ_FALLBACK_SCORE) if entry is not None else None
     else:
         question = str(ctx.slots.get("question") or ctx.slots.get("_text") or "")
         found = faq_match(ctx.uow, question)
-    if found is None or found[1] < FAQ_MIN_SCORE:
+        entry = found[0] if found is not None and found[1] >= FAQ_MIN_SCORE else None
+    if entry is None:
         if ctx.who.is_staff:
             return Done(_t(ctx, "faq_miss_staff"))
         return Done(
             _t(ctx, "faq_miss"),
             choices=(Choice(_t(ctx, "talk_to_staff"), "handoff"),),
         )
-    entry = found[0]
     return Done(entry.answer_th if ctx.lang == "th" else entry.answer_en)
 
 

@@ -81,10 +81,7 @@ class DateGrammar:
         self.month_edges = {
             k.lower(): (str(edge), int(ahead)) for k, (edge, ahead) in (month_edges or {}).items()
         }
-        self.month_edges.update(
-            (k.lower(), (edge, 0)) for k, edge in (month_edge_words or {}).items()
-        )
-        bare_edges = [k for k in self.month_edges if k not in (month_edge_words or {})]
+        self.month_edge_words = {k.lower(): v for k, v in (month_edge_words or {}).items()}
         month = _alternation(list(self.months))
         weekday = _alternation(list(self.weekdays))
         pre = _alternation([k for k in self.modifiers if k.isascii()])
@@ -110,8 +107,8 @@ class DateGrammar:
             flags,
         )
         self.relative = re.compile(rf"(?<![a-z])({rel})(?![a-z])", flags)
-        edges = _alternation(bare_edges) or "(?!)"
-        edge_words = _alternation(list(month_edge_words or {})) or "(?!)"
+        edges = _alternation(list(self.month_edges)) or "(?!)"
+        edge_words = _alternation(list(self.month_edge_words)) or "(?!)"
         # "สิ้นเดือนธันวา", "end of December": that month's edge
         self.month_edge = re.compile(
             rf"(?<![a-z])(?:({edges})(?:\s?(?:of\s)?({month}))?|({edge_words})\s?({month}))"
@@ -150,7 +147,10 @@ class DateGrammar:
         if DIGIT.search(text) is not None:
             self._numeric(find, today, spans)
         for m in find(self.month_edge):
-            edge, ahead = self.month_edges[(m.group(1) or m.group(3)).lower()]
+            if m.group(1):
+                edge, ahead = self.month_edges[m.group(1).lower()]
+            else:
+                edge, ahead = self.month_edge_words[m.group(3).lower()], 0
             month = m.group(2) or m.group(4)
             if month:
                 ahead = (self.months[month.lower()] - today.month) % 12
