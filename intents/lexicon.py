@@ -115,6 +115,10 @@ class Lexicon:
     note_lead: tuple[str, ...]
     threshold: float
     slot_tags: dict[str, str]
+    # "plan", "deadline" and "done" words around a won or lost cue; the deadline words also
+    # as a tuple, for dates that took one in ("ภายใน 3 วัน")
+    stage_cues: PhraseTrie
+    deadline_words: tuple[str, ...]
 
 
 def _load(lang: str) -> dict[str, Any]:
@@ -154,6 +158,8 @@ def load_lexicon() -> Lexicon:
     note_strip: list[str] = []
     note_lead: list[str] = []
     date_tables: dict[str, dict[str, Any]] = defaultdict(dict)
+    stage_cues = PhraseTrie()
+    deadlines: list[str] = []
     raw_intents: dict[str, list[dict[str, Any]]] = defaultdict(list)
     extra_words: set[str] = set(catalogue.get("dictionary", []))
     for lang in LANGUAGES:
@@ -171,6 +177,11 @@ def load_lexicon() -> Lexicon:
         note_strip.extend(_phrase(w) for w in data.get("note_strip", []))
         note_lead.extend(_phrase(w) for w in data.get("note_lead", []))
         extra_words.update(data.get("dictionary", []))
+        for kind, phrases in (data.get("stage_cues") or {}).items():
+            for phrase in phrases:
+                stage_cues.add(_phrase(phrase), kind)
+            if kind == "deadline":
+                deadlines.extend(_phrase(p) for p in phrases)
         for table, entries in (data.get("dates") or {}).items():
             date_tables[table].update(entries)
         for name, spec in (data.get("intents") or {}).items():
@@ -259,6 +270,8 @@ def load_lexicon() -> Lexicon:
         note_lead=tuple(sorted(set(note_lead), key=len, reverse=True)),
         threshold=float(catalogue.get("threshold", 0.6)),
         slot_tags=slot_tags,
+        stage_cues=stage_cues,
+        deadline_words=tuple(deadlines),
     )
 
 

@@ -29,6 +29,8 @@ from intents.slots.entities import Entity, SpanSet, extract_ids, extract_numbers
 
 OUT_OF_SCOPE = "out_of_scope"
 _DATE_SLOTS = ("due_date", "close_date", "date")
+# stages that end a deal: a plan to reach them is not the news that it did
+_SETTLED = frozenset({"won", "lost"})
 # slots filled from the vocabulary, in the order they pick their phrase
 VOCABULARY_SLOTS = (
     "stage",
@@ -194,13 +196,50 @@ def _thai_customer(lexicon: Lexicon, analysis: Analysis) -> str | None:
     return None
 
 
+def _planned(
+    lexicon: Lexicon,
+    analysis: Analysis,
+    cue_start: int,
+    clean: str,
+    entities: list[Entity],
+    today: date,
+) -> bool:
+    """True when the won or lost cue at token `cue_start` is a plan, not news.
+
+    "ต้องปิดดีล Acme ก่อนสิ้นเดือน" and "we need to close the deal by Friday" set a target;
+    "ปิดดีล Acme ภายใน 15 ธ.ค." too (a deadline with a date still ahead). A word saying it
+    already happened ("ปิดได้แล้ว", "already") keeps the stage.
+    """
+    plan = deadline = False
+    for start, _, kinds in lexicon.stage_cues.scan(analysis.tokens):
+        if "done" in kinds:
+            return False
+        plan = plan or ("plan" in kinds and start < cue_start)
+        deadline = deadline or "deadline" in kinds
+    if plan:
+        return True
+    ahead = [
+        e for e in entities if e.kind == "date" and isinstance(e.value, date) and e.value > today
+    ]
+    return (
+        bool(ahead)
+        and (
+            deadline
+            # the date took its deadline word in ("ภายใน 3 วัน")
+            or any(
+                fold_text(clean[e.start : e.end]).startswith(lexicon.deadline_words) for e in ahead
+            )
+        )
+    )
+
+
 def _fill_slots(
     lexicon: Lexicon,
     intent: str,
     analysis: Analysis,
     entities: list[Entity],
     clean: str,
-    spans: SpanSet,
+    today: date,
 ) -> dict[str, object]:
     """Slots the intent takes, from entities and vocabulary hits."""
     spec = lexicon.intents[intent]
@@ -230,6 +269,10 @@ def _fill_slots(
             if found is not None:
                 slots[slot], hit = found
                 taken.add(hit)
+                if slot == "stage" and found[0] in _SETTLED:
+                    cue_start = analysis.hits[hit][0]
+                    if _planned(lexicon, analysis, cue_start, clean, entities, today):
+                        del slots["stage"]
     for ent in ordered:
         if ent.kind == "customer" and "customer" in wanted:
             slots["customer"] = ent.value
@@ -390,7 +433,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         alternatives = tuple(decided[1:4])
         return ParseResult(text, prepared.lang, OUT_OF_SCOPE, confidence, {}, alternatives)
     analysis, entities = prepared.analysis, prepared.entities
-    slots = _fill_slots(lexicon, intent, analysis, entities, prepared.clean, prepared.spans)
+    slots = _fill_slots(lexicon, intent, analysis, entities, prepared.clean, prepared.today)
     customer = slots.get("customer")
     slots.update(
         free_text(

@@ -198,6 +198,31 @@ def test_vocabulary_slots_take_the_phrase_meant(text: str, slots: dict[str, str]
 
 
 @pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # a won or lost cue with a plan or a deadline still ahead sets a target, not the stage
+        ("ปิดดีล Acme ภายในสิ้นเดือนนี้", None),
+        ("ต้องปิดดีล Acme ก่อนสิ้นเดือน", None),
+        ("ปิดดีล Acme ให้ได้ภายใน 15 ธ.ค.", None),
+        ("ปิดดีล Acme ภายใน 3 วัน", None),
+        ("ยังไม่ได้ปิดดีล Acme", None),
+        ("we should win the Acme deal by Friday", None),
+        ("Acme deal will be won next week", None),
+        ("the Acme deal is not yet won", None),
+        # news stays news, whatever else the message plans
+        ("ปิดดีล Acme ได้แล้ว 50k", "won"),
+        ("ปิดดีล Acme ได้แล้ว ต้องส่งของภายในวันศุกร์", "won"),
+        ("we won Acme, go-live next Monday", "won"),
+        ("ลูกค้ายกเลิกดีล Acme", "lost"),
+    ],
+)
+def test_a_plan_to_win_a_deal_is_no_won_stage(text: str, stage: str | None) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "deal_update"
+    assert out.slots.get("stage") == stage
+
+
+@pytest.mark.parametrize(
     ("text", "tier"),
     [
         ("ลูกค้า gold มีใครบ้าง", "gold"),
