@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.charts import chart_for
 from bot.dialogue import Ask, Confirm, Context, Done, Outcome
 from bot.messages import Card, Choice, Notification
-from bot.replies import day, label, moment, money, points, say
+from bot.replies import day, label, moment, money, points, say, templates
 from crm_core import reports
 from crm_core.errors import (
     CustomerNotFound,
@@ -411,6 +411,7 @@ def deal_update(ctx: Context) -> Outcome:
                 title=deal.title,
                 stage=label("stage", str(stage or deal.stage.value), ctx.lang),
                 amount=money(new_amount),
+                close=_close_part(ctx, close),
             )
         )
     deals.update_deal(ctx.uow, deal, stage=stage, amount=amount, close_date=close)
@@ -438,10 +439,17 @@ def deal_update(ctx: Context) -> Outcome:
             title=deal.title,
             stage=label("stage", deal.stage.value, ctx.lang),
             amount=money(deal.amount),
+            close=_close_part(ctx, deal.close_date),
         ),
         notify=notify,
         changed=True,
     )
+
+
+def _close_part(ctx: Context, close: date | None) -> str:
+    """ " กำหนดปิด 30 พ.ย. 2569" / ", closing 30 Nov 2026", or nothing without a date."""
+    # a part of a sentence: its leading space stays (say() trims whole replies)
+    return templates(ctx.lang)["deal_close_part"].format(date=_d(close, ctx)) if close else ""
 
 
 def _stage_choices(ctx: Context) -> tuple[Choice, ...]:

@@ -59,6 +59,19 @@ def test_rep_closes_a_deal_with_missing_amount_then_undoes_it(world: World) -> N
         assert deal.stage is Stage.PROPOSAL and deal.amount == Decimal("0.00")
 
 
+def test_a_target_close_date_moves_the_date_and_leaves_the_stage(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    confirm = rep.send("ต้องปิดดีล Acme ก่อนสิ้นเดือน")
+    month_end = (NOW.date().replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    shown = f"กำหนดปิด {month_end.day} "
+    assert confirm.confirm and shown in confirm.text and str(month_end.year + 543) in confirm.text
+    done = rep.send("ใช่")
+    assert shown in done.text and "เสนอราคา" in done.text
+    with world.store.uow() as uow:
+        deal = uow.session.get_one(Deal, world.acme_deal)
+        assert deal.stage is Stage.PROPOSAL and deal.close_date == month_end
+
+
 def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("deal Acme won 80k").confirm
