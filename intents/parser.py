@@ -158,6 +158,12 @@ def _guess_customer(lexicon: Lexicon, clean: str, spans: SpanSet) -> Entity | No
     return max(found, key=lambda e: e.end - e.start, default=None)
 
 
+def _function_word(lexicon: Lexicon, word: str) -> bool:
+    """A stopword, or two run together as newmm sometimes leaves them ("ให้ได้")."""
+    stop = lexicon.stopwords
+    return word in stop or any(word[:k] in stop and word[k:] in stop for k in range(1, len(word)))
+
+
 def _introduced_name(lexicon: Lexicon, analysis: Analysis, covered: set[int]) -> str | None:
     """A Thai name after คุณ / ชื่อ, however newmm split it ("แต้มคุณสมศรี" -> "สมศรี")."""
     tokens = analysis.tokens
@@ -168,6 +174,9 @@ def _introduced_name(lexicon: Lexicon, analysis: Analysis, covered: set[int]) ->
         for j in range(i + 1, len(tokens)):
             word = tokens[j]
             if j in covered or not THAI_CHAR.match(word) or word in lexicon.stopwords:
+                break
+            # the name's first word may look like two ("มานะ"); later ones end it ("ให้ได้")
+            if parts and _function_word(lexicon, word):
                 break
             parts.append(word)
         name = "".join(parts)

@@ -251,6 +251,9 @@ def test_a_campaign_needs_a_word_that_sends() -> None:
         ("แต้มคุณสมศรี", {"customer": "สมศรี"}),
         ("เพิ่ม 200 แต้มให้คุณสมศรี ชดเชย", {"customer": "สมศรี", "note": "ชดเชย", "points": 200}),
         ("เปิดเคสให้คุณสมศรี ของแตก", {"customer": "สมศรี", "description": "ของแตก"}),
+        # stopwords run together end the name; a name that looks like two is still one
+        ("ต้องปิดดีลกับคุณสมศรีให้ได้ 2 ล้าน", {"customer": "สมศรี"}),
+        ("หาเบอร์คุณมานะหน่อย", {"customer": "มานะ"}),
     ],
 )
 def test_a_thai_name_after_an_honorific_is_the_customer(
