@@ -133,7 +133,12 @@ def _known_word(lexicon: Lexicon, word: str) -> bool:
     folded = fold_text(word).strip("'.,!?")
     if folded.endswith("'s"):
         folded = folded[:-2]
-    return folded in lexicon.stopwords or folded in lexicon.latin_words or len(folded) < 2
+    return (
+        folded in lexicon.stopwords
+        or folded in lexicon.latin_words
+        or folded in lexicon.dates.months
+        or len(folded) < 2
+    )
 
 
 def _guess_customer(lexicon: Lexicon, clean: str, spans: SpanSet) -> Entity | None:
@@ -198,7 +203,7 @@ def _thai_customer(lexicon: Lexicon, analysis: Analysis) -> str | None:
             i in ends
             and i not in covered
             and THAI_CHAR.match(token)
-            and token not in lexicon.stopwords
+            and not _function_word(lexicon, token)
             and len(token) > 2
         ):
             return token

@@ -254,6 +254,10 @@ def test_a_campaign_needs_a_word_that_sends() -> None:
         # stopwords run together end the name; a name that looks like two is still one
         ("ต้องปิดดีลกับคุณสมศรีให้ได้ 2 ล้าน", {"customer": "สมศรี"}),
         ("หาเบอร์คุณมานะหน่อย", {"customer": "มานะ"}),
+        # question and function words after "ดีล" are no name; a month is no company
+        ("ดีลไหนจะปิดเดือนนี้บ้าง", {"customer": None}),
+        ("ดีลที่จะปิดสัปดาห์หน้า", {"customer": None}),
+        ("Acme signed! 80k, starting January", {"customer": "Acme"}),
     ],
 )
 def test_a_thai_name_after_an_honorific_is_the_customer(
