@@ -115,10 +115,13 @@ class Lexicon:
     note_lead: tuple[str, ...]
     threshold: float
     slot_tags: dict[str, str]
-    # "plan", "deadline" and "done" words around a won or lost cue; the deadline words also
-    # as a tuple, for dates that took one in ("ภายใน 3 วัน")
-    stage_cues: PhraseTrie
+    # cue words tagged by kind: "plan", "deadline" and "done" around a won or lost cue,
+    # "negation" before a slot value; the deadline words also as a tuple, for dates that took
+    # one in ("ภายใน 3 วัน")
+    cues: PhraseTrie
     deadline_words: tuple[str, ...]
+    # per slot, the value a negated phrase of another value means ("don't send me" -> opt_out)
+    opposites: dict[str, dict[str, str]]
 
 
 def _load(lang: str) -> dict[str, Any]:
@@ -158,7 +161,7 @@ def load_lexicon() -> Lexicon:
     note_strip: list[str] = []
     note_lead: list[str] = []
     date_tables: dict[str, dict[str, Any]] = defaultdict(dict)
-    stage_cues = PhraseTrie()
+    cues = PhraseTrie()
     deadlines: list[str] = []
     raw_intents: dict[str, list[dict[str, Any]]] = defaultdict(list)
     extra_words: set[str] = set(catalogue.get("dictionary", []))
@@ -179,9 +182,11 @@ def load_lexicon() -> Lexicon:
         extra_words.update(data.get("dictionary", []))
         for kind, phrases in (data.get("stage_cues") or {}).items():
             for phrase in phrases:
-                stage_cues.add(_phrase(phrase), kind)
+                cues.add(_phrase(phrase), kind)
             if kind == "deadline":
                 deadlines.extend(_phrase(p) for p in phrases)
+        for phrase in data.get("negations", []):
+            cues.add(_phrase(phrase), "negation")
         for table, entries in (data.get("dates") or {}).items():
             date_tables[table].update(entries)
         for name, spec in (data.get("intents") or {}).items():
@@ -270,8 +275,12 @@ def load_lexicon() -> Lexicon:
         note_lead=tuple(sorted(set(note_lead), key=len, reverse=True)),
         threshold=float(catalogue.get("threshold", 0.6)),
         slot_tags=slot_tags,
-        stage_cues=stage_cues,
+        cues=cues,
         deadline_words=tuple(deadlines),
+        opposites={
+            slot: {str(k): str(v) for k, v in pairs.items()}
+            for slot, pairs in (catalogue.get("opposites") or {}).items()
+        },
     )
 
 

@@ -225,7 +225,7 @@ def _planned(
     already happened ("ปิดได้แล้ว", "already") keeps the stage.
     """
     plan = deadline = False
-    for start, _, kinds in lexicon.stage_cues.scan(analysis.tokens):
+    for start, _, kinds in lexicon.cues.scan(analysis.tokens):
         if "done" in kinds:
             return False
         plan = plan or ("plan" in kinds and start < cue_start)
@@ -244,6 +244,15 @@ def _planned(
                 fold_text(clean[e.start : e.end]).startswith(lexicon.deadline_words) for e in ahead
             )
         )
+    )
+
+
+def _negated(lexicon: Lexicon, analysis: Analysis, at: int) -> bool:
+    """True when a negation ends right before token `at`, or one stopword before it."""
+    tokens = analysis.tokens
+    return any(
+        "negation" in kinds and (end == at or (end == at - 1 and tokens[end] in lexicon.stopwords))
+        for _, end, kinds in lexicon.cues.scan(tokens)
     )
 
 
@@ -280,13 +289,20 @@ def _fill_slots(
     for slot in VOCABULARY_SLOTS:
         if slot in wanted and slot not in slots:
             found = slot_value(analysis, slot, spec, taken)
-            if found is not None:
-                slots[slot], hit = found
-                taken.add(hit)
-                if slot == "stage" and found[0] in _SETTLED:
-                    cue_start = analysis.hits[hit][0]
-                    if _planned(lexicon, analysis, cue_start, clean, entities, today):
-                        del slots["stage"]
+            if found is None:
+                continue
+            value, hit = found
+            taken.add(hit)
+            cue_start = analysis.hits[hit][0]
+            opposite = lexicon.opposites.get(slot, {}).get(value)
+            if opposite is not None and _negated(lexicon, analysis, cue_start):
+                value = opposite
+            if not (
+                value in _SETTLED
+                and slot == "stage"
+                and _planned(lexicon, analysis, cue_start, clean, entities, today)
+            ):
+                slots[slot] = value
     for ent in ordered:
         if ent.kind == "customer" and "customer" in wanted:
             slots["customer"] = ent.value

@@ -265,9 +265,18 @@ def test_faq_and_handoff(world: World) -> None:
     assert "เจ้าหน้าที่" in visitor.send("ขอสายเจ้าหน้าที่หน่อย").text
 
 
-def test_customer_opts_out_of_marketing(world: World) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "เลิกส่งข่าวสารให้หนูได้ไหมคะ",
+        # a negated "send me news" is an opt-out, never an opt-in
+        "ไม่ต้องส่งโปรมาแล้วนะคะ",
+        "I don't want to receive newsletters",
+    ],
+)
+def test_customer_opts_out_of_marketing(world: World, text: str) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
-    reply = somsri.send("เลิกส่งข่าวสารให้หนูได้ไหมคะ")
+    reply = somsri.send(text)
     assert reply.intent == "consent_update"
     from crm_core.models import Customer
 

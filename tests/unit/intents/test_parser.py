@@ -223,6 +223,26 @@ def test_a_plan_to_win_a_deal_is_no_won_stage(text: str, stage: str | None) -> N
 
 
 @pytest.mark.parametrize(
+    ("text", "consent"),
+    [
+        # a negation right before an opt-in phrase opts out
+        ("ไม่ต้องส่งโปรมาแล้วนะคะ", "opt_out"),
+        ("อย่าส่งโปรมาอีกนะ", "opt_out"),
+        ("ไม่ต้องแจ้งข่าวสารแล้วค่ะ", "opt_out"),
+        ("don't send me promotions anymore", "opt_out"),
+        ("I don't want to receive newsletters", "opt_out"),
+        # without one it stays an opt-in
+        ("ช่วยส่งโปรมาด้วยค่ะ", "opt_in"),
+        ("send me promotions please", "opt_in"),
+        ("I want to receive news again", "opt_in"),
+    ],
+)
+def test_a_negated_opt_in_is_an_opt_out(text: str, consent: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("consent")) == ("consent_update", consent)
+
+
+@pytest.mark.parametrize(
     ("text", "tier"),
     [
         ("ลูกค้า gold มีใครบ้าง", "gold"),
