@@ -296,7 +296,9 @@ def _fill_slots(
             cue_start = analysis.hits[hit][0]
             opposite = lexicon.opposites.get(slot, {}).get(value)
             if opposite is not None and _negated(lexicon, analysis, cue_start):
-                value = opposite
+                # "ปกติพอ ไม่ต้องด่วน": another value named outright wins over the opposite
+                other = slot_value(analysis, slot, spec, taken)
+                value = other[0] if other is not None else opposite
             if not (
                 value in _SETTLED
                 and slot == "stage"

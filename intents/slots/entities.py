@@ -43,8 +43,9 @@ PHONE = re.compile(
     r"(?<![\d-])(?:\+?66[\s-]?|0)([689]\d)[\s-]?(\d{3})[\s-]?(\d{4})(?![\d])"
     r"|(?<![\d-])0(2)[\s-]?(\d{3})[\s-]?(\d{4})(?![\d])"
 )
+# "1.5k แต้ม", "2 หมื่นแต้ม": a magnitude may stand between the number and the unit
 POINTS_AFTER = re.compile(
-    rf"([-+−]\s?)?({_NUM})\s?(?:(?:bonus|extra|reward|loyalty|โบนัส)\s?)?"
+    rf"([-+−]\s?)?({_NUM})\s?(?:(?P<mag>{_MAG})\s?)?(?:(?:bonus|extra|reward|loyalty|โบนัส)\s?)?"
     r"(?:แต้ม|คะแนน|points?|pts?|พอยท์|พอยต์)(?![a-z])",
     re.IGNORECASE,
 )
@@ -126,8 +127,8 @@ def extract_numbers(text: str, spans: SpanSet, deduct_words: Iterable[str]) -> N
     deducts = tuple(deduct_words)
     for pattern in (POINTS_AFTER, POINTS_BEFORE):
         for m in pattern.finditer(text):
-            value = to_decimal(m.group(2))
-            if value is None:
+            value = to_decimal(m.group(2), m.groupdict().get("mag"))
+            if value is None or value != value.to_integral_value():
                 continue
             before = lowered[max(0, m.start() - 25) : m.start() + (m.end() - m.start()) // 2]
             negative = bool(m.group(1) and m.group(1).strip() in "-−") or any(

@@ -243,6 +243,35 @@ def test_a_negated_opt_in_is_an_opt_out(text: str, consent: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "priority"),
+    [
+        ("ไม่ต้องรีบ ส่งใบเสนอราคาให้ Acme สัปดาห์หน้า", "low"),
+        ("ticket TCK-1200 no longer urgent", "low"),
+        # a value named outright wins over the opposite of the negated one
+        ("TCK-3414 ความสำคัญปกติพอ ไม่ต้องด่วน", "normal"),
+        ("ด่วน เปิดเคสให้ Acme เครื่องเสีย", "urgent"),
+    ],
+)
+def test_a_negated_priority_is_not_that_priority(text: str, priority: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).slots.get("priority") == priority
+
+
+@pytest.mark.parametrize(
+    ("text", "points"),
+    [
+        ("เพิ่ม 1.5k แต้มให้ M-10023", 1500),
+        ("add 2k points to Acme", 2000),
+        ("เพิ่ม 2 หมื่นแต้มให้ Acme", 20000),
+        # points are whole: a fraction is never cut down to one silently
+        ("เพิ่ม 1.5 แต้ม Acme", None),
+    ],
+)
+def test_points_take_a_magnitude(text: str, points: int | None) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("points")) == ("loyalty_adjust", points)
+
+
+@pytest.mark.parametrize(
     ("text", "tier"),
     [
         ("ลูกค้า gold มีใครบ้าง", "gold"),
