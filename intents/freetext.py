@@ -189,8 +189,10 @@ def _residue(
             index += 1
         kept.append([])
     # Words separated only by removed words and entities still read as one note.
-    merged = [w for chunk in kept for w in _trim(chunk)]
-    return _join(clean, _trim(merged))
+    merged = _trim([w for chunk in kept for w in _trim(chunk)])
+    if all(lexicon.function_word(w.folded) for w in merged):
+        return ""  # "ได้ที่ไหน" names no reward and says nothing as a note
+    return _join(clean, merged)
 
 
 def _message(clean: str, pieces: list[_Piece | None]) -> str | None:

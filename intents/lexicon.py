@@ -123,6 +123,13 @@ class Lexicon:
     # per slot, the value a negated phrase of another value means ("don't send me" -> opt_out)
     opposites: dict[str, dict[str, str]]
 
+    def function_word(self, word: str) -> bool:
+        """A stopword, or two run together as newmm sometimes leaves them ("ให้ได้")."""
+        stop = self.stopwords
+        return word in stop or any(
+            word[:k] in stop and word[k:] in stop for k in range(1, len(word))
+        )
+
 
 def _load(lang: str) -> dict[str, Any]:
     """Read one language file."""

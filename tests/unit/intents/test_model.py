@@ -102,9 +102,13 @@ def test_weak_evidence_is_out_of_scope_with_runners_up() -> None:
         ("ของที่ส่งมาใช้ไม่ได้ค่ะ", "description", "ของที่ส่งมาใช้ไม่ได้"),
         ("open a ticket: ORD-1234 arrived damaged, urgent", "description", "arrived damaged"),
         ("ร้านปิดวันไหนบ้างคะ", "question", "ร้านปิดวันไหนบ้าง"),
+        # what is left is only stopwords: no reward, no note
+        ("ใช้แต้มแลกของได้ที่ไหน", "reward", None),
+        ("I'd like the tote bag reward", "reward", None),
+        ("มอบหมาย TCK-2010 ให้ผม", "note", None),
     ],
 )
-def test_free_text_slots(text: str, slot: str, value: str) -> None:
+def test_free_text_slots(text: str, slot: str, value: str | None) -> None:
     assert parse(text, ParseContext(now=NOW)).slots.get(slot) == value
 
 
