@@ -122,6 +122,8 @@ class Lexicon:
     deadline_words: tuple[str, ...]
     # per slot, the value a negated phrase of another value means ("don't send me" -> opt_out)
     opposites: dict[str, dict[str, str]]
+    # per slot, single folded words that hint at a value (see _fill_slots)
+    slot_hints: dict[str, dict[str, str]]
 
     def function_word(self, word: str) -> bool:
         """A stopword, or two run together as newmm sometimes leaves them ("ให้ได้")."""
@@ -169,6 +171,7 @@ def load_lexicon() -> Lexicon:
     note_lead: list[str] = []
     date_tables: dict[str, dict[str, Any]] = defaultdict(dict)
     cues = PhraseTrie()
+    slot_hints: dict[str, dict[str, str]] = defaultdict(dict)
     deadlines: list[str] = []
     raw_intents: dict[str, list[dict[str, Any]]] = defaultdict(list)
     extra_words: set[str] = set(catalogue.get("dictionary", []))
@@ -194,6 +197,9 @@ def load_lexicon() -> Lexicon:
                 deadlines.extend(_phrase(p) for p in phrases)
         for phrase in data.get("negations", []):
             cues.add(_phrase(phrase), "negation")
+        for slot, values in (data.get("slot_hints") or {}).items():
+            for value, words in values.items():
+                slot_hints[slot].update((_phrase(w), str(value)) for w in words)
         for table, entries in (data.get("dates") or {}).items():
             date_tables[table].update(entries)
         for name, spec in (data.get("intents") or {}).items():
@@ -288,6 +294,7 @@ def load_lexicon() -> Lexicon:
             slot: {str(k): str(v) for k, v in pairs.items()}
             for slot, pairs in (catalogue.get("opposites") or {}).items()
         },
+        slot_hints=dict(slot_hints),
     )
 
 

@@ -299,6 +299,12 @@ def _fill_slots(
                 and _planned(lexicon, analysis, cue_start, clean, entities, today)
             ):
                 slots[slot] = value
+    for slot, hints in lexicon.slot_hints.items():
+        if slot in wanted and slot not in slots:
+            # the first hint word of the message ("how are tickets looking" -> tickets)
+            hinted = next((hints[t] for t in analysis.tokens if t in hints), None)
+            if hinted is not None:
+                slots[slot] = hinted
     for ent in ordered:
         if ent.kind == "customer" and "customer" in wanted:
             slots["customer"] = ent.value

@@ -272,6 +272,24 @@ def test_points_take_a_magnitude(text: str, points: int | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a single word hints at the report when no phrase named it
+        ("how are tickets looking this week", "tickets"),
+        ("ticket ค้างเกิน SLA มีกี่ใบ", "tickets"),
+        ("แต้มคงค้างทั้งระบบตอนนี้เท่าไหร่", "loyalty"),
+        ("how many calls did we make this week", "interactions"),
+        # a phrase still wins over a hint
+        ("สรุปยอดขายเคสนี้วันนี้", "sales"),
+        ("report for this month", None),
+    ],
+)
+def test_a_word_hints_at_the_report_kind(text: str, kind: str | None) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("report_kind")) == ("report", kind)
+
+
+@pytest.mark.parametrize(
     ("text", "tier"),
     [
         ("ลูกค้า gold มีใครบ้าง", "gold"),
