@@ -1003,6 +1003,11 @@ def consent_update(ctx: Context) -> Outcome:
         )
     if customer is None:
         return Done(_t(ctx, "link_first"))
+    typed = "_text" in ctx.slots and ctx.slots.get("_answered") != "consent"
+    if consent == "opt_in" and typed and not ctx.confirmed:
+        # consent to marketing must be a clear yes: a sentence the parser read as an opt-in
+        # is asked back first (an answer to the consent question, or an opt-out, is taken)
+        return Confirm(_t(ctx, "confirm_opt_in"))
     customer_svc.set_marketing_consent(
         ctx.uow, customer, consent == "opt_in", source=f"{ctx.slots['_via']}:{ctx.who.ref}"
     )

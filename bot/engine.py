@@ -285,6 +285,7 @@ class Bot:
         confirmed = pending["awaiting"] == CONFIRM and action.value == "yes"
         if not confirmed:
             slots[pending["awaiting"]] = action.value
+            slots["_answered"] = pending["awaiting"]  # chosen outright, not read from a sentence
             slots.pop("_candidates", None)
         return self._run(uow, who, message, state, pending["intent"], slots, lang, confirmed)
 
@@ -347,6 +348,7 @@ class Bot:
             slots["customer_id"] = value
         else:
             slots[awaiting] = value
+            slots["_answered"] = awaiting
         if awaiting == "customer_id":
             slots.pop("_candidates", None)
         for key, extra in _slots_from(parsed).items():

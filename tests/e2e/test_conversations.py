@@ -285,6 +285,21 @@ def test_customer_opts_out_of_marketing(world: World, text: str) -> None:
         assert not customer.marketing_consent and customer.consent_source is not None
 
 
+def test_a_typed_opt_in_is_asked_back_before_it_is_recorded(world: World) -> None:
+    with world.store.uow() as uow:
+        customer = uow.session.get_one(Customer, world.somsri)
+        customer.marketing_consent = False
+        uow.commit()
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    asked = somsri.send("อยากรับโปรโมชั่นค่ะ")
+    assert asked.intent == "consent_update" and asked.confirm
+    with world.store.uow() as uow:
+        assert not uow.session.get_one(Customer, world.somsri).marketing_consent
+    assert "ขอบคุณ" in somsri.send("ใช่ค่ะ").text
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Customer, world.somsri).marketing_consent
+
+
 def _ticket_for_somsri(world: World) -> str:
     with world.store.uow() as uow:
         somsri = uow.session.get_one(Customer, world.somsri)
