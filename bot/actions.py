@@ -397,7 +397,17 @@ def deal_update(ctx: Context) -> Outcome:
     amount = ctx.slots.get("amount")
     close = ctx.slots.get("close_date") or ctx.slots.get("date")
     if stage is None and amount is None and close is None:
-        return Ask("stage", _t(ctx, "ask_stage"), _stage_choices(ctx))
+        # "ดีล Acme ตอนนี้อยู่ขั้นไหน" asks where the deal is: say so, then offer to move it
+        where = _t(
+            ctx,
+            "deal_where",
+            title=deal.title,
+            name=found.name,
+            stage=label("stage", deal.stage.value, ctx.lang),
+            amount=money(deal.amount),
+            close=_close_part(ctx, deal.close_date),
+        )
+        return Ask("stage", f"{where}\n{_t(ctx, 'ask_stage')}", _stage_choices(ctx))
     if stage == "won" and amount is None and deal.amount == 0:
         return Ask("amount", _t(ctx, "ask_amount"))
     new_amount = Decimal(str(amount)) if amount is not None else deal.amount

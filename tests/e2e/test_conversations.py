@@ -72,6 +72,16 @@ def test_a_target_close_date_moves_the_date_and_leaves_the_stage(world: World) -
         assert deal.stage is Stage.PROPOSAL and deal.close_date == month_end
 
 
+def test_asking_where_a_deal_is_shows_its_stage_before_offering_a_move(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    reply = rep.send("ดีล Acme ตอนนี้อยู่ขั้นไหน")
+    assert reply.intent == "deal_update"
+    assert "อยู่ขั้น เสนอราคา" in reply.text and "Acme Trading" in reply.text
+    assert len(reply.choices) == len(Stage)
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.PROPOSAL
+
+
 def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("deal Acme won 80k").confirm
