@@ -596,12 +596,24 @@ def ticket_create(ctx: Context) -> Outcome:
     if not description:
         return Ask("description", _t(ctx, "ask_problem"))
     subject = str(ctx.slots.get("subject") or description.split("\n")[0][:80])
+    priority = str(ctx.slots.get("priority") or "normal")
+    if ctx.who.is_staff and "_text" in ctx.slots and not ctx.confirmed:
+        # a sentence from staff is read back first (the ticket form is taken as filled in)
+        return Confirm(
+            _t(
+                ctx,
+                "confirm_ticket_create",
+                subject=subject,
+                name=customer.name if customer else _t(ctx, "no_customer"),
+                priority=label("priority", priority, ctx.lang),
+            )
+        )
     ticket = tickets.create_ticket(
         ctx.uow,
         subject,
         customer=customer,
         description=description,
-        priority=ctx.slots.get("priority") or "normal",
+        priority=priority,
         channel=ctx.slots["_via"],
         assignee=None,
     )
@@ -624,7 +636,7 @@ def ticket_create(ctx: Context) -> Outcome:
             ),
         )
     return Done(
-        _t(ctx, "ticket_created", number=ticket.number),
+        _t(ctx, "ticket_opened" if ctx.who.is_staff else "ticket_created", number=ticket.number),
         (_ticket_card(ctx, ticket),),
         notify=notify,
         changed=True,

@@ -82,6 +82,22 @@ def test_asking_where_a_deal_is_shows_its_stage_before_offering_a_move(world: Wo
         assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.PROPOSAL
 
 
+def test_a_ticket_typed_by_staff_is_read_back_before_it_is_opened(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    support = world.session("staff:U_SUPPORT")
+    before = count_rows(Ticket)
+    asked = support.send("เปิดเคสให้ลูกค้า Acme Trading เครื่องเสีย ด่วน")
+    assert asked.intent == "ticket_create" and asked.confirm
+    assert "Acme Trading" in asked.text and "ด่วน" in asked.text
+    assert count_rows(Ticket) == before
+    assert "ยกเลิก" in support.send("ไม่").text
+    assert count_rows(Ticket) == before
+    support.send("เปิดเคสให้ลูกค้า Acme Trading เครื่องเสีย ด่วน")
+    opened = support.send("ใช่")
+    assert opened.text.startswith("เปิดเคส TCK-") and count_rows(Ticket) == before + 1
+
+
 def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("deal Acme won 80k").confirm
