@@ -209,11 +209,16 @@ def test_vocabulary_slots_take_the_phrase_meant(text: str, slots: dict[str, str]
         ("we should win the Acme deal by Friday", None),
         ("Acme deal will be won next week", None),
         ("the Acme deal is not yet won", None),
+        ("รอ Acme ออก PO", None),
         # news stays news, whatever else the message plans
         ("ปิดดีล Acme ได้แล้ว 50k", "won"),
         ("ปิดดีล Acme ได้แล้ว ต้องส่งของภายในวันศุกร์", "won"),
         ("we won Acme, go-live next Monday", "won"),
         ("ลูกค้ายกเลิกดีล Acme", "lost"),
+        ("ปิดดีล Acme ได้แล้ว รอโอนเงิน", "won"),
+        # a purchase order is the win
+        ("ลูกค้า Acme confirm PO แล้ว 150k", "won"),
+        ("got the PO from Acme, 150k", "won"),
     ],
 )
 def test_a_plan_to_win_a_deal_is_no_won_stage(text: str, stage: str | None) -> None:
