@@ -465,6 +465,11 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         alternatives = tuple(decided[1:4])
         return ParseResult(text, prepared.lang, OUT_OF_SCOPE, confidence, {}, alternatives)
     analysis, entities = prepared.analysis, prepared.entities
+    if intent == "log_interaction":
+        # logged after it happened: a date ahead ("they'll decide next week") is no date of
+        # the interaction but part of its note
+        today = prepared.today
+        entities = [e for e in entities if not (isinstance(e.value, date) and e.value > today)]
     slots = _fill_slots(lexicon, intent, analysis, entities, prepared.clean, prepared.today)
     customer = slots.get("customer")
     slots.update(
