@@ -405,7 +405,7 @@ def deal_update(ctx: Context) -> Outcome:
             name=found.name,
             stage=label("stage", deal.stage.value, ctx.lang),
             amount=money(deal.amount),
-            close=_close_part(ctx, deal.close_date),
+            close=_close_part(ctx, _expected_close(deal)),
         )
         return Ask("stage", f"{where}\n{_t(ctx, 'ask_stage')}", _stage_choices(ctx))
     if stage == "won" and amount is None and deal.amount == 0:
@@ -449,11 +449,16 @@ def deal_update(ctx: Context) -> Outcome:
             title=deal.title,
             stage=label("stage", deal.stage.value, ctx.lang),
             amount=money(deal.amount),
-            close=_close_part(ctx, deal.close_date),
+            close=_close_part(ctx, _expected_close(deal)),
         ),
         notify=notify,
         changed=True,
     )
+
+
+def _expected_close(deal: Deal) -> date | None:
+    """The close date still expected: none once the deal is won or lost."""
+    return None if deal.stage in (Stage.WON, Stage.LOST) else deal.close_date
 
 
 def _close_part(ctx: Context, close: date | None) -> str:

@@ -98,6 +98,16 @@ def test_a_ticket_typed_by_staff_is_read_back_before_it_is_opened(
     assert opened.text.startswith("เปิดเคส TCK-") and count_rows(Ticket) == before + 1
 
 
+def test_a_won_deal_shows_no_close_date_still_expected(world: World) -> None:
+    with world.store.uow() as uow:
+        uow.session.get_one(Deal, world.acme_deal).close_date = NOW.date() + timedelta(days=14)
+        uow.commit()
+    rep = world.session("staff:U_SALES")
+    assert rep.send("ดีล Acme Trading ปิดได้แล้ว 80k").confirm
+    done = rep.send("ใช่")
+    assert "ปิดได้" in done.text and "กำหนดปิด" not in done.text
+
+
 def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("deal Acme won 80k").confirm
