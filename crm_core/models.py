@@ -234,7 +234,11 @@ class DealStageChange(Base):
 
 class Task(Base):
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_owner_open_due", "owner_id", "done", "due_date"),)
+    __table_args__ = (
+        Index("ix_tasks_owner_open_due", "owner_id", "done", "due_date"),
+        # the daily reminder job looks for every open task due on one day, whoever owns it
+        Index("ix_tasks_due_open", "due_date", "done"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))

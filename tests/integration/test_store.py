@@ -33,7 +33,17 @@ def _customer(store: Store, name: str = "Acme Trading", phone: str = "081-234-56
 
 
 def test_migrated_to_head(store: Store) -> None:
-    assert migrate.current(store.engine) == "0004_line_follow_at"
+    assert migrate.current(store.engine) == "0005_tasks_due_index"
+
+
+def test_the_migrations_build_the_schema_the_models_declare(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from crm_core.models import Base
+
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(sqlite_store: Store) -> None:
@@ -62,7 +72,7 @@ def test_downgrade_and_upgrade_again(sqlite_store: Store) -> None:
         command.downgrade(cfg, "base")
     assert migrate.current(sqlite_store.engine) is None
     migrate.upgrade(sqlite_store.engine)
-    assert migrate.current(sqlite_store.engine) == "0004_line_follow_at"
+    assert migrate.current(sqlite_store.engine) == "0005_tasks_due_index"
 
 
 def test_customer_phone_is_normalised_and_unique(store: Store) -> None:
