@@ -44,7 +44,7 @@ def _count(store: Store, model: type) -> int:
 
 def test_db_upgrade_then_import_customers(store: Store, tmp_path: Path) -> None:
     code, stdout, _ = _run("db", "upgrade", "--db", store.url)
-    assert code == 0 and "0004_line_follow_at" in stdout
+    assert code == 0 and "0005_tasks_due_index" in stdout
     path = _write(tmp_path, "customers.csv", CUSTOMERS)
     code, stdout, stderr = _run("import", "customers", str(path), "--db", store.url)
     assert code == 0, stderr
