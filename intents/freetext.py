@@ -24,6 +24,8 @@ _EDGE = frozenset(
     }
 )  # fmt: skip
 _TRAILING = frozenset({"the", "a", "an", "my", "our", "your", "their", "his", "her", "its"})
+# A word that only introduces the customer named right after it ("ลูกค้า Acme ระบบล่ม").
+_CUSTOMER_WORDS = frozenset({"ลูกค้า", "customer", "client"})
 _MESSAGE_CUES = frozenset({"ว่า", "that", ":", "saying", "message"})
 # A problem report keeps its problem words: only the request to open a ticket goes.
 _DESCRIPTION_COMMANDS = frozenset({"open_ticket", "create_verb", "ticket_noun", "slot:priority"})
@@ -178,6 +180,20 @@ def _residue(
             runs[-1].append(piece)
     words = [p for p in pieces if p is not None]
     drop = _removed(lexicon, intent, slot, words, customer)
+    # "ลูกค้า" right before the customer's masked name only introduces it
+    named_at = clean.find(customer) if customer else -1
+    index = 0
+    for piece, after in zip(pieces, [*pieces[1:], 0], strict=True):
+        if piece is None:
+            continue
+        if (
+            after is None
+            and piece.folded in _CUSTOMER_WORDS
+            and piece.end <= named_at
+            and not clean[piece.end : named_at].strip()
+        ):
+            drop.add(index)
+        index += 1
     kept: list[list[_Piece]] = [[]]
     index = 0
     for run in runs:

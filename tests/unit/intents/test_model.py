@@ -106,6 +106,13 @@ def test_weak_evidence_is_out_of_scope_with_runners_up() -> None:
         ("ใช้แต้มแลกของได้ที่ไหน", "reward", None),
         ("I'd like the tote bag reward", "reward", None),
         ("มอบหมาย TCK-2010 ให้ผม", "note", None),
+        # "ลูกค้า" / "customer" before the customer's name only introduces it
+        ("เปิดเคสด่วน ลูกค้า Acme ระบบล่มทั้งออฟฟิศ", "description", "ระบบล่มทั้งออฟฟิศ"),
+        (
+            "customer Malee says the fridge is noisy, open a ticket",
+            "description",
+            "says the fridge is noisy",
+        ),
     ],
 )
 def test_free_text_slots(text: str, slot: str, value: str | None) -> None:
