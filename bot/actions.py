@@ -398,15 +398,7 @@ def deal_update(ctx: Context) -> Outcome:
     close = ctx.slots.get("close_date") or ctx.slots.get("date")
     if stage is None and amount is None and close is None:
         # "ดีล Acme ตอนนี้อยู่ขั้นไหน" asks where the deal is: say so, then offer to move it
-        where = _t(
-            ctx,
-            "deal_where",
-            title=deal.title,
-            name=found.name,
-            stage=label("stage", deal.stage.value, ctx.lang),
-            amount=money(deal.amount),
-            close=_close_part(ctx, _expected_close(deal)),
-        )
+        where = _t(ctx, "deal_where", **_deal_state(ctx, deal, found))
         return Ask("stage", f"{where}\n{_t(ctx, 'ask_stage')}", _stage_choices(ctx))
     if stage == "won" and amount is None and deal.amount == 0:
         return Ask("amount", _t(ctx, "ask_amount"))
@@ -442,23 +434,23 @@ def deal_update(ctx: Context) -> Outcome:
             ),
         )
     return Done(
-        _t(
-            ctx,
-            "deal_updated",
-            name=found.name,
-            title=deal.title,
-            stage=label("stage", deal.stage.value, ctx.lang),
-            amount=money(deal.amount),
-            close=_close_part(ctx, _expected_close(deal)),
-        ),
+        _t(ctx, "deal_updated", **_deal_state(ctx, deal, found)),
         notify=notify,
         changed=True,
     )
 
 
-def _expected_close(deal: Deal) -> date | None:
-    """The close date still expected: none once the deal is won or lost."""
-    return None if deal.stage in (Stage.WON, Stage.LOST) else deal.close_date
+def _deal_state(ctx: Context, deal: Deal, customer: Customer) -> dict[str, str]:
+    """Where a deal stands, as the fields of the deal replies: title, customer name, stage,
+    amount and the close date still expected (none once the deal is won or lost)."""
+    settled = deal.stage in (Stage.WON, Stage.LOST)
+    return {
+        "title": deal.title,
+        "name": customer.name,
+        "stage": label("stage", deal.stage.value, ctx.lang),
+        "amount": money(deal.amount),
+        "close": _close_part(ctx, None if settled else deal.close_date),
+    }
 
 
 def _close_part(ctx: Context, close: date | None) -> str:

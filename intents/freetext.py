@@ -92,9 +92,15 @@ def _explain_without_boosts(explain: frozenset[str]) -> frozenset[str]:
 
 
 def _removed(
-    lexicon: Lexicon, intent: str, slot: str, words: list[_Piece], customer: str | None
+    lexicon: Lexicon,
+    intent: str,
+    slot: str,
+    clean: str,
+    words: list[_Piece],
+    customer: str | None,
 ) -> set[int]:
-    """Indexes of the words that are command words of the intent, particles or the customer."""
+    """Indexes of the words that are command words of the intent, particles or the customer
+    (with the word that introduces it)."""
     commands = _commands(lexicon, intent, slot)
     folded = [w.folded for w in words]
     # after "remind me to" / "อย่าลืม" the words are the note, even those that look like
@@ -118,6 +124,16 @@ def _removed(
             drop.add(i)
         if name and name.startswith(word):
             _drop_name(folded, i, name, drop)
+    # a masked name (no word starts where it does): "ลูกค้า" right before it only introduces it
+    named_at = clean.find(customer) if customer else -1
+    if named_at >= 0 and all(w.start != named_at for w in words):
+        drop.update(
+            i
+            for i, w in enumerate(words)
+            if w.folded in _CUSTOMER_WORDS
+            and w.end <= named_at
+            and not clean[w.end : named_at].strip()
+        )
     return drop
 
 
@@ -179,21 +195,7 @@ def _residue(
         else:
             runs[-1].append(piece)
     words = [p for p in pieces if p is not None]
-    drop = _removed(lexicon, intent, slot, words, customer)
-    # "ลูกค้า" right before the customer's masked name only introduces it
-    named_at = clean.find(customer) if customer else -1
-    index = 0
-    for piece, after in zip(pieces, [*pieces[1:], 0], strict=True):
-        if piece is None:
-            continue
-        if (
-            after is None
-            and piece.folded in _CUSTOMER_WORDS
-            and piece.end <= named_at
-            and not clean[piece.end : named_at].strip()
-        ):
-            drop.add(index)
-        index += 1
+    drop = _removed(lexicon, intent, slot, clean, words, customer)
     kept: list[list[_Piece]] = [[]]
     index = 0
     for run in runs:

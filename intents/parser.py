@@ -226,9 +226,7 @@ def _planned(
         deadline = deadline or "deadline" in kinds
     if plan:
         return True
-    ahead = [
-        e for e in entities if e.kind == "date" and isinstance(e.value, date) and e.value > today
-    ]
+    ahead = _dates_ahead(entities, today)
     return (
         bool(ahead)
         and (
@@ -239,6 +237,13 @@ def _planned(
             )
         )
     )
+
+
+def _dates_ahead(entities: list[Entity], today: date) -> list[Entity]:
+    """The date entities after today."""
+    return [
+        e for e in entities if e.kind == "date" and isinstance(e.value, date) and e.value > today
+    ]
 
 
 def _negated(lexicon: Lexicon, analysis: Analysis, at: int) -> bool:
@@ -468,8 +473,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if intent == "log_interaction":
         # logged after it happened: a date ahead ("they'll decide next week") is no date of
         # the interaction but part of its note
-        today = prepared.today
-        entities = [e for e in entities if not (isinstance(e.value, date) and e.value > today)]
+        ahead = _dates_ahead(entities, prepared.today)
+        entities = [e for e in entities if e not in ahead]
     slots = _fill_slots(lexicon, intent, analysis, entities, prepared.clean, prepared.today)
     customer = slots.get("customer")
     slots.update(
@@ -504,8 +509,7 @@ def _is_plan(prepared: Prepared) -> bool:
     """An interaction dated after today that nothing marks as done is a plan ("โทรหา Acme พรุ่งนี้")."""
     if "report_marker" in prepared.analysis.tags:
         return False
-    today = prepared.today.isoformat()
-    return any(e.kind == "date" and str(e.value) > today for e in prepared.entities)
+    return bool(_dates_ahead(prepared.entities, prepared.today))
 
 
 def _oos_confidence(ranking: list[tuple[str, float]]) -> float:
