@@ -117,7 +117,8 @@ class ExemplarIndex:
         """
         wording = _wording(feats)
         length = math.sqrt(len(wording))
-        found = sorted(map(self._ids.__getitem__, self._ids.keys() & wording))
+        # the vocabulary is sorted as `wording` is: the ids found come in ascending order
+        found = [i for i in map(self._ids.get, wording) if i is not None]
         if not found:
             return np.zeros(len(self.row_class))
         at = np.array(found)
@@ -139,7 +140,8 @@ class ExemplarIndex:
 
     def similarities(self, feats: Sequence[str]) -> list[float]:
         """Per class, the similarity of the message to that class's closest example."""
-        return [float(s) for s in self.per_class(self.row_similarities(feats))]
+        similarities: list[float] = self.per_class(self.row_similarities(feats)).tolist()
+        return similarities
 
     def save(self, path: Path = EXEMPLARS_PATH) -> None:
         """Write the index as a compressed NumPy archive."""

@@ -69,7 +69,8 @@ class PhraseTrie:
         node = self.root
         for ch in phrase.replace(" ", ""):
             node = node.setdefault(ch, {})
-        node.setdefault(_PAYLOAD, set()).add(tag)
+        # frozen, so every scan hands out the same set instead of copying it
+        node[_PAYLOAD] = node.get(_PAYLOAD, frozenset()) | {tag}
 
     def scan(self, tokens: list[str]) -> list[tuple[int, int, frozenset[str]]]:
         """All (first token, end token, tags) of phrases aligned with token boundaries."""
@@ -93,7 +94,7 @@ class PhraseTrie:
                 node = child
                 j += 1
                 if _PAYLOAD in node and j in ends:
-                    hits.append((i, ends[j], frozenset(node[_PAYLOAD])))
+                    hits.append((i, ends[j], node[_PAYLOAD]))
         return hits
 
 

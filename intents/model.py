@@ -6,7 +6,8 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
+from operator import mul
 from pathlib import Path
 from typing import Any
 
@@ -42,43 +43,39 @@ OOS_TERMS = (
 
 
 def evidence_terms(
-    probs: np.ndarray, sims: np.ndarray, rules: np.ndarray, oos: int
-) -> tuple[np.ndarray, np.ndarray]:
+    probs: Sequence[float], sims: Sequence[float], rules: Sequence[float], oos: int
+) -> tuple[list[tuple[float, ...]], tuple[float, ...]]:
     """Per class the terms the combiner weighs (classes x INTENT_TERMS; the out_of_scope row
     is zero), and the out_of_scope terms (OOS_TERMS).
 
     probs: the linear model's probabilities; sims: each class's closest-example similarity;
-    rules: the keyword-rule scores (0 for out_of_scope); all in class order.
+    rules: the keyword-rule scores (0 for out_of_scope); all in class order. Plain floats:
+    with some twenty classes, Python arithmetic beats the call overhead of array operations.
     """
-    inside = sims.copy()
-    inside_p = probs.copy()
-    if oos >= 0:
-        inside[oos] = 0.0
-        inside_p[oos] = 0.0
-    ranked = np.sort(inside)
-    best_sim = float(ranked[-1])
-    second_sim = float(ranked[-2]) if len(ranked) > 1 else 0.0
-    other = np.where(sims >= best_sim, second_sim, best_sim)
-    strong = (rules >= STRONG_RULE).astype(float)
-    rows = np.stack(
-        [probs, np.log(probs + _EPS), sims, sims - other, rules, strong, sims * sims], axis=1
-    )
-    p_oos = float(probs[oos]) if oos >= 0 else 0.0
-    sim_oos = float(sims[oos]) if oos >= 0 else 0.0
-    best_rule = float(rules.max(initial=0.0))
-    if oos >= 0:
-        rows[oos] = 0.0
-    oos_row = np.array(
-        [
-            p_oos,
-            math.log(p_oos + _EPS),
-            sim_oos,
-            best_sim,
-            best_rule,
-            float(inside_p.max(initial=0.0)),
-            sim_oos - best_sim,
-            float(best_rule >= STRONG_RULE),
-        ]
+    inside = [0.0 if i == oos else s for i, s in enumerate(sims)]
+    ranked = sorted(inside)
+    best_sim = ranked[-1]
+    second_sim = ranked[-2] if len(ranked) > 1 else 0.0
+    zero = (0.0,) * len(INTENT_TERMS)
+    rows: list[tuple[float, ...]] = []
+    for i, (p, s, r) in enumerate(zip(probs, sims, rules, strict=True)):
+        if i == oos:
+            rows.append(zero)
+            continue
+        other = second_sim if s >= best_sim else best_sim
+        rows.append((p, math.log(p + _EPS), s, s - other, r, float(r >= STRONG_RULE), s * s))
+    p_oos = probs[oos] if oos >= 0 else 0.0
+    sim_oos = sims[oos] if oos >= 0 else 0.0
+    best_rule = max(rules, default=0.0)
+    oos_row = (
+        p_oos,
+        math.log(p_oos + _EPS),
+        sim_oos,
+        best_sim,
+        best_rule,
+        max((p for i, p in enumerate(probs) if i != oos), default=0.0),
+        sim_oos - best_sim,
+        float(best_rule >= STRONG_RULE),
     )
     return rows, oos_row
 
@@ -104,16 +101,14 @@ class Combiner:
         oos = tuple(1.0 if t == "log_p_oos" else 0.0 for t in OOS_TERMS)
         return cls(intent, oos, (0.0,) * n_classes)
 
-    @cached_property
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return np.asarray(self.intent_weights), np.asarray(self.oos_weights), np.asarray(self.bias)
-
-    def scores(self, rows: np.ndarray, oos_row: np.ndarray, oos: int) -> np.ndarray:
+    def scores(
+        self, rows: Sequence[Sequence[float]], oos_row: Sequence[float], oos: int
+    ) -> list[float]:
         """Every class's score."""
-        intent_weights, oos_weights, bias = self._arrays
-        out: np.ndarray = rows @ intent_weights + bias
+        weights = self.intent_weights
+        out = [sum(map(mul, weights, row)) + b for row, b in zip(rows, self.bias, strict=True)]
         if oos >= 0:
-            out[oos] = self.bias[oos] + self.oos_shift + float(oos_row @ oos_weights)
+            out[oos] = self.bias[oos] + self.oos_shift + sum(map(mul, self.oos_weights, oos_row))
         return out
 
 
@@ -131,7 +126,8 @@ class IntentModel:
         """A model from its classes, bias, per-feature dense weight rows and combiner."""
         self.classes = classes
         self.bias = tuple(bias)
-        self.weights = {f: tuple(row) for f, row in weights.items()}
+        # rows in feature order: raw_scores() finds them in ascending order
+        self.weights = {f: tuple(weights[f]) for f in sorted(weights)}
         self._rows = {f: i for i, f in enumerate(self.weights)}
         self._matrix = np.array(list(self.weights.values()), dtype=float).reshape(-1, len(classes))
         self._bias = np.array(self.bias, dtype=float)
@@ -192,21 +188,25 @@ class IntentModel:
 
     def raw_scores(self, feats: list[str]) -> np.ndarray:
         """Raw class scores for the features (unknown features are ignored)."""
-        # the intersection and the lookups run in C (a Python loop over the many character
-        # n-grams cost a tenth of the parse); sorted, so sums never depend on hash order
-        found = sorted(map(self._rows.__getitem__, self._rows.keys() & feats))
+        # `feats` come sorted, as the rows are: the rows found are in ascending order, so sums
+        # never depend on hash order; the lookups run in C (a Python loop over the many
+        # character n-grams cost a tenth of the parse).
+        found = [row for row in map(self._rows.get, feats) if row is not None]
         if not found:
             return self._bias.copy()
-        scores: np.ndarray = self._matrix[found].sum(axis=0) * feature_norm(feats) + self._bias
+        scores: np.ndarray = (
+            self._matrix.take(found, axis=0).sum(axis=0) * feature_norm(feats) + self._bias
+        )
         return scores
 
-    def probabilities(self, feats: list[str]) -> np.ndarray:
+    def probabilities(self, feats: list[str]) -> list[float]:
         """Class probabilities of the linear model for the features, in class order."""
-        return _softmax(self.raw_scores(feats))
+        scores: list[float] = self.raw_scores(feats).tolist()
+        return _softmax(scores)
 
     def predict(self, feats: list[str]) -> dict[str, float]:
         """Class probabilities of the linear model for the features, by class name."""
-        return dict(zip(self.classes, self.probabilities(feats).tolist(), strict=True))
+        return dict(zip(self.classes, self.probabilities(feats), strict=True))
 
     def decide(
         self,
@@ -220,33 +220,39 @@ class IntentModel:
         `excluded` intents (a required word is missing) are never proposed.
         """
         return self.rank(
-            np.array([probs.get(c, 0.0) for c in self.classes]),
-            np.asarray(sims, dtype=float),
-            np.array([rules.get(c, 0.0) for c in self.classes]),
+            [probs.get(c, 0.0) for c in self.classes],
+            sims,
+            [rules.get(c, 0.0) for c in self.classes],
             [i for i, c in enumerate(self.classes) if c in excluded],
         )
 
     def rank(
-        self, probs: np.ndarray, sims: np.ndarray, rules: np.ndarray, excluded: Sequence[int]
+        self,
+        probs: Sequence[float],
+        sims: Sequence[float],
+        rules: Sequence[float],
+        excluded: Sequence[int],
     ) -> list[tuple[str, float]]:
         """decide() with every input in class order and the excluded classes by position."""
         rows, oos_row = evidence_terms(probs, sims, rules, self.oos)
         scores = self.combiner.scores(rows, oos_row, self.oos)
-        if excluded:
-            scores[list(excluded)] = -np.inf
+        for i in excluded:
+            scores[i] = -math.inf
         confidences = _softmax(scores)
-        # the best and a few runners-up (out_of_scope is never a runner-up)
-        order = np.argsort(-confidences, kind="stable")[:5].tolist()
-        values = confidences[order].tolist()
-        ranked = [(self.classes[i], round(v, 4)) for i, v in zip(order, values, strict=True)]
+        # the best and a few runners-up (out_of_scope is never a runner-up); sorted() is
+        # stable, so ties keep class order
+        order = sorted(range(len(confidences)), key=lambda i: -confidences[i])[:5]
+        ranked = [(self.classes[i], round(confidences[i], 4)) for i in order]
         runners_up = [(c, p) for c, p in ranked[1:] if c != OUT_OF_SCOPE and p > 0.01]
         return [ranked[0], *runners_up[:3]]
 
 
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    exps = np.exp(scores - scores.max())
-    out: np.ndarray = exps / exps.sum()
-    return out
+def _softmax(scores: list[float]) -> list[float]:
+    """Probabilities from scores; plain floats, as the classes are few (see evidence_terms)."""
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
 
 
 @lru_cache(maxsize=1)

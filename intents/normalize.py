@@ -34,9 +34,10 @@ _TOKEN = re.compile(r"@[a-z_]+|[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[\u0E01-\u0E4F
 
 def clean_text(text: str) -> str:
     """Strip chat markup and invisible characters; map full-width forms and Thai digits."""
-    text = _SLACK_USER.sub(" ", text)
-    text = _SLACK_LABELLED.sub(r"\1", text)
-    text = _SLACK_BARE.sub(r"\1", text)
+    if "<" in text:
+        text = _SLACK_USER.sub(" ", text)
+        text = _SLACK_LABELLED.sub(r"\1", text)
+        text = _SLACK_BARE.sub(r"\1", text)
     text = _ZERO_WIDTH.sub("", text)
     text = _EMOJI.sub(" ", text)
     text = text.translate(_WIDTH).translate(_THAI_DIGITS).translate(_QUOTES)

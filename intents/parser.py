@@ -428,8 +428,6 @@ def gated_intents(lexicon: Lexicon, analysis: Analysis) -> frozenset[str]:
 def _decide(prepared: Prepared) -> list[tuple[str, float]]:
     """Intents best first; out_of_scope first when the evidence is below the threshold."""
     # the model needs numpy: loaded with the first message, not when khui starts
-    import numpy as np
-
     from intents.model import active_model, load_exemplars
 
     lexicon = load_lexicon()
@@ -443,10 +441,10 @@ def _decide(prepared: Prepared) -> list[tuple[str, float]]:
     feats = features(analysis, prepared.ranking, gated_intents(lexicon, analysis))
     exemplars = load_exemplars()
     if exemplars is not None and exemplars.classes == model.classes:
-        sims = exemplars.per_class(exemplars.row_similarities(feats))
+        sims = exemplars.similarities(feats)
     else:
-        sims = np.zeros(len(model.classes))
-    rules = np.zeros(len(model.classes))
+        sims = [0.0] * len(model.classes)
+    rules = [0.0] * len(model.classes)
     for name, score in prepared.ranking:
         rules[model.index[name]] = score
     excluded = [

@@ -232,19 +232,19 @@ def cross_validate(
 
 def evidence(
     classes: list[str], probs: dict[str, float], sims: Sequence[float], rules: dict[str, float]
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[list[tuple[float, ...]], tuple[float, ...]]:
     """The combiner's terms for one row."""
     return evidence_terms(
-        np.array([probs.get(c, 0.0) for c in classes]),
-        np.asarray(sims, dtype=float),
-        np.array([rules.get(c, 0.0) for c in classes]),
+        [probs.get(c, 0.0) for c in classes],
+        sims,
+        [rules.get(c, 0.0) for c in classes],
         classes.index(OUT_OF_SCOPE),
     )
 
 
 def fit_combiner(
     classes: list[str],
-    terms: Sequence[tuple[np.ndarray, np.ndarray]],
+    terms: Sequence[tuple[Sequence[Sequence[float]], Sequence[float]]],
     gold: Sequence[str],
     settings: Settings,
 ) -> tuple[Combiner, float, float]:

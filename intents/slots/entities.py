@@ -105,8 +105,11 @@ class SpanSet:
 
 def extract_ids(text: str, spans: SpanSet) -> None:
     """Emails, order/ticket/member ids and Thai phone numbers."""
-    for m in EMAIL.finditer(text):
-        spans.add(Entity("email", m.start(), m.end(), m.group()))
+    if "@" in text:
+        for m in EMAIL.finditer(text):
+            spans.add(Entity("email", m.start(), m.end(), m.group()))
+    if DIGIT.search(text) is None:  # every id and phone number has digits
+        return
     for m in ORDER_ID.finditer(text):
         spans.add(Entity("order_id", m.start(), m.end(), f"ORD-{m.group(1)}"))
     for m in TICKET_ID.finditer(text):
