@@ -115,23 +115,29 @@ class ExemplarIndex:
         `feats` are sorted, as features() returns them. The vector length counts unknown
         features too: words no example has make a message less like all of them.
         """
+        products, length = self._products(feats)
+        return products / length
+
+    def _products(self, feats: Sequence[str]) -> tuple[np.ndarray, float]:
+        """Every row's dot product with the message's unit-weight vector, and that vector's
+        length (at least 1)."""
         wording = _wording(feats)
-        length = math.sqrt(len(wording))
+        length = math.sqrt(len(wording)) or 1.0
         # the vocabulary is sorted as `wording` is: the ids found come in ascending order
         found = [i for i in map(self._ids.get, wording) if i is not None]
         if not found:
-            return np.zeros(len(self.row_class))
+            return np.zeros(len(self.row_class)), length
         at = np.array(found)
         starts, lengths = self.offsets[at], self._lengths[at]
         ends = np.cumsum(lengths)
         # positions of all postings of the found features, without a Python loop
         positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - lengths), lengths)
-        sims: np.ndarray = np.bincount(
+        products: np.ndarray = np.bincount(
             self.post_rows[positions],
             weights=self._query_weights[positions],
             minlength=len(self.row_class),
         )
-        return sims / length
+        return products, length
 
     def per_class(self, sims: np.ndarray) -> np.ndarray:
         """The best similarity of each class, in class order."""
@@ -140,8 +146,9 @@ class ExemplarIndex:
 
     def similarities(self, feats: Sequence[str]) -> list[float]:
         """Per class, the similarity of the message to that class's closest example."""
-        similarities: list[float] = self.per_class(self.row_similarities(feats)).tolist()
-        return similarities
+        # dividing by a positive length keeps the order: divide the few maxima, not every row
+        products, length = self._products(feats)
+        return [best / length for best in self.per_class(products).tolist()]
 
     def save(self, path: Path = EXEMPLARS_PATH) -> None:
         """Write the index as a compressed NumPy archive."""

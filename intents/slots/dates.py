@@ -5,15 +5,37 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from intents.slots.entities import DIGIT, Entity, SpanSet
 
 _BE_OFFSET = 543
+_END = ""  # marks the end of a word in _alternation's trie
 
 
 def _alternation(words: list[str]) -> str:
-    """A regex alternation of literal words, longest first."""
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    """A regex alternation of literal words, factored by their shared beginnings.
+
+    At one position only words that begin one another can match, and a longer one is tried
+    before its beginning, as in a longest-first list; a list of some seventy months is
+    tried word by word at every position, a factored one by its first letters.
+    """
+    trie: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[_END] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        if _END in node:
+            return "(?:" + "|".join(branches) + ")?"
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return emit(trie)
 
 
 def _year(raw: str | None, today: date) -> int | None:
@@ -145,7 +167,7 @@ class DateGrammar:
                 return rx.finditer(text)
 
         if DIGIT.search(text) is not None:
-            self._numeric(find, today, spans)
+            self._numeric(find, text, today, spans)
         for m in find(self.month_edge):
             if m.group(1):
                 edge, ahead = self.month_edges[m.group(1).lower()]
@@ -173,11 +195,15 @@ class DateGrammar:
     def _numeric(
         self,
         find: Callable[[re.Pattern[str]], Iterator[re.Match[str]]],
+        text: str,
         today: date,
         spans: SpanSet,
     ) -> None:
-        """Dates written with digits: ISO, 15/12, 15 Dec, Dec 15, วันที่ 15, in 3 days."""
-        for m in find(self.iso):
+        """Dates written with digits: ISO, 15/12, 15 Dec, Dec 15, วันที่ 15, in 3 days.
+
+        `find` scans `text` (or its lower case); ISO and slashed dates need their separator.
+        """
+        for m in find(self.iso) if "-" in text else ():
             year = _year(m.group(1), today)
             self._add(spans, m, _make_date(year, int(m.group(2)), int(m.group(3)), today))
         for m in find(self.day_month):
@@ -188,7 +214,7 @@ class DateGrammar:
             month = self.months[m.group(1).lower()]
             found = _make_date(_year(m.group(3), today), month, int(m.group(2)), today)
             self._add(spans, m, found)
-        for m in find(self.numeric):
+        for m in find(self.numeric) if "/" in text else ():
             day, month = int(m.group(1)), int(m.group(2))
             if 1 <= month <= 12:
                 self._add(spans, m, _make_date(_year(m.group(3), today), month, day, today))

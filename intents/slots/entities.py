@@ -33,6 +33,7 @@ _MAGNITUDES = {
 }
 _MAG = r"(?:k|m|mb)(?![a-z])|ล้าน|แสน|หมื่น|พัน(?!ธ)"
 _CURRENCY = r"บาท|baht|thb|bht|฿|-\.?"
+_POINTS_UNIT = r"แต้ม|คะแนน|points?|pts?|พอยท์|พอยต์"
 _THAI_NUMWORD = r"(?:ศูนย์|หนึ่ง|เอ็ด|สอง|ยี่|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ|ร้อย|พัน(?!ธ)|หมื่น|แสน|ล้าน)+"
 
 ORDER_ID = re.compile(r"(?<![A-Za-z])ord[-\s#]?(\d+)\b", re.IGNORECASE)
@@ -46,13 +47,16 @@ PHONE = re.compile(
 # "1.5k แต้ม", "2 หมื่นแต้ม": a magnitude may stand between the number and the unit
 POINTS_AFTER = re.compile(
     rf"([-+−]\s?)?({_NUM})\s?(?:(?P<mag>{_MAG})\s?)?(?:(?:bonus|extra|reward|loyalty|โบนัส)\s?)?"
-    r"(?:แต้ม|คะแนน|points?|pts?|พอยท์|พอยต์)(?![a-z])",
+    rf"(?:{_POINTS_UNIT})(?![a-z])",
     re.IGNORECASE,
 )
 POINTS_BEFORE = re.compile(
     rf"(?:แต้ม|คะแนน|points?|pts?)\s?(?:จำนวน\s?)?([-+−]\s?)?({_NUM})(?!\s?(?:{_MAG}|{_CURRENCY}|%|\d))",
     re.IGNORECASE,
 )
+# a points or amount pattern needs one of these words: a quick search skips it when absent
+POINTS_WORD = re.compile(_POINTS_UNIT, re.IGNORECASE)
+CURRENCY_FIRST_WORD = re.compile(r"฿|thb|baht", re.IGNORECASE)
 AMOUNT_CURRENCY_FIRST = re.compile(rf"(?:฿|thb\b|baht\b)\s?({_NUM})\s?({_MAG})?", re.IGNORECASE)
 AMOUNT_SUFFIX = re.compile(
     rf"(?<![\w.])({_NUM})\s?({_MAG})(?:\s?(?:{_CURRENCY}))?|(?<![\w.])({_NUM})\s?(?:{_CURRENCY})(?![a-z])",
@@ -110,12 +114,17 @@ def extract_ids(text: str, spans: SpanSet) -> None:
             spans.add(Entity("email", m.start(), m.end(), m.group()))
     if DIGIT.search(text) is None:  # every id and phone number has digits
         return
-    for m in ORDER_ID.finditer(text):
-        spans.add(Entity("order_id", m.start(), m.end(), f"ORD-{m.group(1)}"))
-    for m in TICKET_ID.finditer(text):
-        spans.add(Entity("ticket_id", m.start(), m.end(), f"TCK-{m.group(1)}"))
-    for m in MEMBER_ID.finditer(text):
-        spans.add(Entity("member_id", m.start(), m.end(), f"M-{m.group(1)}"))
+    # each id pattern is searched only when its prefix is there (a substring test is quick)
+    lowered = text.lower()
+    if "ord" in lowered:
+        for m in ORDER_ID.finditer(text):
+            spans.add(Entity("order_id", m.start(), m.end(), f"ORD-{m.group(1)}"))
+    if "tk" in lowered or "tck" in lowered or "ticket" in lowered:
+        for m in TICKET_ID.finditer(text):
+            spans.add(Entity("ticket_id", m.start(), m.end(), f"TCK-{m.group(1)}"))
+    if "m-" in lowered:
+        for m in MEMBER_ID.finditer(text):
+            spans.add(Entity("member_id", m.start(), m.end(), f"M-{m.group(1)}"))
     for m in PHONE.finditer(text):
         digits = "0" + "".join(g for g in m.groups() if g)
         spans.add(Entity("phone", m.start(), m.end(), digits))
@@ -128,7 +137,7 @@ def extract_numbers(text: str, spans: SpanSet, deduct_words: Iterable[str]) -> N
         return
     lowered = text.lower()
     deducts = tuple(deduct_words)
-    for pattern in (POINTS_AFTER, POINTS_BEFORE):
+    for pattern in (POINTS_AFTER, POINTS_BEFORE) if POINTS_WORD.search(text) else ():
         for m in pattern.finditer(text):
             value = to_decimal(m.group(2), m.groupdict().get("mag"))
             if value is None or value != value.to_integral_value():
@@ -139,7 +148,7 @@ def extract_numbers(text: str, spans: SpanSet, deduct_words: Iterable[str]) -> N
             )
             points = -int(value) if negative else int(value)
             spans.add(Entity("points", m.start(), m.end(), points))
-    for m in AMOUNT_CURRENCY_FIRST.finditer(text):
+    for m in AMOUNT_CURRENCY_FIRST.finditer(text) if CURRENCY_FIRST_WORD.search(text) else ():
         amount = to_decimal(m.group(1), m.group(2))
         if amount is not None:
             spans.add(Entity("amount", m.start(), m.end(), amount))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from intents.lexicon import load_lexicon
+from intents.slots.dates import _alternation
 from intents.slots.entities import SpanSet, extract_ids, extract_numbers
 
 TODAY = date(2026, 11, 22)  # a Sunday
@@ -26,6 +29,10 @@ def _entities(text: str) -> dict[str, object]:
     [
         ("ord-0099 ถึงไหน", "order_id", "ORD-0099"),
         ("TCK-2001 fixed", "ticket_id", "TCK-2001"),
+        ("Ticket 2002 อัปเดตยัง", "ticket_id", "TCK-2002"),
+        ("tk2003 ปิดได้", "ticket_id", "TCK-2003"),
+        ("ORD 1234 where", "order_id", "ORD-1234"),
+        ("M-10024 แต้มเท่าไหร่", "member_id", "M-10024"),
         ("member m-10023", "member_id", "M-10023"),
         ("mail me at pim@example.co.th", "email", "pim@example.co.th"),
         ("เบอร์ 081-234-5678", "phone", "0812345678"),
@@ -44,6 +51,8 @@ def test_ids_and_contacts(text: str, kind: str, value: str) -> None:
         ("ยอด 1.2 ล้าน", Decimal(1200000)),
         ("ห้าหมื่นบาท", Decimal(50000)),
         ("฿75,000", Decimal(75000)),
+        ("THB 1.5k", Decimal(1500)),
+        ("Baht 2,500", Decimal(2500)),
         ("2 ล้าน", Decimal(2000000)),
         ("ราคา 500 บาท", Decimal(500)),
     ],
@@ -60,6 +69,9 @@ def test_amounts(text: str, amount: Decimal) -> None:
         ("-250 points", -250),
         ("deduct 90 points", -90),
         ("give 1,000 bonus points", 1000),
+        ("คะแนน 300", 300),
+        ("PTS 40 please", 40),
+        ("2 หมื่นพอยท์", 20000),
     ],
 )
 def test_points(text: str, points: int) -> None:
@@ -78,6 +90,8 @@ def test_points(text: str, points: int) -> None:
         ("30 พ.ย.", date(2026, 11, 30)),
         ("25 ธ.ค. 2569", date(2026, 12, 25)),
         ("2027-01-05", date(2027, 1, 5)),
+        ("ส่งภายใน 15/12", date(2026, 12, 15)),
+        ("1/2/2570", date(2027, 2, 1)),
         ("in 3 days", date(2026, 11, 25)),
         # month edges: the last or first day of a month
         ("สิ้นเดือนนี้", date(2026, 11, 30)),
@@ -98,3 +112,18 @@ def test_dates(text: str, expected: date) -> None:
 @pytest.mark.parametrize("text", ["the end of the meeting", "start of the call went well"])
 def test_edge_words_alone_are_no_date(text: str) -> None:
     assert "date" not in _entities(text)
+
+
+def test_factored_word_alternation_matches_as_a_longest_first_list() -> None:
+    rng = random.Random(5)
+    for _ in range(200):
+        words = {"".join(rng.choice("abก") for _ in range(rng.randint(1, 4))) for _ in range(6)}
+        longest_first = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        factored = _alternation(list(words))
+        for _ in range(10):
+            text = "".join(rng.choice("abก x") for _ in range(rng.randint(0, 15)))
+            # a word must end before a space or "x": later parts make the match back off
+            for tail in ("", r"(?=[ x]|$)", "x"):
+                expected = [m.span() for m in re.finditer(f"({longest_first}){tail}", text)]
+                found = [m.span() for m in re.finditer(f"({factored}){tail}", text)]
+                assert found == expected, (words, text, tail)
