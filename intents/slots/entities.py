@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 
 from pythainlp.util import thaiword_to_num
 
+from intents.normalize import THAI_CHAR
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -165,6 +167,8 @@ def extract_numbers(text: str, spans: SpanSet, deduct_words: Iterable[str]) -> N
 
 def _thai_word_amounts(text: str, spans: SpanSet) -> None:
     """Amounts written in Thai number words ("ห้าหมื่นบาท")."""
+    if THAI_CHAR.search(text) is None:
+        return
     for m in AMOUNT_THAI_WORDS.finditer(text):
         amount = _thai_words_to_decimal(m.group(1) or m.group(3))
         if amount is not None and amount > 0:
