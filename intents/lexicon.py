@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pythainlp.corpus import thai_words
+from pythainlp.corpus import thai_family_names, thai_female_names, thai_male_names, thai_words
 
 from intents.normalize import LATIN_CHAR, fold_text
 from intents.slots.dates import DateGrammar
@@ -302,3 +302,25 @@ def load_lexicon() -> Lexicon:
 def base_dictionary() -> list[str]:
     """The Thai word list plus the CRM words of the lexicon, for newmm."""
     return [*thai_words(), *load_lexicon().dictionary_words]
+
+
+@lru_cache(maxsize=1)
+def _person_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Thai given names and family names (pythainlp's bundled lists)."""
+    given = frozenset(thai_female_names()) | frozenset(thai_male_names())
+    return given, frozenset(thai_family_names())
+
+
+def is_given_name(word: str) -> bool:
+    """True for a known Thai given name ("สมศรี")."""
+    return word in _person_names()[0]
+
+
+def is_common_word(word: str) -> bool:
+    """True for a word of pythainlp's Thai word list that is no given name ("ซื้อ")."""
+    return word in thai_words() and not is_given_name(word)
+
+
+def is_family_name(word: str) -> bool:
+    """True for a known Thai family name ("ใจดี")."""
+    return word in _person_names()[1]

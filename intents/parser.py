@@ -12,7 +12,16 @@ from zoneinfo import ZoneInfo
 
 from intents.features import features
 from intents.freetext import free_text
-from intents.lexicon import SLOT_NAME, IntentSpec, Lexicon, base_dictionary, load_lexicon
+from intents.lexicon import (
+    SLOT_NAME,
+    IntentSpec,
+    Lexicon,
+    base_dictionary,
+    is_common_word,
+    is_family_name,
+    is_given_name,
+    load_lexicon,
+)
 from intents.matchers import (
     HONORIFICS,
     Analysis,
@@ -73,6 +82,7 @@ def _corrector() -> TypoCorrector:
 def warm(context: ParseContext | None = None) -> None:
     """Load dictionaries and data so the first message is as fast as the rest."""
     parse("สวัสดีครับ where is ORD-1 พรุ่งนี้ 50k", context)
+    is_given_name("")  # the name lists, read for the first name after คุณ
     # The dictionary tries hold millions of long-lived objects; keeping them out of the
     # cyclic collector avoids 20-30 ms pauses on unlucky messages.
     gc.freeze()
@@ -163,32 +173,62 @@ def _guess_customer(lexicon: Lexicon, clean: str, spans: SpanSet) -> Entity | No
     return max(found, key=lambda e: e.end - e.start, default=None)
 
 
-def _introduced_name(lexicon: Lexicon, analysis: Analysis, covered: set[int]) -> str | None:
-    """A Thai name after คุณ / ชื่อ, however newmm split it ("แต้มคุณสมศรี" -> "สมศรี")."""
+def _introduced_name(
+    lexicon: Lexicon, analysis: Analysis, covered: set[int], text: str
+) -> str | None:
+    """A Thai name after คุณ / ชื่อ, however newmm split it ("แต้มคุณสมศรี" -> "สมศรี").
+
+    The name is the Thai words written together (`text` is the folded message) up to a
+    stopword or a slot phrase, and a known family name written after a space
+    ("ชื่อ สมศรี ใจดี"). Words run on after a known given name end it ("คุณสมศรีซื้อครบ").
+    """
     tokens = analysis.tokens
     for i, token in enumerate(tokens[:-1]):
         if token not in HONORIFICS:
             continue
-        parts: list[str] = []
+        # the words written together after the honorific, then those after one space
+        runs: list[list[str]] = [[]]
         for j in range(i + 1, len(tokens)):
             word = tokens[j]
             if j in covered or not THAI_CHAR.match(word) or word in lexicon.stopwords:
                 break
             # the name's first word may look like two ("มานะ"); later ones end it ("ให้ได้")
-            if parts and lexicon.function_word(word):
+            if runs[0] and lexicon.function_word(word):
                 break
-            parts.append(word)
-        name = "".join(parts)
+            if runs[-1] and "".join(runs[-1]) + word not in text:
+                if len(runs) == 2:
+                    break
+                runs.append([])
+            runs[-1].append(word)
+        name = _given_name(runs[0])
+        if len(runs) == 2 and name == "".join(runs[0]) and is_family_name("".join(runs[1])):
+            name += "".join(runs[1])
         if len(name) > 2:
             return name
     return None
 
 
-def _thai_customer(lexicon: Lexicon, analysis: Analysis) -> str | None:
+def _given_name(parts: list[str]) -> str:
+    """The name the words after an honorific spell: all of them, unless a known given name
+    (of three letters or more) is followed by a common word that is no family name
+    ("สมศรี" + "ซื้อ"; not "นคร" + "ทูลส์", not "สมศรี" + "ใจดี")."""
+    whole = "".join(parts)
+    if is_given_name(whole):
+        return whole
+    for cut in range(len(parts) - 1, 0, -1):
+        given, rest = "".join(parts[:cut]), "".join(parts[cut:])
+        if len(given) > 2 and is_given_name(given):
+            if is_common_word(parts[cut]) and not is_family_name(rest):
+                return given
+            break
+    return whole
+
+
+def _thai_customer(lexicon: Lexicon, analysis: Analysis, text: str) -> str | None:
     """A Thai name after an honorific, or an unknown Thai word right after a deal/customer/call
-    phrase, taken as the customer."""
+    phrase, taken as the customer; `text` is the folded message."""
     covered = {i for start, end, _ in analysis.hits for i in range(start, end)}
-    introduced = _introduced_name(lexicon, analysis, covered)
+    introduced = _introduced_name(lexicon, analysis, covered, text)
     if introduced is not None:
         return introduced
     ends = {end for _, end, tags in analysis.hits if tags & _NAME_CUES}
@@ -315,7 +355,7 @@ def _fill_slots(
             slots["customer"] = ent.value
             break
     if "customer" in wanted and "customer" not in slots:
-        thai = _thai_customer(lexicon, analysis)
+        thai = _thai_customer(lexicon, analysis, fold_text(clean))
         if thai:
             slots["customer"] = thai
     return slots

@@ -333,6 +333,15 @@ def test_a_campaign_needs_a_word_that_sends() -> None:
         # stopwords run together end the name; a name that looks like two is still one
         ("ต้องปิดดีลกับคุณสมศรีให้ได้ 2 ล้าน", {"customer": "สมศรี"}),
         ("หาเบอร์คุณมานะหน่อย", {"customer": "มานะ"}),
+        # a known given name ends where a common word runs on; a space ends a name unless a
+        # known family name follows
+        ("เพิ่มแต้ม 500 ให้คุณสมศรีซื้อครบ 5000", {"customer": "สมศรี", "note": "ซื้อครบ"}),
+        ("เพิ่มแต้ม 500 ให้คุณสมศรี ซื้อครบ 5000", {"customer": "สมศรี", "note": "ซื้อครบ"}),
+        ("เตือนโทรหาคุณวีระอีกรอบพรุ่งนี้", {"customer": "วีระ"}),
+        ("ลูกค้าใหม่ชื่อ บุษบา ทองดี เบอร์ 0633339999", {"customer": "บุษบาทองดี"}),
+        ("แต้มคุณสมศรีใจดีเหลือเท่าไหร่", {"customer": "สมศรีใจดี"}),
+        # a company name that begins with a given name stays whole
+        ("ลูกค้าใหม่ชื่อ นครทูลส์ เบอร์ 0899990000", {"customer": "นครทูลส์"}),
         # question and function words after "ดีล" are no name; a month is no company
         ("ดีลไหนจะปิดเดือนนี้บ้าง", {"customer": None}),
         ("ดีลที่จะปิดสัปดาห์หน้า", {"customer": None}),
