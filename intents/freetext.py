@@ -98,9 +98,11 @@ def _removed(
     clean: str,
     words: list[_Piece],
     customer: str | None,
+    values: list[int],
 ) -> set[int]:
-    """Indexes of the words that are command words of the intent, particles or the customer
-    (with the word that introduces it)."""
+    """Indexes of the words that are command words of the intent, particles, the customer
+    (with the word that introduces it) or the words leading a deal's close date or amount;
+    `values` are where the date and amount entities start."""
     commands = _commands(lexicon, intent, slot)
     folded = [w.folded for w in words]
     # after "remind me to" / "อย่าลืม" the words are the note, even those that look like
@@ -118,6 +120,12 @@ def _removed(
     for start, end, _ in _strip_trie(lexicon.note_strip).scan(folded):
         if start < content_from:
             drop.update(range(start, end))
+    if "close_date" in lexicon.intents[intent].slots:
+        # "close by 20 Dec", "worth 75k" in a deal: the words leading its values are no note
+        for start, end, _ in _strip_trie(lexicon.deal_leads).scan(folded):
+            gap_end = words[end - 1].end
+            if any(at >= gap_end and not clean[gap_end:at].strip() for at in values):
+                drop.update(range(start, end))
     name = fold_text(customer).replace(" ", "") if customer else ""
     for i, word in enumerate(folded):
         if word in lexicon.particles:
@@ -186,6 +194,7 @@ def _residue(
     clean: str,
     pieces: list[_Piece | None],
     customer: str | None,
+    values: list[int],
 ) -> str:
     """The longest run of words left once commands, entities and particles are removed."""
     runs: list[list[_Piece]] = [[]]
@@ -195,7 +204,7 @@ def _residue(
         else:
             runs[-1].append(piece)
     words = [p for p in pieces if p is not None]
-    drop = _removed(lexicon, intent, slot, clean, words, customer)
+    drop = _removed(lexicon, intent, slot, clean, words, customer, values)
     kept: list[list[_Piece]] = [[]]
     index = 0
     for run in runs:
@@ -248,15 +257,16 @@ def free_text(
     if not wanted:
         return found
     pieces = _pieces(clean, entities, tokeniser)
+    values = [e.start for e in entities if e.kind in ("date", "amount")]
     if "message" in wanted:
         message = _message(clean, _pieces(clean, [], tokeniser))
         if message is None:
-            message = _residue(lexicon, intent, "message", clean, pieces, customer) or None
+            message = _residue(lexicon, intent, "message", clean, pieces, customer, values) or None
         if message:
             found["message"] = message
         wanted.remove("message")
     for slot in wanted:
-        text = _residue(lexicon, intent, slot, clean, pieces, customer)
+        text = _residue(lexicon, intent, slot, clean, pieces, customer, values)
         if text:
             found[slot] = text
     return found

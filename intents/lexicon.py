@@ -48,6 +48,8 @@ class IntentSpec:
     pattern_tags: frozenset[str] = frozenset()
     # per slot, the only values this intent takes (none listed: any value)
     values: dict[str, frozenset[str]] = field(default_factory=dict)
+    # the slot a plain number fills when no pattern found that slot ("points")
+    number_slot: str = ""
 
     def own_tags(self) -> set[str]:
         """Every tag that explains a token for this intent."""
@@ -114,6 +116,9 @@ class Lexicon:
     note_strip: tuple[str, ...]
     # phrases after which the rest of a message is the note itself ("remind me to ...")
     note_lead: tuple[str, ...]
+    # words that lead a deal's close date or amount ("close by 20 Dec", "มูลค่า 230k"): part
+    # of the value, no note, when the value follows them
+    deal_leads: tuple[str, ...]
     threshold: float
     slot_tags: dict[str, str]
     # cue words tagged by kind: "plan", "deadline" and "done" around a won or lost cue,
@@ -170,6 +175,7 @@ def load_lexicon() -> Lexicon:
     deduct: list[str] = []
     note_strip: list[str] = []
     note_lead: list[str] = []
+    deal_leads: list[str] = []
     date_tables: dict[str, dict[str, Any]] = defaultdict(dict)
     cues = PhraseTrie()
     slot_hints: dict[str, dict[str, str]] = defaultdict(dict)
@@ -190,6 +196,7 @@ def load_lexicon() -> Lexicon:
         deduct.extend(_phrase(w) for w in data.get("deduct_words", []))
         note_strip.extend(_phrase(w) for w in data.get("note_strip", []))
         note_lead.extend(_phrase(w) for w in data.get("note_lead", []))
+        deal_leads.extend(_phrase(w) for w in data.get("deal_leads", []))
         extra_words.update(data.get("dictionary", []))
         for kind, phrases in (data.get("stage_cues") or {}).items():
             for phrase in phrases:
@@ -229,6 +236,7 @@ def load_lexicon() -> Lexicon:
             min_coverage=float((conf or {}).get("min_coverage", 0.0)),
             priority=int((conf or {}).get("priority", 0)),
             requires=frozenset((conf or {}).get("requires", [])),
+            number_slot=str((conf or {}).get("number_slot", "")),
             values={
                 slot: frozenset(str(v) for v in allowed)
                 for slot, allowed in ((conf or {}).get("values") or {}).items()
@@ -287,6 +295,7 @@ def load_lexicon() -> Lexicon:
         dates=dates,
         note_strip=tuple(sorted(set(note_strip), key=len, reverse=True)),
         note_lead=tuple(sorted(set(note_lead), key=len, reverse=True)),
+        deal_leads=tuple(sorted(set(deal_leads), key=len, reverse=True)),
         threshold=float(catalogue.get("threshold", 0.6)),
         slot_tags=slot_tags,
         cues=cues,

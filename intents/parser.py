@@ -51,6 +51,8 @@ VOCABULARY_SLOTS = (
     "segment",
     "interaction_type",
 )
+# a whole number, perhaps signed, that is no part of a word, decimal, date or time
+_SIGNED_NUMBER = re.compile(r"(?<![\w.,/:])([-+−]\s?)?(\d{1,3}(?:,\d{3})+|\d+)(?![\w/:%]|[.,]\d)")
 _CAPITALISED = re.compile(r"(?<![\w@-])(?:[A-Z][\w&'.-]*|&)(?:\s+(?:[A-Z][\w&'.-]*|&|of\b|and\b))*")
 _NAME_CUES = frozenset(
     {
@@ -513,6 +515,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # the interaction but part of its note
         ahead = _dates_ahead(entities, prepared.today)
         entities = [e for e in entities if e not in ahead]
+    spec = lexicon.intents[intent]
+    entities = _points_from_number(lexicon, spec, entities, prepared.clean)
     slots = _fill_slots(lexicon, intent, analysis, entities, prepared.clean, prepared.today)
     customer = slots.get("customer")
     slots.update(
@@ -520,7 +524,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             lexicon,
             intent,
             prepared.clean,
-            entities,
+            _slot_entities(spec, entities),
             prepared.tokeniser,
             customer if isinstance(customer, str) else None,
         )
@@ -541,6 +545,40 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 slots["customer_id"] = res.best.id
     alternatives = tuple((n, s) for n, s in decided[1:4] if n != OUT_OF_SCOPE)
     return ParseResult(text, prepared.lang, intent, confidence, slots, alternatives, candidates)
+
+
+def _points_from_number(
+    lexicon: Lexicon, spec: IntentSpec, entities: list[Entity], clean: str
+) -> list[Entity]:
+    """When the intent's plain number is its points (an adjustment) and no points were found,
+    the first whole number no other entity holds is the points ("ปรับเพิ่มแต้ม Acme +800");
+    a minus sign or a deduction word anywhere in the message makes it a deduction
+    ("เกินมา 150 หักออกด้วย")."""
+    if spec.number_slot != "points" or any(e.kind == "points" for e in entities):
+        return entities
+    for m in _SIGNED_NUMBER.finditer(clean):
+        held = [e for e in entities if e.start < m.end() and m.start() < e.end]
+        if any(e.kind != "amount" or e.extra != "bare" for e in held):
+            continue
+        value = int(m.group(2).replace(",", ""))
+        lowered = clean.lower()
+        # the minus sign counts only on the number itself ("M-10088 +250" adds)
+        if (m.group(1) or "").strip() in ("-", "−") or any(
+            w in lowered for w in lexicon.deduct_words if w.strip("-−")
+        ):
+            value = -value
+        return [e for e in entities if e not in held] + [
+            Entity("points", m.start(), m.end(), value)
+        ]
+    return entities
+
+
+def _slot_entities(spec: IntentSpec, entities: list[Entity]) -> list[Entity]:
+    """The entities of kinds the intent takes as slots; the others stay words of its free
+    text ("ยอด 1,450 บาท" in a ticket's description, "ซื้อครบ 5000" in a points note)."""
+    wanted = set(spec.slots)
+    dated = not wanted.isdisjoint(_DATE_SLOTS) or "period" in wanted
+    return [e for e in entities if e.kind in wanted or (e.kind == "date" and dated)]
 
 
 def _is_plan(prepared: Prepared) -> bool:

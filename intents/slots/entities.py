@@ -68,7 +68,8 @@ AMOUNT_THAI_WORDS = re.compile(
     rf"({_THAI_NUMWORD})\s?(บาท)|({_THAI_NUMWORD}(?:หมื่น|แสน|ล้าน|พัน(?!ธ))(?:{_THAI_NUMWORD})?)"
 )
 DIGIT = re.compile(r"\d")
-AMOUNT_BARE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,9})(?![\w.,/:%-])")
+# a comma or full stop after the number ends it unless a digit follows ("33,000, closing")
+AMOUNT_BARE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,9})(?![\w/:%-]|[.,]\d)")
 
 
 def to_decimal(number: str, magnitude: str | None = None) -> Decimal | None:

@@ -335,8 +335,8 @@ def test_a_campaign_needs_a_word_that_sends() -> None:
         ("หาเบอร์คุณมานะหน่อย", {"customer": "มานะ"}),
         # a known given name ends where a common word runs on; a space ends a name unless a
         # known family name follows
-        ("เพิ่มแต้ม 500 ให้คุณสมศรีซื้อครบ 5000", {"customer": "สมศรี", "note": "ซื้อครบ"}),
-        ("เพิ่มแต้ม 500 ให้คุณสมศรี ซื้อครบ 5000", {"customer": "สมศรี", "note": "ซื้อครบ"}),
+        ("เพิ่มแต้ม 500 ให้คุณสมศรีซื้อครบ 5000", {"customer": "สมศรี", "note": "ซื้อครบ 5000"}),
+        ("เพิ่มแต้ม 500 ให้คุณสมศรี ซื้อครบ 5000", {"customer": "สมศรี", "note": "ซื้อครบ 5000"}),
         ("เตือนโทรหาคุณวีระอีกรอบพรุ่งนี้", {"customer": "วีระ"}),
         ("ลูกค้าใหม่ชื่อ บุษบา ทองดี เบอร์ 0633339999", {"customer": "บุษบาทองดี"}),
         ("แต้มคุณสมศรีใจดีเหลือเท่าไหร่", {"customer": "สมศรีใจดี"}),
@@ -359,3 +359,68 @@ def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
     rows = [json.loads(line) for line in (DATA / "intents_test.jsonl").read_text().splitlines()]
     predicted = Counter(parse(r["text"], ParseContext(now=NOW)).intent for r in rows)
     assert len(predicted) >= 28
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        # the words leading a deal's close date or amount are no note (nor deal title)
+        ("สร้างดีลใหม่ Siam Paper 120k ปิดสิ้นเดือน", {"close_date": "2026-11-30", "note": None}),
+        ("new deal: Acme, website redesign, 200k, close by 20 Dec", {"note": "website redesign"}),
+        ("ดีลใหม่ Acme ระบบ POS 300k คาดว่าจะปิด 15 ธ.ค.", {"note": "ระบบ POS"}),
+        ("ดีลใหม่ Lotus Garden มูลค่า ฿75,000", {"amount": 75000, "note": None}),
+        # a lead with no value after it stays ("close next quarter" names no date)
+        ("new deal Harbor View Condo 2.5M close next quarter", {"note": "close next quarter"}),
+        # a comma after a number ends it
+        ("new deal with Preecha 33,000, closing tomorrow", {"amount": 33000}),
+    ],
+)
+def test_a_deal_note_holds_no_words_of_its_values(text: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "deal_create"
+    assert {k: out.to_json()["slots"].get(k) for k in slots} == slots
+
+
+@pytest.mark.parametrize(
+    ("text", "points", "note"),
+    [
+        ("ปรับเพิ่มแต้ม Green Leaf Cafe +800", 800, None),
+        ("ปรับแต้ม Acme -120 ใส่ผิด", -120, "ใส่ผิด"),
+        ("แต้มคุณนพดลเกินมา 150 หักออกด้วย", -150, None),
+        ("reduce Delta Print's points by 300", -300, None),
+        # a minus inside a member id is no deduction
+        ("ปรับแต้ม M-10088 +250 ชดเชย", 250, "ชดเชย"),
+        # points already named: other numbers stay in the note
+        ("เพิ่มแต้ม 500 ให้คุณสมศรี ซื้อครบ 5000", 500, "ซื้อครบ 5000"),
+    ],
+)
+def test_a_plain_number_in_a_points_adjustment_is_the_points(
+    text: str, points: int, note: str | None
+) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "loyalty_adjust"
+    assert (out.slots.get("points"), out.slots.get("note")) == (points, note)
+
+
+def test_a_redemption_takes_no_plain_number_as_points() -> None:
+    out = parse("ขอใช้แต้มแลกสินค้าฟรี 1 ชิ้น", ParseContext(now=NOW))
+    assert out.intent == "loyalty_redeem" and "points" not in out.slots
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slot", "kept"),
+    [
+        # numbers and dates the intent takes no slot for stay in its free text
+        ("the bill is 1,450 baht instead of 700, please check", "ticket_create", "description",
+         "1,450 baht instead of 700"),
+        ("the sofa delivered today has a big tear on the armrest", "ticket_create",
+         "description", "delivered today has"),
+        ("let platinum customers know there's a private sale tomorrow", "campaign_send",
+         "message", "private sale tomorrow"),
+    ],
+)  # fmt: skip
+def test_values_an_intent_does_not_take_stay_in_its_free_text(
+    text: str, intent: str, slot: str, kept: str
+) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == intent and kept in str(out.slots.get(slot))
