@@ -91,6 +91,12 @@ def _customer(ctx: Context, *, required: bool = True) -> Customer | Ask | Done |
         found = ctx.uow.session.get(Customer, int(cid))
         if found is not None:
             return found
+    # staff may name the customer by member id, phone or email ("เพิ่ม 500 แต้มให้ M-10023")
+    contact = {k: ctx.slots.get(k) for k in ("member_id", "phone", "email") if ctx.slots.get(k)}
+    if contact:
+        known = customer_svc.customer_by_contact(ctx.uow, **{k: str(v) for k, v in contact.items()})
+        if known is not None:
+            return known
     candidates = ctx.slots.get("_candidates") or []
     if len(candidates) > 1:
         return Ask(
@@ -101,6 +107,8 @@ def _customer(ctx: Context, *, required: bool = True) -> Customer | Ask | Done |
     mention = ctx.slots.get("customer")
     if mention:
         return Done(_t(ctx, "customer_not_found", name=mention))
+    if contact:
+        return Done(_t(ctx, "contact_not_found", contact=next(iter(contact.values()))))
     if required:
         return Ask("customer", _t(ctx, "ask_customer"))
     return None
@@ -471,7 +479,14 @@ def deal_create(ctx: Context) -> Outcome:
     if amount is None:
         return Ask("amount", _t(ctx, "ask_amount"))
     stage = ctx.slots.get("stage") or "lead"
-    title = ctx.slots.get("note") or ctx.slots.get("title") or f"{found.name}"
+    named = ctx.slots.get("note") or ctx.slots.get("title")
+    title = str(named or found.name)
+    close = ctx.slots.get("close_date") or ctx.slots.get("date")
+    # the deal's own title and close date are read back: both are stored as written
+    parts = {
+        "title": templates(ctx.lang)["deal_title_part"].format(title=named) if named else "",
+        "close": _close_part(ctx, close),
+    }
     if not ctx.confirmed:
         return Confirm(
             _t(
@@ -480,16 +495,17 @@ def deal_create(ctx: Context) -> Outcome:
                 name=found.name,
                 amount=money(Decimal(str(amount))),
                 stage=label("stage", stage, ctx.lang),
+                **parts,
             )
         )
     deal = deals.create_deal(
         ctx.uow,
         found,
-        str(title),
+        title,
         owner=ctx.who.staff,
         amount=Decimal(str(amount)),
         stage=stage,
-        close_date=ctx.slots.get("close_date") or ctx.slots.get("date"),
+        close_date=close,
     )
     return Done(
         _t(
@@ -498,6 +514,7 @@ def deal_create(ctx: Context) -> Outcome:
             name=found.name,
             amount=money(deal.amount),
             stage=label("stage", deal.stage.value, ctx.lang),
+            **parts,
         ),
         changed=True,
     )

@@ -191,6 +191,41 @@ def customer_by_reference(uow: UnitOfWork, ref: str) -> Customer:
     raise CustomerNotFound(ref)
 
 
+def customer_by_contact(
+    uow: UnitOfWork,
+    *,
+    member_id: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+) -> Customer | None:
+    """The customer with this member id, else this phone number, else this email address
+    (only when one customer has it); None when none matches."""
+    if member_id:
+        found = uow.session.scalar(
+            select(Customer).where(Customer.member_id == member_id.strip().upper())
+        )
+        if found is not None:
+            return found
+    if phone:
+        try:
+            number = normalise_phone(phone)
+        except InvalidValue:
+            number = None
+        if number is not None:
+            found = uow.session.scalar(select(Customer).where(Customer.phone == number))
+            if found is not None:
+                return found
+    if email:
+        matches = list(
+            uow.session.scalars(
+                select(Customer).where(func.lower(Customer.email) == email.strip().lower()).limit(2)
+            )
+        )
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
 def customer_by_line_user(uow: UnitOfWork, line_user_id: str) -> Customer | None:
     """The customer linked to a LINE user, if any."""
     return uow.session.scalar(select(Customer).where(Customer.line_user_id == line_user_id))

@@ -108,6 +108,33 @@ def test_a_won_deal_shows_no_close_date_still_expected(world: World) -> None:
     assert "ปิดได้" in done.text and "กำหนดปิด" not in done.text
 
 
+def test_a_new_deal_reads_back_its_title_and_close_date(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    asked = rep.send("ดีลใหม่ Siam Paper ระบบ POS 120k ปิด 30 ธ.ค.")
+    assert asked.confirm and '"ระบบ POS"' in asked.text and "กำหนดปิด 30 ธ.ค. 2569" in asked.text
+    done = rep.send("ใช่")
+    assert '"ระบบ POS"' in done.text and "กำหนดปิด 30 ธ.ค. 2569" in done.text
+    with world.store.uow() as uow:
+        deal = uow.session.scalars(select(Deal).where(Deal.customer_id == world.siam)).one()
+        assert deal.title == "ระบบ POS" and deal.close_date == date(2026, 12, 30)
+        assert deal.amount == Decimal("120000.00")
+
+
+def test_staff_name_a_customer_by_member_id_or_phone(world: World) -> None:
+    with world.store.uow() as uow:
+        before = loyalty.balance(uow, world.somsri)
+    manager = world.session("staff:U_MANAGER")
+    asked = manager.send("เพิ่ม 200 แต้มให้ M-10002 ชดเชย")
+    assert asked.confirm and "คุณสมศรี ใจดี" in asked.text and "+200" in asked.text
+    manager.send("ใช่")
+    with world.store.uow() as uow:
+        assert loyalty.balance(uow, world.somsri) == before + 200
+    card = manager.send("ข้อมูลลูกค้าเบอร์ 082-222-2222")
+    assert card.intent == "customer_lookup" and "Siam Paper" in card.text
+    unknown = manager.send("แต้ม M-99999 เหลือเท่าไหร่")
+    assert "M-99999" in unknown.text and not unknown.confirm
+
+
 def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("deal Acme won 80k").confirm
