@@ -23,6 +23,8 @@ _EDGE = frozenset(
         "จะ", "ช่วย", "ขอ", "หน่อย", "ทีนะ", "ที",
     }
 )  # fmt: skip
+# Linking words that introduce a topic: inside a note they stay ("call about the renewal").
+_TOPIC = frozenset({"about", "regarding", "re", "เรื่อง"})
 _TRAILING = frozenset({"the", "a", "an", "my", "our", "your", "their", "his", "her", "its"})
 # A word that only introduces the customer named right after it ("ลูกค้า Acme ระบบล่ม").
 _CUSTOMER_WORDS = frozenset({"ลูกค้า", "customer", "client"})
@@ -173,10 +175,14 @@ def _join(clean: str, words: list[_Piece]) -> str:
     return "".join(out).strip()
 
 
-def _trim(words: list[_Piece]) -> list[_Piece]:
-    """Drop linking words and punctuation from both ends."""
+def _trim(words: list[_Piece], topic: bool = False) -> list[_Piece]:
+    """Drop linking words and punctuation from both ends; with `topic`, a leading word that
+    introduces a topic stays ("call Acme about the renewal" -> "call about the renewal")."""
     lo, hi = 0, len(words)
-    while lo < hi and (words[lo].folded in _EDGE or _PUNCT.match(words[lo].folded)):
+    while lo < hi and (
+        (words[lo].folded in _EDGE and not (topic and words[lo].folded in _TOPIC))
+        or _PUNCT.match(words[lo].folded)
+    ):
         lo += 1
     while hi > lo and (
         words[hi - 1].folded in _EDGE
@@ -216,7 +222,10 @@ def _residue(
             index += 1
         kept.append([])
     # Words separated only by removed words and entities still read as one note.
-    merged = _trim([w for chunk in kept for w in _trim(chunk)])
+    trimmed: list[_Piece] = []
+    for chunk in kept:
+        trimmed.extend(_trim(chunk, topic=bool(trimmed)))
+    merged = _trim(trimmed)
     if all(lexicon.function_word(w.folded) for w in merged):
         return ""  # "ได้ที่ไหน" names no reward and says nothing as a note
     return _join(clean, merged)

@@ -136,6 +136,9 @@ def test_a_future_interaction_is_a_task(text: str, intent: str, note: str | None
         ("dont forget to call Siam Paper friday", "call"),
         # without such a lead, command words still go
         ("add a task: call Acme tomorrow", "call"),
+        # a word that gives the topic stays after the customer's name is taken out
+        ("remind me to call Acme next tuesday about the renewal", "call about the renewal"),
+        ("add task: call Siriporn about her new address", "call about her new address"),
     ],
 )
 def test_the_words_after_remind_me_to_are_the_note(text: str, note: str) -> None:
