@@ -421,6 +421,7 @@ def deal_update(ctx: Context) -> Outcome:
                 title=deal.title,
                 stage=label("stage", str(stage or deal.stage.value), ctx.lang),
                 amount=money(new_amount),
+                was=_was_part(ctx, deal.amount, new_amount),
                 close=_close_part(ctx, close),
             )
         )
@@ -465,6 +466,13 @@ def _close_part(ctx: Context, close: date | None) -> str:
     """ " กำหนดปิด 30 พ.ย. 2569" / ", closing 30 Nov 2026", or nothing without a date."""
     # a part of a sentence: its leading space stays (say() trims whole replies)
     return templates(ctx.lang)["deal_close_part"].format(date=_d(close, ctx)) if close else ""
+
+
+def _was_part(ctx: Context, old: Decimal, new: Decimal) -> str:
+    """ " (เดิม ฿80,000)" / " (was ฿80,000)" when an update replaces a set amount, else nothing."""
+    if old == new or old == 0:
+        return ""
+    return templates(ctx.lang)["deal_was_part"].format(amount=money(old))
 
 
 def _stage_choices(ctx: Context) -> tuple[Choice, ...]:

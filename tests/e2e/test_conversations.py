@@ -135,6 +135,19 @@ def test_staff_name_a_customer_by_member_id_or_phone(world: World) -> None:
     assert "M-99999" in unknown.text and not unknown.confirm
 
 
+def test_a_deal_update_shows_the_amount_it_replaces(world: World) -> None:
+    with world.store.uow() as uow:
+        uow.session.get_one(Deal, world.acme_deal).amount = Decimal("80000")
+        uow.commit()
+    rep = world.session("staff:U_SALES")
+    asked = rep.send("ดีล Acme Trading ปิดได้แล้ว 50k")
+    assert asked.confirm and "Paper supply 2027" in asked.text
+    assert "฿50,000 (เดิม ฿80,000)" in asked.text
+    rep.send("ไม่")
+    same = rep.send("ดีล Acme Trading ปิดได้แล้ว 80k")
+    assert same.confirm and "เดิม" not in same.text
+
+
 def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("deal Acme won 80k").confirm
