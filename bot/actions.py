@@ -617,6 +617,10 @@ def ticket_create(ctx: Context) -> Outcome:
     description = str(ctx.slots.get("description") or ctx.slots.get("note") or "").strip()
     if not description:
         return Ask("description", _t(ctx, "ask_problem"))
+    order = ctx.slots.get("order_id")
+    if order and str(order) not in description:
+        # the order the problem is about stays with the ticket ("ของแตก 2 ใบ (ORD-3003)")
+        description = f"{description} ({order})"
     subject = str(ctx.slots.get("subject") or description.split("\n")[0][:80])
     priority = str(ctx.slots.get("priority") or "normal")
     if ctx.who.is_staff and "_text" in ctx.slots and not ctx.confirmed:

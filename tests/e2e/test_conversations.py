@@ -280,6 +280,16 @@ def test_customer_reports_a_problem_and_checks_it(world: World) -> None:
     assert status.card is not None and status.card.title == number
 
 
+def test_a_problem_with_an_order_keeps_the_order_number(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    created = somsri.send("ของที่ได้รับแตก 2 ใบค่ะ ORD-3001")
+    assert created.intent == "ticket_create"
+    with world.store.uow() as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.customer_id == world.somsri)).one()
+        assert ticket.description == "ของที่ได้รับแตก 2 ใบ (ORD-3001)"
+        assert "ORD-3001" in ticket.subject
+
+
 def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], int]) -> None:
     rep = world.session("staff:U_SALES")
     logged = rep.send("called Siam Paper, they want a quote")
