@@ -516,7 +516,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         ahead = _dates_ahead(entities, prepared.today)
         entities = [e for e in entities if e not in ahead]
     spec = lexicon.intents[intent]
-    entities = _points_from_number(lexicon, spec, entities, prepared.clean)
+    entities = _points_from_number(lexicon, spec, entities, prepared.clean, analysis.tokens)
     slots = _fill_slots(lexicon, intent, analysis, entities, prepared.clean, prepared.today)
     customer = slots.get("customer")
     slots.update(
@@ -548,7 +548,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
 
 
 def _points_from_number(
-    lexicon: Lexicon, spec: IntentSpec, entities: list[Entity], clean: str
+    lexicon: Lexicon, spec: IntentSpec, entities: list[Entity], clean: str, tokens: list[str]
 ) -> list[Entity]:
     """When the intent's plain number is its points (an adjustment) and no points were found,
     the first whole number no other entity holds is the points ("ปรับเพิ่มแต้ม Acme +800");
@@ -561,16 +561,24 @@ def _points_from_number(
         if any(e.kind != "amount" or e.extra != "bare" for e in held):
             continue
         value = int(m.group(2).replace(",", ""))
-        lowered = clean.lower()
         # the minus sign counts only on the number itself ("M-10088 +250" adds)
-        if (m.group(1) or "").strip() in ("-", "−") or any(
-            w in lowered for w in lexicon.deduct_words if w.strip("-−")
-        ):
+        if (m.group(1) or "").strip() in ("-", "−") or _deducts(lexicon, tokens):
             value = -value
         return [e for e in entities if e not in held] + [
             Entity("points", m.start(), m.end(), value)
         ]
     return entities
+
+
+def _deducts(lexicon: Lexicon, tokens: list[str]) -> bool:
+    """True when a word of the message deducts: a token that begins with a deduction word
+    ("หักออก", "ลดแต้ม"; not "ส่วนลด"), or a deduction phrase of several words ("take off")."""
+    joined = f" {' '.join(tokens)} "
+    return any(
+        f" {word} " in joined if " " in word else any(t.startswith(word) for t in tokens)
+        for word in lexicon.deduct_words
+        if word.strip("-−")
+    )
 
 
 def _slot_entities(spec: IntentSpec, entities: list[Entity]) -> list[Entity]:

@@ -393,6 +393,8 @@ def test_a_deal_note_holds_no_words_of_its_values(text: str, slots: dict[str, ob
         ("reduce Delta Print's points by 300", -300, None),
         # a minus inside a member id is no deduction
         ("ปรับแต้ม M-10088 +250 ชดเชย", 250, "ชดเชย"),
+        # a deduction word inside another word is none ("ส่วนลด" holds "ลด")
+        ("เพิ่มแต้ม Acme 200 ชดเชยส่วนลดที่ไม่ได้", 200, "ชดเชยส่วนลดที่ไม่ได้"),
         # points already named: other numbers stay in the note
         ("เพิ่มแต้ม 500 ให้คุณสมศรี ซื้อครบ 5000", 500, "ซื้อครบ 5000"),
     ],
