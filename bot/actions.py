@@ -535,21 +535,27 @@ def deal_list(ctx: Context) -> Outcome:
     if isinstance(customer, Ask | Done):
         return customer
     owner = staff if staff.role.value == "sales" else None
-    rows = deals.list_deals(ctx.uow, owner=owner, customer=customer, limit=15)
-    stage = ctx.slots.get("stage")
-    if stage:
-        rows = [d for d in rows if d.stage.value == stage]
+    stage = Stage(str(ctx.slots["stage"])) if ctx.slots.get("stage") else None
+    period = ctx.slots.get("period")
+    # "deals we won this month": the deals that reached the stage within the period
+    reached = (
+        reports.period_range(str(period), ctx.now, tz=str(ctx.tz)) if stage and period else None
+    )
+    rows = deals.list_deals(
+        ctx.uow, owner=owner, customer=customer, stage=stage, reached=reached, limit=15
+    )
+    named = label("stage", stage.value, ctx.lang) if stage else ""
     if not rows:
-        return Done(_t(ctx, "no_deals"))
+        return Done(_t(ctx, "no_deals_at_stage", stage=named) if stage else _t(ctx, "no_deals"))
     total = sum((d.amount for d in rows), Decimal("0"))
     lines = [
         f"• {d.customer.name}: {d.title} {money(d.amount)} "
         f"({label('stage', d.stage.value, ctx.lang)})"
         for d in rows
     ]
-    return Done(
-        _t(ctx, "deals_list", count=len(rows), total=money(total)) + "\n" + "\n".join(lines)
-    )
+    key = "deals_at_stage" if stage else "deals_list"
+    header = _t(ctx, key, count=len(rows), total=money(total), stage=named)
+    return Done(header + "\n" + "\n".join(lines))
 
 
 # ---- orders and tickets ----------------------------------------------------------------------

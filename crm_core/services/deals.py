@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -113,14 +113,27 @@ def list_deals(
     owner: Staff | None = None,
     customer: Customer | None = None,
     open_only: bool = True,
+    stage: Stage | None = None,
+    reached: tuple[datetime, datetime] | None = None,
     limit: int = 20,
 ) -> list[Deal]:
-    """Deals, most recently changed first."""
+    """Deals, most recently changed first: open ones, or those at `stage` (won and lost too);
+    with `reached`, only those that moved to `stage` within that UTC [start, end)."""
     query = select(Deal).order_by(Deal.updated_at.desc(), Deal.id.desc()).limit(limit)
     if owner is not None:
         query = query.where(Deal.owner_id == owner.id)
     if customer is not None:
         query = query.where(Deal.customer_id == customer.id)
-    if open_only:
+    if stage is not None:
+        query = query.where(Deal.stage == stage)
+        if reached is not None:
+            moved = select(DealStageChange.id).where(
+                DealStageChange.deal_id == Deal.id,
+                DealStageChange.to_stage == stage,
+                DealStageChange.changed_at >= reached[0],
+                DealStageChange.changed_at < reached[1],
+            )
+            query = query.where(moved.exists())
+    elif open_only:
         query = query.where(Deal.stage.in_(OPEN_STAGES))
     return list(uow.session.scalars(query))

@@ -148,6 +148,18 @@ def test_a_deal_update_shows_the_amount_it_replaces(world: World) -> None:
     assert same.confirm and "เดิม" not in same.text
 
 
+def test_deals_won_in_a_period_are_listed(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    assert rep.send("ดีลที่ปิดได้เดือนนี้").text == "ไม่พบดีลขั้น ปิดได้"
+    rep.send("ดีล Acme Trading ปิดได้แล้ว 80k")
+    rep.send("ใช่")
+    won = rep.send("ดีลที่ปิดได้เดือนนี้")
+    assert won.intent == "deal_list"
+    assert "ดีลขั้น ปิดได้ (1 รายการ รวม ฿80,000)" in won.text and "Paper supply 2027" in won.text
+    assert "Paper supply 2027" not in rep.send("ดีลที่ปิดได้เดือนที่แล้ว").text
+    assert "Paper supply 2027" not in rep.send("ดีลที่เปิดอยู่มีอะไรบ้าง").text
+
+
 def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("deal Acme won 80k").confirm
