@@ -413,6 +413,8 @@ def deal_update(ctx: Context) -> Outcome:
     new_amount = Decimal(str(amount)) if amount is not None else deal.amount
     if not ctx.confirmed:
         key = "confirm_deal_won" if stage == "won" else "confirm_deal_update"
+        if stage is None or stage == deal.stage.value:
+            key = "confirm_deal_edit"  # no move: only the amount or the close date changes
         return Confirm(
             _t(
                 ctx,

@@ -65,6 +65,8 @@ def test_a_target_close_date_moves_the_date_and_leaves_the_stage(world: World) -
     month_end = (NOW.date().replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     shown = f"กำหนดปิด {month_end.day} "
     assert confirm.confirm and shown in confirm.text and str(month_end.year + 543) in confirm.text
+    # no move is offered: the confirmation says the deal is edited at its own stage
+    assert confirm.text.startswith("ยืนยันแก้ไข") and "ขั้น เสนอราคา" in confirm.text
     done = rep.send("ใช่")
     assert shown in done.text and "เสนอราคา" in done.text
     with world.store.uow() as uow:
