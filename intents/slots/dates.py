@@ -10,6 +10,8 @@ from typing import Any
 from intents.slots.entities import DIGIT, Entity, SpanSet
 
 _BE_OFFSET = 543
+# the day of the month a "start" or "mid" edge names ("ต้นเดือน", "mid-December"); else the last
+_EDGE_DAYS = {"start": 1, "mid": 15}
 _END = ""  # marks the end of a word in _alternation's trie
 
 
@@ -62,15 +64,15 @@ def _make_date(year: int | None, month: int, day: int, today: date) -> date | No
 
 
 def _month_edge(edge: str, ahead: int, today: date) -> date:
-    """The first or last day of the month `ahead` months from today's; a first day already
-    past means the next month's."""
-    if edge == "start" and ahead == 0 and today.day > 1:
+    """The first, middle (15th) or last day of the month `ahead` months from today's; a first
+    or middle day already past means the next month's."""
+    if ahead == 0 and today.day > _EDGE_DAYS.get(edge, 31):
         ahead = 1
     first = date(
         today.year + (today.month - 1 + ahead) // 12, (today.month - 1 + ahead) % 12 + 1, 1
     )
-    if edge == "start":
-        return first
+    if edge in _EDGE_DAYS:
+        return first.replace(day=_EDGE_DAYS[edge])
     after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return after - timedelta(days=1)
 

@@ -103,6 +103,12 @@ def test_points(text: str, points: int) -> None:
         ("end of next month", date(2026, 12, 31)),
         ("end of January", date(2027, 1, 31)),
         ("early march", date(2027, 3, 1)),
+        # the middle of a month is its 15th; one already past means the next month's
+        ("กลางเดือนหน้า", date(2026, 12, 15)),
+        ("กลางเดือนนี้", date(2026, 12, 15)),
+        ("ปิดกลางเดือนมีนา", date(2027, 3, 15)),
+        ("mid-January", date(2027, 1, 15)),
+        ("by mid month", date(2026, 12, 15)),
     ],
 )
 def test_dates(text: str, expected: date) -> None:
