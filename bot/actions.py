@@ -697,7 +697,7 @@ def ticket_status(ctx: Context) -> Outcome:
     number = ctx.slots.get("ticket_id")
     if number is None:
         if own is None:
-            return Ask("ticket_id", _t(ctx, "ask_ticket_id"))
+            return _ticket_queue(ctx)
         open_t = tickets.open_tickets(ctx.uow, own)
         if not open_t:
             return Done(_t(ctx, "no_open_tickets"))
@@ -718,6 +718,29 @@ def ticket_status(ctx: Context) -> Outcome:
         ),
         (_ticket_card(ctx, ticket),),
     )
+
+
+def _ticket_queue(ctx: Context) -> Outcome:
+    """Staff asking about tickets without a number: a named customer's open tickets, else the
+    open tickets due first ("ticket ที่ยังเปิดอยู่มีอะไรบ้าง")."""
+    customer = _customer(ctx, required=False)
+    if isinstance(customer, Ask | Done):
+        return customer
+    if customer is not None:
+        rows = tickets.open_tickets(ctx.uow, customer)
+        header = _t(ctx, "queue_of", name=customer.name, count=len(rows))
+    else:
+        count, rows = tickets.queue(ctx.uow)
+        header = _t(ctx, "queue", count=count)
+    if not rows:
+        return Done(_t(ctx, "queue_empty"))
+    lines = [
+        f"• {t.number} {t.subject[:60]} ({label('priority', t.priority.value, ctx.lang)}, "
+        f"{_t(ctx, 'overdue' if t.sla_due_at < ctx.now else 'due')} "
+        f"{moment(t.sla_due_at.astimezone(ctx.tz), ctx.lang)})"
+        for t in rows
+    ]
+    return Done(header + "\n" + "\n".join(lines))
 
 
 def ticket_update(ctx: Context) -> Outcome:

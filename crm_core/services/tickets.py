@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm_core.errors import InvalidValue, TicketNotFound
@@ -144,3 +144,13 @@ def open_tickets(uow: UnitOfWork, customer: Customer, limit: int = 5) -> list[Ti
             .limit(limit)
         )
     )
+
+
+def queue(uow: UnitOfWork, limit: int = 10) -> tuple[int, list[Ticket]]:
+    """How many tickets are open, and the first `limit` of them by SLA due time."""
+    still_open = Ticket.status.not_in(CLOSED_STATES)
+    count = uow.session.scalar(select(func.count()).select_from(Ticket).where(still_open))
+    rows = uow.session.scalars(
+        select(Ticket).where(still_open).order_by(Ticket.sla_due_at, Ticket.id).limit(limit)
+    )
+    return int(count or 0), list(rows)

@@ -304,6 +304,20 @@ def test_a_problem_with_an_order_keeps_the_order_number(world: World) -> None:
         assert "ORD-3001" in ticket.subject
 
 
+def test_staff_asking_about_tickets_without_a_number_get_the_queue(world: World) -> None:
+    support = world.session("staff:U_SUPPORT")
+    support.send("เปิดเคสให้ลูกค้า Acme Trading เครื่องเสีย ด่วน")
+    support.send("ใช่")
+    queue = support.send("ticket ที่ยังเปิดอยู่มีอะไรบ้าง")
+    assert queue.intent == "ticket_status"
+    lines = queue.text.splitlines()
+    assert lines[0].startswith("ตั๋วที่ยังเปิดอยู่ 2 ใบ") and len(lines) == 3
+    # the urgent one is due first
+    assert "เครื่องเสีย" in lines[1] and "ด่วน" in lines[1] and "สินค้าเสียหาย" in lines[2]
+    malee = support.send("เคสของ Malee Wong")
+    assert malee.text.splitlines()[0] == "ตั๋วที่ยังเปิดอยู่ของ Malee Wong 1 ใบ:"
+
+
 def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], int]) -> None:
     rep = world.session("staff:U_SALES")
     logged = rep.send("called Siam Paper, they want a quote")
