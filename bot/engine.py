@@ -417,7 +417,10 @@ class Bot:
         if intent not in ACTIONS:
             intent = "out_of_scope"
         if not allowed(who.role, intent):
-            key = "not_allowed_lead" if who.role == "lead" else "not_allowed"
+            # a customer is told where such a request can go instead of being refused flat
+            key = {"lead": "not_allowed_lead", "customer": "not_allowed_customer"}.get(
+                who.role, "not_allowed"
+            )
             return Reply(say(key, lang), lang)
         state.pop("pending", None)
         return self._run(uow, who, message, state, intent, slots, lang, False)

@@ -239,9 +239,12 @@ def test_customer_cannot_get_a_sales_report(
     world: World, count_rows: Callable[[type], int]
 ) -> None:
     before = count_rows(AuditEntry)
-    reply = world.session("customer:U_LINE_SOMSRI").send("ขอดูยอดขายเดือนนี้หน่อย")
-    assert "สิทธิ์" in reply.text
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    reply = somsri.send("ขอดูยอดขายเดือนนี้หน่อย")
+    # refused, with the way to a person the reply names
+    assert reply.text == say("not_allowed_customer", "th") and "คุยกับเจ้าหน้าที่" in reply.text
     assert count_rows(AuditEntry) == before
+    assert somsri.send("คุยกับเจ้าหน้าที่").intent == "handoff"
 
 
 def test_unknown_slack_user_is_told_to_ask_an_admin(

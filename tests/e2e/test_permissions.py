@@ -97,7 +97,7 @@ def test_intent_for_role(shared_world: World, role: str, intent: str) -> None:
     before = _audit_rows(shared_world.store)
     reply = session.send(text)
     assert reply.intent == intent, f"{text!r} parsed as {reply.intent}"
-    refusal = {say("not_allowed", "en"), say("not_allowed_lead", "en")}
+    refusal = {say(k, "en") for k in ("not_allowed", "not_allowed_lead", "not_allowed_customer")}
     if intent in PERMISSIONS[role]:
         assert reply.text not in refusal
         assert reply.text.strip()
