@@ -23,7 +23,11 @@ from bot.replies import reply_lang, say
 from crm_core.db import Store
 from crm_core.errors import StaffNotFound
 from crm_core.services import conversations, outbox, undo
-from crm_core.services.customers import customer_by_line_user, iter_customer_names
+from crm_core.services.customers import (
+    customer_by_contact,
+    customer_by_line_user,
+    iter_customer_names,
+)
 from crm_core.services.staff import staff_by_slack_id
 from crm_core.types import utcnow
 from crm_core.uow import Actor, UnitOfWork
@@ -390,6 +394,12 @@ class Bot:
         if chosen is not None:
             return chosen
         if slot == "customer":
+            # "M-10001" or "0812223344" in answer to "which customer?"
+            found = extract_entities(text, ParseContext(now=self.clock(), timezone=str(self.tz)))
+            contact = {k: str(found[k]) for k in ("member_id", "phone", "email") if k in found}
+            known = customer_by_contact(uow, **contact) if contact else None
+            if known is not None:
+                return known.id
             resolution = self.customers(uow).resolve(text)
             if resolution.best is None:
                 return None

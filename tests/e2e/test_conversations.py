@@ -135,6 +135,12 @@ def test_staff_name_a_customer_by_member_id_or_phone(world: World) -> None:
     assert card.intent == "customer_lookup" and "Siam Paper" in card.text
     unknown = manager.send("แต้ม M-99999 เหลือเท่าไหร่")
     assert "M-99999" in unknown.text and not unknown.confirm
+    # the same numbers answer "which customer?"
+    assert manager.send("เพิ่ม 100 แต้ม ชดเชย").text == "ลูกค้ารายไหน"
+    answered = manager.send("M-10002")
+    assert answered.confirm and "คุณสมศรี ใจดี" in answered.text and "+100" in answered.text
+    assert manager.send("แต้มเหลือเท่าไหร่").text == "ลูกค้ารายไหน"
+    assert "Siam Paper" in manager.send("0822222222").text
 
 
 def test_a_deal_update_shows_the_amount_it_replaces(world: World) -> None:
