@@ -122,6 +122,10 @@ def _removed(
     for start, end, _ in _strip_trie(lexicon.note_strip).scan(folded):
         if start < content_from:
             drop.update(range(start, end))
+    if slot == "reward":
+        # "I want a free coffee": the asking words are no part of the reward's name
+        for start, end, _ in _strip_trie(lexicon.reward_strip).scan(folded):
+            drop.update(range(start, end))
     if "close_date" in lexicon.intents[intent].slots:
         # "close by 20 Dec", "worth 75k" in a deal: the words leading its values are no note
         for start, end, _ in _strip_trie(lexicon.deal_leads).scan(folded):

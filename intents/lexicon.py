@@ -114,6 +114,8 @@ class Lexicon:
     deduct_words: tuple[str, ...]
     dates: DateGrammar
     note_strip: tuple[str, ...]
+    # words that only ask for a reward ("I want", "อยากได้"): never part of the reward's name
+    reward_strip: tuple[str, ...]
     # phrases after which the rest of a message is the note itself ("remind me to ...")
     note_lead: tuple[str, ...]
     # words that lead a deal's close date or amount ("close by 20 Dec", "มูลค่า 230k"): part
@@ -174,6 +176,7 @@ def load_lexicon() -> Lexicon:
     particles: set[str] = set()
     deduct: list[str] = []
     note_strip: list[str] = []
+    reward_strip: list[str] = []
     note_lead: list[str] = []
     deal_leads: list[str] = []
     date_tables: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -195,6 +198,7 @@ def load_lexicon() -> Lexicon:
         particles.update(_phrase(w) for w in data.get("particles", []))
         deduct.extend(_phrase(w) for w in data.get("deduct_words", []))
         note_strip.extend(_phrase(w) for w in data.get("note_strip", []))
+        reward_strip.extend(_phrase(w) for w in data.get("reward_strip", []))
         note_lead.extend(_phrase(w) for w in data.get("note_lead", []))
         deal_leads.extend(_phrase(w) for w in data.get("deal_leads", []))
         extra_words.update(data.get("dictionary", []))
@@ -294,6 +298,7 @@ def load_lexicon() -> Lexicon:
         deduct_words=tuple(deduct),
         dates=dates,
         note_strip=tuple(sorted(set(note_strip), key=len, reverse=True)),
+        reward_strip=tuple(sorted(set(reward_strip), key=len, reverse=True)),
         note_lead=tuple(sorted(set(note_lead), key=len, reverse=True)),
         deal_leads=tuple(sorted(set(deal_leads), key=len, reverse=True)),
         threshold=float(catalogue.get("threshold", 0.6)),

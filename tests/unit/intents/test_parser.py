@@ -429,3 +429,18 @@ def test_values_an_intent_does_not_take_stay_in_its_free_text(
 ) -> None:
     out = parse(text, ParseContext(now=NOW))
     assert out.intent == intent and kept in str(out.slots.get(slot))
+
+
+@pytest.mark.parametrize(
+    ("text", "reward"),
+    [
+        # the words that only ask are no part of the reward's name
+        ("I want to redeem a free coffee", "a free coffee"),
+        ("can I get the plush toy with points", "the plush toy"),
+        ("อยากได้หมอนรองคอ แลกแต้มค่ะ", "หมอนรองคอ"),
+        ("แลกตุ๊กตาด้วยแต้มได้ไหม", "ตุ๊กตา"),
+    ],
+)
+def test_a_reward_is_named_without_the_asking_words(text: str, reward: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "loyalty_redeem" and out.slots.get("reward") == reward
