@@ -25,9 +25,11 @@ _EDGE = frozenset(
 )  # fmt: skip
 # Linking words that introduce a topic: inside a note they stay ("call about the renewal").
 _TOPIC = frozenset({"about", "regarding", "re", "เรื่อง"})
-_TRAILING = frozenset({"the", "a", "an", "my", "our", "your", "their", "his", "her", "its"})
+# Words that only lead into what follows: never the end of a note ("…แต้มจาก" + a member id).
+_TRAILING = frozenset({"the", "a", "an", "my", "our", "your", "their", "his", "her", "its", "จาก"})
 # A word that only introduces the customer named right after it ("ลูกค้า Acme ระบบล่ม").
 _CUSTOMER_WORDS = frozenset({"ลูกค้า", "customer", "client"})
+_ID_KINDS = frozenset({"order_id", "ticket_id", "member_id", "phone", "email"})
 _MESSAGE_CUES = frozenset({"ว่า", "that", ":", "saying", "message"})
 # A problem report keeps its problem words: only the request to open a ticket goes.
 _DESCRIPTION_COMMANDS = frozenset({"open_ticket", "create_verb", "ticket_noun", "slot:priority"})
@@ -101,10 +103,12 @@ def _removed(
     words: list[_Piece],
     customer: str | None,
     values: list[int],
+    ids: list[int],
 ) -> set[int]:
     """Indexes of the words that are command words of the intent, particles, the customer
-    (with the word that introduces it) or the words leading a deal's close date or amount;
-    `values` are where the date and amount entities start."""
+    (with the word that introduces it), the words leading a deal's close date or amount, or
+    those naming an id or contact taken out; `values` are where the date and amount entities
+    start, `ids` where the id, phone and email ones do."""
     commands = _commands(lexicon, intent, slot)
     folded = [w.folded for w in words]
     # after "remind me to" / "อย่าลืม" the words are the note, even those that look like
@@ -126,11 +130,15 @@ def _removed(
         # "I want a free coffee": the asking words are no part of the reward's name
         for start, end, _ in _strip_trie(lexicon.reward_strip).scan(folded):
             drop.update(range(start, end))
+    leading = [(lexicon.id_leads, ids)]
     if "close_date" in lexicon.intents[intent].slots:
         # "close by 20 Dec", "worth 75k" in a deal: the words leading its values are no note
-        for start, end, _ in _strip_trie(lexicon.deal_leads).scan(folded):
+        leading.append((lexicon.deal_leads, values))
+    # "order ORD-3003", "เบอร์ 081...": the word naming a value taken out goes with it
+    for phrases, starts in leading:
+        for start, end, _ in _strip_trie(phrases).scan(folded):
             gap_end = words[end - 1].end
-            if any(at >= gap_end and not clean[gap_end:at].strip() for at in values):
+            if any(at >= gap_end and not clean[gap_end:at].strip() for at in starts):
                 drop.update(range(start, end))
     name = fold_text(customer).replace(" ", "") if customer else ""
     for i, word in enumerate(folded):
@@ -205,6 +213,7 @@ def _residue(
     pieces: list[_Piece | None],
     customer: str | None,
     values: list[int],
+    ids: list[int],
 ) -> str:
     """The longest run of words left once commands, entities and particles are removed."""
     runs: list[list[_Piece]] = [[]]
@@ -214,7 +223,7 @@ def _residue(
         else:
             runs[-1].append(piece)
     words = [p for p in pieces if p is not None]
-    drop = _removed(lexicon, intent, slot, clean, words, customer, values)
+    drop = _removed(lexicon, intent, slot, clean, words, customer, values, ids)
     kept: list[list[_Piece]] = [[]]
     index = 0
     for run in runs:
@@ -271,15 +280,18 @@ def free_text(
         return found
     pieces = _pieces(clean, entities, tokeniser)
     values = [e.start for e in entities if e.kind in ("date", "amount")]
+    ids = [e.start for e in entities if e.kind in _ID_KINDS]
     if "message" in wanted:
         message = _message(clean, _pieces(clean, [], tokeniser))
         if message is None:
-            message = _residue(lexicon, intent, "message", clean, pieces, customer, values) or None
+            message = (
+                _residue(lexicon, intent, "message", clean, pieces, customer, values, ids) or None
+            )
         if message:
             found["message"] = message
         wanted.remove("message")
     for slot in wanted:
-        text = _residue(lexicon, intent, slot, clean, pieces, customer, values)
+        text = _residue(lexicon, intent, slot, clean, pieces, customer, values, ids)
         if text:
             found[slot] = text
     return found

@@ -116,6 +116,8 @@ class Lexicon:
     note_strip: tuple[str, ...]
     # words that only ask for a reward ("I want", "อยากได้"): never part of the reward's name
     reward_strip: tuple[str, ...]
+    # words naming an id or contact ("order ORD-3003", "เบอร์ 081..."): they go with it
+    id_leads: tuple[str, ...]
     # phrases after which the rest of a message is the note itself ("remind me to ...")
     note_lead: tuple[str, ...]
     # words that lead a deal's close date or amount ("close by 20 Dec", "มูลค่า 230k"): part
@@ -177,6 +179,7 @@ def load_lexicon() -> Lexicon:
     deduct: list[str] = []
     note_strip: list[str] = []
     reward_strip: list[str] = []
+    id_leads: list[str] = []
     note_lead: list[str] = []
     deal_leads: list[str] = []
     date_tables: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -199,6 +202,7 @@ def load_lexicon() -> Lexicon:
         deduct.extend(_phrase(w) for w in data.get("deduct_words", []))
         note_strip.extend(_phrase(w) for w in data.get("note_strip", []))
         reward_strip.extend(_phrase(w) for w in data.get("reward_strip", []))
+        id_leads.extend(_phrase(w) for w in data.get("id_leads", []))
         note_lead.extend(_phrase(w) for w in data.get("note_lead", []))
         deal_leads.extend(_phrase(w) for w in data.get("deal_leads", []))
         extra_words.update(data.get("dictionary", []))
@@ -299,6 +303,7 @@ def load_lexicon() -> Lexicon:
         dates=dates,
         note_strip=tuple(sorted(set(note_strip), key=len, reverse=True)),
         reward_strip=tuple(sorted(set(reward_strip), key=len, reverse=True)),
+        id_leads=tuple(sorted(set(id_leads), key=len, reverse=True)),
         note_lead=tuple(sorted(set(note_lead), key=len, reverse=True)),
         deal_leads=tuple(sorted(set(deal_leads), key=len, reverse=True)),
         threshold=float(catalogue.get("threshold", 0.6)),

@@ -444,3 +444,19 @@ def test_values_an_intent_does_not_take_stay_in_its_free_text(
 def test_a_reward_is_named_without_the_asking_words(text: str, reward: str) -> None:
     out = parse(text, ParseContext(now=NOW))
     assert out.intent == "loyalty_redeem" and out.slots.get("reward") == reward
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        # the word naming an id or contact goes with it when the id fills a slot
+        ("ออเดอร์ ORD-4110 ได้ของผิดรุ่นค่ะ", "description", "ได้ของผิดรุ่น"),
+        ("got the wrong size, order ORD-6612", "description", "got the wrong size"),
+        ("ลบ 50 แต้ม ลูกค้าเบอร์ 0812345678", "note", None),
+        ("หัก 60 แต้มจากสมาชิก M-51230 คีย์ยอดผิด", "note", "คีย์ยอดผิด"),
+    ],
+)
+def test_a_word_naming_a_value_taken_out_goes_with_it(
+    text: str, slot: str, value: str | None
+) -> None:
+    assert parse(text, ParseContext(now=NOW)).slots.get(slot) == value
