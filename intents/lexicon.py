@@ -335,9 +335,14 @@ def is_given_name(word: str) -> bool:
     return word in _person_names()[0]
 
 
+def is_thai_word(word: str) -> bool:
+    """True for a word of pythainlp's Thai word list."""
+    return word in thai_words()
+
+
 def is_common_word(word: str) -> bool:
     """True for a word of pythainlp's Thai word list that is no given name ("ซื้อ")."""
-    return word in thai_words() and not is_given_name(word)
+    return is_thai_word(word) and not is_given_name(word)
 
 
 def is_family_name(word: str) -> bool:

@@ -20,6 +20,7 @@ from intents.lexicon import (
     is_common_word,
     is_family_name,
     is_given_name,
+    is_thai_word,
     load_lexicon,
 )
 from intents.matchers import (
@@ -51,6 +52,7 @@ VOCABULARY_SLOTS = (
     "segment",
     "interaction_type",
 )
+_ENGLISH_ENDINGS = frozenset({"s", "d", "ed", "ing"})
 # a whole number, perhaps signed, that is no part of a word, decimal, date or time
 _SIGNED_NUMBER = re.compile(r"(?<![\w.,/:])([-+−]\s?)?(\d{1,3}(?:,\d{3})+|\d+)(?![\w/:%]|[.,]\d)")
 _CAPITALISED = re.compile(r"(?<![\w@-])(?:[A-Z][\w&'.-]*|&)(?:\s+(?:[A-Z][\w&'.-]*|&|of\b|and\b))*")
@@ -571,14 +573,26 @@ def _points_from_number(
 
 
 def _deducts(lexicon: Lexicon, tokens: list[str]) -> bool:
-    """True when a word of the message deducts: a token that begins with a deduction word
-    ("หักออก", "ลดแต้ม"; not "ส่วนลด"), or a deduction phrase of several words ("take off")."""
+    """True when a word of the message deducts: a deduction word as a token of its own, with
+    an English ending ("deducted") or run together with another Thai word ("หักออก",
+    "ลดแต้ม"; not "ส่วนลด" nor "ตัดสินใจ"), or a deduction phrase of several words."""
     joined = f" {' '.join(tokens)} "
-    return any(
-        f" {word} " in joined if " " in word else any(t.startswith(word) for t in tokens)
-        for word in lexicon.deduct_words
-        if word.strip("-−")
-    )
+    for word in lexicon.deduct_words:
+        if not word.strip("-−"):
+            continue
+        if " " in word:
+            if f" {word} " in joined:
+                return True
+            continue
+        for token in tokens:
+            rest = token[len(word) :] if token.startswith(word) else None
+            if rest is not None and (
+                not rest
+                or (word.isascii() and rest in _ENGLISH_ENDINGS)
+                or (not word.isascii() and (is_thai_word(rest) or rest in lexicon.dictionary_words))
+            ):
+                return True
+    return False
 
 
 def _slot_entities(spec: IntentSpec, entities: list[Entity]) -> list[Entity]:

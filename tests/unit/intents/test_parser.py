@@ -395,6 +395,8 @@ def test_a_deal_note_holds_no_words_of_its_values(text: str, slots: dict[str, ob
         ("ปรับแต้ม M-10088 +250 ชดเชย", 250, "ชดเชย"),
         # a deduction word inside another word is none ("ส่วนลด" holds "ลด")
         ("เพิ่มแต้ม Acme 200 ชดเชยส่วนลดที่ไม่ได้", 200, "ชดเชยส่วนลดที่ไม่ได้"),
+        ("เพิ่มแต้ม Acme 200 ลูกค้าตัดสินใจซื้อแล้ว", 200, "ลูกค้าตัดสินใจซื้อ"),
+        ("หักคะแนน Lanna Textiles 500 เพราะคืนของ", -500, "หักคะแนน เพราะคืนของ"),
         # points already named: other numbers stay in the note
         ("เพิ่มแต้ม 500 ให้คุณสมศรี ซื้อครบ 5000", 500, "ซื้อครบ 5000"),
     ],
