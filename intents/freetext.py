@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from intents.lexicon import Lexicon, PhraseTrie
+from intents.lexicon import Lexicon
 from intents.matchers import HONORIFICS
 from intents.normalize import THAI_CHAR, Tokeniser, fold_text
 from intents.slots.entities import Entity
@@ -45,16 +45,6 @@ class _Piece:
     start: int
     end: int
     folded: str
-
-
-@lru_cache(maxsize=4)
-def _strip_trie(phrases: tuple[str, ...]) -> PhraseTrie:
-    """A trie of phrases: the command phrases that never belong to a note, or the leads
-    after which the note begins ("remind me to")."""
-    trie = PhraseTrie()
-    for phrase in phrases:
-        trie.add(phrase, "strip")
-    return trie
 
 
 def _pieces(clean: str, entities: list[Entity], tokeniser: Tokeniser) -> list[_Piece | None]:
@@ -113,7 +103,7 @@ def _removed(
     folded = [w.folded for w in words]
     # after "remind me to" / "อย่าลืม" the words are the note, even those that look like
     # commands ("remind me to send the tasks list")
-    leads = _strip_trie(lexicon.note_lead).scan(folded) if slot == "note" else []
+    leads = lexicon.note_lead.scan(folded) if slot == "note" else []
     drop: set[int] = set()
     content_from = len(folded)
     if leads:
@@ -123,12 +113,12 @@ def _removed(
     for start, end, tags in lexicon.trie.scan(folded):
         if tags & commands and start < content_from:
             drop.update(range(start, end))
-    for start, end, _ in _strip_trie(lexicon.note_strip).scan(folded):
+    for start, end, _ in lexicon.note_strip.scan(folded):
         if start < content_from:
             drop.update(range(start, end))
     if slot == "reward":
         # "I want a free coffee": the asking words are no part of the reward's name
-        for start, end, _ in _strip_trie(lexicon.reward_strip).scan(folded):
+        for start, end, _ in lexicon.reward_strip.scan(folded):
             drop.update(range(start, end))
     leading = [(lexicon.id_leads, ids)]
     if "close_date" in lexicon.intents[intent].slots:
@@ -136,7 +126,9 @@ def _removed(
         leading.append((lexicon.deal_leads, values))
     # "order ORD-3003", "เบอร์ 081...": the word naming a value taken out goes with it
     for phrases, starts in leading:
-        for start, end, _ in _strip_trie(phrases).scan(folded):
+        if not starts:
+            continue  # no such value was taken out: nothing to lead into
+        for start, end, _ in phrases.scan(folded):
             gap_end = words[end - 1].end
             if any(at >= gap_end and not clean[gap_end:at].strip() for at in starts):
                 drop.update(range(start, end))

@@ -113,16 +113,17 @@ class Lexicon:
     latin_words: frozenset[str]
     deduct_words: tuple[str, ...]
     dates: DateGrammar
-    note_strip: tuple[str, ...]
+    # free-text phrase lists, compiled once into tries: command phrases never in a note
+    note_strip: PhraseTrie
     # words that only ask for a reward ("I want", "อยากได้"): never part of the reward's name
-    reward_strip: tuple[str, ...]
+    reward_strip: PhraseTrie
     # words naming an id or contact ("order ORD-3003", "เบอร์ 081..."): they go with it
-    id_leads: tuple[str, ...]
+    id_leads: PhraseTrie
     # phrases after which the rest of a message is the note itself ("remind me to ...")
-    note_lead: tuple[str, ...]
+    note_lead: PhraseTrie
     # words that lead a deal's close date or amount ("close by 20 Dec", "มูลค่า 230k"): part
     # of the value, no note, when the value follows them
-    deal_leads: tuple[str, ...]
+    deal_leads: PhraseTrie
     threshold: float
     slot_tags: dict[str, str]
     # cue words tagged by kind: "plan", "deadline" and "done" around a won or lost cue,
@@ -301,11 +302,11 @@ def load_lexicon() -> Lexicon:
         ),
         deduct_words=tuple(deduct),
         dates=dates,
-        note_strip=tuple(sorted(set(note_strip), key=len, reverse=True)),
-        reward_strip=tuple(sorted(set(reward_strip), key=len, reverse=True)),
-        id_leads=tuple(sorted(set(id_leads), key=len, reverse=True)),
-        note_lead=tuple(sorted(set(note_lead), key=len, reverse=True)),
-        deal_leads=tuple(sorted(set(deal_leads), key=len, reverse=True)),
+        note_strip=_phrase_trie(note_strip),
+        reward_strip=_phrase_trie(reward_strip),
+        id_leads=_phrase_trie(id_leads),
+        note_lead=_phrase_trie(note_lead),
+        deal_leads=_phrase_trie(deal_leads),
         threshold=float(catalogue.get("threshold", 0.6)),
         slot_tags=slot_tags,
         cues=cues,
@@ -316,6 +317,14 @@ def load_lexicon() -> Lexicon:
         },
         slot_hints=dict(slot_hints),
     )
+
+
+def _phrase_trie(phrases: list[str]) -> PhraseTrie:
+    """A trie of phrases whose hits only matter by where they are."""
+    trie = PhraseTrie()
+    for phrase in phrases:
+        trie.add(phrase, "phrase")
+    return trie
 
 
 def base_dictionary() -> list[str]:
