@@ -92,9 +92,9 @@ def _customer(ctx: Context, *, required: bool = True) -> Customer | Ask | Done |
         if found is not None:
             return found
     # staff may name the customer by member id, phone or email ("เพิ่ม 500 แต้มให้ M-10023")
-    contact = {k: ctx.slots.get(k) for k in ("member_id", "phone", "email") if ctx.slots.get(k)}
+    contact = customer_svc.contact_details(ctx.slots)
     if contact:
-        known = customer_svc.customer_by_contact(ctx.uow, **{k: str(v) for k, v in contact.items()})
+        known = customer_svc.customer_by_contact(ctx.uow, **contact)
         if known is not None:
             return known
     candidates = ctx.slots.get("_candidates") or []

@@ -24,6 +24,7 @@ from crm_core.db import Store
 from crm_core.errors import StaffNotFound
 from crm_core.services import conversations, outbox, undo
 from crm_core.services.customers import (
+    contact_details,
     customer_by_contact,
     customer_by_line_user,
     iter_customer_names,
@@ -396,7 +397,7 @@ class Bot:
         if slot == "customer":
             # "M-10001" or "0812223344" in answer to "which customer?"
             found = extract_entities(text, ParseContext(now=self.clock(), timezone=str(self.tz)))
-            contact = {k: str(found[k]) for k in ("member_id", "phone", "email") if k in found}
+            contact = contact_details(found)
             known = customer_by_contact(uow, **contact) if contact else None
             if known is not None:
                 return known.id

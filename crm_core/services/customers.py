@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -167,18 +167,10 @@ def customer_by_reference(uow: UnitOfWork, ref: str) -> Customer:
     ref = ref.strip()
     if not ref:
         raise CustomerNotFound(ref)
-    if MEMBER_ID.match(ref.upper()):
-        found = uow.session.scalar(select(Customer).where(Customer.member_id == ref.upper()))
-        if found is not None:
-            return found
-    try:
-        phone = normalise_phone(ref)
-    except InvalidValue:
-        phone = None
-    if phone is not None:
-        found = uow.session.scalar(select(Customer).where(Customer.phone == phone))
-        if found is not None:
-            return found
+    member_id = ref if MEMBER_ID.match(ref.upper()) else None
+    found = customer_by_contact(uow, member_id=member_id, phone=ref)
+    if found is not None:
+        return found
     matches = list(
         uow.session.scalars(
             select(Customer).where(func.lower(Customer.name) == ref.lower()).limit(2)
@@ -189,6 +181,14 @@ def customer_by_reference(uow: UnitOfWork, ref: str) -> Customer:
     if len(matches) > 1:
         raise InvalidValue(f"customer name {ref!r} is not unique; use member_id or phone")
     raise CustomerNotFound(ref)
+
+
+CONTACT_FIELDS = ("member_id", "phone", "email")
+
+
+def contact_details(values: Mapping[str, object]) -> dict[str, str]:
+    """The member id, phone and email among slot values, as text (those that are set)."""
+    return {k: str(values[k]) for k in CONTACT_FIELDS if values.get(k)}
 
 
 def customer_by_contact(
