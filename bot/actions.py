@@ -464,17 +464,22 @@ def _deal_state(ctx: Context, deal: Deal, customer: Customer) -> dict[str, str]:
     }
 
 
+def _part(ctx: Context, key: str, **fields: str) -> str:
+    """A part of a sentence from the reply templates; its leading space stays (say() trims
+    whole replies)."""
+    return templates(ctx.lang)[key].format(**fields)
+
+
 def _close_part(ctx: Context, close: date | None) -> str:
     """ " กำหนดปิด 30 พ.ย. 2569" / ", closing 30 Nov 2026", or nothing without a date."""
-    # a part of a sentence: its leading space stays (say() trims whole replies)
-    return templates(ctx.lang)["deal_close_part"].format(date=_d(close, ctx)) if close else ""
+    return _part(ctx, "deal_close_part", date=_d(close, ctx)) if close else ""
 
 
 def _was_part(ctx: Context, old: Decimal, new: Decimal) -> str:
     """ " (เดิม ฿80,000)" / " (was ฿80,000)" when an update replaces a set amount, else nothing."""
     if old == new or old == 0:
         return ""
-    return templates(ctx.lang)["deal_was_part"].format(amount=money(old))
+    return _part(ctx, "deal_was_part", amount=money(old))
 
 
 def _stage_choices(ctx: Context) -> tuple[Choice, ...]:
@@ -494,7 +499,7 @@ def deal_create(ctx: Context) -> Outcome:
     close = ctx.slots.get("close_date") or ctx.slots.get("date")
     # the deal's own title and close date are read back: both are stored as written
     parts = {
-        "title": templates(ctx.lang)["deal_title_part"].format(title=named) if named else "",
+        "title": _part(ctx, "deal_title_part", title=str(named)) if named else "",
         "close": _close_part(ctx, close),
     }
     if not ctx.confirmed:
