@@ -50,6 +50,8 @@ class IntentSpec:
     values: dict[str, frozenset[str]] = field(default_factory=dict)
     # the slot a plain number fills when no pattern found that slot ("points")
     number_slot: str = ""
+    # slots whose numbers take a sign from the words around them (points of an adjustment)
+    signed: frozenset[str] = frozenset()
 
     def own_tags(self) -> set[str]:
         """Every tag that explains a token for this intent."""
@@ -112,6 +114,8 @@ class Lexicon:
     latin_vocab: list[str]
     latin_words: frozenset[str]
     deduct_words: tuple[str, ...]
+    add_words: tuple[str, ...]
+    mistake_words: tuple[str, ...]
     dates: DateGrammar
     # free-text phrase lists, compiled once into tries: command phrases never in a note
     note_strip: PhraseTrie
@@ -178,6 +182,8 @@ def load_lexicon() -> Lexicon:
     stopwords: set[str] = set()
     particles: set[str] = set()
     deduct: list[str] = []
+    add: list[str] = []
+    mistake: list[str] = []
     note_strip: list[str] = []
     reward_strip: list[str] = []
     id_leads: list[str] = []
@@ -201,6 +207,8 @@ def load_lexicon() -> Lexicon:
         stopwords.update(_phrase(w) for w in data.get("stopwords", []))
         particles.update(_phrase(w) for w in data.get("particles", []))
         deduct.extend(_phrase(w) for w in data.get("deduct_words", []))
+        add.extend(_phrase(w) for w in data.get("add_words", []))
+        mistake.extend(_phrase(w) for w in data.get("mistake_words", []))
         note_strip.extend(_phrase(w) for w in data.get("note_strip", []))
         reward_strip.extend(_phrase(w) for w in data.get("reward_strip", []))
         id_leads.extend(_phrase(w) for w in data.get("id_leads", []))
@@ -246,6 +254,7 @@ def load_lexicon() -> Lexicon:
             priority=int((conf or {}).get("priority", 0)),
             requires=frozenset((conf or {}).get("requires", [])),
             number_slot=str((conf or {}).get("number_slot", "")),
+            signed=frozenset((conf or {}).get("signed", [])),
             values={
                 slot: frozenset(str(v) for v in allowed)
                 for slot, allowed in ((conf or {}).get("values") or {}).items()
@@ -301,6 +310,8 @@ def load_lexicon() -> Lexicon:
             w for p in every_phrase for w in p.split() if w.isascii() and w.isalpha()
         ),
         deduct_words=tuple(deduct),
+        add_words=tuple(add),
+        mistake_words=tuple(mistake),
         dates=dates,
         note_strip=_phrase_trie(note_strip),
         reward_strip=_phrase_trie(reward_strip),

@@ -398,7 +398,7 @@ def pattern_entities(clean: str, lexicon: Lexicon, ctx: ParseContext) -> tuple[S
     spans = SpanSet()
     extract_ids(clean, spans)
     lexicon.dates.extract(clean, now.date(), spans)
-    extract_numbers(clean, spans, lexicon.deduct_words)
+    extract_numbers(clean, spans)
     return spans, now
 
 
@@ -518,7 +518,9 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         ahead = _dates_ahead(entities, prepared.today)
         entities = [e for e in entities if e not in ahead]
     spec = lexicon.intents[intent]
-    entities = _points_from_number(lexicon, spec, entities, prepared.clean, analysis.tokens)
+    entities = _points_from_number(spec, entities, prepared.clean)
+    if "points" in spec.signed:
+        entities = _signed_points(lexicon, entities, prepared.entities, analysis.tokens)
     slots = _fill_slots(lexicon, intent, analysis, entities, prepared.clean, prepared.today)
     customer = slots.get("customer")
     slots.update(
@@ -549,13 +551,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     return ParseResult(text, prepared.lang, intent, confidence, slots, alternatives, candidates)
 
 
-def _points_from_number(
-    lexicon: Lexicon, spec: IntentSpec, entities: list[Entity], clean: str, tokens: list[str]
-) -> list[Entity]:
+def _points_from_number(spec: IntentSpec, entities: list[Entity], clean: str) -> list[Entity]:
     """When the intent's plain number is its points (an adjustment) and no points were found,
-    the first whole number no other entity holds is the points ("ปรับเพิ่มแต้ม Acme +800");
-    a minus sign or a deduction word anywhere in the message makes it a deduction
-    ("เกินมา 150 หักออกด้วย")."""
+    the first whole number no other entity holds is the points ("ปรับเพิ่มแต้ม Acme +800").
+    A sign written on the number is kept (extra "signed"); words decide the others later."""
     if spec.number_slot != "points" or any(e.kind == "points" for e in entities):
         return entities
     for m in _SIGNED_NUMBER.finditer(clean):
@@ -563,36 +562,91 @@ def _points_from_number(
         if any(e.kind != "amount" or e.extra != "bare" for e in held):
             continue
         value = int(m.group(2).replace(",", ""))
+        sign = (m.group(1) or "").strip()
         # the minus sign counts only on the number itself ("M-10088 +250" adds)
-        if (m.group(1) or "").strip() in ("-", "−") or _deducts(lexicon, tokens):
+        if sign in ("-", "−"):
             value = -value
         return [e for e in entities if e not in held] + [
-            Entity("points", m.start(), m.end(), value)
+            Entity("points", m.start(), m.end(), value, "signed" if sign else "")
         ]
     return entities
 
 
-def _deducts(lexicon: Lexicon, tokens: list[str]) -> bool:
-    """True when a word of the message deducts: a deduction word as a token of its own, with
-    an English ending ("deducted") or run together with another Thai word ("หักออก",
-    "ลดแต้ม"; not "ส่วนลด" nor "ตัดสินใจ"), or a deduction phrase of several words."""
-    joined = f" {' '.join(tokens)} "
-    for word in lexicon.deduct_words:
-        if not word.strip("-−"):
+def _signed_points(
+    lexicon: Lexicon, entities: list[Entity], found: list[Entity], tokens: list[str]
+) -> list[Entity]:
+    """Points of an adjustment take the sign of the nearest sign word before them, or else
+    of the first after them ("หักแต้มผิด เติมคืน 300" adds, "500 too many, take them off"
+    deducts); a sign written on the number wins. `found` are the entities the tokens were
+    masked with: the points' marker among the tokens tells where the number stood."""
+    words = _sign_words(lexicon, tokens)
+    out: list[Entity] = []
+    for e in entities:
+        if e.kind != "points" or e.extra == "signed" or not isinstance(e.value, int):
+            out.append(e)
             continue
-        if " " in word:
-            if f" {word} " in joined:
-                return True
-            continue
-        for token in tokens:
-            rest = token[len(word) :] if token.startswith(word) else None
-            if rest is not None and (
-                not rest
-                or (word.isascii() and rest in _ENGLISH_ENDINGS)
-                or (not word.isascii() and (is_thai_word(rest) or rest in lexicon.dictionary_words))
-            ):
-                return True
-    return False
+        at = _marker_at(tokens, found, e)
+        if at is None:
+            negative = any(sign < 0 for _, sign in words)
+        else:
+            before = [sign for i, sign in words if i < at]
+            after = [sign for i, sign in words if i > at]
+            negative = (before[-1] if before else after[0] if after else 1) < 0
+        out.append(Entity(e.kind, e.start, e.end, -abs(e.value) if negative else abs(e.value)))
+    return out
+
+
+def _marker_at(tokens: list[str], found: list[Entity], entity: Entity) -> int | None:
+    """Where a value stands among the tokens: its entity's marker ("@points"), or the
+    number itself when no entity held it."""
+    source = next((f for f in found if f.start < entity.end and entity.start < f.end), None)
+    if source is None:
+        digits = str(abs(entity.value)) if isinstance(entity.value, int) else ""
+        return next((i for i, t in enumerate(tokens) if t.lstrip("+-−") == digits), None)
+    rank = sorted(f.start for f in found if f.kind == source.kind).index(source.start)
+    markers = [i for i, t in enumerate(tokens) if t == f"@{source.kind}"]
+    return markers[rank] if rank < len(markers) else None
+
+
+def _sign_words(lexicon: Lexicon, tokens: list[str]) -> list[tuple[int, int]]:
+    """(token index, -1 or +1) of every word that deducts or adds: a sign word as a token of
+    its own, with an English ending ("deducted") or run together with another Thai word
+    ("หักออก", "ลดแต้ม"; not "ส่วนลด" nor "ตัดสินใจ"), or a phrase of several words. A
+    deduction made by mistake ("ระบบหักผิด", "wrongly deducted") is given back: it adds."""
+    out: list[tuple[int, int]] = []
+    for i in range(len(tokens)):
+        if any(_word_at(lexicon, tokens, i, word) for word in lexicon.deduct_words):
+            out.append((i, 1 if _by_mistake(lexicon, tokens, i) else -1))
+        elif any(_word_at(lexicon, tokens, i, word) for word in lexicon.add_words):
+            out.append((i, 1))
+    return out
+
+
+def _by_mistake(lexicon: Lexicon, tokens: list[str], i: int) -> bool:
+    """True when a mistake word ends the token at i ("หักผิด") or follows it ("deducted by
+    mistake"), or an English one precedes it ("wrongly deducted"; "ใส่ผิด หัก 200" deducts)."""
+    token, following = tokens[i], " ".join(tokens[i + 1 : i + 3])
+    preceding = tokens[i - 1] if i else ""
+    return any(
+        token.endswith(word) or following.startswith(word) or (word.isascii() and preceding == word)
+        for word in lexicon.mistake_words
+    )
+
+
+def _word_at(lexicon: Lexicon, tokens: list[str], i: int, word: str) -> bool:
+    """True when the sign word (or phrase) begins at token i."""
+    if " " in word:
+        parts = word.split()
+        return tokens[i : i + len(parts)] == parts
+    token = tokens[i]
+    if not word.strip("-−") or not token.startswith(word):
+        return False
+    rest = token[len(word) :]
+    return (
+        not rest
+        or (word.isascii() and rest in _ENGLISH_ENDINGS)
+        or (not word.isascii() and (is_thai_word(rest) or rest in lexicon.dictionary_words))
+    )
 
 
 def _slot_entities(spec: IntentSpec, entities: list[Entity]) -> list[Entity]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -133,24 +132,21 @@ def extract_ids(text: str, spans: SpanSet) -> None:
         spans.add(Entity("phone", m.start(), m.end(), digits))
 
 
-def extract_numbers(text: str, spans: SpanSet, deduct_words: Iterable[str]) -> None:
-    """Points (negative after a deduction word or a minus sign), then THB amounts."""
+def extract_numbers(text: str, spans: SpanSet) -> None:
+    """Points (negative with a minus sign on the number; extra "signed" when a sign is
+    written), then THB amounts. Deduction words are weighed later, when the intent is known
+    (only an adjustment's points take their sign from words)."""
     if DIGIT.search(text) is None:  # only Thai number words can be an amount
         _thai_word_amounts(text, spans)
         return
-    lowered = text.lower()
-    deducts = tuple(deduct_words)
     for pattern in (POINTS_AFTER, POINTS_BEFORE) if POINTS_WORD.search(text) else ():
         for m in pattern.finditer(text):
             value = to_decimal(m.group(2), m.groupdict().get("mag"))
             if value is None or value != value.to_integral_value():
                 continue
-            before = lowered[max(0, m.start() - 25) : m.start() + (m.end() - m.start()) // 2]
-            negative = bool(m.group(1) and m.group(1).strip() in "-−") or any(
-                w in before for w in deducts
-            )
-            points = -int(value) if negative else int(value)
-            spans.add(Entity("points", m.start(), m.end(), points))
+            sign = (m.group(1) or "").strip()
+            points = -int(value) if sign in ("-", "−") else int(value)
+            spans.add(Entity("points", m.start(), m.end(), points, "signed" if sign else ""))
     for m in AMOUNT_CURRENCY_FIRST.finditer(text) if CURRENCY_FIRST_WORD.search(text) else ():
         amount = to_decimal(m.group(1), m.group(2))
         if amount is not None:

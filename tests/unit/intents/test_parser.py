@@ -409,6 +409,46 @@ def test_a_plain_number_in_a_points_adjustment_is_the_points(
     assert (out.slots.get("points"), out.slots.get("note")) == (points, note)
 
 
+@pytest.mark.parametrize(
+    ("text", "points"),
+    [
+        ("หัก 200 แต้ม Acme ใส่เกิน", -200),
+        ("deduct 90 points from Acme", -90),
+        ("give Acme 1,000 bonus points", 1000),
+        # the hyphen of a member id is no minus sign
+        ("ให้ M-10001 200 แต้ม", 200),
+        ("เพิ่มคะแนนให้ M-10457 ๓๐๐ แต้ม ตามแคมเปญ", 300),
+        ("top up M-20999 with 700 points", 700),
+        # "ส่วนลด" (a discount) holds "ลด" but deducts nothing
+        ("ชดเชยส่วนลด 200 แต้มให้ Acme", 200),
+        # a deduction word after the number counts when none comes before it
+        ("ตัดแต้มลูกค้าเบอร์ 0898887777 ออก 120 แต้ม", -120),
+        ("Ekachai has 500 too many, take them off", -500),
+        ("knock 150 points off Somchai", -150),
+        ("dock 100 points from Acme", -100),
+        # the nearest sign word before the number wins
+        ("หักแต้มผิด เติมคืน 300 แต้มให้ Acme", 300),
+        # a deduction made by mistake is given back
+        ("คืนแต้มให้ Acme Trading 400 แต้ม ระบบหักผิด", 400),
+        ("ให้แต้มคืนคุณนก 200 แต้ม ระบบตัดผิด", 200),
+        ("Acme was wrongly deducted 200 points, give them back", 200),
+        ("refund 300 points deducted by mistake", 300),
+        # a mistake named before a Thai deduction is why it deducts
+        ("ใส่ผิด หัก 200 แต้ม Acme", -200),
+        # a sign written on the number wins over words
+        ("ปรับแต้ม Acme -120 ใส่ผิด", -120),
+    ],
+)
+def test_an_adjustment_takes_its_sign_from_the_nearest_sign_word(text: str, points: int) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("points")) == ("loyalty_adjust", points)
+
+
+def test_only_an_adjustment_takes_a_sign_from_words() -> None:
+    out = parse("ใช้ 200 แต้มลดราคา", ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("points")) == ("loyalty_redeem", 200)
+
+
 def test_a_redemption_takes_no_plain_number_as_points() -> None:
     out = parse("ขอใช้แต้มแลกสินค้าฟรี 1 ชิ้น", ParseContext(now=NOW))
     assert out.intent == "loyalty_redeem" and "points" not in out.slots
