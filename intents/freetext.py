@@ -110,9 +110,13 @@ def _removed(
         # the first lead (the longest where several start together) is not part of the note
         lead_start, content_from, _ = min(leads, key=lambda hit: (hit[0], -hit[1]))
         drop.update(range(lead_start, content_from))
+    after_lead: set[int] = set()
     for start, end, tags in lexicon.trie.scan(folded):
-        if tags & commands and start < content_from:
-            drop.update(range(start, end))
+        if tags & commands:
+            (drop if start < content_from else after_lead).update(range(start, end))
+    # after the lead, command words make a clause of their own only between punctuation or
+    # the end ("remind me to send the contract next Monday, high priority")
+    drop.update(_clauses(folded, after_lead))
     for start, end, _ in lexicon.note_strip.scan(folded):
         if start < content_from:
             drop.update(range(start, end))
@@ -149,6 +153,23 @@ def _removed(
             and not clean[w.end : named_at].strip()
         )
     return drop
+
+
+def _clauses(folded: list[str], marked: set[int]) -> set[int]:
+    """The runs of marked words with punctuation (or the message's end) on both sides."""
+    out: set[int] = set()
+    i = 0
+    while i < len(folded):
+        if i not in marked:
+            i += 1
+            continue
+        j = i
+        while j < len(folded) and j in marked:
+            j += 1
+        if i and _PUNCT.match(folded[i - 1]) and (j == len(folded) or _PUNCT.match(folded[j])):
+            out.update(range(i, j))
+        i = j
+    return out
 
 
 def _drop_name(folded: list[str], start: int, name: str, drop: set[int]) -> None:

@@ -139,6 +139,12 @@ def test_a_future_interaction_is_a_task(text: str, intent: str, note: str | None
         # a word that gives the topic stays after the customer's name is taken out
         ("remind me to call Acme next tuesday about the renewal", "call about the renewal"),
         ("add task: call Siriporn about her new address", "call about her new address"),
+        # a priority given as a clause of its own after the task is no part of it
+        (
+            "remind me to send the contract to Orchid Spa next Monday, high priority",
+            "send the contract",
+        ),
+        ("อย่าลืมส่งสัญญาให้ Orchid Spa วันจันทร์หน้า, ด่วน", "ส่งสัญญา"),
     ],
 )
 def test_the_words_after_remind_me_to_are_the_note(text: str, note: str) -> None:
