@@ -116,6 +116,8 @@ class Lexicon:
     deduct_words: tuple[str, ...]
     add_words: tuple[str, ...]
     mistake_words: tuple[str, ...]
+    business_words: tuple[str, ...]
+    legal_endings: frozenset[str]
     dates: DateGrammar
     # free-text phrase lists, compiled once into tries: command phrases never in a note
     note_strip: PhraseTrie
@@ -184,6 +186,8 @@ def load_lexicon() -> Lexicon:
     deduct: list[str] = []
     add: list[str] = []
     mistake: list[str] = []
+    business: list[str] = []
+    legal: set[str] = set()
     note_strip: list[str] = []
     reward_strip: list[str] = []
     id_leads: list[str] = []
@@ -209,6 +213,8 @@ def load_lexicon() -> Lexicon:
         deduct.extend(_phrase(w) for w in data.get("deduct_words", []))
         add.extend(_phrase(w) for w in data.get("add_words", []))
         mistake.extend(_phrase(w) for w in data.get("mistake_words", []))
+        business.extend(_phrase(w) for w in data.get("business_words", []))
+        legal.update(_phrase(w) for w in data.get("legal_endings", []))
         note_strip.extend(_phrase(w) for w in data.get("note_strip", []))
         reward_strip.extend(_phrase(w) for w in data.get("reward_strip", []))
         id_leads.extend(_phrase(w) for w in data.get("id_leads", []))
@@ -312,6 +318,8 @@ def load_lexicon() -> Lexicon:
         deduct_words=tuple(deduct),
         add_words=tuple(add),
         mistake_words=tuple(mistake),
+        business_words=tuple(business),
+        legal_endings=frozenset(legal),
         dates=dates,
         note_strip=_phrase_trie(note_strip),
         reward_strip=_phrase_trie(reward_strip),

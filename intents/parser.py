@@ -236,16 +236,50 @@ def _thai_customer(lexicon: Lexicon, analysis: Analysis, text: str) -> str | Non
     if introduced is not None:
         return introduced
     ends = {end for _, end, tags in analysis.hits if tags & _NAME_CUES}
-    for i, token in enumerate(analysis.tokens):
-        if (
-            i in ends
-            and i not in covered
-            and THAI_CHAR.match(token)
-            and not lexicon.function_word(token)
-            and len(token) > 2
-        ):
-            return token
+    for i in sorted(ends):
+        name = _name_after_cue(lexicon, analysis.tokens, covered, text, i)
+        if name is not None:
+            return name
     return None
+
+
+def _name_after_cue(
+    lexicon: Lexicon, tokens: list[str], covered: set[int], text: str, i: int
+) -> str | None:
+    """The Thai name that begins at token i, after a deal/customer/call phrase: the words
+    written together up to a slot phrase or a function word ("ร้านกาแฟบ้านสวน", not
+    "ร้านกาแฟ"); "ชื่อ" before it is no part of it. A bare business word takes the words
+    after one space ("บริษัท สยามเปเปอร์", "ร้าน ป้าแดง"), and a business's name runs on
+    to its legal ending ("บริษัท ทองดี ค้าไม้ จำกัด")."""
+    while i < len(tokens) and tokens[i] in HONORIFICS:
+        i += 1
+    if i >= len(tokens):
+        return None
+    first = tokens[i]
+    business = first.startswith(lexicon.business_words)
+    if not THAI_CHAR.match(first) or lexicon.function_word(first) or len(first) <= 2:
+        return None
+    if i in covered and not business:
+        return None
+    # the groups of words written together, up to four, while they may belong to a name
+    groups: list[list[str]] = [[first]]
+    for k in range(i + 1, len(tokens)):
+        word = tokens[k]
+        legal = word in lexicon.legal_endings
+        if not THAI_CHAR.match(word) or lexicon.function_word(word) or (k in covered and not legal):
+            break
+        if groups[-1][-1] + word not in text:
+            if not business or len(groups) == 4:
+                break
+            groups.append([])
+        groups[-1].append(word)
+    names = ["".join(group) for group in groups]
+    legal_at = [n for n, name in enumerate(names) if n and name in lexicon.legal_endings]
+    if legal_at:
+        return " ".join(names[: legal_at[-1] + 1])
+    if names[0] in lexicon.business_words:
+        return " ".join(names[:2]) if len(names) > 1 else None
+    return names[0]
 
 
 def _planned(

@@ -143,6 +143,23 @@ def test_staff_name_a_customer_by_member_id_or_phone(world: World) -> None:
     assert "Siam Paper" in manager.send("0822222222").text
 
 
+def test_an_adjustment_by_member_id_adds_and_a_deduction_named_after_it_deducts(
+    world: World,
+) -> None:
+    with world.store.uow() as uow:
+        before = loyalty.balance(uow, world.somsri)
+    manager = world.session("staff:U_MANAGER")
+    # the hyphen of the member id is no minus sign
+    asked = manager.send("ให้ M-10002 200 แต้ม ชดเชยของเสีย")
+    assert asked.confirm and "+200" in asked.text
+    manager.send("ใช่")
+    taken = manager.send("M-10002 has 50 too many from a wrong receipt, take them off")
+    assert taken.confirm and "-50" in taken.text
+    manager.send("yes")
+    with world.store.uow() as uow:
+        assert loyalty.balance(uow, world.somsri) == before + 150
+
+
 def test_a_deal_update_shows_the_amount_it_replaces(world: World) -> None:
     with world.store.uow() as uow:
         uow.session.get_one(Deal, world.acme_deal).amount = Decimal("80000")
@@ -571,6 +588,19 @@ def test_a_customer_created_in_chat_is_known_at_once(world: World) -> None:
     assert "created" in rep.send("new customer Baan Suan Coffee 0899990001").text
     card = rep.send("Baan Suan Coffee")
     assert card.intent == "customer_lookup" and card.cards[0].title == "Baan Suan Coffee"
+
+
+def test_a_thai_shop_created_in_chat_keeps_its_whole_name(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    world.bot.customers()
+    assert "เรียบร้อย" in rep.send("ลูกค้าใหม่ ร้านกาแฟบ้านสวน เบอร์ 0899990004").text
+    with world.store.uow() as uow:
+        names = uow.session.scalars(
+            select(Customer.name).where(Customer.phone == "0899990004")
+        ).all()
+    assert names == ["ร้านกาแฟบ้านสวน"]
+    card = rep.send("ข้อมูลลูกค้า ร้านกาแฟบ้านสวน")
+    assert card.intent == "customer_lookup" and card.cards[0].title == "ร้านกาแฟบ้านสวน"
 
 
 def test_a_new_customer_gets_the_tier_named_and_no_rfm_segment(world: World) -> None:

@@ -364,6 +364,32 @@ def test_a_thai_name_after_an_honorific_is_the_customer(
     assert {k: out.get(k) for k in slots} == slots
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "customer"),
+    [
+        # a Thai name after a customer, deal or call phrase is all the words written together
+        ("ลูกค้าใหม่ ร้านกาแฟบ้านสวน เบอร์ 0812345678", "customer_create", "ร้านกาแฟบ้านสวน"),
+        ("สร้างลูกค้า คลินิกหมอฟันยิ้มสวย เบอร์ 021234567", "customer_create", "คลินิกหมอฟันยิ้มสวย"),
+        ("โทรหาร้านกาแฟบ้านสวนเมื่อวาน ลูกค้าขอใบเสนอราคา", "log_interaction", "ร้านกาแฟบ้านสวน"),
+        ("ดีลใหม่ สมใจการค้า 80k ปิดสิ้นเดือน", "deal_create", "สมใจการค้า"),
+        # "ชื่อ" is no name; a bare business word takes the words after one space, and a
+        # business's name runs on to its legal ending
+        (
+            "เพิ่มลูกค้าใหม่ชื่อ บริษัท สยามเทคโนโลยี จำกัด อีเมล info@siamtech.co.th",
+            "customer_create",
+            "บริษัท สยามเทคโนโลยี จำกัด",
+        ),
+        ("new customer: บริษัท ทองดี ค้าไม้ จำกัด", "customer_create", "บริษัท ทองดี ค้าไม้ จำกัด"),
+        ("ลูกค้า บริษัท สหมิตรการเกษตร เป็นใคร", "customer_lookup", "บริษัท สหมิตรการเกษตร"),
+        # a named shop takes no more words after a space
+        ("new deal ร้านป้าแดง 12k", "deal_create", "ร้านป้าแดง"),
+    ],
+)
+def test_a_thai_business_name_is_taken_whole(text: str, intent: str, customer: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("customer")) == (intent, customer)
+
+
 def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
     rows = [json.loads(line) for line in (DATA / "intents_test.jsonl").read_text().splitlines()]
     predicted = Counter(parse(r["text"], ParseContext(now=NOW)).intent for r in rows)
