@@ -52,6 +52,8 @@ class IntentSpec:
     number_slot: str = ""
     # slots whose numbers take a sign from the words around them (points of an adjustment)
     signed: frozenset[str] = frozenset()
+    # per slot, values that win over the others when the message names several, first best
+    prefer: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def own_tags(self) -> set[str]:
         """Every tag that explains a token for this intent."""
@@ -261,6 +263,10 @@ def load_lexicon() -> Lexicon:
             requires=frozenset((conf or {}).get("requires", [])),
             number_slot=str((conf or {}).get("number_slot", "")),
             signed=frozenset((conf or {}).get("signed", [])),
+            prefer={
+                slot: tuple(str(v) for v in ranked)
+                for slot, ranked in ((conf or {}).get("prefer") or {}).items()
+            },
             values={
                 slot: frozenset(str(v) for v in allowed)
                 for slot, allowed in ((conf or {}).get("values") or {}).items()

@@ -116,17 +116,19 @@ def slot_value(
     moves the close date and is no won stage), when another slot already took it, or when
     the intent does not take its value. Of the rest, a phrase that fills this slot alone
     beats one that could fill another slot of the intent ("ลูกค้าใหม่" in a customers report
-    is the report, not a segment); then the longest wins, and the latest on a tie.
+    is the report, not a segment); then a value the intent prefers (an asked-for ticket
+    status over a described one); then the longest wins, and the latest on a tie.
     """
     prefix = f"{slot}="
     allowed = spec.values.get(slot) if spec else None
+    preferred = spec.prefer.get(slot, ()) if spec else ()
     others = {f"slot:{s}" for s in spec.slots if s != slot} if spec else set()
     named = [
         (start, end)
         for start, end, tags in analysis.hits
         if any(t.startswith(SLOT_NAME) for t in tags)
     ]
-    best: tuple[bool, int, int, str, int] | None = None
+    best: tuple[bool, int, int, int, str, int] | None = None
     for at, (start, end, tags) in enumerate(analysis.hits):
         value = next((t[len(prefix) :] for t in tags if t.startswith(prefix)), None)
         if (
@@ -136,10 +138,11 @@ def slot_value(
             or any(s <= start and end <= e and e - s > end - start for s, e in named)
         ):
             continue
-        key = (not tags & others, end - start, start, value, at)
-        if best is None or key[:3] > best[:3]:
+        rank = len(preferred) - preferred.index(value) if value in preferred else 0
+        key = (not tags & others, rank, end - start, start, value, at)
+        if best is None or key[:4] > best[:4]:
             best = key
-    return (best[3], best[4]) if best else None
+    return (best[4], best[5]) if best else None
 
 
 def _known_word(lexicon: Lexicon, word: str) -> bool:

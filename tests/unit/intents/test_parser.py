@@ -390,6 +390,22 @@ def test_a_thai_business_name_is_taken_whole(text: str, intent: str, customer: s
     assert (out.intent, out.slots.get("customer")) == (intent, customer)
 
 
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("TCK-2001 fixed, close it", "closed"),
+        # the request wins over the word describing the fix, wherever each stands
+        ("close TCK-2002, customer confirmed the fix", "closed"),
+        ("ปิด TCK-2002 ได้เลย ลูกค้ายืนยันว่าแก้แล้ว", "closed"),
+        ("keep TCK-5130 open, not done yet", "open"),
+        ("TCK-2002 fixed", "resolved"),
+    ],
+)
+def test_an_asked_for_ticket_status_wins_over_a_described_one(text: str, status: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("status")) == ("ticket_update", status)
+
+
 def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
     rows = [json.loads(line) for line in (DATA / "intents_test.jsonl").read_text().splitlines()]
     predicted = Counter(parse(r["text"], ParseContext(now=NOW)).intent for r in rows)
