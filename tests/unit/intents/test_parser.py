@@ -529,6 +529,11 @@ def test_values_an_intent_does_not_take_stay_in_its_free_text(
         ("can I get the plush toy with points", "the plush toy"),
         ("อยากได้หมอนรองคอ แลกแต้มค่ะ", "หมอนรองคอ"),
         ("แลกตุ๊กตาด้วยแต้มได้ไหม", "ตุ๊กตา"),
+        ("can I use 300 points for a discount on my next order?", "a discount on my next order"),
+        ("ใช้ 500 แต้มแลกแก้วน้ำค่ะ", "แก้วน้ำ"),
+        # a reward's own name is never a word that only asks to redeem
+        ("redeem tote bag", "tote bag"),
+        ("ขอใช้แต้มแลกร่มค่ะ", "ร่ม"),
     ],
 )
 def test_a_reward_is_named_without_the_asking_words(text: str, reward: str) -> None:
