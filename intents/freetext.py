@@ -278,6 +278,11 @@ def free_text(
     wanted = [s for s in FREE_TEXT_SLOTS if s in lexicon.intents[intent].slots]
     if not wanted:
         return {}
+    # a salutation opening the message is no part of its text ("hello, the blender I
+    # bought is broken"); blanked, so the entities keep their places
+    opening = lexicon.salutation.match(clean) if lexicon.salutation else None
+    if opening:
+        clean = " " * opening.end() + clean[opening.end() :]
     found: dict[str, object] = {}
     if "question" in wanted:
         words = [

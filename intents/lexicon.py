@@ -120,6 +120,8 @@ class Lexicon:
     mistake_words: tuple[str, ...]
     business_words: tuple[str, ...]
     legal_endings: frozenset[str]
+    # a salutation opening a message, with its particles and punctuation (None: no list)
+    salutation: re.Pattern[str] | None
     dates: DateGrammar
     # free-text phrase lists, compiled once into tries: command phrases never in a note
     note_strip: PhraseTrie
@@ -190,6 +192,7 @@ def load_lexicon() -> Lexicon:
     mistake: list[str] = []
     business: list[str] = []
     legal: set[str] = set()
+    salutations: list[str] = []
     note_strip: list[str] = []
     reward_strip: list[str] = []
     id_leads: list[str] = []
@@ -217,6 +220,7 @@ def load_lexicon() -> Lexicon:
         mistake.extend(_phrase(w) for w in data.get("mistake_words", []))
         business.extend(_phrase(w) for w in data.get("business_words", []))
         legal.update(_phrase(w) for w in data.get("legal_endings", []))
+        salutations.extend(_phrase(w) for w in data.get("salutations", []))
         note_strip.extend(_phrase(w) for w in data.get("note_strip", []))
         reward_strip.extend(_phrase(w) for w in data.get("reward_strip", []))
         id_leads.extend(_phrase(w) for w in data.get("id_leads", []))
@@ -326,6 +330,7 @@ def load_lexicon() -> Lexicon:
         mistake_words=tuple(mistake),
         business_words=tuple(business),
         legal_endings=frozenset(legal),
+        salutation=_salutation(salutations, particles),
         dates=dates,
         note_strip=_phrase_trie(note_strip),
         reward_strip=_phrase_trie(reward_strip),
@@ -350,6 +355,18 @@ def _phrase_trie(phrases: list[str]) -> PhraseTrie:
     for phrase in phrases:
         trie.add(phrase, "phrase")
     return trie
+
+
+def _salutation(words: list[str], particles: set[str]) -> re.Pattern[str] | None:
+    """One pattern for a salutation at the start of a cleaned message (any case): the word,
+    its polite particles, and the spaces and punctuation after it, followed by more text."""
+    if not words:
+        return None
+    alts = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    polite = "|".join(re.escape(p) for p in sorted(particles, key=len, reverse=True))
+    return re.compile(
+        rf"^\s*(?:{alts})(?:\s*(?:{polite}))*(?=[\s,.!~:;]|$)[\s,.!~:;]*(?=\S)", re.IGNORECASE
+    )
 
 
 def base_dictionary() -> list[str]:

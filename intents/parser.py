@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -38,6 +38,14 @@ from intents.normalize import THAI_CHAR, Tokeniser, clean_text, detect_lang, fol
 from intents.slots.entities import Entity, SpanSet, extract_ids, extract_numbers
 
 OUT_OF_SCOPE = "out_of_scope"
+# A message opening with a salutation that reads as out of scope, or only weakly as a
+# greeting, is read again without it; the rest counts when it is a request read surely.
+# Dialogue acts and asking for a person stay greetings ("hi admin", "สวัสดีค่ะ อยู่ไหมคะ").
+_SURE_GREETING = 0.9
+_SURE_REST = 0.8
+_NOT_AFTER_HELLO = frozenset(
+    {OUT_OF_SCOPE, "greeting", "thanks", "help", "cancel", "confirm", "deny", "handoff"}
+)
 _DATE_SLOTS = ("due_date", "close_date", "date")
 # stages that end a deal: a plan to reach them is not the news that it did
 _SETTLED = frozenset({"won", "lost"})
@@ -543,6 +551,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     prepared = prepare(text, ctx)
     decided = _decide(prepared)
     intent, confidence = decided[0]
+    if intent == OUT_OF_SCOPE or (intent == "greeting" and confidence < _SURE_GREETING):
+        # "สวัสดีค่ะ แอปเข้าไม่ได้": what follows a salutation may ask for more than hello
+        rest = _after_salutation(lexicon, prepared.clean)
+        if rest:
+            again = parse(rest, ctx)
+            if again.intent not in _NOT_AFTER_HELLO and again.confidence >= _SURE_REST:
+                return replace(again, text=text)
     if intent == "log_interaction" and _is_plan(prepared):
         intent = "task_create"
     if intent == OUT_OF_SCOPE:
@@ -586,6 +601,19 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 slots["customer_id"] = res.best.id
     alternatives = tuple((n, s) for n, s in decided[1:4] if n != OUT_OF_SCOPE)
     return ParseResult(text, prepared.lang, intent, confidence, slots, alternatives, candidates)
+
+
+def _after_salutation(lexicon: Lexicon, clean: str) -> str:
+    """The text after a salutation that opens the message ("hi, the app keeps logging me
+    out" -> "the app keeps logging me out"); empty when there is none or nothing follows."""
+    if lexicon.salutation is None:
+        return ""
+    m = lexicon.salutation.match(clean)
+    rest = clean[m.end() :] if m else ""
+    # only a name or a filler word after it ("hey khui", "hi all") is still a greeting
+    if all(w in lexicon.stopwords for w in re.findall(r"\w+", fold_text(rest))):
+        return ""
+    return rest
 
 
 def _points_from_number(spec: IntentSpec, entities: list[Entity], clean: str) -> list[Entity]:

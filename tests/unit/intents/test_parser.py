@@ -406,6 +406,36 @@ def test_an_asked_for_ticket_status_wins_over_a_described_one(text: str, status:
     assert (out.intent, out.slots.get("status")) == ("ticket_update", status)
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        # a request after a salutation is read without it
+        ("สวัสดีค่ะ แอปเข้าไม่ได้ค่ะ", "ticket_create", {"description": "แอปเข้าไม่ได้"}),
+        (
+            "Hi there! The app keeps logging me out",
+            "ticket_create",
+            {"description": "The app keeps logging me out"},
+        ),
+        # the salutation is no part of the text a request keeps
+        (
+            "hello, the blender I bought is broken",
+            "ticket_create",
+            {"description": "the blender I bought is broken"},
+        ),
+        ("สวัสดีค่ะ ร้านเปิดกี่โมงคะ", "faq", {"question": "ร้านเปิดกี่โมง"}),
+        # a name, an address or small talk after it is still a greeting
+        ("hey khui", "greeting", {}),
+        ("hi, how are you", "greeting", {}),
+        ("hi admin", "greeting", {}),
+    ],
+)
+def test_a_salutation_opening_a_message_is_set_aside(
+    text: str, intent: str, slots: dict[str, object]
+) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.text, {k: out.slots.get(k) for k in slots}) == (intent, text, slots)
+
+
 def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
     rows = [json.loads(line) for line in (DATA / "intents_test.jsonl").read_text().splitlines()]
     predicted = Counter(parse(r["text"], ParseContext(now=NOW)).intent for r in rows)
