@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.charts import chart_for
 from bot.dialogue import Ask, Confirm, Context, Done, Outcome
 from bot.messages import Card, Choice, Notification
-from bot.replies import day, label, moment, money, points, say, templates
+from bot.replies import day, label, moment, money, month, points, say, templates
 from crm_core import reports
 from crm_core.errors import (
     CustomerNotFound,
@@ -954,6 +954,12 @@ def report(ctx: Context) -> Outcome:
     period = str(ctx.slots.get("period") or "this_month")
     if kind not in reports.REPORTS:
         return Done(_t(ctx, "unknown_report", kind=kind))
+    named = ctx.slots.get("month")
+    if named and not ctx.slots.get("period"):
+        # "sales for August": no report period covers that month alone; this month's
+        # numbers would read as August's
+        first = date.fromisoformat(f"{named}-01")
+        return Done(_t(ctx, "no_month_report", month=month(first, ctx.lang)))
     owner_id = staff.id if staff.role.value == "sales" else None
     if owner_id is not None and kind not in ("sales", "pipeline", "interactions"):
         return Done(_t(ctx, "report_not_allowed"))

@@ -574,6 +574,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if "points" in spec.signed:
         entities = _signed_points(lexicon, entities, prepared.entities, analysis.tokens)
     slots = _fill_slots(lexicon, intent, analysis, entities, prepared.clean, prepared.today)
+    if "period" in spec.slots and "period" not in slots:
+        slots.update(_month_period(lexicon, prepared.clean, entities, prepared.today))
     customer = slots.get("customer")
     slots.update(
         free_text(
@@ -601,6 +603,23 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 slots["customer_id"] = res.best.id
     alternatives = tuple((n, s) for n, s in decided[1:4] if n != OUT_OF_SCOPE)
     return ParseResult(text, prepared.lang, intent, confidence, slots, alternatives, candidates)
+
+
+def _month_period(
+    lexicon: Lexicon, clean: str, entities: list[Entity], today: date
+) -> dict[str, object]:
+    """A month named alone as the period ("ยอดขายเดือนตุลา"): this or last month, else the
+    helper slot `month` ("2026-08", the latest such month up to today) for the bot to say
+    that it has no such period, instead of a report on this month."""
+    month = lexicon.dates.named_month(clean, [(e.start, e.end) for e in entities])
+    if month is None:
+        return {}
+    if month == today.month:
+        return {"period": "this_month"}
+    if month == (today.month - 2) % 12 + 1:
+        return {"period": "last_month"}
+    year = today.year if month < today.month else today.year - 1
+    return {"month": f"{year}-{month:02d}"}
 
 
 def _after_salutation(lexicon: Lexicon, clean: str) -> str:

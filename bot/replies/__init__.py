@@ -70,6 +70,13 @@ def day(value: date, lang: str) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def month(value: date, lang: str) -> str:
+    """A calendar month: สิงหาคม 2569 (Buddhist era) for Thai readers, August 2026 for English."""
+    if lang == "th":
+        return str(thai_strftime(datetime(value.year, value.month, 1), "%B %Y"))
+    return f"{value:%B %Y}"
+
+
 def moment(value: datetime, lang: str) -> str:
     """A local timestamp: 25 ธ.ค. 2569 14:05 / 25 Dec 2026 14:05."""
     if lang == "th":

@@ -120,6 +120,16 @@ class DateGrammar:
             rf"(?:,?\s?(?:พ\.ศ\.|ค\.ศ\.)?\s?(\d{{4}}|\d{{2}})(?![\d:]))?",
             flags,
         )
+        # a month named alone ("sales for October", "ยอดเดือนตุลา"): not inside a word
+        # (a Thai month's name of four letters or more may follow another Thai word)
+        thai_name = _alternation(
+            [k for k in self.months if not k.isascii() and len(k) >= 4 and "." not in k]
+        )
+        self.month_alone = re.compile(
+            rf"(?:(?:(?<=เดือน)|(?<=เดือน\s)|(?<![\w.]))({month})|({thai_name}))"
+            rf"(?![a-z\u0E01-\u0E4F])",
+            flags,
+        )
         self.month_day = re.compile(
             rf"(?<![a-z])({month})\.?\s(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s(\d{{4}}))?",
             flags,
@@ -154,6 +164,20 @@ class DateGrammar:
                 self.month_edge,
             )
         }
+
+    def named_month(self, text: str, taken: Sequence[tuple[int, int]] = ()) -> int | None:
+        """The month a text names alone, outside the `taken` spans (dates found already);
+        "may" counts only after "in", "for", "of" or "during"."""
+        for m in self.month_alone.finditer(text):
+            if any(start <= m.start() < end for start, end in taken):
+                continue
+            word = (m.group(1) or m.group(2)).lower()
+            if word == "may" and not re.search(
+                r"\b(?:in|for|of|during)\s$", text[: m.start()], re.I
+            ):
+                continue
+            return self.months[word]
+        return None
 
     def extract(self, text: str, today: date, spans: SpanSet) -> None:
         """Add every date found in ``text`` to ``spans`` (value: datetime.date)."""

@@ -383,6 +383,20 @@ def test_sales_rep_cannot_move_another_reps_deal(world: World) -> None:
         assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.PROPOSAL
 
 
+def test_a_report_for_a_named_month_is_that_month_or_said_to_be_unavailable(
+    world: World,
+) -> None:
+    manager = world.session("staff:U_MANAGER")
+    # NOW is in November 2026: October is last month
+    october = manager.send("ยอดขายเดือนตุลา")
+    assert october.intent == "report" and "เดือนที่แล้ว" in october.text
+    # no period covers August alone: no numbers that would read as August's
+    august = manager.send("sales report for August")
+    assert august.intent == "report" and "August 2026" in august.text
+    assert "Won" not in august.text and "฿" not in august.text
+    assert "สิงหาคม 2569" in manager.send("ยอดขายเดือนสิงหา").text
+
+
 def test_manager_gets_reports(world: World) -> None:
     manager = world.session("staff:U_MANAGER")
     for text, kind in (

@@ -436,6 +436,29 @@ def test_a_salutation_opening_a_message_is_set_aside(
     assert (out.intent, out.text, {k: out.slots.get(k) for k in slots}) == (intent, text, slots)
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        # NOW is in November 2026
+        ("sales report for October", "report", {"period": "last_month", "month": None}),
+        ("ยอดขายเดือนตุลา", "report", {"period": "last_month", "month": None}),
+        ("ยอดขายพฤศจิกายน", "report", {"period": "this_month", "month": None}),
+        ("ดีลที่ปิดได้เดือนตุลา", "deal_list", {"period": "last_month"}),
+        # a month no period covers is kept for the bot to say so
+        ("sales report for August", "report", {"period": None, "month": "2026-08"}),
+        ("ยอดขายเดือนธันวา", "report", {"period": None, "month": "2025-12"}),
+        # a day and month is a date, and "may" is a month only after "in", "for", "of"
+        ("ยอดขาย 15 ต.ค.", "report", {"period": None, "month": None}),
+        ("may I see the sales report", "report", {"period": None, "month": None}),
+    ],
+)
+def test_a_month_named_alone_is_the_period(
+    text: str, intent: str, slots: dict[str, object]
+) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, {k: out.slots.get(k) for k in slots}) == (intent, slots)
+
+
 def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
     rows = [json.loads(line) for line in (DATA / "intents_test.jsonl").read_text().splitlines()]
     predicted = Counter(parse(r["text"], ParseContext(now=NOW)).intent for r in rows)
