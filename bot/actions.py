@@ -403,6 +403,12 @@ def deal_update(ctx: Context) -> Outcome:
         return deal
     stage = ctx.slots.get("stage")
     amount = ctx.slots.get("amount")
+    change = ctx.slots.get("amount_change")
+    if amount is None and change is not None:
+        # "increase the Acme deal by 20k": the new value is the deal's plus the change
+        amount = deal.amount + Decimal(str(change))
+        if amount < 0:
+            return Done(_t(ctx, "deal_below_zero", amount=money(deal.amount)))
     close = ctx.slots.get("close_date") or ctx.slots.get("date")
     if stage is None and amount is None and close is None:
         # "ดีล Acme ตอนนี้อยู่ขั้นไหน" asks where the deal is: say so, then offer to move it

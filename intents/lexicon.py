@@ -54,6 +54,8 @@ class IntentSpec:
     signed: frozenset[str] = frozenset()
     # per slot, values that win over the others when the message names several, first best
     prefer: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # slots whose value may be a change by a sum ("by 20k"): the helper slot <slot>_change
+    relative: frozenset[str] = frozenset()
 
     def own_tags(self) -> set[str]:
         """Every tag that explains a token for this intent."""
@@ -122,6 +124,10 @@ class Lexicon:
     legal_endings: frozenset[str]
     # a salutation opening a message, with its particles and punctuation (None: no list)
     salutation: re.Pattern[str] | None
+    # an amount changed by a sum: words right before it, right after it, and lowering words
+    amount_by: tuple[str, ...]
+    amount_more: tuple[str, ...]
+    amount_down: tuple[str, ...]
     dates: DateGrammar
     # free-text phrase lists, compiled once into tries: command phrases never in a note
     note_strip: PhraseTrie
@@ -193,6 +199,7 @@ def load_lexicon() -> Lexicon:
     business: list[str] = []
     legal: set[str] = set()
     salutations: list[str] = []
+    amount_words: dict[str, list[str]] = defaultdict(list)
     note_strip: list[str] = []
     reward_strip: list[str] = []
     id_leads: list[str] = []
@@ -221,6 +228,8 @@ def load_lexicon() -> Lexicon:
         business.extend(_phrase(w) for w in data.get("business_words", []))
         legal.update(_phrase(w) for w in data.get("legal_endings", []))
         salutations.extend(_phrase(w) for w in data.get("salutations", []))
+        for key in ("amount_by", "amount_more", "amount_down"):
+            amount_words[key].extend(_phrase(w) for w in data.get(key) or [])
         note_strip.extend(_phrase(w) for w in data.get("note_strip", []))
         reward_strip.extend(_phrase(w) for w in data.get("reward_strip", []))
         id_leads.extend(_phrase(w) for w in data.get("id_leads", []))
@@ -267,6 +276,7 @@ def load_lexicon() -> Lexicon:
             requires=frozenset((conf or {}).get("requires", [])),
             number_slot=str((conf or {}).get("number_slot", "")),
             signed=frozenset((conf or {}).get("signed", [])),
+            relative=frozenset((conf or {}).get("relative", [])),
             prefer={
                 slot: tuple(str(v) for v in ranked)
                 for slot, ranked in ((conf or {}).get("prefer") or {}).items()
@@ -331,6 +341,9 @@ def load_lexicon() -> Lexicon:
         business_words=tuple(business),
         legal_endings=frozenset(legal),
         salutation=_salutation(salutations, particles),
+        amount_by=tuple(amount_words["amount_by"]),
+        amount_more=tuple(amount_words["amount_more"]),
+        amount_down=tuple(amount_words["amount_down"]),
         dates=dates,
         note_strip=_phrase_trie(note_strip),
         reward_strip=_phrase_trie(reward_strip),

@@ -7,6 +7,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -574,6 +575,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if "points" in spec.signed:
         entities = _signed_points(lexicon, entities, prepared.entities, analysis.tokens)
     slots = _fill_slots(lexicon, intent, analysis, entities, prepared.clean, prepared.today)
+    if "amount" in spec.relative and isinstance(slots.get("amount"), Decimal):
+        slots.update(_amount_change(lexicon, slots, prepared.entities, analysis.tokens))
     if "period" in spec.slots and "period" not in slots:
         slots.update(_month_period(lexicon, prepared.clean, entities, prepared.today))
     customer = slots.get("customer")
@@ -603,6 +606,30 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 slots["customer_id"] = res.best.id
     alternatives = tuple((n, s) for n, s in decided[1:4] if n != OUT_OF_SCOPE)
     return ParseResult(text, prepared.lang, intent, confidence, slots, alternatives, candidates)
+
+
+def _amount_change(
+    lexicon: Lexicon, slots: dict[str, object], found: list[Entity], tokens: list[str]
+) -> dict[str, object]:
+    """An amount changed by a sum ("increase the Acme deal by 20k", "ดีล Acme เพิ่มอีก 20k",
+    "20k more") becomes the helper slot `amount_change`, negative after a lowering word
+    ("ลดลง 10k"); the slot `amount` then goes, as it names no deal's value. An amount after
+    "to", "เป็น" or "เหลือ" stays the value."""
+    amount = slots["amount"]
+    assert isinstance(amount, Decimal)
+    held = next((e for e in found if e.kind == "amount" and e.value == amount), None)
+    at = _marker_at(tokens, found, held) if held is not None else None
+    if at is None:
+        return {}
+    before = at > 0 and any(_word_at(lexicon, tokens, at - 1, w) for w in lexicon.amount_by)
+    after = at + 1 < len(tokens) and any(
+        _word_at(lexicon, tokens, at + 1, w) for w in lexicon.amount_more
+    )
+    if not (before or after):
+        return {}
+    down = any(_word_at(lexicon, tokens, i, w) for i in range(at) for w in lexicon.amount_down)
+    del slots["amount"]
+    return {"amount_change": -amount if down else amount}
 
 
 def _month_period(

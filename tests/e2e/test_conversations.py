@@ -173,6 +173,23 @@ def test_a_deal_update_shows_the_amount_it_replaces(world: World) -> None:
     assert same.confirm and "เดิม" not in same.text
 
 
+def test_a_deal_changed_by_a_sum_adds_it_to_the_amount(world: World) -> None:
+    with world.store.uow() as uow:
+        uow.session.get_one(Deal, world.acme_deal).amount = Decimal("80000")
+        uow.commit()
+    rep = world.session("staff:U_SALES")
+    asked = rep.send("increase the Acme Trading deal by 20k")
+    assert asked.confirm and "฿100,000 (was ฿80,000)" in asked.text
+    rep.send("yes")
+    lowered = rep.send("ดีล Acme Trading ลดลง 10k")
+    assert lowered.confirm and "฿90,000 (เดิม ฿100,000)" in lowered.text
+    rep.send("ใช่")
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).amount == Decimal("90000")
+    refused = rep.send("cut the Acme Trading deal by 200k")
+    assert not refused.confirm and "฿90,000" in refused.text
+
+
 def test_deals_won_in_a_period_are_listed(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("ดีลที่ปิดได้เดือนนี้").text == "ไม่พบดีลขั้น ปิดได้"

@@ -459,6 +459,30 @@ def test_a_month_named_alone_is_the_period(
     assert (out.intent, {k: out.slots.get(k) for k in slots}) == (intent, slots)
 
 
+@pytest.mark.parametrize(
+    ("text", "amount", "change"),
+    [
+        # a deal's amount changed by a sum is a change, not the deal's value
+        ("increase the Acme deal by 20k", None, 20000),
+        ("add 20k to the Acme deal", None, 20000),
+        ("Acme deal 20k more", None, 20000),
+        ("ดีล Acme เพิ่มอีก 20k", None, 20000),
+        ("ดีล Acme ลดลง 10k", None, -10000),
+        ("cut the Acme deal by 10k", None, -10000),
+        # changed to a sum: the value
+        ("Acme deal up to 120k", 120000, None),
+        ("ดีล Acme ลดลงเหลือ 90k", 90000, None),
+        ("ดีล Acme เพิ่มยอดเป็น 2.6 ล้าน", 2600000, None),
+    ],
+)
+def test_a_deal_amount_changed_by_a_sum_is_a_change(
+    text: str, amount: int | None, change: int | None
+) -> None:
+    out = parse(text, ParseContext(now=NOW)).to_json()
+    assert out["intent"] == "deal_update"
+    assert (out["slots"].get("amount"), out["slots"].get("amount_change")) == (amount, change)
+
+
 def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
     rows = [json.loads(line) for line in (DATA / "intents_test.jsonl").read_text().splitlines()]
     predicted = Counter(parse(r["text"], ParseContext(now=NOW)).intent for r in rows)
