@@ -104,7 +104,8 @@ def test_weak_evidence_is_out_of_scope_with_runners_up() -> None:
         ("ร้านปิดวันไหนบ้างคะ", "question", "ร้านปิดวันไหนบ้าง"),
         # what is left is only stopwords: no reward, no note
         ("ใช้แต้มแลกของได้ที่ไหน", "reward", None),
-        ("I'd like the tote bag reward", "reward", None),
+        # a reward's own name is never a word that asks to redeem
+        ("I'd like the tote bag reward", "reward", "the tote bag"),
         ("มอบหมาย TCK-2010 ให้ผม", "note", None),
         # "ลูกค้า" / "customer" before the customer's name only introduces it
         ("เปิดเคสด่วน ลูกค้า Acme ระบบล่มทั้งออฟฟิศ", "description", "ระบบล่มทั้งออฟฟิศ"),
