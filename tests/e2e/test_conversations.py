@@ -443,6 +443,9 @@ def test_faq_and_handoff(world: World) -> None:
         # a negated "send me news" is an opt-out, never an opt-in
         "ไม่ต้องส่งโปรมาแล้วนะคะ",
         "I don't want to receive newsletters",
+        # every phrase that is clearly about marketing consent says which way
+        "ขอยกเลิกรับข่าวสารค่ะ",
+        "turn off promotions please",
     ],
 )
 def test_customer_opts_out_of_marketing(world: World, text: str) -> None:

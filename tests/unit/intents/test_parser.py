@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from intents import CustomerIndex, CustomerName, ParseContext, parse
 from intents.evaluation import evaluate
@@ -18,6 +19,7 @@ from intents.matchers import score_intent
 from intents.parser import prepare
 
 DATA = Path(__file__).resolve().parents[2] / "data"
+LANG_DATA = Path(__file__).resolve().parents[3] / "intents" / "data"
 NOW = datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Bangkok"))
 # Regression floors just under the measured accuracy per language group (Thai = th + mix,
 # English); the issue target is 0.97.
@@ -481,6 +483,25 @@ def test_a_deal_amount_changed_by_a_sum_is_a_change(
     out = parse(text, ParseContext(now=NOW)).to_json()
     assert out["intent"] == "deal_update"
     assert (out["slots"].get("amount"), out["slots"].get("amount_change")) == (amount, change)
+
+
+def test_every_strong_consent_phrase_says_which_way() -> None:
+    """A phrase that makes a message a consent update on its own also names opt-in or
+    opt-out, so the customer is not asked again ("ยกเลิกรับข่าวสาร", "turn off promotions")."""
+    phrases = [
+        str(p)
+        for lang in ("th", "en")
+        for p in yaml.safe_load((LANG_DATA / f"{lang}.yaml").read_text(encoding="utf-8"))["groups"][
+            "consent_strong"
+        ]
+    ]
+    vague = {"ข้อมูลการตลาด"}  # "marketing data" names no way
+    missing = [
+        p
+        for p in phrases
+        if p not in vague and parse(p, ParseContext(now=NOW)).slots.get("consent") is None
+    ]
+    assert phrases and missing == []
 
 
 def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
