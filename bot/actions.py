@@ -1062,9 +1062,14 @@ def campaign_send(ctx: Context) -> Outcome:
     if not audience:
         return Done(_t(ctx, "campaign_empty", segment=segment))
     if not ctx.confirmed:
-        return Confirm(
-            _t(ctx, "confirm_campaign", count=len(audience), segment=segment, message=text)
-        )
+        asked = _t(ctx, "confirm_campaign", count=len(audience), segment=segment, message=text)
+        when = ctx.slots.get("send_date")
+        if when is not None:
+            wanted = when if isinstance(when, date) else date.fromisoformat(str(when))
+            if wanted > ctx.now.astimezone(ctx.tz).date():
+                # a campaign goes out when confirmed: say so rather than send early unasked
+                asked += "\n" + _t(ctx, "campaign_now_only", day=day(wanted, ctx.lang))
+        return Confirm(asked)
     staff = ctx.who.staff
     _, recipients, _ = campaigns.queue_campaign(
         ctx.uow,

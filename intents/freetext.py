@@ -30,7 +30,10 @@ _TRAILING = frozenset({"the", "a", "an", "my", "our", "your", "their", "his", "h
 # A word that only introduces the customer named right after it ("ลูกค้า Acme ระบบล่ม").
 _CUSTOMER_WORDS = frozenset({"ลูกค้า", "customer", "client"})
 _ID_KINDS = frozenset({"order_id", "ticket_id", "member_id", "phone", "email"})
-_MESSAGE_CUES = frozenset({"ว่า", "that", ":", "saying", "message"})
+_MESSAGE_CUES = frozenset({"ว่า", "that", ":", "saying"})
+# a word naming the message: its text follows only when no other cue comes ("send a message
+# to gold members tomorrow: double points" is "double points")
+_MESSAGE_NOUNS = frozenset({"message"})
 # A problem report keeps its problem words: only the request to open a ticket goes.
 _DESCRIPTION_COMMANDS = frozenset({"open_ticket", "create_verb", "ticket_noun", "slot:priority"})
 # A planned action is the task itself ("call Somchai tomorrow" -> "call"), and a reason for
@@ -258,11 +261,14 @@ def _residue(
 
 
 def _message(clean: str, pieces: list[_Piece | None]) -> str | None:
-    """The text after the first "ว่า", "that" or ":" as written, when there is one."""
-    for piece in pieces:
-        if piece is not None and piece.folded in _MESSAGE_CUES:
-            text = clean[piece.end :].strip(" \"'“”")
-            return text or None
+    """The text after the first "ว่า", "that" or ":" as written, when there is one (else
+    after the word "message")."""
+    words = [p for p in pieces if p is not None]
+    for cues in (_MESSAGE_CUES, _MESSAGE_NOUNS):
+        for piece in words:
+            if piece.folded in cues:
+                text = clean[piece.end :].strip(" \"'“”")
+                return text or None
     return None
 
 

@@ -56,6 +56,8 @@ class IntentSpec:
     prefer: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # slots whose value may be a change by a sum ("by 20k"): the helper slot <slot>_change
     relative: frozenset[str] = frozenset()
+    # the helper slot a date outside the intent's free text goes to ("send_date")
+    when: str = ""
 
     def own_tags(self) -> set[str]:
         """Every tag that explains a token for this intent."""
@@ -277,6 +279,7 @@ def load_lexicon() -> Lexicon:
             number_slot=str((conf or {}).get("number_slot", "")),
             signed=frozenset((conf or {}).get("signed", [])),
             relative=frozenset((conf or {}).get("relative", [])),
+            when=str((conf or {}).get("when", "")),
             prefer={
                 slot: tuple(str(v) for v in ranked)
                 for slot, ranked in ((conf or {}).get("prefer") or {}).items()

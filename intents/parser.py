@@ -590,6 +590,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             customer if isinstance(customer, str) else None,
         )
     )
+    if spec.when:
+        # "ส่งไลน์หาลูกค้า gold พรุ่งนี้ ว่ามีโปร": a date outside the message is when to send
+        told = " ".join(str(slots.get(s, "")) for s in ("message", "note", "description"))
+        for e in entities:
+            if e.kind == "date" and prepared.clean[e.start : e.end].rstrip(". ") not in told:
+                slots[spec.when] = e.value
+                break
     candidates = prepared.candidates
     if "customer" in lexicon.intents[intent].slots:
         mention_customer, mention_text = prepared.mention_customer, prepared.mention_text

@@ -529,6 +529,16 @@ def test_undo_says_when_the_notification_had_already_gone(world: World) -> None:
     assert status is OutboxStatus.SENT
 
 
+def test_a_campaign_asked_for_later_says_it_goes_out_on_confirming(world: World) -> None:
+    manager = world.session("staff:U_MANAGER")
+    asked = manager.send("send a message to silver members tomorrow: double points this weekend")
+    assert asked.confirm and '"double points this weekend"' in asked.text
+    assert "as soon as you confirm" in asked.text
+    manager.send("no")
+    now = manager.send("ส่งไลน์หาลูกค้า silver ว่ามีโปรลด 30%")
+    assert now.confirm and "ทันทีที่ยืนยัน" not in now.text
+
+
 def test_a_manager_asks_who_is_in_a_segment(world: World) -> None:
     with world.store.uow() as uow:
         scored = reports.rfm_scores(uow, NOW)

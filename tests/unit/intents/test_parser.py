@@ -504,6 +504,26 @@ def test_every_strong_consent_phrase_says_which_way() -> None:
     assert phrases and missing == []
 
 
+@pytest.mark.parametrize(
+    ("text", "message", "send_date"),
+    [
+        # the text after ":" or "that" is the message, even after the word "message"
+        ("send a message to gold members tomorrow: double points", "double points", "2026-11-23"),
+        ("message silver that the promo starts tomorrow", "the promo starts tomorrow", None),
+        ("ส่ง message หาลูกค้า platinum: ขอบคุณที่อยู่กับเรามาตลอดปี", "ขอบคุณที่อยู่กับเรามาตลอดปี", None),
+        # a date outside the message is when to send it; one inside stays in it
+        ("ส่งไลน์หาลูกค้า platinum พรุ่งนี้ ว่ามีโปรลด 30%", "มีโปรลด 30%", "2026-11-23"),
+        ("แจ้งลูกค้า at risk ว่ารับส่วนลด 15% ถึง 30 พ.ย.", "รับส่วนลด 15% ถึง 30 พ.ย.", None),
+    ],
+)
+def test_a_campaign_message_and_when_to_send_it(
+    text: str, message: str, send_date: str | None
+) -> None:
+    out = parse(text, ParseContext(now=NOW)).to_json()
+    assert out["intent"] == "campaign_send"
+    assert (out["slots"].get("message"), out["slots"].get("send_date")) == (message, send_date)
+
+
 def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
     rows = [json.loads(line) for line in (DATA / "intents_test.jsonl").read_text().splitlines()]
     predicted = Counter(parse(r["text"], ParseContext(now=NOW)).intent for r in rows)
