@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from intents.lexicon import is_given_name, is_thai_word
 from intents.models import CustomerName, Resolution
 from intents.normalize import THAI_CHAR, Tokeniser
 
@@ -68,6 +69,19 @@ def _dictionary_word(surface: str) -> bool:
     return bool(THAI_CHAR.search(surface)) and " " not in surface.strip()
 
 
+def _given_name(name: str) -> tuple[str, ...]:
+    """A Thai person's given name, by which staff name them ("โทรหาสมศรี" for "คุณสมศรี
+    ใจดี"): the first of two or more words, without "คุณ", when it is a known given name
+    and no ordinary word ("มานะ", "แก้ว" stay out)."""
+    words = name.split()
+    if len(words) < 2 or not THAI_CHAR.match(words[0]):
+        return ()
+    first = words[0].removeprefix("คุณ")
+    if len(first) < 3 or not is_given_name(first) or is_thai_word(first):
+        return ()
+    return (first,)
+
+
 class CustomerIndex:
     """Names and aliases of the customers, indexed for exact and fuzzy lookup."""
 
@@ -90,7 +104,7 @@ class CustomerIndex:
         """Index one more customer (a new one: no rebuild, so no pause at 100,000)."""
         pos = len(self.customers)
         self.customers.append(customer)
-        for surface in (customer.name, *customer.aliases):
+        for surface in (customer.name, *customer.aliases, *_given_name(customer.name)):
             key = fold_name(surface)
             if not key:
                 continue
@@ -119,10 +133,11 @@ class CustomerIndex:
         return len(self.customers)
 
     def words(self) -> Iterable[str]:
-        """Every name and alias, for the tokeniser's dictionary."""
+        """Every name, alias and Thai given name, for the tokeniser's dictionary."""
         for customer in self.customers:
             yield customer.name
             yield from customer.aliases
+            yield from _given_name(customer.name)
 
     def tokeniser(self) -> Tokeniser:
         """The newmm tokeniser whose dictionary also holds these customers' Thai names."""

@@ -160,6 +160,18 @@ def test_an_adjustment_by_member_id_adds_and_a_deduction_named_after_it_deducts(
         assert loyalty.balance(uow, world.somsri) == before + 150
 
 
+def test_staff_name_a_thai_customer_by_given_name(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    world.bot.customers()
+    logged = rep.send("โทรหาสมศรีแล้ว ลูกค้าขอแคตตาล็อกใหม่")
+    assert logged.intent == "log_interaction" and "คุณสมศรี ใจดี" in logged.text
+    with world.store.uow() as uow:
+        notes = uow.session.scalars(
+            select(Interaction.note).where(Interaction.customer_id == world.somsri)
+        ).all()
+    assert notes == ["ลูกค้าขอแคตตาล็อกใหม่"]
+
+
 def test_a_deal_update_shows_the_amount_it_replaces(world: World) -> None:
     with world.store.uow() as uow:
         uow.session.get_one(Deal, world.acme_deal).amount = Decimal("80000")

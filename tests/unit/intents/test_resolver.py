@@ -74,3 +74,23 @@ def test_a_word_that_only_begins_like_a_name_is_not_a_mention() -> None:
     assert INDEX.find_mentions("acmes trading desk") == []
     assert INDEX.find_mentions("the lotus gardens") == []
     assert [m.resolution.best for m in INDEX.find_mentions("the SPC order")] == [CUSTOMERS[2]]
+
+
+def test_a_thai_person_is_found_by_given_name() -> None:
+    index = CustomerIndex.build(
+        [
+            CustomerName(1, "คุณสมศรี ใจดี"),
+            CustomerName(2, "วรรณา เจริญผล"),
+            CustomerName(3, "สมศรี มีสุข"),
+            # a given name that is also an ordinary word ("effort") names no one alone
+            CustomerName(4, "มานะ อดทน"),
+        ]
+    )
+    ctx = ParseContext(customers=index)
+    called = parse("โทรหาวรรณา ลูกค้าขอแคตตาล็อก", ctx)
+    assert (called.slots.get("customer_id"), called.slots.get("note")) == (2, "ลูกค้าขอแคตตาล็อก")
+    # two customers share the given name: both are candidates
+    both = parse("ข้อมูลลูกค้า สมศรี", ctx)
+    assert {c.id for c, _ in both.customer_candidates} == {1, 3}
+    assert "customer_id" not in both.slots
+    assert [m.text for m in index.find_mentions("ต้องมานะพยายาม")] == []
