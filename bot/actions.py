@@ -588,15 +588,16 @@ def order_status(ctx: Context) -> Outcome:
         order = orders.get_order(ctx.uow, str(number), customer=own)
     except (OrderNotFound, InvalidValue):
         return Done(_t(ctx, "order_not_found", number=number))
-    return Done(
-        _t(
-            ctx,
-            "order_status",
-            number=order.number,
-            status=label("order", order.status.value, ctx.lang),
-        ),
-        (_order_card(ctx, order),),
+    text = _t(
+        ctx,
+        "order_status",
+        number=order.number,
+        status=label("order", order.status.value, ctx.lang),
     )
+    if ctx.slots.get("request") == "change":
+        # "ยกเลิกออเดอร์ ORD-3003 ได้ไหม": the status, and who can cancel or change it
+        text += "\n" + _t(ctx, "order_change_by_staff")
+    return Done(text, (_order_card(ctx, order),))
 
 
 def order_update(ctx: Context) -> Outcome:

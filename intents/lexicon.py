@@ -130,6 +130,8 @@ class Lexicon:
     amount_by: tuple[str, ...]
     amount_more: tuple[str, ...]
     amount_down: tuple[str, ...]
+    # words asking to cancel or change an order
+    order_change: frozenset[str]
     dates: DateGrammar
     # free-text phrase lists, compiled once into tries: command phrases never in a note
     note_strip: PhraseTrie
@@ -230,7 +232,7 @@ def load_lexicon() -> Lexicon:
         business.extend(_phrase(w) for w in data.get("business_words", []))
         legal.update(_phrase(w) for w in data.get("legal_endings", []))
         salutations.extend(_phrase(w) for w in data.get("salutations", []))
-        for key in ("amount_by", "amount_more", "amount_down"):
+        for key in ("amount_by", "amount_more", "amount_down", "order_change"):
             amount_words[key].extend(_phrase(w) for w in data.get(key) or [])
         note_strip.extend(_phrase(w) for w in data.get("note_strip", []))
         reward_strip.extend(_phrase(w) for w in data.get("reward_strip", []))
@@ -347,6 +349,7 @@ def load_lexicon() -> Lexicon:
         amount_by=tuple(amount_words["amount_by"]),
         amount_more=tuple(amount_words["amount_more"]),
         amount_down=tuple(amount_words["amount_down"]),
+        order_change=frozenset(amount_words["order_change"]),
         dates=dates,
         note_strip=_phrase_trie(note_strip),
         reward_strip=_phrase_trie(reward_strip),

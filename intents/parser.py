@@ -590,6 +590,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             customer if isinstance(customer, str) else None,
         )
     )
+    if intent == "order_status" and _asks_order_change(lexicon, analysis.tokens):
+        slots["request"] = "change"
     if spec.when:
         # "ส่งไลน์หาลูกค้า gold พรุ่งนี้ ว่ามีโปร": a date outside the message is when to send
         told = " ".join(str(slots.get(s, "")) for s in ("message", "note", "description"))
@@ -637,6 +639,33 @@ def _amount_change(
     down = any(_word_at(lexicon, tokens, i, w) for i in range(at) for w in lexicon.amount_down)
     del slots["amount"]
     return {"amount_change": -amount if down else amount}
+
+
+# words saying an order's change already happened ("ถูกยกเลิกไปแล้ว", "โดนยกเลิก")
+_ALREADY_BEFORE = frozenset({"ถูก", "โดน", "was", "been", "got"})
+_ALREADY_AFTER = frozenset({"แล้ว", "ไป"})
+# an English change word is a request as a verb: asked for ("can I cancel", "want to
+# change") or with what it changes ("cancel my order", "change the address"); "without any
+# change" asks for nothing
+_VERB_BEFORE = frozenset({"to", "can", "could", "please", "pls", "i", "we", "kindly"})
+_VERB_AFTER = frozenset(
+    {"my", "the", "it", "this", "that", "our", "an", "a", "order", "@order_id", "delivery"}
+)
+
+
+def _asks_order_change(lexicon: Lexicon, tokens: list[str]) -> bool:
+    """True when a message about an order asks to cancel or change it ("ยกเลิกออเดอร์
+    ORD-3003 ได้ไหม", "can I change the address"), not when it says it was ("ถูกยกเลิกไป
+    แล้ว", "why was my order cancelled")."""
+    for i, token in enumerate(tokens):
+        if token in lexicon.order_change:
+            before = tokens[i - 1] if i else ""
+            after = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if before in _ALREADY_BEFORE or after in _ALREADY_AFTER:
+                continue
+            if not token.isascii() or before in _VERB_BEFORE or after in _VERB_AFTER:
+                return True
+    return False
 
 
 def _month_period(

@@ -276,6 +276,15 @@ def test_customer_redeems_a_reward_with_confirmation(world: World) -> None:
         assert loyalty.balance(uow, world.somsri) == 700
 
 
+def test_a_customer_asking_to_cancel_an_order_is_told_who_can(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    asked = somsri.send("ยกเลิกออเดอร์ ORD-3001 ได้ไหมคะ")
+    assert asked.intent == "order_status" and "ORD-3001" in asked.text
+    assert "คุยกับเจ้าหน้าที่" in asked.text
+    plain = somsri.send("ORD-3001 ถึงไหนแล้วคะ")
+    assert "คุยกับเจ้าหน้าที่" not in plain.text
+
+
 def test_customer_cannot_see_another_customers_order(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     own = somsri.send("ORD-3001 ส่งถึงไหนแล้วคะ")

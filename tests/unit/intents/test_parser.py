@@ -524,6 +524,24 @@ def test_a_campaign_message_and_when_to_send_it(
     assert (out["slots"].get("message"), out["slots"].get("send_date")) == (message, send_date)
 
 
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        # asking to cancel or change an order is kept for the bot to say who can
+        ("ยกเลิกออเดอร์ ORD-3003 ได้ไหมคะ", "change"),
+        ("can I cancel my order ORD-3003", "change"),
+        ("ขอเปลี่ยนที่อยู่จัดส่ง ORD-3003", "change"),
+        # saying it happened, or "change" as a noun, asks for nothing
+        ("ORD-3003 ถูกยกเลิกไปแล้วเหรอคะ", None),
+        ("tracking for ORD-90312 shows no change for 4 days", None),
+        ("where is my order ORD-3003", None),
+    ],
+)
+def test_asking_to_cancel_or_change_an_order_is_marked(text: str, asked: str | None) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("request")) == ("order_status", asked)
+
+
 def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
     rows = [json.loads(line) for line in (DATA / "intents_test.jsonl").read_text().splitlines()]
     predicted = Counter(parse(r["text"], ParseContext(now=NOW)).intent for r in rows)
