@@ -561,6 +561,9 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 return replace(again, text=text)
     if intent == "log_interaction" and _is_plan(prepared):
         intent = "task_create"
+    if intent == "cancel" and any(e.kind == "order_id" for e in prepared.entities):
+        # "please cancel ORD-3003" asks about the order, not to drop the bot's question
+        intent = "order_status"
     if intent == OUT_OF_SCOPE:
         alternatives = tuple(decided[1:4])
         return ParseResult(text, prepared.lang, OUT_OF_SCOPE, confidence, {}, alternatives)

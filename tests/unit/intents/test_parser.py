@@ -531,6 +531,9 @@ def test_a_campaign_message_and_when_to_send_it(
         ("ยกเลิกออเดอร์ ORD-3003 ได้ไหมคะ", "change"),
         ("can I cancel my order ORD-3003", "change"),
         ("ขอเปลี่ยนที่อยู่จัดส่ง ORD-3003", "change"),
+        # "cancel" with an order number is about the order, not the bot's question
+        ("please cancel ORD-3003", "change"),
+        ("ขอยกเลิก ORD-3003", "change"),
         # saying it happened, or "change" as a noun, asks for nothing
         ("ORD-3003 ถูกยกเลิกไปแล้วเหรอคะ", None),
         ("tracking for ORD-90312 shows no change for 4 days", None),
