@@ -625,6 +625,11 @@ def order_update(ctx: Context) -> Outcome:
     )
 
 
+# below the parser's confidence threshold a reading is a guess: a customer's message read so
+# weakly as a problem report is asked about before it becomes a ticket
+UNSURE = 0.6
+
+
 def ticket_create(ctx: Context) -> Outcome:
     customer: Customer | None
     if ctx.who.is_staff:
@@ -643,6 +648,10 @@ def ticket_create(ctx: Context) -> Outcome:
         description = f"{description} ({order})"
     subject = str(ctx.slots.get("subject") or description.split("\n")[0][:80])
     priority = str(ctx.slots.get("priority") or "normal")
+    unsure = float(ctx.slots.get("_confidence", 1.0)) < UNSURE
+    if not ctx.who.is_staff and unsure and "_text" in ctx.slots and not ctx.confirmed:
+        # read as a problem report only weakly: ask before a ticket lands in the queue
+        return Confirm(_t(ctx, "confirm_ticket_unsure", subject=subject))
     if ctx.who.is_staff and "_text" in ctx.slots and not ctx.confirmed:
         # a sentence from staff is read back first (the ticket form is taken as filled in)
         return Confirm(

@@ -250,6 +250,7 @@ class Bot:
                 return answered
         slots = _slots_from(parsed)
         slots["_text"] = text
+        slots["_confidence"] = parsed.confidence
         intent = parsed.intent
         if intent == "out_of_scope":
             known = faq_match(uow, text)

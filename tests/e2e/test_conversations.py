@@ -358,6 +358,27 @@ def test_customer_reports_a_problem_and_checks_it(world: World) -> None:
     assert status.card is not None and status.card.title == number
 
 
+def test_a_message_read_only_weakly_as_a_problem_is_asked_about_first(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    text = "I want to change the delivery address for ORD-3001"
+    assert world.bot.parse(text).confidence < 0.6  # the reading this test is about
+    asked = somsri.send(text)
+    assert asked.intent == "ticket_create" and asked.confirm and "Shall I report" in asked.text
+    somsri.send("no")
+    with world.store.uow() as uow:
+        assert (
+            uow.session.scalars(select(Ticket).where(Ticket.customer_id == world.somsri)).all()
+            == []
+        )
+    asked = somsri.send(text)
+    somsri.send("yes")
+    with world.store.uow() as uow:
+        opened = uow.session.scalars(
+            select(Ticket.subject).where(Ticket.customer_id == world.somsri)
+        ).all()
+    assert opened == ["I want to change the delivery address (ORD-3001)"]
+
+
 def test_a_problem_with_an_order_keeps_the_order_number(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     created = somsri.send("ของที่ได้รับแตก 2 ใบค่ะ ORD-3001")
