@@ -338,14 +338,24 @@ def task_create(ctx: Context) -> Outcome:
     title = ctx.slots.get("note") or ctx.slots.get("title")
     if ctx.slots.get("list") or (not title and not ctx.slots.get("customer")):
         open_tasks = activities.open_tasks(ctx.uow, staff)
-        if not open_tasks:
+        by = ctx.slots.get("due_date") or ctx.slots.get("date")
+        if by is not None:
+            # "งานพรุ่งนี้มีอะไรบ้าง": the open tasks due by that day, overdue ones included
+            limit = by if isinstance(by, date) else date.fromisoformat(str(by))
+            open_tasks = [t for t in open_tasks if t.due_date is not None and t.due_date <= limit]
+            if not open_tasks:
+                return Done(_t(ctx, "no_tasks_due", day=_d(limit, ctx)))
+            header = _t(ctx, "tasks_due_list", count=len(open_tasks), day=_d(limit, ctx))
+        elif not open_tasks:
             return Done(_t(ctx, "no_tasks"))
+        else:
+            header = _t(ctx, "tasks_list", count=len(open_tasks))
         lines = [
             f"• {_task_label(t.title, t.customer)}"
             + (f" ({_d(t.due_date, ctx)})" if t.due_date else "")
             for t in open_tasks
         ]
-        return Done(_t(ctx, "tasks_list", count=len(open_tasks)) + "\n" + "\n".join(lines))
+        return Done(header + "\n" + "\n".join(lines))
     customer = _customer(ctx, required=False)
     if isinstance(customer, Ask):
         return customer

@@ -593,6 +593,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             customer if isinstance(customer, str) else None,
         )
     )
+    if intent == "task_create" and _asks_for_tasks(analysis):
+        # "งานพรุ่งนี้มีอะไรบ้าง", "what do I have due this week": a list, not a new task
+        slots.pop("note", None)
+        slots["list"] = True
     if intent == "order_status" and _asks_order_change(lexicon, analysis.tokens):
         slots["request"] = "change"
     if spec.when:
@@ -642,6 +646,13 @@ def _amount_change(
     down = any(_word_at(lexicon, tokens, i, w) for i in range(at) for w in lexicon.amount_down)
     del slots["amount"]
     return {"amount_change": -amount if down else amount}
+
+
+def _asks_for_tasks(analysis: Analysis) -> bool:
+    """True when a message about tasks asks for them ("my tasks for today", "งานพรุ่งนี้มี
+    อะไรบ้าง") and names nothing to do ("remind me to send the tasks list" adds one)."""
+    tags = analysis.tags
+    return bool(tags & {"task_list", "list_verb"}) and not tags & {"remind", "plan_verb"}
 
 
 # words saying an order's change already happened ("ถูกยกเลิกไปแล้ว", "โดนยกเลิก")

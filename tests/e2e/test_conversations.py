@@ -415,6 +415,23 @@ def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], i
         assert "Lotus Garden" in created.title and created.due_date is not None
 
 
+def test_asking_for_tasks_due_by_a_day_lists_them_and_adds_none(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    rep = world.session("staff:U_SALES")
+    # NOW is Friday 20 Nov 2026 in Bangkok
+    rep.send("call Acme Trading tomorrow")
+    rep.send("remind me to visit Siam Paper next Friday")
+    assert count_rows(Task) == 2
+    tomorrow = rep.send("งานพรุ่งนี้มีอะไรบ้าง")
+    assert tomorrow.text.splitlines()[0] == "งานที่ครบกำหนดภายใน 21 พ.ย. 2569 (1 รายการ):"
+    assert "Acme Trading" in tomorrow.text and "Siam Paper" not in tomorrow.text
+    later = rep.send("tasks due next friday")
+    assert "(2)" in later.text.splitlines()[0]
+    assert "no open tasks" in rep.send("any tasks due today?").text
+    assert count_rows(Task) == 2  # asking added no task
+
+
 def test_a_planned_call_is_a_task_listed_with_its_customer(
     world: World, count_rows: Callable[[type], int]
 ) -> None:

@@ -154,10 +154,28 @@ def test_the_words_after_remind_me_to_are_the_note(text: str, note: str) -> None
     assert (out.intent, out.slots.get("note")) == ("task_create", note)
 
 
-@pytest.mark.parametrize("text", ["my tasks", "show my tasks", "งานของฉัน"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my tasks",
+        "show my tasks",
+        "งานของฉัน",
+        # a day or a question word makes no task of it ("due", "งาน" were task titles)
+        "งานพรุ่งนี้มีอะไรบ้าง",
+        "งานค้างของฉันมีกี่งาน",
+        "tasks due tomorrow",
+        "any tasks due today?",
+        "what do I have due this week",
+    ],
+)
 def test_asking_for_my_tasks_names_no_new_task(text: str) -> None:
     out = parse(text, ParseContext(now=NOW))
-    assert out.intent == "task_create" and "note" not in out.slots
+    assert out.intent == "task_create" and "note" not in out.slots and out.slots.get("list")
+
+
+def test_a_task_that_names_tasks_is_still_added() -> None:
+    out = parse("remind me to send the tasks list", ParseContext(now=NOW))
+    assert out.slots.get("note") == "send the tasks list" and "list" not in out.slots
 
 
 @pytest.mark.parametrize(
