@@ -329,6 +329,7 @@ def load_lexicon() -> Lexicon:
         periods=date_tables["periods"],
         month_edges=date_tables["month_edges"],
         month_edge_words=date_tables["month_edge_words"],
+        period_edges=date_tables["period_edges"],
     )
     return Lexicon(
         intents=intents,

@@ -574,6 +574,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         ahead = _dates_ahead(entities, prepared.today)
         entities = [e for e in entities if e not in ahead]
     spec = lexicon.intents[intent]
+    if any(s in spec.slots for s in _DATE_SLOTS) and not any(e.kind == "date" for e in entities):
+        entities = _period_edges(lexicon, entities, prepared.clean, prepared.today)
     entities = _points_from_number(spec, entities, prepared.clean)
     if "points" in spec.signed:
         entities = _signed_points(lexicon, entities, prepared.entities, analysis.tokens)
@@ -680,6 +682,17 @@ def _asks_order_change(lexicon: Lexicon, tokens: list[str]) -> bool:
             if not token.isascii() or before in _VERB_BEFORE or after in _VERB_AFTER:
                 return True
     return False
+
+
+def _period_edges(
+    lexicon: Lexicon, entities: list[Entity], clean: str, today: date
+) -> list[Entity]:
+    """The first quarter or year edge no other value holds, as the date of an intent that
+    takes one ("close end of Q1", "ปิดสิ้นปี")."""
+    for start, end, value in lexicon.dates.period_edge_dates(clean, today):
+        if not any(e.start < end and start < e.end for e in entities):
+            return [*entities, Entity("date", start, end, value)]
+    return entities
 
 
 def _month_period(

@@ -77,6 +77,25 @@ def _month_edge(edge: str, ahead: int, today: date) -> date:
     return after - timedelta(days=1)
 
 
+def _period_edge(unit: str, edge: str, ahead: int, today: date) -> date:
+    """The first or last day of a quarter or year: the one `ahead` from today's, or quarter
+    "q1".."q4" at its next end on or after today ("end of Q1" in November is next March's)."""
+    if unit == "year":
+        year = today.year + ahead
+        return date(year, 1, 1) if edge == "start" else date(year, 12, 31)
+    if unit in ("q1", "q2", "q3", "q4"):
+        first_month = 3 * (int(unit[1]) - 1) + 1
+        # this year's when its last month has not passed, else next year's
+        year = today.year if first_month + 2 >= today.month else today.year + 1
+    else:
+        index = (today.month - 1) // 3 + ahead
+        year, first_month = today.year + index // 4, 3 * (index % 4) + 1
+    if edge == "start":
+        return date(year, first_month, 1)
+    after = date(year + (first_month + 2) // 12, (first_month + 2) % 12 + 1, 1)
+    return after - timedelta(days=1)
+
+
 class DateGrammar:
     """Finds dates in cleaned text, built from the lexicon's month, weekday and offset words."""
 
@@ -90,6 +109,7 @@ class DateGrammar:
         periods: Mapping[str, str],
         month_edges: Mapping[str, Sequence[str | int]] | None = None,
         month_edge_words: Mapping[str, str] | None = None,
+        period_edges: Mapping[str, Sequence[str | int]] | None = None,
     ) -> None:
         """Compile the patterns from word lists (word -> month/weekday/day offset...).
 
@@ -106,6 +126,11 @@ class DateGrammar:
             k.lower(): (str(edge), int(ahead)) for k, (edge, ahead) in (month_edges or {}).items()
         }
         self.month_edge_words = {k.lower(): v for k, v in (month_edge_words or {}).items()}
+        # "end of Q1", "สิ้นปี": phrase -> (quarter, year or q1..q4; start or end; ahead)
+        self.period_edges = {
+            k.lower(): (str(unit), str(edge), int(ahead))
+            for k, (unit, edge, ahead) in (period_edges or {}).items()
+        }
         month = _alternation(list(self.months))
         weekday = _alternation(list(self.weekdays))
         pre = _alternation([k for k in self.modifiers if k.isascii()])
@@ -141,6 +166,9 @@ class DateGrammar:
             flags,
         )
         self.relative = re.compile(rf"(?<![a-z])({rel})(?![a-z])", flags)
+        self.period_edge = re.compile(
+            rf"(?<![a-z])({_alternation(list(self.period_edges)) or '(?!)'})(?![a-z0-9])", flags
+        )
         edges = _alternation(list(self.month_edges)) or "(?!)"
         edge_words = _alternation(list(self.month_edge_words)) or "(?!)"
         # "สิ้นเดือนธันวา", "end of December": that month's edge
@@ -178,6 +206,16 @@ class DateGrammar:
                 continue
             return self.months[word]
         return None
+
+    def period_edge_dates(self, text: str, today: date) -> list[tuple[int, int, date]]:
+        """Quarter and year edges in the text ("end of Q1", "สิ้นปี") as (start, end, date).
+        They are read only once the intent takes a date: as a date pattern they would change
+        how "แต้มหมดอายุสิ้นปีไหม" reads."""
+        out: list[tuple[int, int, date]] = []
+        for m in self.period_edge.finditer(text):
+            unit, edge, ahead = self.period_edges[m.group(1).lower()]
+            out.append((m.start(), m.end(), _period_edge(unit, edge, ahead, today)))
+        return out
 
     def extract(self, text: str, today: date, spans: SpanSet) -> None:
         """Add every date found in ``text`` to ``spans`` (value: datetime.date)."""

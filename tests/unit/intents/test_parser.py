@@ -563,6 +563,26 @@ def test_asking_to_cancel_or_change_an_order_is_marked(text: str, asked: str | N
     assert (out.intent, out.slots.get("request")) == ("order_status", asked)
 
 
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        # NOW is Sunday 22 Nov 2026: a quarter's or year's edge is a date where one is taken
+        ("new deal Acme 200k close end of Q1", "close_date", "2027-03-31"),
+        ("new deal Acme 200k close end of Q4", "close_date", "2026-12-31"),
+        ("ดีลใหม่ Acme 200k ปิดสิ้นไตรมาสหน้า", "close_date", "2027-03-31"),
+        ("ดีลใหม่ Acme 200k ปิดสิ้นปี", "close_date", "2026-12-31"),
+        ("deal Acme push close date to end of the quarter", "close_date", "2026-12-31"),
+        ("remind me to renew the Acme contract by end of the year", "due_date", "2026-12-31"),
+        ("ดีลใหม่ Acme 200k ปิดต้นปีหน้า", "close_date", "2027-01-01"),
+    ],
+)
+def test_a_quarter_or_year_edge_is_a_date(text: str, slot: str, value: str) -> None:
+    out = parse(text, ParseContext(now=NOW)).to_json()["slots"]
+    # the words of the date are no part of a note
+    assert out.get(slot) == value
+    assert not any(w in str(out.get("note", "")) for w in ("end", "สิ้น", "ต้นปี"))
+
+
 def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
     rows = [json.loads(line) for line in (DATA / "intents_test.jsonl").read_text().splitlines()]
     predicted = Counter(parse(r["text"], ParseContext(now=NOW)).intent for r in rows)
