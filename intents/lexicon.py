@@ -188,6 +188,26 @@ def _compile_template(template: str, groups: dict[str, list[str]]) -> re.Pattern
     return re.compile(rf"^{pattern}$")
 
 
+# keys of the language files that hold plain word lists, each merged over both files
+_WORD_LISTS = (
+    "deduct_words",
+    "add_words",
+    "mistake_words",
+    "business_words",
+    "legal_endings",
+    "salutations",
+    "amount_by",
+    "amount_more",
+    "amount_down",
+    "order_change",
+    "note_strip",
+    "reward_strip",
+    "id_leads",
+    "note_lead",
+    "deal_leads",
+)
+
+
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """Load and merge both language files and the catalogue (cached: built once)."""
@@ -197,18 +217,8 @@ def load_lexicon() -> Lexicon:
     slot_values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     stopwords: set[str] = set()
     particles: set[str] = set()
-    deduct: list[str] = []
-    add: list[str] = []
-    mistake: list[str] = []
-    business: list[str] = []
-    legal: set[str] = set()
-    salutations: list[str] = []
-    amount_words: dict[str, list[str]] = defaultdict(list)
-    note_strip: list[str] = []
-    reward_strip: list[str] = []
-    id_leads: list[str] = []
-    note_lead: list[str] = []
-    deal_leads: list[str] = []
+    # the plain word lists of both files, by their key (see _WORD_LISTS)
+    word_lists: dict[str, list[str]] = defaultdict(list)
     date_tables: dict[str, dict[str, Any]] = defaultdict(dict)
     cues = PhraseTrie()
     slot_hints: dict[str, dict[str, str]] = defaultdict(dict)
@@ -226,19 +236,8 @@ def load_lexicon() -> Lexicon:
             groups[f"{SLOT_NAME}{slot}"].extend(_phrase(p) for p in phrases)
         stopwords.update(_phrase(w) for w in data.get("stopwords", []))
         particles.update(_phrase(w) for w in data.get("particles", []))
-        deduct.extend(_phrase(w) for w in data.get("deduct_words", []))
-        add.extend(_phrase(w) for w in data.get("add_words", []))
-        mistake.extend(_phrase(w) for w in data.get("mistake_words", []))
-        business.extend(_phrase(w) for w in data.get("business_words", []))
-        legal.update(_phrase(w) for w in data.get("legal_endings", []))
-        salutations.extend(_phrase(w) for w in data.get("salutations", []))
-        for key in ("amount_by", "amount_more", "amount_down", "order_change"):
-            amount_words[key].extend(_phrase(w) for w in data.get(key) or [])
-        note_strip.extend(_phrase(w) for w in data.get("note_strip", []))
-        reward_strip.extend(_phrase(w) for w in data.get("reward_strip", []))
-        id_leads.extend(_phrase(w) for w in data.get("id_leads", []))
-        note_lead.extend(_phrase(w) for w in data.get("note_lead", []))
-        deal_leads.extend(_phrase(w) for w in data.get("deal_leads", []))
+        for key in _WORD_LISTS:
+            word_lists[key].extend(_phrase(w) for w in data.get(key) or [])
         extra_words.update(data.get("dictionary", []))
         for kind, phrases in (data.get("stage_cues") or {}).items():
             for phrase in phrases:
@@ -341,22 +340,22 @@ def load_lexicon() -> Lexicon:
         latin_words=frozenset(
             w for p in every_phrase for w in p.split() if w.isascii() and w.isalpha()
         ),
-        deduct_words=tuple(deduct),
-        add_words=tuple(add),
-        mistake_words=tuple(mistake),
-        business_words=tuple(business),
-        legal_endings=frozenset(legal),
-        salutation=_salutation(salutations, particles),
-        amount_by=tuple(amount_words["amount_by"]),
-        amount_more=tuple(amount_words["amount_more"]),
-        amount_down=tuple(amount_words["amount_down"]),
-        order_change=frozenset(amount_words["order_change"]),
+        deduct_words=tuple(word_lists["deduct_words"]),
+        add_words=tuple(word_lists["add_words"]),
+        mistake_words=tuple(word_lists["mistake_words"]),
+        business_words=tuple(word_lists["business_words"]),
+        legal_endings=frozenset(word_lists["legal_endings"]),
+        salutation=_salutation(word_lists["salutations"], particles),
+        amount_by=tuple(word_lists["amount_by"]),
+        amount_more=tuple(word_lists["amount_more"]),
+        amount_down=tuple(word_lists["amount_down"]),
+        order_change=frozenset(word_lists["order_change"]),
         dates=dates,
-        note_strip=_phrase_trie(note_strip),
-        reward_strip=_phrase_trie(reward_strip),
-        id_leads=_phrase_trie(id_leads),
-        note_lead=_phrase_trie(note_lead),
-        deal_leads=_phrase_trie(deal_leads),
+        note_strip=_phrase_trie(word_lists["note_strip"]),
+        reward_strip=_phrase_trie(word_lists["reward_strip"]),
+        id_leads=_phrase_trie(word_lists["id_leads"]),
+        note_lead=_phrase_trie(word_lists["note_lead"]),
+        deal_leads=_phrase_trie(word_lists["deal_leads"]),
         threshold=float(catalogue.get("threshold", 0.6)),
         slot_tags=slot_tags,
         cues=cues,
