@@ -431,7 +431,7 @@ class Prepared:
 
 def _drop_bare_numbers(spans: SpanSet, start: int, end: int) -> None:
     """Release bare-number amounts overlapping [start, end) when only they block the span."""
-    blocking = [e for e in spans.entities if e.start < end and start < e.end]
+    blocking = [e for e in spans.entities if e.overlaps(start, end)]
     if blocking and all(e.kind == "amount" and e.extra == "bare" for e in blocking):
         spans.entities = [e for e in spans.entities if e not in blocking]
 
@@ -690,7 +690,7 @@ def _period_edges(
     """The first quarter or year edge no other value holds, as the date of an intent that
     takes one ("close end of Q1", "ปิดสิ้นปี")."""
     for start, end, value in lexicon.dates.period_edge_dates(clean, today):
-        if not any(e.start < end and start < e.end for e in entities):
+        if not any(e.overlaps(start, end) for e in entities):
             return [*entities, Entity("date", start, end, value)]
     return entities
 
@@ -732,7 +732,7 @@ def _points_from_number(spec: IntentSpec, entities: list[Entity], clean: str) ->
     if spec.number_slot != "points" or any(e.kind == "points" for e in entities):
         return entities
     for m in _SIGNED_NUMBER.finditer(clean):
-        held = [e for e in entities if e.start < m.end() and m.start() < e.end]
+        held = [e for e in entities if e.overlaps(m.start(), m.end())]
         if any(e.kind != "amount" or e.extra != "bare" for e in held):
             continue
         value = int(m.group(2).replace(",", ""))
@@ -773,7 +773,7 @@ def _signed_points(
 def _marker_at(tokens: list[str], found: list[Entity], entity: Entity) -> int | None:
     """Where a value stands among the tokens: its entity's marker ("@points"), or the
     number itself when no entity held it."""
-    source = next((f for f in found if f.start < entity.end and entity.start < f.end), None)
+    source = next((f for f in found if f.overlaps(entity.start, entity.end)), None)
     if source is None:
         digits = str(abs(entity.value)) if isinstance(entity.value, int) else ""
         return next((i for i, t in enumerate(tokens) if t.lstrip("+-−") == digits), None)

@@ -21,6 +21,10 @@ class Entity:
     value: object
     extra: str = ""
 
+    def overlaps(self, start: int, end: int) -> bool:
+        """True when the entity's span and [start, end) share a character."""
+        return self.start < end and start < self.end
+
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MAGNITUDES = {
@@ -99,7 +103,7 @@ class SpanSet:
 
     def free(self, start: int, end: int) -> bool:
         """True when [start, end) overlaps no claimed span."""
-        return all(end <= e.start or start >= e.end for e in self.entities)
+        return not any(e.overlaps(start, end) for e in self.entities)
 
     def add(self, entity: Entity) -> bool:
         """Claim the entity's span if it is free."""
