@@ -580,8 +580,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if "points" in spec.signed:
         entities = _signed_points(lexicon, entities, prepared.entities, analysis.tokens)
     slots = _fill_slots(lexicon, intent, analysis, entities, prepared.clean, prepared.today)
-    if "amount" in spec.relative and isinstance(slots.get("amount"), Decimal):
-        slots.update(_amount_change(lexicon, slots, prepared.entities, analysis.tokens))
+    amount = slots.get("amount")
+    if "amount" in spec.relative and isinstance(amount, Decimal):
+        change = _amount_change(lexicon, amount, prepared.entities, analysis.tokens)
+        if change is not None:
+            # a change by a sum names no deal's value: it replaces the amount
+            del slots["amount"]
+            slots["amount_change"] = change
     if "period" in spec.slots and "period" not in slots:
         slots.update(_month_period(lexicon, prepared.clean, entities, prepared.today))
     customer = slots.get("customer")
@@ -627,27 +632,23 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
 
 
 def _amount_change(
-    lexicon: Lexicon, slots: dict[str, object], found: list[Entity], tokens: list[str]
-) -> dict[str, object]:
-    """An amount changed by a sum ("increase the Acme deal by 20k", "ดีล Acme เพิ่มอีก 20k",
-    "20k more") becomes the helper slot `amount_change`, negative after a lowering word
-    ("ลดลง 10k"); the slot `amount` then goes, as it names no deal's value. An amount after
-    "to", "เป็น" or "เหลือ" stays the value."""
-    amount = slots["amount"]
-    assert isinstance(amount, Decimal)
+    lexicon: Lexicon, amount: Decimal, found: list[Entity], tokens: list[str]
+) -> Decimal | None:
+    """The change an amount names when a deal changes by a sum ("increase the Acme deal by
+    20k", "ดีล Acme เพิ่มอีก 20k", "20k more"), negative after a lowering word ("ลดลง
+    10k"); None when the amount is the deal's value ("up to 120k", "เป็น", "เหลือ")."""
     held = next((e for e in found if e.kind == "amount" and e.value == amount), None)
     at = _marker_at(tokens, found, held) if held is not None else None
     if at is None:
-        return {}
+        return None
     before = at > 0 and any(_word_at(lexicon, tokens, at - 1, w) for w in lexicon.amount_by)
     after = at + 1 < len(tokens) and any(
         _word_at(lexicon, tokens, at + 1, w) for w in lexicon.amount_more
     )
     if not (before or after):
-        return {}
+        return None
     down = any(_word_at(lexicon, tokens, i, w) for i in range(at) for w in lexicon.amount_down)
-    del slots["amount"]
-    return {"amount_change": -amount if down else amount}
+    return -amount if down else amount
 
 
 def _asks_for_tasks(analysis: Analysis) -> bool:
@@ -808,7 +809,8 @@ def _by_mistake(lexicon: Lexicon, tokens: list[str], i: int) -> bool:
 
 
 def _word_at(lexicon: Lexicon, tokens: list[str], i: int, word: str) -> bool:
-    """True when the sign word (or phrase) begins at token i."""
+    """True when a lexicon word (or phrase) begins at token i: the token itself, with an
+    English ending, or run together with another Thai word (see _sign_words)."""
     if " " in word:
         parts = word.split()
         return tokens[i : i + len(parts)] == parts
