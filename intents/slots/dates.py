@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
@@ -73,8 +74,7 @@ def _month_edge(edge: str, ahead: int, today: date) -> date:
     )
     if edge in _EDGE_DAYS:
         return first.replace(day=_EDGE_DAYS[edge])
-    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return after - timedelta(days=1)
+    return _month_end(first.year, first.month)
 
 
 def _period_edge(unit: str, edge: str, ahead: int, today: date) -> date:
@@ -92,8 +92,12 @@ def _period_edge(unit: str, edge: str, ahead: int, today: date) -> date:
         year, first_month = today.year + index // 4, 3 * (index % 4) + 1
     if edge == "start":
         return date(year, first_month, 1)
-    after = date(year + (first_month + 2) // 12, (first_month + 2) % 12 + 1, 1)
-    return after - timedelta(days=1)
+    return _month_end(year, first_month + 2)
+
+
+def _month_end(year: int, month: int) -> date:
+    """The last day of a month."""
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 class DateGrammar:
