@@ -341,11 +341,10 @@ def task_create(ctx: Context) -> Outcome:
         by = ctx.slots.get("due_date") or ctx.slots.get("date")
         if by is not None:
             # "งานพรุ่งนี้มีอะไรบ้าง": the open tasks due by that day, overdue ones included
-            limit = by if isinstance(by, date) else date.fromisoformat(str(by))
-            open_tasks = [t for t in open_tasks if t.due_date is not None and t.due_date <= limit]
+            open_tasks = [t for t in open_tasks if t.due_date is not None and t.due_date <= by]
             if not open_tasks:
-                return Done(_t(ctx, "no_tasks_due", day=_d(limit, ctx)))
-            header = _t(ctx, "tasks_due_list", count=len(open_tasks), day=_d(limit, ctx))
+                return Done(_t(ctx, "no_tasks_due", day=_d(by, ctx)))
+            header = _t(ctx, "tasks_due_list", count=len(open_tasks), day=_d(by, ctx))
         elif not open_tasks:
             return Done(_t(ctx, "no_tasks"))
         else:
@@ -416,7 +415,7 @@ def deal_update(ctx: Context) -> Outcome:
     change = ctx.slots.get("amount_change")
     if amount is None and change is not None:
         # "increase the Acme deal by 20k": the new value is the deal's plus the change
-        amount = deal.amount + Decimal(str(change))
+        amount = deal.amount + change
         if amount < 0:
             return Done(_t(ctx, "deal_below_zero", amount=money(deal.amount)))
     close = ctx.slots.get("close_date") or ctx.slots.get("date")
@@ -1084,11 +1083,9 @@ def campaign_send(ctx: Context) -> Outcome:
     if not ctx.confirmed:
         asked = _t(ctx, "confirm_campaign", count=len(audience), segment=segment, message=text)
         when = ctx.slots.get("send_date")
-        if when is not None:
-            wanted = when if isinstance(when, date) else date.fromisoformat(str(when))
-            if wanted > ctx.now.astimezone(ctx.tz).date():
-                # a campaign goes out when confirmed: say so rather than send early unasked
-                asked += "\n" + _t(ctx, "campaign_now_only", day=day(wanted, ctx.lang))
+        if when is not None and when > ctx.now.astimezone(ctx.tz).date():
+            # a campaign goes out when confirmed: say so rather than send early unasked
+            asked += "\n" + _t(ctx, "campaign_now_only", day=day(when, ctx.lang))
         return Confirm(asked)
     staff = ctx.who.staff
     _, recipients, _ = campaigns.queue_campaign(

@@ -66,12 +66,17 @@ def _decode(value: Any) -> Any:
     return value
 
 
+# slots the actions read as dates and as exact sums, whatever form they came in
+_DATE_SLOTS = ("date", "due_date", "close_date", "send_date")
+_SUM_SLOTS = ("amount", "amount_change")
+
+
 def _plain_slots(values: dict[str, object]) -> dict[str, Any]:
     slots: dict[str, Any] = {}
     for key, value in values.items():
-        if key in ("date", "due_date", "close_date") and isinstance(value, str):
+        if key in _DATE_SLOTS and isinstance(value, str):
             slots[key] = date.fromisoformat(value)
-        elif key == "amount" and not isinstance(value, Decimal):
+        elif key in _SUM_SLOTS and not isinstance(value, Decimal):
             slots[key] = Decimal(str(value))
         else:
             slots[key] = value
