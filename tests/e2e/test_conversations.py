@@ -172,10 +172,14 @@ def test_staff_name_a_thai_customer_by_given_name(world: World) -> None:
     assert notes == ["ลูกค้าขอแคตตาล็อกใหม่"]
 
 
-def test_a_deal_update_shows_the_amount_it_replaces(world: World) -> None:
+def _set_acme_deal_amount(world: World, amount: Decimal) -> None:
     with world.store.uow() as uow:
-        uow.session.get_one(Deal, world.acme_deal).amount = Decimal("80000")
+        uow.session.get_one(Deal, world.acme_deal).amount = amount
         uow.commit()
+
+
+def test_a_deal_update_shows_the_amount_it_replaces(world: World) -> None:
+    _set_acme_deal_amount(world, Decimal("80000"))
     rep = world.session("staff:U_SALES")
     asked = rep.send("ดีล Acme Trading ปิดได้แล้ว 50k")
     assert asked.confirm and "Paper supply 2027" in asked.text
@@ -186,9 +190,7 @@ def test_a_deal_update_shows_the_amount_it_replaces(world: World) -> None:
 
 
 def test_a_deal_changed_by_a_sum_adds_it_to_the_amount(world: World) -> None:
-    with world.store.uow() as uow:
-        uow.session.get_one(Deal, world.acme_deal).amount = Decimal("80000")
-        uow.commit()
+    _set_acme_deal_amount(world, Decimal("80000"))
     rep = world.session("staff:U_SALES")
     asked = rep.send("increase the Acme Trading deal by 20k")
     assert asked.confirm and "฿100,000 (was ฿80,000)" in asked.text
