@@ -78,6 +78,20 @@ def _t(ctx: Context, key: str, **values: Any) -> str:
     return say(key, ctx.lang, **values)
 
 
+# below the parser's confidence threshold a reading is a guess
+UNSURE = 0.6
+
+
+def _guessed(ctx: Context) -> bool:
+    """A typed message read only weakly as this write, not yet confirmed: ask before writing.
+
+    Writes that always ask (deals, points, campaigns) need no such check; answering one of
+    the bot's questions takes the reading as meant (the engine drops the confidence then).
+    """
+    weak = float(ctx.slots.get("_confidence", 1.0)) < UNSURE
+    return weak and "_text" in ctx.slots and not ctx.confirmed
+
+
 def _d(value: date, ctx: Context) -> str:
     return day(value, ctx.lang)
 
@@ -294,6 +308,8 @@ def customer_create(ctx: Context) -> Outcome:
         similar = ctx.customers.resolve(str(name))
         if similar.best is not None and similar.score >= 90:
             return Confirm(_t(ctx, "customer_similar", name=name, existing=similar.best.name))
+        if _guessed(ctx):
+            return Confirm(_t(ctx, "confirm_customer_guess", name=name))
     try:
         created = customer_svc.create_customer(
             ctx.uow,
@@ -323,6 +339,16 @@ def log_interaction(ctx: Context) -> Outcome:
         return found
     kind = ctx.slots.get("interaction_type") or "note"
     note = ctx.slots.get("note") or ""
+    if _guessed(ctx):
+        return Confirm(
+            _t(
+                ctx,
+                "confirm_log_guess",
+                kind=label("interaction", kind, ctx.lang),
+                name=found.name,
+                note=note or "-",
+            )
+        )
     activities.log_interaction(
         ctx.uow, found, kind, str(note), staff=ctx.who.staff, channel=ctx.slots["_via"]
     )
@@ -366,9 +392,11 @@ def task_create(ctx: Context) -> Outcome:
         customer = None
         title = f"{title} {ctx.slots.get('customer', '')}".strip()
     due = ctx.slots.get("due_date") or ctx.slots.get("date")
-    activities.create_task(ctx.uow, staff, str(title), due_date=due, customer=customer)
     when = _d(due, ctx) if due else _t(ctx, "no_due_date")
     label = _task_label(str(title), customer)
+    if _guessed(ctx):
+        return Confirm(_t(ctx, "confirm_task_guess", title=label, due=when))
+    activities.create_task(ctx.uow, staff, str(title), due_date=due, customer=customer)
     return Done(_t(ctx, "task_created", title=label, due=when), changed=True)
 
 
@@ -634,11 +662,6 @@ def order_update(ctx: Context) -> Outcome:
     )
 
 
-# below the parser's confidence threshold a reading is a guess: a customer's message read so
-# weakly as a problem report is asked about before it becomes a ticket
-UNSURE = 0.6
-
-
 def ticket_create(ctx: Context) -> Outcome:
     customer: Customer | None
     if ctx.who.is_staff:
@@ -657,8 +680,7 @@ def ticket_create(ctx: Context) -> Outcome:
         description = f"{description} ({order})"
     subject = str(ctx.slots.get("subject") or description.split("\n")[0][:80])
     priority = str(ctx.slots.get("priority") or "normal")
-    unsure = float(ctx.slots.get("_confidence", 1.0)) < UNSURE
-    if not ctx.who.is_staff and unsure and "_text" in ctx.slots and not ctx.confirmed:
+    if not ctx.who.is_staff and _guessed(ctx):
         # read as a problem report only weakly: ask before a ticket lands in the queue
         return Confirm(_t(ctx, "confirm_ticket_unsure", subject=subject))
     if ctx.who.is_staff and "_text" in ctx.slots and not ctx.confirmed:
@@ -785,6 +807,15 @@ def ticket_update(ctx: Context) -> Outcome:
     priority = ctx.slots.get("priority")
     assign = ctx.slots.get("assign") or (status is None and priority is None)
     assignee = ctx.who.staff if assign else None
+    if _guessed(ctx):
+        changes = [label("ticket", str(status), ctx.lang)] if status else []
+        if priority:
+            level = label("priority", str(priority), ctx.lang)
+            changes.append(_t(ctx, "priority_change", priority=level))
+        if assignee is not None:
+            changes.append(_t(ctx, "assign_change", assignee=assignee.name))
+        joined = ", ".join(changes)
+        return Confirm(_t(ctx, "confirm_ticket_update_guess", number=ticket.number, changes=joined))
     tickets.update_ticket(ctx.uow, ticket, status=status, priority=priority, assignee=assignee)
     return Done(
         _t(
@@ -1126,6 +1157,8 @@ def consent_update(ctx: Context) -> Outcome:
         # consent to marketing must be a clear yes: a sentence the parser read as an opt-in
         # is asked back first (an answer to the consent question, or an opt-out, is taken)
         return Confirm(_t(ctx, "confirm_opt_in"))
+    if consent == "opt_out" and typed and _guessed(ctx):
+        return Confirm(_t(ctx, "confirm_opt_out_guess"))
     customer_svc.set_marketing_consent(
         ctx.uow, customer, consent == "opt_in", source=f"{ctx.slots['_via']}:{ctx.who.ref}"
     )

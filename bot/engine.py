@@ -298,6 +298,7 @@ class Bot:
             slots[pending["awaiting"]] = action.value
             slots["_answered"] = pending["awaiting"]  # chosen outright, not read from a sentence
             slots.pop("_candidates", None)
+            slots.pop("_confidence", None)  # answering the question takes the reading as meant
         return self._run(uow, who, message, state, pending["intent"], slots, lang, confirmed)
 
     def _answer(
@@ -362,6 +363,7 @@ class Bot:
             slots["_answered"] = awaiting
         if awaiting == "customer_id":
             slots.pop("_candidates", None)
+        slots.pop("_confidence", None)  # answering the question takes the reading as meant
         for key, extra in _slots_from(parsed).items():
             slots.setdefault(key, extra)
         return self._run(uow, who, message, state, pending["intent"], slots, lang, False)
