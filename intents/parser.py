@@ -218,7 +218,7 @@ def _introduced_name(
             runs[-1].append(word)
         name = _given_name(runs[0])
         if len(runs) == 2 and name == "".join(runs[0]) and is_family_name("".join(runs[1])):
-            name += "".join(runs[1])
+            name += " " + "".join(runs[1])
         if len(name) > 2:
             return name
     return None
@@ -248,10 +248,30 @@ def _thai_customer(lexicon: Lexicon, analysis: Analysis, text: str) -> str | Non
     if introduced is not None:
         return introduced
     ends = {end for _, end, tags in analysis.hits if tags & _NAME_CUES}
+    tokens = analysis.tokens
     for i in sorted(ends):
-        name = _name_after_cue(lexicon, analysis.tokens, covered, text, i)
+        name = _name_after_cue(lexicon, tokens, covered, text, i)
+        if name is None or (i < len(tokens) and is_common_word(tokens[i])):
+            # "มีลูกค้าใหม่ติดต่อมา ร้านข้าวมันไก่ป้าแดง": a business written apart names the
+            # customer, not the ordinary words after the cue (nor the business word that was
+            # the cue, "บริษัท ไทยรุ่งเรือง จำกัด")
+            business = _business_apart(lexicon, tokens, covered, text, i - 1)
+            name = business or name
         if name is not None:
             return name
+    return None
+
+
+def _business_apart(
+    lexicon: Lexicon, tokens: list[str], covered: set[int], text: str, start: int
+) -> str | None:
+    """The name of the first business from token `start` on that is written after a space
+    ("… ร้านข้าวมันไก่ป้าแดง", not the "ร้าน" inside "เรื่องร้านสาขาใหม่")."""
+    for j in range(max(start, 0), len(tokens)):
+        if tokens[j].startswith(lexicon.business_words) and (
+            text.startswith(tokens[j]) or f" {tokens[j]}" in text
+        ):
+            return _name_after_cue(lexicon, tokens, covered, text, j)
     return None
 
 

@@ -367,7 +367,9 @@ def test_a_campaign_needs_a_word_that_sends() -> None:
         ("เพิ่มแต้ม 500 ให้คุณสมศรีซื้อครบ 5000", {"customer": "สมศรี", "note": "ซื้อครบ 5000"}),
         ("เพิ่มแต้ม 500 ให้คุณสมศรี ซื้อครบ 5000", {"customer": "สมศรี", "note": "ซื้อครบ 5000"}),
         ("เตือนโทรหาคุณวีระอีกรอบพรุ่งนี้", {"customer": "วีระ"}),
-        ("ลูกค้าใหม่ชื่อ บุษบา ทองดี เบอร์ 0633339999", {"customer": "บุษบาทองดี"}),
+        # the family name keeps the space it was written with: the new customer is named so
+        ("ลูกค้าใหม่ชื่อ บุษบา ทองดี เบอร์ 0633339999", {"customer": "บุษบา ทองดี"}),
+        ("เปิดลูกค้าใหม่ คุณวิภา ศรีสุข 0812223333", {"customer": "วิภา ศรีสุข"}),
         ("แต้มคุณสมศรีใจดีเหลือเท่าไหร่", {"customer": "สมศรีใจดี"}),
         # a company name that begins with a given name stays whole
         ("ลูกค้าใหม่ชื่อ นครทูลส์ เบอร์ 0899990000", {"customer": "นครทูลส์"}),
@@ -403,6 +405,23 @@ def test_a_thai_name_after_an_honorific_is_the_customer(
         ("ลูกค้า บริษัท สหมิตรการเกษตร เป็นใคร", "customer_lookup", "บริษัท สหมิตรการเกษตร"),
         # a named shop takes no more words after a space
         ("new deal ร้านป้าแดง 12k", "deal_create", "ร้านป้าแดง"),
+        # a business written apart is the customer, not the ordinary words after the cue,
+        # and a business word that is itself the cue stays in the name
+        ("มีลูกค้าใหม่ติดต่อมา ร้านข้าวมันไก่ป้าแดง", "customer_create", "ร้านข้าวมันไก่ป้าแดง"),
+        ("ขอเพิ่มลูกค้าเข้าระบบ คลินิกยิ้มใส อีเมล hi@yimsai.co.th", "customer_create", "คลินิกยิ้มใส"),
+        ("ลูกค้าใหม่ที่เพิ่งเจอ ร้านหนังสือดอกหญ้า", "customer_create", "ร้านหนังสือดอกหญ้า"),
+        (
+            "เพิ่มลูกค้าใหม่ให้หน่อย บริษัท ไทยรุ่งเรือง จำกัด เบอร์ 0891234567",
+            "customer_create",
+            "บริษัท ไทยรุ่งเรือง จำกัด",
+        ),
+        (
+            "ประชุมกับฝ่ายจัดซื้อ บริษัท รุ่งโรจน์พาณิชย์ ขอส่วนลดเพิ่ม",
+            "log_interaction",
+            "บริษัท รุ่งโรจน์พาณิชย์",
+        ),
+        # a business word inside other words names nobody
+        ("โทรหาลูกค้าแล้ว เรื่องร้านสาขาใหม่", "log_interaction", None),
     ],
 )
 def test_a_thai_business_name_is_taken_whole(text: str, intent: str, customer: str) -> None:
