@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from intents.lexicon import Lexicon
+from intents.lexicon import SLOT_NAME, Lexicon
 from intents.matchers import HONORIFICS
 from intents.normalize import THAI_CHAR, Tokeniser, fold_text
 from intents.slots.entities import Entity
@@ -79,13 +79,16 @@ def _commands(lexicon: Lexicon, intent: str, slot: str) -> frozenset[str]:
     """The phrase tags that count as command words when filling this slot."""
     if slot == "description":
         return _DESCRIPTION_COMMANDS
-    return _explain_without_boosts(lexicon.intents[intent].explain) - _CONTENT_GROUPS
+    spec = lexicon.intents[intent]
+    return _command_tags(spec.explain, spec.slots)
 
 
 @lru_cache(maxsize=64)
-def _explain_without_boosts(explain: frozenset[str]) -> frozenset[str]:
-    """An intent's explaining tags minus its boost phrases (those are content, not commands)."""
-    return frozenset(t for t in explain if not t.startswith("boost:"))
+def _command_tags(explain: frozenset[str], slots: tuple[str, ...]) -> frozenset[str]:
+    """An intent's explaining tags minus its boost phrases (those are content, not commands)
+    and its content groups, plus the words naming one of its slots ("stage", "วันปิดดีล")."""
+    own = frozenset(t for t in explain if not t.startswith("boost:")) - _CONTENT_GROUPS
+    return own | {f"{SLOT_NAME}{s}" for s in slots}
 
 
 def _removed(

@@ -124,6 +124,8 @@ class Lexicon:
     mistake_words: tuple[str, ...]
     business_words: tuple[str, ...]
     legal_endings: frozenset[str]
+    # function words that may stand inside a name written as one ("ขอนแก่นการยาง")
+    name_infixes: frozenset[str]
     # a salutation opening a message, with its particles and punctuation (None: no list)
     salutation: re.Pattern[str] | None
     # an amount changed by a sum: words right before it, right after it, and lowering words
@@ -195,6 +197,7 @@ _WORD_LISTS = (
     "mistake_words",
     "business_words",
     "legal_endings",
+    "name_infixes",
     "salutations",
     "amount_by",
     "amount_more",
@@ -345,6 +348,7 @@ def load_lexicon() -> Lexicon:
         mistake_words=tuple(word_lists["mistake_words"]),
         business_words=tuple(word_lists["business_words"]),
         legal_endings=frozenset(word_lists["legal_endings"]),
+        name_infixes=frozenset(word_lists["name_infixes"]),
         salutation=_salutation(word_lists["salutations"], particles),
         amount_by=tuple(word_lists["amount_by"]),
         amount_more=tuple(word_lists["amount_more"]),

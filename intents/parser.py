@@ -250,13 +250,13 @@ def _thai_customer(lexicon: Lexicon, analysis: Analysis, text: str) -> str | Non
     ends = {end for _, end, tags in analysis.hits if tags & _NAME_CUES}
     tokens = analysis.tokens
     for i in sorted(ends):
+        if i and tokens[i - 1] in lexicon.business_words:
+            i -= 1  # the cue ends with a business word: it begins the name ("บริษัท ทองดี")
         name = _name_after_cue(lexicon, tokens, covered, text, i)
         if name is None or (i < len(tokens) and is_common_word(tokens[i])):
             # "มีลูกค้าใหม่ติดต่อมา ร้านข้าวมันไก่ป้าแดง": a business written apart names the
-            # customer, not the ordinary words after the cue (nor the business word that was
-            # the cue, "บริษัท ไทยรุ่งเรือง จำกัด")
-            business = _business_apart(lexicon, tokens, covered, text, i - 1)
-            name = business or name
+            # customer, not the ordinary words after the cue
+            name = _business_apart(lexicon, tokens, covered, text, i) or name
         if name is not None:
             return name
     return None
@@ -297,8 +297,15 @@ def _name_after_cue(
     groups: list[list[str]] = [[first]]
     for k in range(i + 1, len(tokens)):
         word = tokens[k]
-        legal = word in lexicon.legal_endings
-        if not THAI_CHAR.match(word) or lexicon.function_word(word) or (k in covered and not legal):
+        # "การ" inside a name written as one ("ขอนแก่นการยาง") is no function word
+        kept = word in lexicon.legal_endings or (
+            word in lexicon.name_infixes
+            and k + 1 < len(tokens)
+            and groups[-1][-1] + word + tokens[k + 1] in text
+        )
+        if not THAI_CHAR.match(word) or (
+            not kept and (lexicon.function_word(word) or k in covered)
+        ):
             break
         if groups[-1][-1] + word not in text:
             if not business or len(groups) == 4:

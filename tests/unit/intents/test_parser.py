@@ -422,11 +422,37 @@ def test_a_thai_name_after_an_honorific_is_the_customer(
         ),
         # a business word inside other words names nobody
         ("โทรหาลูกค้าแล้ว เรื่องร้านสาขาใหม่", "log_interaction", None),
+        # "การ" inside a name written as one is part of it ("Khon Kaen Rubber")
+        ("ลูกค้าใหม่ เชียงใหม่การพิมพ์ เบอร์ 0851112222", "customer_create", "เชียงใหม่การพิมพ์"),
+        # a customer phrase ending in a business word: the word begins the name
+        ("เช็คประวัติบริษัท สยามวัสดุ ให้หน่อย", "customer_lookup", "บริษัท สยามวัสดุ"),
+        ("โทรหาบริษัท ศรีสมบูรณ์ แล้ว ลูกค้ายังไม่ตัดสินใจ", "log_interaction", "บริษัท ศรีสมบูรณ์"),
     ],
 )
 def test_a_thai_business_name_is_taken_whole(text: str, intent: str, customer: str) -> None:
     out = parse(text, ParseContext(now=NOW))
     assert (out.intent, out.slots.get("customer")) == (intent, customer)
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        # a word naming a slot the intent takes is no note: "stage", "ขั้น", "บันทึกการ…"
+        ("new deal Lanna Crafts 45k stage qualified", {"stage": "qualified", "note": None}),
+        (
+            "open a deal for Lanna Crafts, 60k, at proposal stage",
+            {"stage": "proposal", "note": None},
+        ),
+        ("เพิ่มดีลใหม่ Lanna Crafts 300k ขั้น qualified", {"stage": "qualified", "note": None}),
+        (
+            "บันทึกการประชุม Lanna Crafts ขอเลื่อนส่งของ",
+            {"interaction_type": "meeting", "customer": "Lanna Crafts", "note": "เลื่อนส่งของ"},
+        ),
+    ],
+)
+def test_words_naming_a_slot_stay_out_of_the_note(text: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW)).to_json()["slots"]
+    assert {k: out.get(k) for k in slots} == slots
 
 
 @pytest.mark.parametrize(
