@@ -587,24 +587,38 @@ def deal_list(ctx: Context) -> Outcome:
     owner = staff if staff.role.value == "sales" else None
     stage = Stage(str(ctx.slots["stage"])) if ctx.slots.get("stage") else None
     period = ctx.slots.get("period")
-    # "deals we won this month": the deals that reached the stage within the period
-    reached = (
-        reports.period_range(str(period), ctx.now, tz=str(ctx.tz)) if stage and period else None
-    )
+    reached = closing = None
+    if period and stage in (Stage.WON, Stage.LOST):
+        # "deals we won this month": the deals that reached the stage within the period
+        reached = reports.period_range(str(period), ctx.now, tz=str(ctx.tz))
+    elif period:
+        # "ดีลที่จะปิดเดือนหน้า": the open deals expected to close within the period
+        closing = reports.period_days(str(period), ctx.now, tz=str(ctx.tz))
     rows = deals.list_deals(
-        ctx.uow, owner=owner, customer=customer, stage=stage, reached=reached, limit=15
+        ctx.uow,
+        owner=owner,
+        customer=customer,
+        stage=stage,
+        reached=reached,
+        closing=closing,
+        limit=15,
     )
     named = label("stage", stage.value, ctx.lang) if stage else ""
+    when = label("period", str(period), ctx.lang) if closing else ""
     if not rows:
+        if closing:
+            return Done(_t(ctx, "no_deals_closing", period=when))
         return Done(_t(ctx, "no_deals_at_stage", stage=named) if stage else _t(ctx, "no_deals"))
     total = sum((d.amount for d in rows), Decimal("0"))
     lines = [
         f"• {d.customer.name}: {d.title} {money(d.amount)} "
-        f"({label('stage', d.stage.value, ctx.lang)})"
+        f"({label('stage', d.stage.value, ctx.lang)}"
+        + (f", {_d(d.close_date, ctx)}" if closing and d.close_date else "")
+        + ")"
         for d in rows
     ]
-    key = "deals_at_stage" if stage else "deals_list"
-    header = _t(ctx, key, count=len(rows), total=money(total), stage=named)
+    key = "deals_closing" if closing else "deals_at_stage" if stage else "deals_list"
+    header = _t(ctx, key, count=len(rows), total=money(total), stage=named, period=when)
     return Done(header + "\n" + "\n".join(lines))
 
 

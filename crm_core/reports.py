@@ -60,6 +60,11 @@ _PERIOD_UNITS: dict[str, tuple[str, int]] = {
     "this_quarter": ("quarter", 0),
     "last_quarter": ("quarter", -1),
     "this_year": ("year", 0),
+    # periods ahead: only for deals expected to close then ("ดีลที่จะปิดเดือนหน้า")
+    "next_week": ("week", 1),
+    "next_month": ("month", 1),
+    "next_quarter": ("quarter", 1),
+    "next_year": ("year", 1),
 }
 OPEN_STAGES = (Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
 STAGE_WEIGHTS: dict[Stage, Decimal] = {
@@ -174,6 +179,12 @@ def period_range(period: str, now: datetime, tz: str = DEFAULT_TZ) -> tuple[date
     zone = _zone(tz)
     first, after = _calendar_bounds(unit, offset, _local_now(now, zone).date())
     return _utc(first, zone), _utc(after, zone)
+
+
+def period_days(period: str, now: datetime, tz: str = DEFAULT_TZ) -> tuple[date, date]:
+    """Local [first day, day after the last) of a period, for date columns (a close date)."""
+    unit, offset = _unit(period)
+    return _calendar_bounds(unit, offset, _local_now(now, _zone(tz)).date())
 
 
 def previous_range(period: str, now: datetime, tz: str = DEFAULT_TZ) -> tuple[datetime, datetime]:

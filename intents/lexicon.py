@@ -58,6 +58,8 @@ class IntentSpec:
     relative: frozenset[str] = frozenset()
     # the helper slot a date outside the intent's free text goes to ("send_date")
     when: str = ""
+    # periods ahead ("next month") are read as its period: deals expected to close then
+    ahead: bool = False
 
     def own_tags(self) -> set[str]:
         """Every tag that explains a token for this intent."""
@@ -284,6 +286,7 @@ def load_lexicon() -> Lexicon:
             signed=frozenset((conf or {}).get("signed", [])),
             relative=frozenset((conf or {}).get("relative", [])),
             when=str((conf or {}).get("when", "")),
+            ahead=bool((conf or {}).get("ahead", False)),
             prefer={
                 slot: tuple(str(v) for v in ranked)
                 for slot, ranked in ((conf or {}).get("prefer") or {}).items()
@@ -332,6 +335,7 @@ def load_lexicon() -> Lexicon:
         month_edges=date_tables["month_edges"],
         month_edge_words=date_tables["month_edge_words"],
         period_edges=date_tables["period_edges"],
+        ahead_periods=date_tables["ahead_periods"],
     )
     return Lexicon(
         intents=intents,

@@ -595,14 +595,14 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         alternatives = tuple(decided[1:4])
         return ParseResult(text, prepared.lang, OUT_OF_SCOPE, confidence, {}, alternatives)
     analysis, entities = prepared.analysis, prepared.entities
-    if intent == "log_interaction":
-        # logged after it happened: a date ahead ("they'll decide next week") is no date of
-        # the interaction but part of its note
-        ahead = _dates_ahead(entities, prepared.today)
-        entities = [e for e in entities if e not in ahead]
     spec = lexicon.intents[intent]
     if any(s in spec.slots for s in _DATE_SLOTS) and not any(e.kind == "date" for e in entities):
         entities = _period_edges(lexicon, entities, prepared.clean, prepared.today)
+    if intent == "log_interaction":
+        # logged after it happened: a date ahead ("they'll decide next week", "คุยแผนเดือน
+        # หน้า") is no date of the interaction but part of its note
+        ahead = _dates_ahead(entities, prepared.today)
+        entities = [e for e in entities if e not in ahead]
     entities = _points_from_number(spec, entities, prepared.clean)
     if "points" in spec.signed:
         entities = _signed_points(lexicon, entities, prepared.entities, analysis.tokens)
@@ -614,6 +614,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             # a change by a sum names no deal's value: it replaces the amount
             del slots["amount"]
             slots["amount_change"] = change
+    if spec.ahead and "period" not in slots:
+        upcoming = lexicon.dates.period_ahead(prepared.clean)
+        if upcoming is not None:
+            slots["period"] = upcoming
     if "period" in spec.slots and "period" not in slots:
         slots.update(_month_period(lexicon, prepared.clean, entities, prepared.today))
     customer = slots.get("customer")

@@ -115,11 +115,18 @@ def list_deals(
     open_only: bool = True,
     stage: Stage | None = None,
     reached: tuple[datetime, datetime] | None = None,
+    closing: tuple[date, date] | None = None,
     limit: int = 20,
 ) -> list[Deal]:
     """Deals, most recently changed first: open ones, or those at `stage` (won and lost too);
-    with `reached`, only those that moved to `stage` within that UTC [start, end)."""
-    query = select(Deal).order_by(Deal.updated_at.desc(), Deal.id.desc()).limit(limit)
+    with `reached`, only those that moved to `stage` within that UTC [start, end); with
+    `closing`, only those expected to close within that [first day, day after), soonest first."""
+    query = select(Deal).limit(limit)
+    if closing is not None:
+        query = query.where(Deal.close_date >= closing[0], Deal.close_date < closing[1])
+        query = query.order_by(Deal.close_date, Deal.id)
+    else:
+        query = query.order_by(Deal.updated_at.desc(), Deal.id.desc())
     if owner is not None:
         query = query.where(Deal.owner_id == owner.id)
     if customer is not None:

@@ -78,8 +78,13 @@ def _month_edge(edge: str, ahead: int, today: date) -> date:
 
 
 def _period_edge(unit: str, edge: str, ahead: int, today: date) -> date:
-    """The first or last day of a quarter or year: the one `ahead` from today's, or quarter
-    "q1".."q4" at its next end on or after today ("end of Q1" in November is next March's)."""
+    """The first or last day of a month, quarter or year: the one `ahead` from today's, or
+    quarter "q1".."q4" at its next end on or after today ("end of Q1" in November is next
+    March's)."""
+    if unit == "month":
+        index = today.year * 12 + today.month - 1 + ahead
+        year, month = divmod(index, 12)
+        return date(year, month + 1, 1) if edge == "start" else _month_end(year, month + 1)
     if unit == "year":
         year = today.year + ahead
         return date(year, 1, 1) if edge == "start" else date(year, 12, 31)
@@ -114,11 +119,13 @@ class DateGrammar:
         month_edges: Mapping[str, Sequence[str | int]] | None = None,
         month_edge_words: Mapping[str, str] | None = None,
         period_edges: Mapping[str, Sequence[str | int]] | None = None,
+        ahead_periods: Mapping[str, str] | None = None,
     ) -> None:
         """Compile the patterns from word lists (word -> month/weekday/day offset...).
 
         `month_edges`: phrase -> (start or end, months ahead), "สิ้นเดือนหน้า" -> (end, 1);
-        `month_edge_words`: words that need a month name after them, "end of" -> end.
+        `month_edge_words`: words that need a month name after them, "end of" -> end;
+        `ahead_periods`: a period ahead, "เดือนหน้า" -> next_month.
         """
         self.months = {k.lower(): v for k, v in months.items()}
         self.weekdays = {k.lower(): v for k, v in weekdays.items()}
@@ -135,6 +142,11 @@ class DateGrammar:
             k.lower(): (str(unit), str(edge), int(ahead))
             for k, (unit, edge, ahead) in (period_edges or {}).items()
         }
+        self.ahead_periods = {k.lower(): v for k, v in (ahead_periods or {}).items()}
+        self.ahead_period = re.compile(
+            rf"(?<![a-z])({_alternation(list(self.ahead_periods)) or '(?!)'})(?![a-z])",
+            re.IGNORECASE,
+        )
         month = _alternation(list(self.months))
         weekday = _alternation(list(self.weekdays))
         pre = _alternation([k for k in self.modifiers if k.isascii()])
@@ -210,6 +222,12 @@ class DateGrammar:
                 continue
             return self.months[word]
         return None
+
+    def period_ahead(self, text: str) -> str | None:
+        """The first period ahead named in the text ("deals closing next month" ->
+        next_month), for an intent that lists what falls due then."""
+        m = self.ahead_period.search(text)
+        return self.ahead_periods[m.group(1).lower()] if m else None
 
     def period_edge_dates(self, text: str, today: date) -> list[tuple[int, int, date]]:
         """Quarter and year edges in the text ("end of Q1", "สิ้นปี") as (start, end, date).

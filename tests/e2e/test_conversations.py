@@ -216,6 +216,31 @@ def test_deals_won_in_a_period_are_listed(world: World) -> None:
     assert "Paper supply 2027" not in rep.send("ดีลที่เปิดอยู่มีอะไรบ้าง").text
 
 
+def test_deals_expected_to_close_in_a_period_are_listed_by_close_date(world: World) -> None:
+    manager = world.session("staff:U_MANAGER")
+    with world.store.uow() as uow:
+        siam = uow.session.get_one(Customer, world.siam)
+        for title, day in (
+            ("Notebooks 2027", date(2026, 12, 20)),
+            ("Envelopes", date(2026, 12, 3)),
+        ):
+            deals.create_deal(uow, siam, title, owner=None, stage="qualified", close_date=day)
+        uow.session.get_one(Deal, world.acme_deal).close_date = date(2026, 11, 26)
+        uow.commit()
+    # NOW is Friday 20 Nov 2026: the Acme deal closes next week, the other two next month
+    listed = manager.send("ดีลที่จะปิดเดือนหน้า")
+    assert listed.intent == "deal_list"
+    assert listed.text.startswith("ดีลที่คาดว่าจะปิดเดือนหน้า (2 รายการ")
+    assert listed.text.index("Envelopes") < listed.text.index("Notebooks 2027")
+    assert "3 ธ.ค. 2569" in listed.text and "Paper supply 2027" not in listed.text
+    week = manager.send("which deals close next week?")
+    assert week.text.startswith("Open deals expected to close next week (1,")
+    assert "Paper supply 2027" in week.text
+    assert manager.send("deals closing this week").text == (
+        "No open deals are expected to close this week."
+    )
+
+
 def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("deal Acme won 80k").confirm

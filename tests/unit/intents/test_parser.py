@@ -456,6 +456,37 @@ def test_words_naming_a_slot_stay_out_of_the_note(text: str, slots: dict[str, ob
 
 
 @pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        # deals expected to close in a period ahead: deal_list takes it as its period
+        ("ดีลที่จะปิดเดือนหน้า", "deal_list", {"period": "next_month"}),
+        ("which deals close next week", "deal_list", {"period": "next_week"}),
+        ("deals closing next quarter", "deal_list", {"period": "next_quarter"}),
+        ("ดีลที่คาดว่าจะปิดเดือนนี้", "deal_list", {"period": "this_month"}),
+        # elsewhere "next month" is a date: its first day, as "next week" is its Monday
+        ("remind me to call Acme next month", "task_create", {"due_date": "2026-12-01"}),
+        (
+            "Northstar undecided, push close to next quarter",
+            "deal_update",
+            {"close_date": "2027-01-01"},
+        ),
+        # an interaction happened: a month ahead in it is part of the note, no date
+        (
+            "note: Baan Talay Hotel renovating lobby, revisit next month",
+            "log_interaction",
+            {"date": None, "note": "renovating lobby, revisit next month"},
+        ),
+        # "next year" names a contract or a plan as often as a date: no date
+        ("new deal Acme Trading next year's contract 2.4M", "deal_create", {"close_date": None}),
+    ],
+)
+def test_periods_ahead(text: str, intent: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == intent
+    assert {k: out.to_json()["slots"].get(k) for k in slots} == slots
+
+
+@pytest.mark.parametrize(
     ("text", "status"),
     [
         ("TCK-2001 fixed, close it", "closed"),
@@ -642,8 +673,11 @@ def test_every_catalogue_intent_is_reachable_in_the_test_split() -> None:
         ("new deal: Acme, website redesign, 200k, close by 20 Dec", {"note": "website redesign"}),
         ("ดีลใหม่ Acme ระบบ POS 300k คาดว่าจะปิด 15 ธ.ค.", {"note": "ระบบ POS"}),
         ("ดีลใหม่ Lotus Garden มูลค่า ฿75,000", {"amount": 75000, "note": None}),
-        # a lead with no value after it stays ("close next quarter" names no date)
-        ("new deal Harbor View Condo 2.5M close next quarter", {"note": "close next quarter"}),
+        # a lead with no value after it stays
+        ("new deal Harbor View Condo 2.5M, close soon", {"note": "close soon"}),
+        # "next month" and "next quarter" alone are their first day, like "next week"
+        ("new deal Harbor View Condo 2.5M close next quarter", {"close_date": "2027-01-01"}),
+        ("ดีลใหม่ Silom Yoga 150k ปิดเดือนหน้า", {"close_date": "2026-12-01", "note": None}),
         # a comma after a number ends it
         ("new deal with Preecha 33,000, closing tomorrow", {"amount": 33000}),
     ],
