@@ -77,6 +77,11 @@ ORDER_NUMBERS = itertools.count(3001)
         ("last_month", bkk(2025, 1, 1, 0, 30), utc(2024, 11, 30, 17), utc(2024, 12, 31, 17)),
         ("this_quarter", bkk(2025, 3, 31, 23), utc(2024, 12, 31, 17), utc(2025, 3, 31, 17)),
         ("this_quarter", bkk(2025, 4, 1, 0), utc(2025, 3, 31, 17), utc(2025, 6, 30, 17)),
+        # periods ahead, for the deals expected to close then
+        ("next_week", NOW, utc(2025, 5, 18, 17), utc(2025, 5, 25, 17)),
+        ("next_month", bkk(2025, 12, 31, 23), utc(2025, 12, 31, 17), utc(2026, 1, 31, 17)),
+        ("next_quarter", NOW, utc(2025, 6, 30, 17), utc(2025, 9, 30, 17)),
+        ("next_year", NOW, utc(2025, 12, 31, 17), utc(2026, 12, 31, 17)),
     ],
 )
 def test_period_range_is_local_calendar_time(
@@ -114,8 +119,8 @@ def test_previous_range(period: str, now: datetime, start: datetime, end: dateti
 
 
 def test_bad_period_input_is_refused() -> None:
-    with pytest.raises(InvalidValue, match="next_week"):
-        reports.period_range("next_week", NOW)
+    with pytest.raises(InvalidValue, match="next_decade"):
+        reports.period_range("next_decade", NOW)
     with pytest.raises(InvalidValue, match="aware"):
         reports.period_range("today", datetime(2025, 5, 14, 10))
     with pytest.raises(InvalidValue, match="time zone"):
