@@ -332,15 +332,17 @@ def _planned(
     """True when the won or lost cue at token `cue_start` is a plan, not news.
 
     "ต้องปิดดีล Acme ก่อนสิ้นเดือน" and "we need to close the deal by Friday" set a target;
-    "ปิดดีล Acme ภายใน 15 ธ.ค." too (a deadline with a date still ahead). A word saying it
-    already happened ("ปิดได้แล้ว", "already") keeps the stage.
+    "ปิดดีล Acme ภายใน 15 ธ.ค." too (a deadline with a date still ahead), and a cue that says
+    nothing of when with a date ahead ("ปิดดีล Acme สัปดาห์หน้า"). A word saying it already
+    happened ("ปิดได้แล้ว", "already") keeps the stage.
     """
-    plan = deadline = False
+    plan = deadline = tenseless = False
     for start, _, kinds in lexicon.cues.scan(analysis.tokens):
         if "done" in kinds:
             return False
         plan = plan or ("plan" in kinds and start < cue_start)
         deadline = deadline or "deadline" in kinds
+        tenseless = tenseless or ("tenseless" in kinds and start == cue_start)
     if plan:
         return True
     ahead = _dates_ahead(entities, today)
@@ -348,6 +350,7 @@ def _planned(
         bool(ahead)
         and (
             deadline
+            or tenseless
             # the date took its deadline word in ("ภายใน 3 วัน")
             or any(
                 fold_text(clean[e.start : e.end]).startswith(lexicon.deadline_words) for e in ahead
@@ -421,6 +424,10 @@ def _fill_slots(
                 and _planned(lexicon, analysis, cue_start, clean, entities, today)
             ):
                 slots[slot] = value
+    close = slots.get("close_date")
+    if slots.get("stage") in _SETTLED and isinstance(close, date) and close > today:
+        # won or lost is news: a date ahead is another thing's ("won, delivery next week")
+        del slots["close_date"]
     for slot, hints in lexicon.slot_hints.items():
         if slot in wanted and slot not in slots:
             # the first hint word of the message ("how are tickets looking" -> tickets)

@@ -246,6 +246,9 @@ def test_vocabulary_slots_take_the_phrase_meant(text: str, slots: dict[str, str]
         ("Acme deal will be won next week", None),
         ("the Acme deal is not yet won", None),
         ("รอ Acme ออก PO", None),
+        # a won word that says nothing of when, with a date ahead, is a plan
+        ("ปิดดีล Acme สัปดาห์หน้า", None),
+        ("เซ็นสัญญา Acme วันศุกร์นี้", None),
         # news stays news, whatever else the message plans
         ("ปิดดีล Acme ได้แล้ว 50k", "won"),
         ("ปิดดีล Acme ได้แล้ว ต้องส่งของภายในวันศุกร์", "won"),
@@ -261,6 +264,23 @@ def test_a_plan_to_win_a_deal_is_no_won_stage(text: str, stage: str | None) -> N
     out = parse(text, ParseContext(now=NOW))
     assert out.intent == "deal_update"
     assert out.slots.get("stage") == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        # a plan keeps its date as the close date
+        ("ปิดดีล Acme สัปดาห์หน้า", {"stage": None, "close_date": "2026-11-23"}),
+        # news: a date ahead is another thing's, never a won deal's close date
+        ("Acme deal won, delivery next week", {"stage": "won", "close_date": None}),
+        ("ดีล Acme ปิดได้แล้ว ส่งของสัปดาห์หน้า", {"stage": "won", "close_date": None}),
+        # a date already past is when it was won
+        ("ปิดดีล Acme เมื่อวาน 80k", {"stage": "won", "close_date": "2026-11-21"}),
+    ],
+)
+def test_a_won_deal_never_closes_ahead(text: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW)).to_json()["slots"]
+    assert {k: out.get(k) for k in slots} == slots
 
 
 @pytest.mark.parametrize(
