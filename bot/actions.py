@@ -628,6 +628,9 @@ def deal_list(ctx: Context) -> Outcome:
 def order_status(ctx: Context) -> Outcome:
     own = None if ctx.who.is_staff else ctx.who.customer
     number = ctx.slots.get("order_id")
+    if number is None and ctx.who.is_staff and ctx.slots.get("customer"):
+        # "ออเดอร์ของ Siam Paper ล่าสุด": that customer's latest orders
+        return _orders_of(ctx)
     if number is None:
         if own is None:
             return Ask("order_id", _t(ctx, "ask_order_id"))
@@ -649,6 +652,22 @@ def order_status(ctx: Context) -> Outcome:
         # "ยกเลิกออเดอร์ ORD-3003 ได้ไหม": the status, and who can cancel or change it
         text += "\n" + _t(ctx, "order_change_by_staff")
     return Done(text, (_order_card(ctx, order),))
+
+
+def _orders_of(ctx: Context) -> Outcome:
+    found = _staff_customer(ctx)
+    if not isinstance(found, Customer):
+        return found
+    recent = orders.recent_orders(ctx.uow, found)
+    if not recent:
+        return Done(_t(ctx, "no_orders_of", name=found.name))
+    lines = [
+        f"• {o.number} {money(o.total)} · {label('order', o.status.value, ctx.lang)}"
+        f" · {_d(o.placed_at.astimezone(ctx.tz).date(), ctx)}"
+        for o in recent
+    ]
+    header = _t(ctx, "orders_of", name=found.name, count=len(recent))
+    return Done(header + "\n" + "\n".join(lines), (_order_card(ctx, recent[0]),))
 
 
 def order_update(ctx: Context) -> Outcome:

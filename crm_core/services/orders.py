@@ -53,11 +53,19 @@ def get_order(uow: UnitOfWork, number: str, *, customer: Customer | None = None)
 
 def latest_order(uow: UnitOfWork, customer: Customer) -> Order | None:
     """The customer's most recent order."""
-    return uow.session.scalar(
-        select(Order)
-        .where(Order.customer_id == customer.id)
-        .order_by(Order.placed_at.desc(), Order.id.desc())
-        .limit(1)
+    recent = recent_orders(uow, customer, limit=1)
+    return recent[0] if recent else None
+
+
+def recent_orders(uow: UnitOfWork, customer: Customer, *, limit: int = 5) -> list[Order]:
+    """The customer's orders, most recent first."""
+    return list(
+        uow.session.scalars(
+            select(Order)
+            .where(Order.customer_id == customer.id)
+            .order_by(Order.placed_at.desc(), Order.id.desc())
+            .limit(limit)
+        )
     )
 
 

@@ -241,6 +241,23 @@ def test_deals_expected_to_close_in_a_period_are_listed_by_close_date(world: Wor
     )
 
 
+def test_staff_see_a_named_customers_latest_orders_and_a_customer_only_their_own(
+    world: World,
+) -> None:
+    agent = world.session("staff:U_SUPPORT")
+    listed = agent.send("ออเดอร์ของ Siam Paper ล่าสุด")
+    assert listed.intent == "order_status"
+    assert listed.text.startswith("คำสั่งซื้อล่าสุดของ Siam Paper (1 รายการ)")
+    assert "ORD-3003 ฿1,250.50 · ชำระเงินแล้ว" in listed.text
+    assert listed.cards and listed.cards[0].title == "ORD-3003"
+    assert agent.send("Malee Wong's latest order status").text.startswith(
+        "Latest orders of Malee Wong (1):\n• ORD-3002"
+    )
+    # a customer naming someone else still sees only their own latest order
+    own = world.session("customer:U_LINE_SOMSRI").send("ออเดอร์ของ Siam Paper ล่าสุด")
+    assert "ORD-3001" in own.text and "ORD-3003" not in own.text
+
+
 def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("deal Acme won 80k").confirm
