@@ -811,14 +811,16 @@ def _ticket_queue(ctx: Context) -> Outcome:
     customer = _customer(ctx, required=False)
     if isinstance(customer, Ask | Done):
         return customer
+    mine = bool(ctx.slots.get("mine"))
     if customer is not None:
         rows = tickets.open_tickets(ctx.uow, customer)
         header = _t(ctx, "queue_of", name=customer.name, count=len(rows))
     else:
-        count, rows = tickets.queue(ctx.uow)
-        header = _t(ctx, "queue", count=count)
+        # "my tickets": those assigned to the sender
+        count, rows = tickets.queue(ctx.uow, assignee=ctx.who.staff if mine else None)
+        header = _t(ctx, "queue_mine" if mine else "queue", count=count)
     if not rows:
-        return Done(_t(ctx, "queue_empty"))
+        return Done(_t(ctx, "queue_mine_empty" if mine and customer is None else "queue_empty"))
     lines = [
         f"• {t.number} {t.subject[:60]} ({label('priority', t.priority.value, ctx.lang)}, "
         f"{_t(ctx, 'overdue' if t.sla_due_at < ctx.now else 'due')} "

@@ -60,6 +60,8 @@ class IntentSpec:
     when: str = ""
     # periods ahead ("next month") are read as its period: deals expected to close then
     ahead: bool = False
+    # the helper slot mine: the message asks about the sender's own ("my tickets")
+    mine: bool = False
 
     def own_tags(self) -> set[str]:
         """Every tag that explains a token for this intent."""
@@ -136,6 +138,8 @@ class Lexicon:
     amount_down: tuple[str, ...]
     # words asking to cancel or change an order
     order_change: frozenset[str]
+    # words saying the sender's own ("my tickets", "เคสที่ฉันรับผิดชอบ")
+    own_words: PhraseTrie
     dates: DateGrammar
     # free-text phrase lists, compiled once into tries: command phrases never in a note
     note_strip: PhraseTrie
@@ -205,6 +209,7 @@ _WORD_LISTS = (
     "amount_more",
     "amount_down",
     "order_change",
+    "own_words",
     "note_strip",
     "reward_strip",
     "id_leads",
@@ -287,6 +292,7 @@ def load_lexicon() -> Lexicon:
             relative=frozenset((conf or {}).get("relative", [])),
             when=str((conf or {}).get("when", "")),
             ahead=bool((conf or {}).get("ahead", False)),
+            mine=bool((conf or {}).get("mine", False)),
             prefer={
                 slot: tuple(str(v) for v in ranked)
                 for slot, ranked in ((conf or {}).get("prefer") or {}).items()
@@ -358,6 +364,7 @@ def load_lexicon() -> Lexicon:
         amount_more=tuple(word_lists["amount_more"]),
         amount_down=tuple(word_lists["amount_down"]),
         order_change=frozenset(word_lists["order_change"]),
+        own_words=_phrase_trie(word_lists["own_words"]),
         dates=dates,
         note_strip=_phrase_trie(word_lists["note_strip"]),
         reward_strip=_phrase_trie(word_lists["reward_strip"]),

@@ -598,6 +598,9 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if intent == "cancel" and any(e.kind == "order_id" for e in prepared.entities):
         # "please cancel ORD-3003" asks about the order, not to drop the bot's question
         intent = "order_status"
+    if intent == "ticket_update" and _asks_own_tickets(lexicon, prepared):
+        # "tickets assigned to me": no ticket to change, a question about one's own
+        intent = "ticket_status"
     if intent == OUT_OF_SCOPE:
         alternatives = tuple(decided[1:4])
         return ParseResult(text, prepared.lang, OUT_OF_SCOPE, confidence, {}, alternatives)
@@ -644,6 +647,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots["list"] = True
     if intent == "order_status" and _asks_order_change(lexicon, analysis.tokens):
         slots["request"] = "change"
+    if spec.mine and "ticket_id" not in slots and lexicon.own_words.scan(analysis.tokens):
+        slots["mine"] = True
     if spec.when:
         # "ส่งไลน์หาลูกค้า gold พรุ่งนี้ ว่ามีโปร": a date outside the message is when to send
         told = " ".join(str(slots.get(s, "")) for s in ("message", "note", "description"))
@@ -706,6 +711,17 @@ _VERB_BEFORE = frozenset({"to", "can", "could", "please", "pls", "i", "we", "kin
 _VERB_AFTER = frozenset(
     {"my", "the", "it", "this", "that", "our", "an", "a", "order", "@order_id", "delivery"}
 )
+
+
+def _asks_own_tickets(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """A ticket update that names no ticket and no change, only the sender's own."""
+    if any(e.kind == "ticket_id" for e in prepared.entities):
+        return False
+    spec = lexicon.intents["ticket_update"]
+    changes = ("status", "priority")
+    if any(slot_value(prepared.analysis, s, spec, set()) is not None for s in changes):
+        return False
+    return bool(lexicon.own_words.scan(prepared.analysis.tokens))
 
 
 def _asks_order_change(lexicon: Lexicon, tokens: list[str]) -> bool:

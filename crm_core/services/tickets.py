@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
 from crm_core.errors import InvalidValue, TicketNotFound
@@ -146,11 +146,16 @@ def open_tickets(uow: UnitOfWork, customer: Customer, limit: int = 5) -> list[Ti
     )
 
 
-def queue(uow: UnitOfWork, limit: int = 10) -> tuple[int, list[Ticket]]:
-    """How many tickets are open, and the first `limit` of them by SLA due time."""
-    still_open = Ticket.status.not_in(CLOSED_STATES)
-    count = uow.session.scalar(select(func.count()).select_from(Ticket).where(still_open))
+def queue(
+    uow: UnitOfWork, limit: int = 10, *, assignee: Staff | None = None
+) -> tuple[int, list[Ticket]]:
+    """How many tickets are open (those of `assignee` when given), and the first `limit` of
+    them by SLA due time."""
+    wanted: list[ColumnElement[bool]] = [Ticket.status.not_in(CLOSED_STATES)]
+    if assignee is not None:
+        wanted.append(Ticket.assignee_id == assignee.id)
+    count = uow.session.scalar(select(func.count()).select_from(Ticket).where(*wanted))
     rows = uow.session.scalars(
-        select(Ticket).where(still_open).order_by(Ticket.sla_due_at, Ticket.id).limit(limit)
+        select(Ticket).where(*wanted).order_by(Ticket.sla_due_at, Ticket.id).limit(limit)
     )
     return int(count or 0), list(rows)

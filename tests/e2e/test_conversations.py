@@ -258,6 +258,23 @@ def test_staff_see_a_named_customers_latest_orders_and_a_customer_only_their_own
     assert "ORD-3001" in own.text and "ORD-3003" not in own.text
 
 
+def test_an_agent_asking_for_their_tickets_gets_those_assigned_to_them(world: World) -> None:
+    agent = world.session("staff:U_SUPPORT")
+    with world.store.uow() as uow:
+        number = uow.session.scalars(select(Ticket.number)).one()
+    assert agent.send("my tickets").text == "No open tickets are assigned to you."
+    world.session("staff:U_SUPPORT").send(f"{number} assign to me")
+    with world.store.uow() as uow:
+        tickets.create_ticket(uow, "Someone else's", customer=None, channel="slack")
+        uow.commit()
+    for text in ("my tickets", "tickets assigned to me"):
+        mine = agent.send(text)
+        assert mine.intent == "ticket_status"
+        assert mine.text.startswith("Your open tickets: 1") and number in mine.text
+    assert "Someone else's" in agent.send("ticket ที่ยังเปิดอยู่มีอะไรบ้าง").text
+    assert agent.send("ticket ของฉัน").text.startswith("ตั๋วที่คุณรับผิดชอบและยังเปิดอยู่ 1 ใบ")
+
+
 def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("deal Acme won 80k").confirm

@@ -478,6 +478,24 @@ def test_words_naming_a_slot_stay_out_of_the_note(text: str, slots: dict[str, ob
 @pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
+        ("my tickets", "ticket_status", {"mine": True}),
+        ("เคสที่ฉันรับผิดชอบ", "ticket_status", {"mine": True}),
+        # no ticket and no change named: a question about one's own, not an update
+        ("tickets assigned to me", "ticket_status", {"mine": True}),
+        ("TCK-2002 assign to me", "ticket_update", {"mine": None, "ticket_id": "TCK-2002"}),
+        # "show me" is no one's own
+        ("show me the open tickets", "report", {"mine": None}),
+    ],
+)
+def test_asking_for_ones_own_tickets(text: str, intent: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == intent
+    assert {k: out.to_json()["slots"].get(k) for k in slots} == slots
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
         # deals expected to close in a period ahead: deal_list takes it as its period
         ("ดีลที่จะปิดเดือนหน้า", "deal_list", {"period": "next_month"}),
         ("which deals close next week", "deal_list", {"period": "next_week"}),
