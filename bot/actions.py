@@ -932,6 +932,20 @@ def loyalty_redeem(ctx: Context) -> Outcome:
     if reward is None:
         if not catalogue:
             return Done(_t(ctx, "no_rewards"))
+        # the rewards the balance covers ("what can I redeem with 1200 points": those too)
+        asked = ctx.slots.get("points")
+        budget = min(bal, int(asked)) if isinstance(asked, int) and asked > 0 else bal
+        affordable = [r for r in catalogue if r.points_cost <= budget]
+        if not affordable:
+            cheapest = min(r.points_cost for r in catalogue)
+            return Done(
+                _t(
+                    ctx,
+                    "no_affordable_reward",
+                    points=points(budget, ctx.lang),
+                    cost=points(cheapest, ctx.lang),
+                )
+            )
         return Ask(
             "reward",
             _t(ctx, "choose_reward", points=points(bal, ctx.lang)),
@@ -939,7 +953,7 @@ def loyalty_redeem(ctx: Context) -> Outcome:
                 Choice(
                     f"{r.name_th if ctx.lang == 'th' else r.name_en} ({r.points_cost:,})", r.code
                 )
-                for r in catalogue[:10]
+                for r in affordable[:10]
             ),
         )
     name = reward.name_th if ctx.lang == "th" else reward.name_en

@@ -324,6 +324,18 @@ def test_redeeming_more_than_the_balance_is_refused(
         assert loyalty.balance(uow, world.malee) == 50
 
 
+def test_the_reward_menu_offers_what_the_points_cover(world: World) -> None:
+    # 1,200 points: the mug (500) is offered, the 2,000-point voucher is not
+    menu = world.session("customer:U_LINE_SOMSRI").send("อยากแลกแต้มค่ะ")
+    labels = [c.label for c in menu.choices]
+    assert any("แก้วน้ำ" in lab for lab in labels) and not any("บัตรกำนัล" in lab for lab in labels)
+    # with fewer points than any reward there is no menu to pick from, and nothing is written
+    short = world.session("customer:U_LINE_MALEE").send("I'd like to redeem my points")
+    assert not short.choices and "50 points" in short.text and "500 points" in short.text
+    asked = world.session("customer:U_LINE_SOMSRI").send("what can I redeem with 400 points")
+    assert asked.intent == "loyalty_redeem" and not asked.choices and "400 points" in asked.text
+
+
 def test_customer_redeems_a_reward_with_confirmation(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     menu = somsri.send("อยากแลกแต้มค่ะ")
