@@ -392,6 +392,14 @@ def task_create(ctx: Context) -> Outcome:
         customer = None
         title = f"{title} {ctx.slots.get('customer', '')}".strip()
     due = ctx.slots.get("due_date") or ctx.slots.get("date")
+    at = ctx.slots.get("time")
+    if at:
+        # "เตือนโทร Acme บ่ายสอง": the time leads the title (a task keeps a day, not an hour),
+        # and without a day it is the next such time, today or tomorrow
+        title = f"{at} {title}"
+        if due is None:
+            local = ctx.now.astimezone(ctx.tz)
+            due = local.date() + timedelta(days=1 if f"{local:%H:%M}" >= str(at) else 0)
     when = _d(due, ctx) if due else _t(ctx, "no_due_date")
     label = _task_label(str(title), customer)
     if _guessed(ctx):

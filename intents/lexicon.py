@@ -14,6 +14,7 @@ from pythainlp.corpus import thai_family_names, thai_female_names, thai_male_nam
 
 from intents.normalize import LATIN_CHAR, fold_text
 from intents.slots.dates import DateGrammar
+from intents.slots.times import TimeGrammar
 
 DATA_DIR = Path(__file__).with_name("data")
 LANGUAGES = ("th", "en")
@@ -62,6 +63,8 @@ class IntentSpec:
     ahead: bool = False
     # the helper slot mine: the message asks about the sender's own ("my tickets")
     mine: bool = False
+    # the helper slot time: a time of day the intent keeps ("เตือนโทรหา Acme พรุ่งนี้บ่ายสอง")
+    timed: bool = False
 
     def own_tags(self) -> set[str]:
         """Every tag that explains a token for this intent."""
@@ -141,6 +144,7 @@ class Lexicon:
     # words saying the sender's own ("my tickets", "เคสที่ฉันรับผิดชอบ")
     own_words: PhraseTrie
     dates: DateGrammar
+    times: TimeGrammar
     # free-text phrase lists, compiled once into tries: command phrases never in a note
     note_strip: PhraseTrie
     # words that only ask for a reward ("I want", "อยากได้"): never part of the reward's name
@@ -293,6 +297,7 @@ def load_lexicon() -> Lexicon:
             when=str((conf or {}).get("when", "")),
             ahead=bool((conf or {}).get("ahead", False)),
             mine=bool((conf or {}).get("mine", False)),
+            timed=bool((conf or {}).get("timed", False)),
             prefer={
                 slot: tuple(str(v) for v in ranked)
                 for slot, ranked in ((conf or {}).get("prefer") or {}).items()
@@ -366,6 +371,7 @@ def load_lexicon() -> Lexicon:
         order_change=frozenset(word_lists["order_change"]),
         own_words=_phrase_trie(word_lists["own_words"]),
         dates=dates,
+        times=TimeGrammar(date_tables["hour_words"]),
         note_strip=_phrase_trie(word_lists["note_strip"]),
         reward_strip=_phrase_trie(word_lists["reward_strip"]),
         id_leads=_phrase_trie(word_lists["id_leads"]),

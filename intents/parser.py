@@ -257,6 +257,12 @@ def _thai_customer(lexicon: Lexicon, analysis: Analysis, text: str) -> str | Non
             # "มีลูกค้าใหม่ติดต่อมา ร้านข้าวมันไก่ป้าแดง": a business written apart names the
             # customer, not the ordinary words after the cue
             name = _business_apart(lexicon, tokens, covered, text, i) or name
+            if (
+                i < len(tokens)
+                and name == tokens[i]
+                and not name.startswith(lexicon.business_words)
+            ):
+                name = None  # one ordinary word is nobody's name ("ประชุมทีม")
         if name is not None:
             return name
     return None
@@ -392,6 +398,8 @@ def _fill_slots(
         if ent.kind in {"order_id", "ticket_id", "member_id", "email", "phone", "points"}:
             if ent.kind in wanted and ent.kind not in slots:
                 slots[ent.kind] = ent.value
+        elif ent.kind == "time":
+            slots.setdefault("time", ent.value)  # only a timed intent's entities hold one
         elif ent.kind == "amount" and "amount" in wanted:
             if "amount" not in slots or (slots.get("_bare") and not ent.extra):
                 slots["amount"] = ent.value
@@ -613,6 +621,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # หน้า") is no date of the interaction but part of its note
         ahead = _dates_ahead(entities, prepared.today)
         entities = [e for e in entities if e not in ahead]
+    if spec.timed:
+        entities = _times(lexicon, entities, prepared.clean)
     entities = _points_from_number(spec, entities, prepared.clean)
     if "points" in spec.signed:
         entities = _signed_points(lexicon, entities, prepared.entities, analysis.tokens)
@@ -750,6 +760,17 @@ def _period_edges(
     return entities
 
 
+def _times(lexicon: Lexicon, entities: list[Entity], clean: str) -> list[Entity]:
+    """The first time of day no id, date or contact holds, as the intent's time ("บ่ายสอง"
+    -> 14:00); a bare number inside it ("10 โมง") is the time's, no amount."""
+    for start, end, value in lexicon.times.find(clean):
+        held = [e for e in entities if e.overlaps(start, end)]
+        if all(e.kind in ("amount", "points") and e.extra in ("bare", "") for e in held):
+            kept = [e for e in entities if e not in held]
+            return [*kept, Entity("time", start, end, value)]
+    return entities
+
+
 def _month_period(
     lexicon: Lexicon, clean: str, entities: list[Entity], today: date
 ) -> dict[str, object]:
@@ -882,7 +903,7 @@ def _word_at(lexicon: Lexicon, tokens: list[str], i: int, word: str) -> bool:
 def _slot_entities(spec: IntentSpec, entities: list[Entity]) -> list[Entity]:
     """The entities of kinds the intent takes as slots; the others stay words of its free
     text ("ยอด 1,450 บาท" in a ticket's description, "ซื้อครบ 5000" in a points note)."""
-    wanted = set(spec.slots)
+    wanted = set(spec.slots) | ({"time"} if spec.timed else set())
     dated = not wanted.isdisjoint(_DATE_SLOTS) or "period" in wanted
     return [e for e in entities if e.kind in wanted or (e.kind == "date" and dated)]
 

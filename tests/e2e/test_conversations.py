@@ -488,6 +488,23 @@ def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], i
         assert "Lotus Garden" in created.title and created.due_date is not None
 
 
+def test_a_task_with_a_time_of_day_shows_it_first_and_falls_on_the_next_such_time(
+    world: World,
+) -> None:
+    rep = world.session("staff:U_SALES")
+    # NOW is 10:00 in Bangkok: 14:00 is still today, 09:00 is tomorrow's
+    today = rep.send("เตือนโทรหา Acme บ่ายสอง")
+    assert today.text == "เพิ่มงานแล้ว: 14:00 โทรหา – Acme Trading (กำหนด 20 พ.ย. 2569)"
+    later = rep.send("remind me to call Siam Paper at 9am")
+    assert later.text == "Task added: 09:00 call – Siam Paper (due 21 Nov 2026)."
+    with world.store.uow() as uow:
+        rows = uow.session.execute(select(Task.title, Task.due_date).order_by(Task.id)).all()
+    assert [tuple(r) for r in rows] == [
+        ("14:00 โทรหา", date(2026, 11, 20)),
+        ("09:00 call", date(2026, 11, 21)),
+    ]
+
+
 def test_asking_for_tasks_due_by_a_day_lists_them_and_adds_none(
     world: World, count_rows: Callable[[type], int]
 ) -> None:

@@ -476,6 +476,33 @@ def test_words_naming_a_slot_stay_out_of_the_note(text: str, slots: dict[str, ob
 
 
 @pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        # a task's time of day is the helper slot time, and no part of its note
+        ("เตือนโทรหา Acme พรุ่งนี้บ่ายสอง", {"time": "14:00", "note": "โทรหา", "due_date": "2026-11-23"}),
+        ("remind me to call Acme back at 2pm tomorrow", {"time": "14:00", "note": "call back"}),
+        ("ตั้งเตือนพรุ่งนี้ 9 โมง โทรหา Golden Dragon", {"time": "09:00", "note": "โทรหา"}),
+        ("เตือนฉันโทรหาคุณเพ็ญศรีตอนสิบโมงวันเสาร์", {"time": "10:00", "note": "โทรหา"}),
+        # a number that is no time stays in the note
+        ("remind me to order 10 boxes tomorrow", {"time": None, "note": "order 10 boxes"}),
+        # one ordinary word after a cue is nobody's name
+        ("เตือน 7 โมงเช้า ประชุมทีม", {"time": "07:00", "customer": None, "note": "ประชุมทีม"}),
+    ],
+)
+def test_a_task_keeps_its_time_of_day(text: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "task_create"
+    assert {k: out.to_json()["slots"].get(k) for k in slots} == slots
+
+
+def test_a_time_of_day_is_read_only_for_a_task() -> None:
+    # the same words in an interaction's note stay there
+    out = parse("โทรหา Acme แล้ว นัดคุยต่อบ่ายสอง", ParseContext(now=NOW))
+    assert out.intent == "log_interaction" and "time" not in out.slots
+    assert "บ่ายสอง" in str(out.slots.get("note"))
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
         ("my tickets", "ticket_status", {"mine": True}),
