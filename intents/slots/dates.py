@@ -13,10 +13,10 @@ from intents.slots.entities import DIGIT, Entity, SpanSet
 _BE_OFFSET = 543
 # the day of the month a "start" or "mid" edge names ("ต้นเดือน", "mid-December"); else the last
 _EDGE_DAYS = {"start": 1, "mid": 15}
-_END = ""  # marks the end of a word in _alternation's trie
+_END = ""  # marks the end of a word in alternation's trie
 
 
-def _alternation(words: list[str]) -> str:
+def alternation(words: list[str]) -> str:
     """A regex alternation of literal words, factored by their shared beginnings.
 
     At one position only words that begin one another can match, and a longer one is tried
@@ -144,15 +144,15 @@ class DateGrammar:
         }
         self.ahead_periods = {k.lower(): v for k, v in (ahead_periods or {}).items()}
         self.ahead_period = re.compile(
-            rf"(?<![a-z])({_alternation(list(self.ahead_periods)) or '(?!)'})(?![a-z])",
+            rf"(?<![a-z])({alternation(list(self.ahead_periods)) or '(?!)'})(?![a-z])",
             re.IGNORECASE,
         )
-        month = _alternation(list(self.months))
-        weekday = _alternation(list(self.weekdays))
-        pre = _alternation([k for k in self.modifiers if k.isascii()])
-        post = _alternation([k for k in self.modifiers if not k.isascii()])
-        unit = _alternation(list(self.units))
-        rel = _alternation(list(self.relative_days))
+        month = alternation(list(self.months))
+        weekday = alternation(list(self.weekdays))
+        pre = alternation([k for k in self.modifiers if k.isascii()])
+        post = alternation([k for k in self.modifiers if not k.isascii()])
+        unit = alternation(list(self.units))
+        rel = alternation(list(self.relative_days))
         flags = re.IGNORECASE
         self.iso = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
         self.numeric = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
@@ -163,7 +163,7 @@ class DateGrammar:
         )
         # a month named alone ("sales for October", "ยอดเดือนตุลา"): not inside a word
         # (a Thai month's name of four letters or more may follow another Thai word)
-        thai_name = _alternation(
+        thai_name = alternation(
             [k for k in self.months if not k.isascii() and len(k) >= 4 and "." not in k]
         )
         self.month_alone = re.compile(
@@ -183,10 +183,10 @@ class DateGrammar:
         )
         self.relative = re.compile(rf"(?<![a-z])({rel})(?![a-z])", flags)
         self.period_edge = re.compile(
-            rf"(?<![a-z])({_alternation(list(self.period_edges)) or '(?!)'})(?![a-z0-9])", flags
+            rf"(?<![a-z])({alternation(list(self.period_edges)) or '(?!)'})(?![a-z0-9])", flags
         )
-        edges = _alternation(list(self.month_edges)) or "(?!)"
-        edge_words = _alternation(list(self.month_edge_words)) or "(?!)"
+        edges = alternation(list(self.month_edges)) or "(?!)"
+        edge_words = alternation(list(self.month_edge_words)) or "(?!)"
         # "สิ้นเดือนธันวา", "end of December": that month's edge
         self.month_edge = re.compile(
             rf"(?<![a-z])(?:({edges})(?:\s?(?:of\s)?({month}))?|({edge_words})\s?({month}))"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from intents.slots.dates import _alternation
+from intents.slots.dates import alternation
 
 
 class TimeGrammar:
@@ -16,7 +16,7 @@ class TimeGrammar:
     def __init__(self, hour_words: Mapping[str, int]) -> None:
         """Compile the patterns, the hour words beside digits."""
         self.hour_words = {k.lower(): int(v) for k, v in hour_words.items()}
-        hour = rf"(\d{{1,2}}|{_alternation(list(self.hour_words)) or '(?!)'})"
+        hour = rf"(\d{{1,2}}|{alternation(list(self.hour_words)) or '(?!)'})"
         half = r"(\s?ครึ่ง)?"
         # the word before a time belongs to it: "ตอนบ่ายสอง", "เวลา 10 โมง", "at 3pm"
         th = r"(?:(?:ตอน|เวลา)\s?)?"

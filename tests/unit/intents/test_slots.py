@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from intents.lexicon import load_lexicon
-from intents.slots.dates import _alternation
+from intents.slots.dates import alternation
 from intents.slots.entities import SpanSet, extract_ids, extract_numbers
 
 TODAY = date(2026, 11, 22)  # a Sunday
@@ -126,7 +126,7 @@ def test_factored_word_alternation_matches_as_a_longest_first_list() -> None:
     for _ in range(200):
         words = {"".join(rng.choice("abก") for _ in range(rng.randint(1, 4))) for _ in range(6)}
         longest_first = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        factored = _alternation(list(words))
+        factored = alternation(list(words))
         for _ in range(10):
             text = "".join(rng.choice("abก x") for _ in range(rng.randint(0, 15)))
             # a word must end before a space or "x": later parts make the match back off
