@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta, tzinfo
 from decimal import Decimal
 from functools import lru_cache
@@ -1067,6 +1068,11 @@ def report(ctx: Context) -> Outcome:
     period = str(ctx.slots.get("period") or "this_month")
     if kind not in reports.REPORTS:
         return Done(_t(ctx, "unknown_report", kind=kind))
+    if period in reports.AHEAD_PERIODS:
+        # "ยอดขายเดือนหน้า": no numbers yet; for sales, the deals expected to close then
+        if kind in ("sales", "pipeline"):
+            return deal_list(replace(ctx, slots={**ctx.slots, "stage": None}))
+        return Done(_t(ctx, "no_report_ahead", period=label("period", period, ctx.lang)))
     named = ctx.slots.get("month")
     if named and not ctx.slots.get("period"):
         # "sales for August": no report period covers that month alone; this month's

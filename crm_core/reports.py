@@ -49,6 +49,8 @@ PERIODS = (
     "last_quarter",
     "this_year",
 )
+# periods ahead: no report covers them; deals expected to close then are listed instead
+AHEAD_PERIODS = ("next_week", "next_month", "next_quarter", "next_year")
 # period -> (calendar unit, offset from the unit containing `now`)
 _PERIOD_UNITS: dict[str, tuple[str, int]] = {
     "today": ("day", 0),

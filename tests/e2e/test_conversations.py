@@ -239,6 +239,10 @@ def test_deals_expected_to_close_in_a_period_are_listed_by_close_date(world: Wor
     assert manager.send("deals closing this week").text == (
         "No open deals are expected to close this week."
     )
+    # sales ahead have no numbers yet: the deals expected to close then answer
+    forecast = manager.send("ยอดขายเดือนหน้า")
+    assert forecast.intent == "report" and forecast.text == listed.text
+    assert manager.send("tickets next week").text.startswith("There are no numbers for next week")
 
 
 def test_staff_see_a_named_customers_latest_orders_and_a_customer_only_their_own(
