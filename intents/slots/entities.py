@@ -45,9 +45,11 @@ ORDER_ID = re.compile(r"(?<![A-Za-z])ord[-\s#]?(\d+)\b", re.IGNORECASE)
 TICKET_ID = re.compile(r"(?<![A-Za-z])(?:tck|tk|ticket)[-\s#]?(\d+)\b", re.IGNORECASE)
 MEMBER_ID = re.compile(r"(?<![A-Za-z0-9])m-(\d+)\b", re.IGNORECASE)
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# mobiles (08x-xxx-xxxx), Bangkok lines (02-xxx-xxxx) and provincial lines (053-xxx-xxx)
 PHONE = re.compile(
     r"(?<![\d-])(?:\+?66[\s-]?|0)([689]\d)[\s-]?(\d{3})[\s-]?(\d{4})(?![\d])"
     r"|(?<![\d-])0(2)[\s-]?(\d{3})[\s-]?(\d{4})(?![\d])"
+    r"|(?<![\d-])0([3457]\d)[\s-]?(\d{3})[\s-]?(\d{3})(?![\d])"
 )
 # "1.5k แต้ม", "2 หมื่นแต้ม": a magnitude may stand between the number and the unit
 POINTS_AFTER = re.compile(

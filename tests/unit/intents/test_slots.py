@@ -37,6 +37,10 @@ def _entities(text: str) -> dict[str, object]:
         ("mail me at pim@example.co.th", "email", "pim@example.co.th"),
         ("เบอร์ 081-234-5678", "phone", "0812345678"),
         ("call +66 89 765 4321", "phone", "0897654321"),
+        # landlines: Bangkok's 02 and the provinces' nine digits
+        ("โทร 02-123-4567", "phone", "021234567"),
+        ("tel 053-222-111", "phone", "053222111"),
+        ("ร้านเบอร์ 076 312 456", "phone", "076312456"),
     ],
 )
 def test_ids_and_contacts(text: str, kind: str, value: str) -> None:
