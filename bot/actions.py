@@ -294,10 +294,49 @@ def out_of_scope(ctx: Context) -> Outcome:
 
 
 def customer_lookup(ctx: Context) -> Outcome:
+    if ctx.slots.get("request") == "change":
+        return _contact_change(ctx)
     found = _staff_customer(ctx)
     if not isinstance(found, Customer):
         return found
     return Done(_t(ctx, "customer_card", name=found.name), (_customer_card(ctx, found),))
+
+
+def _contact_change(ctx: Context) -> Outcome:
+    """ "เปลี่ยนเบอร์ Acme เป็น 08…": the named customer's phone or email, read back first."""
+    # the customer by name only: the new phone or email is nobody's yet, or someone else's
+    by_name = {k: v for k, v in ctx.slots.items() if k not in ("phone", "email", "member_id")}
+    found = _staff_customer(replace(ctx, slots=by_name))
+    if not isinstance(found, Customer):
+        return found
+    changes = {
+        field: str(ctx.slots[field])
+        for field in ("phone", "email")
+        if ctx.slots.get(field) and str(ctx.slots[field]) != getattr(found, field)
+    }
+    if not changes:
+        return Done(_t(ctx, "contact_unchanged", name=found.name))
+    shown = ", ".join(
+        _t(ctx, f"contact_{field}", value=value, was=getattr(found, field) or "-")
+        for field, value in changes.items()
+    )
+    if not ctx.confirmed:
+        return Confirm(_t(ctx, "confirm_contact_change", name=found.name, changes=shown))
+    try:
+        fresh = CustomerInput(
+            name=found.name, phone=changes.get("phone"), email=changes.get("email")
+        )
+        customer_svc.update_customer(ctx.uow, found, fresh, source=ctx.who.ref)
+    except DuplicateCustomer as exc:
+        other = ctx.uow.session.get_one(Customer, exc.existing_id)
+        return Done(_t(ctx, "contact_taken", value=exc.value, name=other.name))
+    except InvalidValue as exc:
+        return Done(_t(ctx, "invalid", reason=str(exc)))
+    return Done(
+        _t(ctx, "contact_changed", name=found.name, changes=shown),
+        (_customer_card(ctx, found),),
+        changed=True,
+    )
 
 
 def customer_create(ctx: Context) -> Outcome:

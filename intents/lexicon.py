@@ -143,6 +143,8 @@ class Lexicon:
     order_change: frozenset[str]
     # words saying the sender's own ("my tickets", "เคสที่ฉันรับผิดชอบ")
     own_words: PhraseTrie
+    # words giving a customer's phone or email anew ("เปลี่ยนเบอร์ Acme เป็น 08…")
+    contact_change: PhraseTrie
     dates: DateGrammar
     times: TimeGrammar
     # free-text phrase lists, compiled once into tries: command phrases never in a note
@@ -214,6 +216,7 @@ _WORD_LISTS = (
     "amount_down",
     "order_change",
     "own_words",
+    "contact_change",
     "note_strip",
     "reward_strip",
     "id_leads",
@@ -370,6 +373,7 @@ def load_lexicon() -> Lexicon:
         amount_down=tuple(word_lists["amount_down"]),
         order_change=frozenset(word_lists["order_change"]),
         own_words=_phrase_trie(word_lists["own_words"]),
+        contact_change=_phrase_trie(word_lists["contact_change"]),
         dates=dates,
         times=TimeGrammar(date_tables["hour_words"]),
         note_strip=_phrase_trie(word_lists["note_strip"]),

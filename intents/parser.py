@@ -606,6 +606,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if intent == "cancel" and any(e.kind == "order_id" for e in prepared.entities):
         # "please cancel ORD-3003" asks about the order, not to drop the bot's question
         intent = "order_status"
+    known = prepared.mention_customer is not None
+    if (
+        intent in _CONTACT_CHANGE_FROM or (intent == "customer_create" and known)
+    ) and _gives_contact_anew(lexicon, prepared):
+        # "update Acme Trading phone to 08…", "เบอร์ใหม่คุณสมศรี 08…": a named customer's
+        # new phone or email; no deal takes a phone, nor is a known customer new
+        intent = "customer_lookup"
     if intent == "ticket_update" and _asks_own_tickets(lexicon, prepared):
         # "tickets assigned to me": no ticket to change, a question about one's own
         intent = "ticket_status"
@@ -656,6 +663,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots.pop("note", None)
         slots["list"] = True
     if intent == "order_status" and _asks_order_change(lexicon, analysis.tokens):
+        slots["request"] = "change"
+    if intent == "customer_lookup" and _gives_contact_anew(lexicon, prepared):
         slots["request"] = "change"
     if spec.mine and "ticket_id" not in slots and lexicon.own_words.scan(analysis.tokens):
         slots["mine"] = True
@@ -721,6 +730,26 @@ _VERB_BEFORE = frozenset({"to", "can", "could", "please", "pls", "i", "we", "kin
 _VERB_AFTER = frozenset(
     {"my", "the", "it", "this", "that", "our", "an", "a", "order", "@order_id", "delivery"}
 )
+
+
+# intents a named customer's phone or email given anew is read as instead (the model
+# takes "update" for a deal's): none of them takes a phone or email
+_CONTACT_CHANGE_FROM = frozenset({"deal_update", "out_of_scope"})
+
+
+def _gives_contact_anew(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """A phone or email beside a named customer and a word giving it anew ("update Acme
+    phone 08…"); a contact alone is a lookup ("0891112222 เป็นลูกค้าใคร")."""
+    kinds = {e.kind for e in prepared.entities}
+    if not kinds & {"phone", "email"} or ("customer" not in kinds and not _names_thai(prepared)):
+        return False
+    return bool(lexicon.contact_change.scan(prepared.analysis.tokens))
+
+
+def _names_thai(prepared: Prepared) -> bool:
+    """True when the message names a Thai customer the parser would read as one."""
+    lexicon = load_lexicon()
+    return _thai_customer(lexicon, prepared.analysis, fold_text(prepared.clean)) is not None
 
 
 def _asks_own_tickets(lexicon: Lexicon, prepared: Prepared) -> bool:

@@ -279,6 +279,26 @@ def test_an_agent_asking_for_their_tickets_gets_those_assigned_to_them(world: Wo
     assert agent.send("ticket ของฉัน").text.startswith("ตั๋วที่คุณรับผิดชอบและยังเปิดอยู่ 1 ใบ")
 
 
+def test_staff_change_a_named_customers_phone_after_confirming(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    asked = rep.send("เปลี่ยนเบอร์ Siam Paper เป็น 081-999-0000")
+    assert asked.confirm and "0819990000 (เดิม 0822222222)" in asked.text
+    assert "Siam Paper" in asked.text
+    rep.send("ใช่")
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Customer, world.siam).phone == "0819990000"
+    # someone else's number is refused, and the named customer keeps theirs
+    taken = rep.send("update Acme Trading phone to 0819990000")
+    assert taken.confirm
+    refused = rep.send("yes")
+    assert refused.text == "0819990000 belongs to Siam Paper already. Nothing changed."
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Customer, world.acme).phone == "0811111111"
+    # a phone alone still finds its customer
+    found = rep.send("0819990000 เป็นลูกค้าใคร")
+    assert found.intent == "customer_lookup" and found.cards[0].title == "Siam Paper"
+
+
 def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("deal Acme won 80k").confirm

@@ -68,6 +68,6 @@ def test_permission_table() -> None:
 
 def test_a_name_that_ends_a_sentence_takes_the_full_stop() -> None:
     assert say("interaction_logged", "en", kind="call", name="Siam Paper Co.") == (
-        "Logged a call with Siam Paper Co."
+        "Logged the call with Siam Paper Co."
     )
     assert say("interaction_logged", "en", kind="call", name="Acme Trading").endswith("Trading.")

@@ -503,6 +503,28 @@ def test_a_time_of_day_is_read_only_for_a_task() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        # a named customer's phone or email given anew is a change
+        ("เปลี่ยนเบอร์ Acme เป็น 0812345678", "change"),
+        ("Acme's new email is buy@acme.co.th", "change"),
+        ("อัปเดตอีเมล Siam Paper เป็น po@siampaper.co.th", "change"),
+        # whatever else "update" suggests, a phone beside a customer is the customer's
+        ("update Acme Trading phone to 0819990000", "change"),
+        ("change Acme Trading's phone to 0819990000", "change"),
+        # a contact alone, or a customer alone, is a lookup
+        ("0891112222 เป็นลูกค้าใคร", None),
+        ("ลูกค้าเบอร์ 0891112222 ชื่ออะไร", None),
+        ("Acme phone?", None),
+    ],
+)
+def test_a_contact_given_anew_is_a_change(text: str, asked: str | None) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "customer_lookup"
+    assert out.slots.get("request") == asked
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
         ("my tickets", "ticket_status", {"mine": True}),
