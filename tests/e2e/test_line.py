@@ -361,7 +361,8 @@ def test_reward_redemption_by_postback_with_confirmation(line: LineWorld) -> Non
     (carousel,) = flex(offer)
     assert carousel["contents"]["type"] == "carousel" and carousel["altText"]
     buttons = [b["footer"]["contents"][0]["action"] for b in carousel["contents"]["contents"]]
-    assert len(buttons) == 2 and "แก้วน้ำ" in texts(offer)
+    # 1,200 points: the mug (500) is offered, the 2,000-point voucher is not
+    assert len(buttons) == 1 and "แก้วน้ำ" in texts(offer) and "บัตรกำนัล" not in texts(offer)
     mug = next(b for b in buttons if "แก้วน้ำ" in b["displayText"])
 
     question = line.choose(SOMSRI, mug)
