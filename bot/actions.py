@@ -1191,6 +1191,8 @@ def _cell(key: str, value: object, lang: str) -> str:
     if isinstance(value, Decimal):
         if "pct" in key:
             return f"{value:+}%"
+        if key.endswith("_rate"):
+            return f"{value}%"
         if any(part in key for part in MONEY_KEYS):
             return money(value)
         return f"{value:,}"

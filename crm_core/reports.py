@@ -284,12 +284,17 @@ class SalesReport:
     count_change_pct: Decimal | None
     amount_change_pct: Decimal | None
     by_rep: tuple[RepSales, ...]
+    # deals lost in the period, and the share of the period's settled deals that were won
+    lost_count: int = 0
+    win_rate: Decimal | None = None
 
     def summary(self) -> Summary:
         """Totals for the period and the comparison with the one before."""
         return [
             ("won_count", self.won_count),
             ("won_amount", self.won_amount),
+            ("lost_count", self.lost_count),
+            ("win_rate", self.win_rate),
             ("previous_count", self.previous_count),
             ("previous_amount", self.previous_amount),
             ("count_change_pct", self.count_change_pct),
@@ -302,15 +307,20 @@ class SalesReport:
 
 
 def _won_by_owner(
-    uow: UnitOfWork, start: datetime, end: datetime, owner_id: int | None
+    uow: UnitOfWork,
+    start: datetime,
+    end: datetime,
+    owner_id: int | None,
+    stage: Stage = Stage.WON,
 ) -> list[RepSales]:
-    """Deals whose last stage change before `end` is a move to won made in [start, end).
+    """Deals whose last stage change before `end` is a move to won (or to `stage`, lost)
+    made in [start, end).
 
     A win that was undone or reopened inside the window does not count, and a deal won
     twice counts once, at the amount of its latest win.
     """
     won_in_window = select(DealStageChange.deal_id).where(
-        DealStageChange.to_stage == Stage.WON,
+        DealStageChange.to_stage == stage,
         _within(DealStageChange.changed_at, start, end),
     )
     latest = (
@@ -333,7 +343,7 @@ def _won_by_owner(
         .select_from(latest)
         .join(Deal, Deal.id == latest.c.deal_id)
         .outerjoin(Staff, Staff.id == Deal.owner_id)
-        .where(latest.c.newest_first == 1, latest.c.to_stage == Stage.WON)
+        .where(latest.c.newest_first == 1, latest.c.to_stage == stage)
         .group_by(Deal.owner_id, Staff.name)
     )
     if owner_id is not None:
@@ -362,6 +372,9 @@ def sales_report(
     amount = sum((r.amount for r in reps), ZERO)
     prev_count = sum(r.count for r in previous)
     prev_amount = sum((r.amount for r in previous), ZERO)
+    lost = sum(r.count for r in _won_by_owner(uow, start, end, owner_id, Stage.LOST))
+    settled = count + lost
+    win_rate = (Decimal(100 * count) / settled).quantize(Decimal("0.1")) if settled else None
     return SalesReport(
         period=period,
         start=start,
@@ -376,6 +389,8 @@ def sales_report(
         count_change_pct=_change_pct(count, prev_count),
         amount_change_pct=_change_pct(amount, prev_amount),
         by_rep=tuple(reps),
+        lost_count=lost,
+        win_rate=win_rate,
     )
 
 

@@ -214,6 +214,9 @@ def test_deals_won_in_a_period_are_listed(world: World) -> None:
     assert "ดีลขั้น ปิดได้ (1 รายการ รวม ฿80,000)" in won.text and "Paper supply 2027" in won.text
     assert "Paper supply 2027" not in rep.send("ดีลที่ปิดได้เดือนที่แล้ว").text
     assert "Paper supply 2027" not in rep.send("ดีลที่เปิดอยู่มีอะไรบ้าง").text
+    # the one deal settled this month was won
+    rate = rep.send("win rate this month")
+    assert rate.intent == "report" and "Deals lost: 0\nWin rate: 100.0%" in rate.text
 
 
 def test_deals_expected_to_close_in_a_period_are_listed_by_close_date(world: World) -> None:

@@ -257,9 +257,13 @@ def test_sales_this_week_by_rep_against_last_week_to_date(store: Store) -> None:
     assert (report.previous_count, report.previous_amount) == (1, D("30000.00"))
     assert report.amount_change_pct == D("320.0")
     assert report.count_change_pct == D("400.0")
+    # one deal lost this week: five of six settled deals were won
+    assert (report.lost_count, report.win_rate) == (1, D("83.3"))
     assert report.summary() == [
         ("won_count", 5),
         ("won_amount", D("126000.50")),
+        ("lost_count", 1),
+        ("win_rate", D("83.3")),
         ("previous_count", 1),
         ("previous_amount", D("30000.00")),
         ("count_change_pct", D("400.0")),
@@ -276,6 +280,8 @@ def test_sales_last_week_and_a_period_with_nothing_before_it(store: Store) -> No
     assert (report.previous_count, report.previous_amount) == (0, D("0"))
     assert report.amount_change_pct is None
     assert report.count_change_pct is None
+    # nothing lost last week: every settled deal was won
+    assert (report.lost_count, report.win_rate) == (0, D("100.0"))
 
 
 def test_sales_for_one_rep(store: Store) -> None:
