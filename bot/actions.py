@@ -864,11 +864,18 @@ def _ticket_queue(ctx: Context) -> Outcome:
         rows = tickets.open_tickets(ctx.uow, customer)
         header = _t(ctx, "queue_of", name=customer.name, count=len(rows))
     else:
-        # "my tickets": those assigned to the sender
-        count, rows = tickets.queue(ctx.uow, assignee=ctx.who.staff if mine else None)
-        header = _t(ctx, "queue_mine" if mine else "queue", count=count)
+        # "my tickets": those assigned to the sender; "urgent tickets": of that priority
+        priority = ctx.slots.get("priority")
+        count, rows = tickets.queue(
+            ctx.uow, assignee=ctx.who.staff if mine else None, priority=priority
+        )
+        level = label("priority", str(priority), ctx.lang) if priority else ""
+        key = "queue_mine" if mine else "queue_priority" if priority else "queue"
+        header = _t(ctx, key, count=count, priority=level)
+        if not rows:
+            return Done(_t(ctx, f"{key}_empty", priority=level))
     if not rows:
-        return Done(_t(ctx, "queue_mine_empty" if mine and customer is None else "queue_empty"))
+        return Done(_t(ctx, "queue_empty"))
     lines = [
         f"• {t.number} {t.subject[:60]} ({label('priority', t.priority.value, ctx.lang)}, "
         f"{_t(ctx, 'overdue' if t.sla_due_at < ctx.now else 'due')} "

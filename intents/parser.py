@@ -613,6 +613,12 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "update Acme Trading phone to 08…", "เบอร์ใหม่คุณสมศรี 08…": a named customer's
         # new phone or email; no deal takes a phone, nor is a known customer new
         intent = "customer_lookup"
+    queue_priority = None
+    if intent == "ticket_create" and _asks_for_tickets(lexicon, prepared.analysis):
+        # "urgent tickets", "เคสด่วนมีอะไรบ้าง": no problem told, a question about the queue
+        intent = "ticket_status"
+        found = slot_value(prepared.analysis, "priority", lexicon.intents["ticket_create"], ())
+        queue_priority = found[0] if found else None
     if intent == "ticket_update" and _asks_own_tickets(lexicon, prepared):
         # "tickets assigned to me": no ticket to change, a question about one's own
         intent = "ticket_status"
@@ -666,6 +672,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots["request"] = "change"
     if intent == "customer_lookup" and _gives_contact_anew(lexicon, prepared):
         slots["request"] = "change"
+    if queue_priority is not None:
+        slots["priority"] = queue_priority
     if spec.mine and "ticket_id" not in slots and lexicon.own_words.scan(analysis.tokens):
         slots["mine"] = True
     if spec.when:
@@ -750,6 +758,36 @@ def _names_thai(prepared: Prepared) -> bool:
     """True when the message names a Thai customer the parser would read as one."""
     lexicon = load_lexicon()
     return _thai_customer(lexicon, prepared.analysis, fold_text(prepared.clean)) is not None
+
+
+# words of a question about the ticket queue: tickets, a priority, asking words
+_QUEUE_TAGS = frozenset({"ticket_noun", "list_verb", "show_verb", "balance_q", "slot:priority"})
+_ASKING_TAGS = frozenset({"list_verb", "show_verb", "balance_q"})
+
+
+def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis) -> bool:
+    """A ticket "to open" that tells no problem, only tickets and a priority or asking words
+    ("urgent tickets", "เคสด่วนมีอะไรบ้าง", "ticket ด่วนมีกี่ใบ"): a question about the queue."""
+    if "ticket_noun" not in analysis.tags or analysis.tags & {"complaint", "create_verb"}:
+        return False
+    tokens = analysis.tokens
+    told: set[int] = set()
+    asking = any(t in ("tickets", "cases") for t in tokens)
+    for start, end, tags in analysis.hits:
+        if tags & _QUEUE_TAGS:
+            told.update(range(start, end))
+        # "open" asks for the open tickets only with more of them ("open a ticket" opens one)
+        if tags & _ASKING_TAGS and tokens[start:end] != ["open"]:
+            asking = True
+    if not asking:
+        return False
+    rest = [
+        t
+        for i, t in enumerate(tokens)
+        if i not in told and t not in lexicon.stopwords and t not in lexicon.particles
+    ]
+    # a classifier or a letter may stay ("ใบ", "?")
+    return all(len(t) <= 2 for t in rest)
 
 
 def _asks_own_tickets(lexicon: Lexicon, prepared: Prepared) -> bool:

@@ -147,13 +147,19 @@ def open_tickets(uow: UnitOfWork, customer: Customer, limit: int = 5) -> list[Ti
 
 
 def queue(
-    uow: UnitOfWork, limit: int = 10, *, assignee: Staff | None = None
+    uow: UnitOfWork,
+    limit: int = 10,
+    *,
+    assignee: Staff | None = None,
+    priority: str | Priority | None = None,
 ) -> tuple[int, list[Ticket]]:
-    """How many tickets are open (those of `assignee` when given), and the first `limit` of
-    them by SLA due time."""
+    """How many tickets are open (those of `assignee`, of `priority`, when given), and the
+    first `limit` of them by SLA due time."""
     wanted: list[ColumnElement[bool]] = [Ticket.status.not_in(CLOSED_STATES)]
     if assignee is not None:
         wanted.append(Ticket.assignee_id == assignee.id)
+    if priority is not None:
+        wanted.append(Ticket.priority == Priority(priority))
     count = uow.session.scalar(select(func.count()).select_from(Ticket).where(*wanted))
     rows = uow.session.scalars(
         select(Ticket).where(*wanted).order_by(Ticket.sla_due_at, Ticket.id).limit(limit)

@@ -279,6 +279,14 @@ def test_an_agent_asking_for_their_tickets_gets_those_assigned_to_them(world: Wo
         assert mine.intent == "ticket_status"
         assert mine.text.startswith("Your open tickets: 1") and number in mine.text
     assert "Someone else's" in agent.send("ticket ที่ยังเปิดอยู่มีอะไรบ้าง").text
+    # the queue of one priority
+    assert agent.send("urgent tickets").text == "No urgent tickets are open."
+    with world.store.uow() as uow:
+        tickets.create_ticket(uow, "Line down", customer=None, channel="slack", priority="urgent")
+        uow.commit()
+    urgent = agent.send("urgent tickets")
+    assert urgent.text.startswith("Open urgent tickets: 1") and "Line down" in urgent.text
+    assert "Someone else's" not in urgent.text
     assert agent.send("ticket ของฉัน").text.startswith("ตั๋วที่คุณรับผิดชอบและยังเปิดอยู่ 1 ใบ")
 
 

@@ -528,6 +528,10 @@ def test_a_contact_given_anew_is_a_change(text: str, asked: str | None) -> None:
     ("text", "intent", "slots"),
     [
         ("my tickets", "ticket_status", {"mine": True}),
+        # tickets and a priority, and no problem told: the queue, not a new ticket
+        ("urgent tickets", "ticket_status", {"priority": "urgent"}),
+        ("open a ticket", "ticket_create", {"priority": None}),
+        ("printer broken urgent", "ticket_create", {"priority": "urgent"}),
         ("เคสที่ฉันรับผิดชอบ", "ticket_status", {"mine": True}),
         # no ticket and no change named: a question about one's own, not an update
         ("tickets assigned to me", "ticket_status", {"mine": True}),
