@@ -577,16 +577,33 @@ def _stage_choices(ctx: Context) -> tuple[Choice, ...]:
     return tuple(Choice(label("stage", s.value, ctx.lang), s.value) for s in Stage)
 
 
+def _prospect(ctx: Context, missing: Outcome) -> str | Outcome:
+    """The name of a customer to add with a new deal ("new deal Bangkok Bikes 50k"), or the
+    outcome that stands when no name was given. A name close to a known one was resolved to
+    it already; the confirmation says the customer is new, so a stray name can be refused."""
+    mention = str(ctx.slots.get("customer") or "").strip()
+    if not mention or ctx.slots.get("customer_id"):
+        return missing
+    return mention
+
+
 def deal_create(ctx: Context) -> Outcome:
     found = _staff_customer(ctx)
+    prospect = None
     if not isinstance(found, Customer):
-        return found
+        if not isinstance(found, Done):
+            return found
+        named_only = _prospect(ctx, found)
+        if not isinstance(named_only, str):
+            return named_only
+        prospect = named_only
     amount = ctx.slots.get("amount")
     if amount is None:
         return Ask("amount", _t(ctx, "ask_amount"))
     stage = ctx.slots.get("stage") or "lead"
     named = ctx.slots.get("note") or ctx.slots.get("title")
-    title = str(named or found.name)
+    name = prospect or (found.name if isinstance(found, Customer) else "")
+    title = str(named or name)
     close = ctx.slots.get("close_date") or ctx.slots.get("date")
     # the deal's own title and close date are read back: both are stored as written
     parts = {
@@ -597,13 +614,23 @@ def deal_create(ctx: Context) -> Outcome:
         return Confirm(
             _t(
                 ctx,
-                "confirm_deal_create",
-                name=found.name,
+                "confirm_deal_new_customer" if prospect else "confirm_deal_create",
+                name=name,
                 amount=money(Decimal(str(amount))),
                 stage=label("stage", stage, ctx.lang),
                 **parts,
             )
         )
+    added = ""
+    if prospect is not None:
+        # a prospect is added with its first deal, in the same transaction
+        found = customer_svc.create_customer(
+            ctx.uow, CustomerInput(name=prospect), source=ctx.who.ref
+        )
+        ctx.uow.session.flush()
+        ctx.state.setdefault("customers_added", []).append([found.id, found.name])
+        added = _t(ctx, "customer_created", name=found.name) + "\n"
+    assert isinstance(found, Customer)
     deal = deals.create_deal(
         ctx.uow,
         found,
@@ -614,7 +641,8 @@ def deal_create(ctx: Context) -> Outcome:
         close_date=close,
     )
     return Done(
-        _t(
+        added
+        + _t(
             ctx,
             "deal_created",
             name=found.name,

@@ -321,7 +321,9 @@ class Bot:
         if awaiting == CONFIRM:
             if parsed.intent == "confirm":
                 return self._run(uow, who, message, state, pending["intent"], slots, lang, True)
-            corrected = self._correction(pending, text)
+            # a message naming a customer is a request of its own ("ดีลใหม่ ร้านจักรยาน 80k"),
+            # never a correction of the one awaiting confirmation
+            corrected = {} if parsed.slots.get("customer") else self._correction(pending, text)
             if corrected:
                 # "50k" in answer to "close Acme at ฿80,000?" corrects the value and asks again
                 slots.update(corrected)
@@ -535,6 +537,8 @@ class Bot:
             state.pop("last_change", None)
             return Reply(say("nothing_to_undo", lang), lang)
         state.pop("last_change", None)
+        if "customer.create" in undone:
+            self._index = None  # a customer added with a deal is gone: names are read again
         withdrawn, sent = outbox.withdraw(uow, [int(i) for i in last.get("outbox", [])])
         text = say("undone", lang, count=len(undone))
         if withdrawn:

@@ -102,10 +102,23 @@ def undo_last(uow: UnitOfWork, audit_ids: list[int]) -> list[str]:
     cutoff = utcnow() - UNDO_WINDOW
     if not rows or any(r.actor != uow.actor.ref or r.created_at < cutoff for r in rows):
         raise NothingToUndo("nothing to undo")
+    # every row is checked before any is reverted: an action is undone whole or not at all
+    deals = {int(r.entity_id) for r in rows if r.entity_type == "deals" and r.before is None}
+    for row in rows:
+        if not _revertible(uow, row, deals):
+            raise NothingToUndo(f"{row.action} cannot be undone")
     undone: list[str] = []
     for row in rows:
         key = int(row.entity_id)
-        if row.entity_type == "points_ledger":
+        if row.entity_type == "customers" and row.before is None:
+            # a customer added with a deal in the same action ("new deal Bangkok Bikes 50k")
+            customer = uow.session.get(Customer, key)
+            if customer is None:
+                continue
+            uow.session.flush()  # the deal removed above no longer refers to it
+            uow.audit("undo", customer, snapshot(customer), {})
+            uow.session.delete(customer)
+        elif row.entity_type == "points_ledger":
             entry = uow.session.get_one(PointsEntry, key)
             reason = f"{UNDO_REASON} {entry.id}"
             adjust_points(uow, entry.customer_id, -entry.delta, reason=reason)
@@ -123,10 +136,37 @@ def undo_last(uow: UnitOfWork, audit_ids: list[int]) -> list[str]:
             if entity is None:
                 continue
             _restore(uow, entity, row.before)
-        else:
-            raise NothingToUndo(f"{row.action} cannot be undone")
         undone.append(row.action)
     return undone
+
+
+def _revertible(uow: UnitOfWork, row: AuditEntry, deals: set[int]) -> bool:
+    """True when the audit row can be reverted: a points entry, an update of a restorable
+    entity, a creation of a deletable one, or a new customer that nothing but the new deals
+    of the same action refers to."""
+    if row.entity_type == "points_ledger":
+        return True
+    if row.before is not None:
+        return row.entity_type in RESTORABLE
+    if row.entity_type in DELETABLE:
+        return True
+    return row.entity_type == "customers" and _unreferenced(uow, int(row.entity_id), deals)
+
+
+def _unreferenced(uow: UnitOfWork, customer_id: int, deals: set[int]) -> bool:
+    """True when no row refers to the customer but the given deals (its aliases go with it)."""
+    for table in Base.metadata.sorted_tables:
+        if table.name == "customer_aliases":
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table.name != "customers":
+                continue
+            query = select(fk.parent).where(fk.parent == customer_id).limit(1)
+            if table.name == "deals":
+                query = query.where(table.c.id.not_in(deals or {0}))
+            if uow.session.execute(query).first() is not None:
+                return False
+    return True
 
 
 def audit_ids_since(uow: UnitOfWork, marker: int) -> list[int]:

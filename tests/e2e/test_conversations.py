@@ -310,6 +310,43 @@ def test_staff_change_a_named_customers_phone_after_confirming(world: World) -> 
     assert found.intent == "customer_lookup" and found.cards[0].title == "Siam Paper"
 
 
+def test_a_deal_for_a_prospect_adds_the_customer_with_it_and_undo_takes_both_back(
+    world: World,
+) -> None:
+    rep = world.session("staff:U_SALES")
+    asked = rep.send("new deal Bangkok Bikes 50k")
+    assert asked.confirm and asked.text.startswith("Bangkok Bikes is not a customer yet.")
+    done = rep.send("yes")
+    assert done.text.startswith("Customer Bangkok Bikes created.\nDeal created with Bangkok Bikes")
+    with world.store.uow() as uow:
+        deal = uow.session.scalars(select(Deal).where(Deal.title == "Bangkok Bikes")).one()
+        assert deal.customer.name == "Bangkok Bikes" and deal.amount == Decimal("50000.00")
+        assert deal.owner is not None and deal.owner.slack_user_id == "U_SALES"
+    # the new customer is known at once
+    assert not rep.send("new deal for Bangkok Bikes 10k").text.startswith("Bangkok Bikes is not")
+    rep.send("no")
+    assert rep.send("undo").text.startswith("Undone")
+    with world.store.uow() as uow:
+        assert (
+            uow.session.scalars(select(Customer).where(Customer.name == "Bangkok Bikes")).all()
+            == []
+        )
+    # a typo of a known customer is that customer, no prospect
+    typo = rep.send("new deal Siam Papr 20k")
+    assert typo.text == "Confirm: new deal with Siam Paper, ฿20,000, stage lead?"
+
+
+def test_a_message_naming_a_customer_is_no_correction_of_the_pending_one(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    assert rep.send("ดีล Acme Trading ปิดได้แล้ว 80k").confirm
+    moved_on = rep.send("ดีลใหม่ ร้านจักรยานบางกอก 30k")
+    assert moved_on.confirm and "ร้านจักรยานบางกอก" in moved_on.text and "Acme" not in moved_on.text
+    rep.send("ไม่")
+    with world.store.uow() as uow:
+        acme = uow.session.get_one(Deal, world.acme_deal)
+        assert acme.stage is Stage.PROPOSAL and acme.amount == Decimal("0.00")
+
+
 def test_cancel_aborts_a_confirmation_and_writes_nothing(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("deal Acme won 80k").confirm
