@@ -116,6 +116,12 @@ def _removed(
         # the first lead (the longest where several start together) is not part of the note
         lead_start, content_from, _ = min(leads, key=lambda hit: (hit[0], -hit[1]))
         drop.update(range(lead_start, content_from))
+    elif slot == "note" and lexicon.intents[intent].record:
+        # "log call with Siam Paper: they will email the PO": after the colon is the record
+        colon = _record_colon(folded)
+        if colon is not None:
+            drop.add(colon)
+            content_from = colon + 1
     after_lead: set[int] = set()
     for start, end, tags in lexicon.trie.scan(folded):
         if tags & commands:
@@ -159,6 +165,15 @@ def _removed(
             and not clean[w.end : named_at].strip()
         )
     return drop
+
+
+def _record_colon(folded: list[str]) -> int | None:
+    """The first colon with words after it that is no clock's ("14:00")."""
+    for i, word in enumerate(folded[:-1]):
+        clock = i and folded[i - 1].isdigit() and folded[i + 1].isdigit()
+        if word == ":" and not clock:
+            return i
+    return None
 
 
 def _clauses(folded: list[str], marked: set[int]) -> set[int]:

@@ -65,6 +65,9 @@ class IntentSpec:
     mine: bool = False
     # the helper slot time: a time of day the intent keeps ("เตือนโทรหา Acme พรุ่งนี้บ่ายสอง")
     timed: bool = False
+    # after a colon the note is the record itself, and its words name no slot ("log call
+    # with Siam Paper: they will email the PO" is a call)
+    record: bool = False
 
     def own_tags(self) -> set[str]:
         """Every tag that explains a token for this intent."""
@@ -301,6 +304,7 @@ def load_lexicon() -> Lexicon:
             ahead=bool((conf or {}).get("ahead", False)),
             mine=bool((conf or {}).get("mine", False)),
             timed=bool((conf or {}).get("timed", False)),
+            record=bool((conf or {}).get("record", False)),
             prefer={
                 slot: tuple(str(v) for v in ranked)
                 for slot, ranked in ((conf or {}).get("prefer") or {}).items()

@@ -674,6 +674,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots["request"] = "change"
     if queue_priority is not None:
         slots["priority"] = queue_priority
+    if spec.record:
+        slots.update(_named_before_colon(lexicon, prepared, spec, entities, slots))
     if spec.mine and "ticket_id" not in slots and lexicon.own_words.scan(analysis.tokens):
         slots["mine"] = True
     if spec.when:
@@ -836,6 +838,35 @@ def _times(lexicon: Lexicon, entities: list[Entity], clean: str) -> list[Entity]
             kept = [e for e in entities if e not in held]
             return [*kept, Entity("time", start, end, value)]
     return entities
+
+
+_RECORD_COLON = re.compile(r"(?<!\d):(?!\d)(?=.*\w)")
+
+
+def _named_before_colon(
+    lexicon: Lexicon,
+    prepared: Prepared,
+    spec: IntentSpec,
+    entities: list[Entity],
+    slots: dict[str, object],
+) -> dict[str, object]:
+    """A record's slot values named before its colon, over those inside the record ("log call
+    with Siam Paper: they will email the PO" is a call). Nothing named before the colon
+    ("Acme: called, they want a quote") leaves the message's own values."""
+    colon = _RECORD_COLON.search(prepared.clean)
+    if colon is None:
+        return {}
+    head = prepared.clean[: colon.start()]
+    residue = _mask(head, [e for e in entities if e.end <= colon.start()])
+    tokens = _corrector().correct(prepared.tokeniser.tokens(fold_text(residue)))
+    analysis = analyse(tokens, lexicon)
+    out: dict[str, object] = {}
+    for slot in VOCABULARY_SLOTS:
+        if slot in spec.slots and slot in slots:
+            found = slot_value(analysis, slot, spec, ())
+            if found is not None:
+                out[slot] = found[0]
+    return out
 
 
 def _month_period(

@@ -503,6 +503,30 @@ def test_a_time_of_day_is_read_only_for_a_task() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        # after a colon comes the record itself: its words stay, and name no type
+        (
+            "log call with Siam Paper: they will email the PO",
+            {"interaction_type": "call", "note": "they will email the PO"},
+        ),
+        (
+            "add note to Acme: prefers LINE over email",
+            {"interaction_type": "note", "note": "prefers LINE over email"},
+        ),
+        # nothing named before the colon: the record's own word is the type
+        ("Acme: called, they want a quote", {"interaction_type": "call"}),
+        # a clock's colon is no record's
+        ("meeting at 14:00 with Acme, they liked it", {"interaction_type": "meeting"}),
+    ],
+)
+def test_a_record_after_a_colon_is_kept_whole(text: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "log_interaction"
+    assert {k: out.to_json()["slots"].get(k) for k in slots} == slots
+
+
+@pytest.mark.parametrize(
     ("text", "asked"),
     [
         # a named customer's phone or email given anew is a change
