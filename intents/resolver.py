@@ -25,6 +25,30 @@ _MAX_NGRAM = 5
 _START = 4
 
 
+# a name's last words written this close to it still belong to the mention ("Acme Tradng")
+_REST_LIKE = 80
+
+
+def _misspelt_rest(
+    name: str,
+    key: str,
+    spans: list[tuple[int, int]],
+    at: int,
+    key_of: Callable[[int, int], str],
+) -> int:
+    """How many words from span `at`, right after a mention of a name's first words, spell
+    the rest of the name with a slip ("Acme" + "Tradng" for Acme Trading); 0 when none do."""
+    full = fold_name(name)
+    if not full.startswith(key + " "):
+        return 0
+    rest = full[len(key) + 1 :]
+    count = len(rest.split())
+    if at + count > len(spans):
+        return 0
+    written = key_of(spans[at][0], spans[at + count - 1][1])
+    return count if fuzz.ratio(written, rest) >= _REST_LIKE else 0
+
+
 def fold_name(text: str) -> str:
     """Case-fold a name and turn punctuation into single spaces, keeping Thai marks.
 
@@ -218,7 +242,6 @@ class CustomerIndex:
                 if not can_start[i] or any(taken[i : i + size]):
                     continue
                 start, end = spans[i][0], spans[i + size - 1][1]
-                surface = text[start:end]
                 key = key_of(start, end)
                 entries = self._exact.get(key) or self._exact.get(key.replace(" ", ""))
                 if not entries:
@@ -226,6 +249,16 @@ class CustomerIndex:
                 owners = {self._owner[e] for e in entries}
                 people = tuple((self.customers[o], 100.0) for o in sorted(owners))
                 resolution = Resolution(people[0][0], 100.0, people, len(people) > 1)
-                found.append(Mention(start, end, surface, resolution))
-                taken[i : i + size] = [True] * size
+                # "Acme Tradng": the rest of a name written with a slip is the mention's too,
+                # and says which of the names beginning so is meant
+                last = i + size
+                for person, _ in people:
+                    more = _misspelt_rest(person.name, key, spans, last, key_of)
+                    if more and not any(taken[last : last + more]):
+                        last += more
+                        resolution = Resolution(person, 100.0, ((person, 100.0),), False)
+                        break
+                end = spans[last - 1][1]
+                found.append(Mention(start, end, text[start:end], resolution))
+                taken[i:last] = [True] * (last - i)
         return sorted(found, key=lambda m: m.start)

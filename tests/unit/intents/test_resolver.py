@@ -70,6 +70,24 @@ def test_find_mentions_ignores_case_and_punctuation_between_words() -> None:
         assert found[0].text.casefold().replace("-", " ").split() == ["siam", "paper"]
 
 
+def test_the_rest_of_a_name_written_with_a_slip_belongs_to_the_mention() -> None:
+    # both are called "Acme" for short
+    trading, foods = (
+        CustomerName(1, "Acme Trading", ("Acme",)),
+        CustomerName(2, "Acme Foods", ("Acme",)),
+    )
+    index = CustomerIndex.build([trading, foods])
+    found = index.find_mentions("new deal Acme Tradng 20k")
+    assert [(m.text, m.resolution.best, m.resolution.ambiguous) for m in found] == [
+        ("Acme Tradng", trading, False)
+    ]
+    # the slip says which of the names beginning alike is meant
+    assert index.find_mentions("Acme Fods order")[0].resolution.best == foods
+    # other words after the short name stay out of it, and it stays ambiguous
+    (alone,) = index.find_mentions("Acme tomorrow")
+    assert alone.text == "Acme" and alone.resolution.ambiguous
+
+
 def test_a_word_that_only_begins_like_a_name_is_not_a_mention() -> None:
     assert INDEX.find_mentions("acmes trading desk") == []
     assert INDEX.find_mentions("the lotus gardens") == []
