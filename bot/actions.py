@@ -577,26 +577,22 @@ def _stage_choices(ctx: Context) -> tuple[Choice, ...]:
     return tuple(Choice(label("stage", s.value, ctx.lang), s.value) for s in Stage)
 
 
-def _prospect(ctx: Context, missing: Outcome) -> str | Outcome:
-    """The name of a customer to add with a new deal ("new deal Bangkok Bikes 50k"), or the
-    outcome that stands when no name was given. A name close to a known one was resolved to
-    it already; the confirmation says the customer is new, so a stray name can be refused."""
+def _prospect(ctx: Context) -> str | None:
+    """The name of a customer to add with a new deal ("new deal Bangkok Bikes 50k"): the
+    mention no known customer answers to. A name close to a known one was resolved to it
+    already; the confirmation says the customer is new, so a stray name can be refused."""
     mention = str(ctx.slots.get("customer") or "").strip()
-    if not mention or ctx.slots.get("customer_id"):
-        return missing
-    return mention
+    return mention if mention and not ctx.slots.get("customer_id") else None
 
 
 def deal_create(ctx: Context) -> Outcome:
     found = _staff_customer(ctx)
     prospect = None
     if not isinstance(found, Customer):
-        if not isinstance(found, Done):
+        # not found by name: a prospect to add with the deal; a question stands as asked
+        prospect = _prospect(ctx) if isinstance(found, Done) else None
+        if prospect is None:
             return found
-        named_only = _prospect(ctx, found)
-        if not isinstance(named_only, str):
-            return named_only
-        prospect = named_only
     amount = ctx.slots.get("amount")
     if amount is None:
         return Ask("amount", _t(ctx, "ask_amount"))

@@ -49,8 +49,6 @@ PERIODS = (
     "last_quarter",
     "this_year",
 )
-# periods ahead: no report covers them; deals expected to close then are listed instead
-AHEAD_PERIODS = ("next_week", "next_month", "next_quarter", "next_year")
 # period -> (calendar unit, offset from the unit containing `now`)
 _PERIOD_UNITS: dict[str, tuple[str, int]] = {
     "today": ("day", 0),
@@ -68,6 +66,8 @@ _PERIOD_UNITS: dict[str, tuple[str, int]] = {
     "next_quarter": ("quarter", 1),
     "next_year": ("year", 1),
 }
+# periods ahead: no report covers them; deals expected to close then are listed instead
+AHEAD_PERIODS = tuple(p for p, (_, offset) in _PERIOD_UNITS.items() if offset > 0)
 OPEN_STAGES = (Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
 STAGE_WEIGHTS: dict[Stage, Decimal] = {
     Stage.LEAD: Decimal("0.1"),

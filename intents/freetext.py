@@ -118,7 +118,8 @@ def _removed(
         drop.update(range(lead_start, content_from))
     elif slot == "note" and lexicon.intents[intent].record:
         # "log call with Siam Paper: they will email the PO": after the colon is the record
-        colon = _record_colon(folded)
+        at = record_colon(clean)
+        colon = next((i for i, w in enumerate(words) if w.start == at), None)
         if colon is not None:
             drop.add(colon)
             content_from = colon + 1
@@ -167,13 +168,14 @@ def _removed(
     return drop
 
 
-def _record_colon(folded: list[str]) -> int | None:
-    """The first colon with words after it that is no clock's ("14:00")."""
-    for i, word in enumerate(folded[:-1]):
-        clock = i and folded[i - 1].isdigit() and folded[i + 1].isdigit()
-        if word == ":" and not clock:
-            return i
-    return None
+_RECORD_COLON = re.compile(r"(?<!\d):(?!\d)(?=.*\w)")
+
+
+def record_colon(clean: str) -> int | None:
+    """Where the first colon with words after it stands, unless a number touches it (a
+    clock's, "14:00"): after it a record's note is the record itself."""
+    m = _RECORD_COLON.search(clean)
+    return m.start() if m else None
 
 
 def _clauses(folded: list[str], marked: set[int]) -> set[int]:

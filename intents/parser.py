@@ -12,7 +12,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from intents.features import features
-from intents.freetext import free_text
+from intents.freetext import free_text, record_colon
 from intents.lexicon import (
     SLOT_NAME,
     IntentSpec,
@@ -607,9 +607,12 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "please cancel ORD-3003" asks about the order, not to drop the bot's question
         intent = "order_status"
     known = prepared.mention_customer is not None
-    if (
-        intent in _CONTACT_CHANGE_FROM or (intent == "customer_create" and known)
-    ) and _gives_contact_anew(lexicon, prepared):
+    contact_anew = (
+        intent in _CONTACT_CHANGE_FROM
+        or intent == "customer_lookup"
+        or (intent == "customer_create" and known)
+    ) and _gives_contact_anew(lexicon, prepared)
+    if contact_anew:
         # "update Acme Trading phone to 08…", "เบอร์ใหม่คุณสมศรี 08…": a named customer's
         # new phone or email; no deal takes a phone, nor is a known customer new
         intent = "customer_lookup"
@@ -670,7 +673,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots["list"] = True
     if intent == "order_status" and _asks_order_change(lexicon, analysis.tokens):
         slots["request"] = "change"
-    if intent == "customer_lookup" and _gives_contact_anew(lexicon, prepared):
+    if contact_anew:
         slots["request"] = "change"
     if queue_priority is not None:
         slots["priority"] = queue_priority
@@ -751,14 +754,11 @@ def _gives_contact_anew(lexicon: Lexicon, prepared: Prepared) -> bool:
     """A phone or email beside a named customer and a word giving it anew ("update Acme
     phone 08…"); a contact alone is a lookup ("0891112222 เป็นลูกค้าใคร")."""
     kinds = {e.kind for e in prepared.entities}
-    if not kinds & {"phone", "email"} or ("customer" not in kinds and not _names_thai(prepared)):
+    if not kinds & {"phone", "email"} or not lexicon.contact_change.scan(prepared.analysis.tokens):
         return False
-    return bool(lexicon.contact_change.scan(prepared.analysis.tokens))
-
-
-def _names_thai(prepared: Prepared) -> bool:
-    """True when the message names a Thai customer the parser would read as one."""
-    lexicon = load_lexicon()
+    # a customer named in Latin letters, or a Thai one as the slots would read it
+    if "customer" in kinds:
+        return True
     return _thai_customer(lexicon, prepared.analysis, fold_text(prepared.clean)) is not None
 
 
@@ -840,9 +840,6 @@ def _times(lexicon: Lexicon, entities: list[Entity], clean: str) -> list[Entity]
     return entities
 
 
-_RECORD_COLON = re.compile(r"(?<!\d):(?!\d)(?=.*\w)")
-
-
 def _named_before_colon(
     lexicon: Lexicon,
     prepared: Prepared,
@@ -853,11 +850,10 @@ def _named_before_colon(
     """A record's slot values named before its colon, over those inside the record ("log call
     with Siam Paper: they will email the PO" is a call). Nothing named before the colon
     ("Acme: called, they want a quote") leaves the message's own values."""
-    colon = _RECORD_COLON.search(prepared.clean)
+    colon = record_colon(prepared.clean)
     if colon is None:
         return {}
-    head = prepared.clean[: colon.start()]
-    residue = _mask(head, [e for e in entities if e.end <= colon.start()])
+    residue = _mask(prepared.clean[:colon], [e for e in entities if e.end <= colon])
     tokens = _corrector().correct(prepared.tokeniser.tokens(fold_text(residue)))
     analysis = analyse(tokens, lexicon)
     out: dict[str, object] = {}
