@@ -129,6 +129,15 @@ def _customer(ctx: Context, *, required: bool = True) -> Customer | Ask | Done |
     return None
 
 
+def _period(ctx: Context, period: str) -> str:
+    """A period's name: the calendar's ("เดือนนี้") or a look-back's ("3 เดือนที่ผ่านมา")."""
+    back = reports.lookback(period)
+    if back is None:
+        return label("period", period, ctx.lang)
+    count, unit = back
+    return _t(ctx, f"period.past_{unit}" + ("_one" if count == 1 else ""), count=count)
+
+
 def _staff_customer(ctx: Context) -> Customer | Outcome:
     found = _customer(ctx)
     if found is None:
@@ -676,7 +685,7 @@ def deal_list(ctx: Context) -> Outcome:
         limit=15,
     )
     named = label("stage", stage.value, ctx.lang) if stage else ""
-    when = label("period", str(period), ctx.lang) if closing else ""
+    when = _period(ctx, str(period)) if closing else ""
     if not rows:
         if closing:
             return Done(_t(ctx, "no_deals_closing", period=when))
@@ -959,13 +968,25 @@ def loyalty_balance(ctx: Context) -> Outcome:
     )
 
 
+HISTORY_IN_PERIOD = 20
+
+
 def loyalty_history(ctx: Context) -> Outcome:
     found = _staff_customer(ctx)
     if not isinstance(found, Customer):
         return found
-    rows = loyalty.history(ctx.uow, found.id, limit=10)
+    period = ctx.slots.get("period")
+    if period:
+        # "ประวัติแต้มย้อนหลัง 3 เดือน": the movements within the period, more of them
+        within = reports.period_range(str(period), ctx.now, tz=str(ctx.tz))
+        rows = loyalty.history(ctx.uow, found.id, limit=HISTORY_IN_PERIOD, within=within)
+    else:
+        rows = loyalty.history(ctx.uow, found.id, limit=10)
+    when = _period(ctx, str(period)) if period else ""
     if not rows:
-        return Done(_t(ctx, "no_points_history"))
+        return Done(
+            _t(ctx, "no_points_history_in", period=when) if period else _t(ctx, "no_points_history")
+        )
     rewards = {r.code: r for r in loyalty.list_rewards(ctx.uow, available_only=False)}
     lines = [
         f"• {_d(e.created_at.astimezone(ctx.tz).date(), ctx)} {e.delta:+,} "
@@ -973,7 +994,8 @@ def loyalty_history(ctx: Context) -> Outcome:
         for e in rows
     ]
     bal = loyalty.balance(ctx.uow, found.id)
-    return Done(_t(ctx, "points_history", points=points(bal, ctx.lang)) + "\n" + "\n".join(lines))
+    key = "points_history_in" if period else "points_history"
+    return Done(_t(ctx, key, points=points(bal, ctx.lang), period=when) + "\n" + "\n".join(lines))
 
 
 def _ledger_reason(ctx: Context, entry: PointsEntry, rewards: dict[str, Reward]) -> str:
@@ -1142,7 +1164,7 @@ def report(ctx: Context) -> Outcome:
         # "ยอดขายเดือนหน้า": no numbers yet; for sales, the deals expected to close then
         if kind in ("sales", "pipeline"):
             return deal_list(replace(ctx, slots={**ctx.slots, "stage": None}))
-        return Done(_t(ctx, "no_report_ahead", period=label("period", period, ctx.lang)))
+        return Done(_t(ctx, "no_report_ahead", period=_period(ctx, period)))
     named = ctx.slots.get("month")
     if named and not ctx.slots.get("period"):
         # "sales for August": no report period covers that month alone; this month's
@@ -1162,7 +1184,7 @@ def report(ctx: Context) -> Outcome:
         ctx,
         "report_title",
         kind=label("report", kind, ctx.lang),
-        period=label("period", period, ctx.lang),
+        period=_period(ctx, period),
     )
     lines = [
         f"{label('rs', key, ctx.lang)}: {_cell(key, value, ctx.lang)}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
+from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -68,6 +70,10 @@ _PERIOD_UNITS: dict[str, tuple[str, int]] = {
 }
 # periods ahead: no report covers them; deals expected to close then are listed instead
 AHEAD_PERIODS = tuple(p for p, (_, offset) in _PERIOD_UNITS.items() if offset > 0)
+# look-backs up to today, a rolling period: past_<n>_days, past_<n>_months ("last 30 days",
+# "ย้อนหลัง 3 เดือน"), two years at most
+_LOOKBACK = re.compile(r"past_(\d{1,3})_(days|months)")
+LOOKBACK_LIMITS = {"days": 731, "months": 24}
 OPEN_STAGES = (Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
 STAGE_WEIGHTS: dict[Stage, Decimal] = {
     Stage.LEAD: Decimal("0.1"),
@@ -146,9 +152,26 @@ def _unit(period: str) -> tuple[str, int]:
         raise InvalidValue(f"unknown period {period!r}") from None
 
 
+def lookback(period: str) -> tuple[int, str] | None:
+    """A look-back up to today, "past_30_days" -> (30, "days"); None for a calendar period."""
+    m = _LOOKBACK.fullmatch(period)
+    if m is None:
+        return None
+    count, unit = int(m.group(1)), m.group(2)
+    if not 0 < count <= LOOKBACK_LIMITS[unit]:
+        raise InvalidValue(f"a look-back of {count} {unit} is out of range")
+    return count, unit
+
+
 def _shift_month(year: int, month: int, by: int) -> date:
     index = year * 12 + (month - 1) + by
     return date(index // 12, index % 12 + 1, 1)
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day `months` months earlier, or that month's last day where it has fewer."""
+    first = _shift_month(day.year, day.month, -months)
+    return first.replace(day=min(day.day, monthrange(first.year, first.month)[1]))
 
 
 def _calendar_bounds(unit: str, offset: int, today: date) -> tuple[date, date]:
@@ -170,40 +193,61 @@ def _calendar_bounds(unit: str, offset: int, today: date) -> tuple[date, date]:
     return first, date(first.year + 1, 1, 1)
 
 
+def _back(day: date, count: int, unit: str) -> date:
+    """The day `count` days or months before `day`."""
+    return day - timedelta(days=count) if unit == "days" else _months_before(day, count)
+
+
+def _bounds(period: str, today: date) -> tuple[date, date]:
+    """Local [first day, day after the last) of a period: a calendar unit, or a look-back
+    of whole days up to and including today ("past_7_days": today and the six before)."""
+    rolling = lookback(period)
+    if rolling is None:
+        return _calendar_bounds(*_unit(period), today)
+    return _back(today, *rolling) + timedelta(days=1), today + timedelta(days=1)
+
+
 def _utc(day: date | datetime, zone: ZoneInfo) -> datetime:
     wall = day if isinstance(day, datetime) else datetime.combine(day, time())
     return wall.replace(tzinfo=zone).astimezone(UTC)
 
 
 def period_range(period: str, now: datetime, tz: str = DEFAULT_TZ) -> tuple[datetime, datetime]:
-    """UTC [start, end) of a SPEC period, on calendar boundaries in `tz` (weeks start Monday)."""
-    unit, offset = _unit(period)
+    """UTC [start, end) of a period, on calendar boundaries in `tz` (weeks start Monday);
+    a look-back ends with today."""
     zone = _zone(tz)
-    first, after = _calendar_bounds(unit, offset, _local_now(now, zone).date())
+    first, after = _bounds(period, _local_now(now, zone).date())
     return _utc(first, zone), _utc(after, zone)
 
 
 def period_days(period: str, now: datetime, tz: str = DEFAULT_TZ) -> tuple[date, date]:
     """Local [first day, day after the last) of a period, for date columns (a close date)."""
-    unit, offset = _unit(period)
-    return _calendar_bounds(unit, offset, _local_now(now, _zone(tz)).date())
+    return _bounds(period, _local_now(now, _zone(tz)).date())
 
 
 def previous_range(period: str, now: datetime, tz: str = DEFAULT_TZ) -> tuple[datetime, datetime]:
     """UTC [start, end) of the comparable period just before `period`.
 
     A finished period (yesterday, last_week, ...) compares with the whole calendar unit
-    before it. A running period (today, this_week, ...) compares like for like: the unit
-    before it up to the same elapsed local time (this_week on Wednesday 10:00 compares
-    with last week's Monday 00:00 to Wednesday 10:00), never past that unit's end.
+    before it. A running period (today, this_week, a look-back ...) compares like for like:
+    the unit before it up to the same elapsed local time (this_week on Wednesday 10:00
+    compares with last week's Monday 00:00 to Wednesday 10:00; past_3_months with the three
+    months before it, up to three months ago at this time), never past that unit's end.
     """
-    unit, offset = _unit(period)
     zone = _zone(tz)
     local = _local_now(now, zone)
-    first, _ = _calendar_bounds(unit, offset, local.date())
-    prev_first, prev_after = _calendar_bounds(unit, offset - 1, local.date())
-    if offset != 0:
-        return _utc(prev_first, zone), _utc(prev_after, zone)
+    rolling = lookback(period)
+    if rolling is None:
+        unit, offset = _unit(period)
+        first, _ = _calendar_bounds(unit, offset, local.date())
+        prev_first, prev_after = _calendar_bounds(unit, offset - 1, local.date())
+        if offset != 0:
+            return _utc(prev_first, zone), _utc(prev_after, zone)
+    else:
+        # the same look-back ending as long ago as the look-back goes back
+        first, _ = _bounds(period, local.date())
+        wall = datetime.combine(_back(local.date(), *rolling), local.time())
+        return _utc(_back(first, *rolling), zone), _utc(wall, zone)
     elapsed = local.replace(tzinfo=None) - datetime.combine(first, time())
     prev_end = min(
         datetime.combine(prev_first, time()) + elapsed, datetime.combine(prev_after, time())

@@ -354,6 +354,9 @@ def load_lexicon() -> Lexicon:
         month_edge_words=date_tables["month_edge_words"],
         period_edges=date_tables["period_edges"],
         ahead_periods=date_tables["ahead_periods"],
+        lookback=date_tables["lookback"],
+        lookback_units=date_tables["lookback_units"],
+        count_words=date_tables["count_words"],
     )
     return Lexicon(
         intents=intents,

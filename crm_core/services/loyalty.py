@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
@@ -23,16 +23,18 @@ def balance(uow: UnitOfWork, customer_id: int) -> int:
     return int(total or 0)
 
 
-def history(uow: UnitOfWork, customer_id: int, limit: int = 10) -> list[PointsEntry]:
-    """The customer's latest ledger rows, newest first."""
-    return list(
-        uow.session.scalars(
-            select(PointsEntry)
-            .where(PointsEntry.customer_id == customer_id)
-            .order_by(PointsEntry.id.desc())
-            .limit(limit)
-        )
-    )
+def history(
+    uow: UnitOfWork,
+    customer_id: int,
+    limit: int = 10,
+    within: tuple[datetime, datetime] | None = None,
+) -> list[PointsEntry]:
+    """The customer's latest ledger rows, newest first; with `within`, only those written in
+    that UTC [start, end)."""
+    query = select(PointsEntry).where(PointsEntry.customer_id == customer_id)
+    if within is not None:
+        query = query.where(PointsEntry.created_at >= within[0], PointsEntry.created_at < within[1])
+    return list(uow.session.scalars(query.order_by(PointsEntry.id.desc()).limit(limit)))
 
 
 def _lock_balance(uow: UnitOfWork, customer_id: int) -> int:

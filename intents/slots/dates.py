@@ -13,6 +13,8 @@ from intents.slots.entities import DIGIT, Entity, SpanSet
 _BE_OFFSET = 543
 # the day of the month a "start" or "mid" edge names ("ต้นเดือน", "mid-December"); else the last
 _EDGE_DAYS = {"start": 1, "mid": 15}
+# the longest look-back a period may name: two years
+LOOKBACK_LIMITS = {"days": 731, "months": 24}
 _END = ""  # marks the end of a word in alternation's trie
 
 
@@ -100,6 +102,13 @@ def _period_edge(unit: str, edge: str, ahead: int, today: date) -> date:
     return _month_end(year, first_month + 2)
 
 
+def _months_back(today: date, months: int) -> date:
+    """The same day `months` months before today, on the month's last day where it has fewer."""
+    index = today.year * 12 + today.month - 1 - months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def _month_end(year: int, month: int) -> date:
     """The last day of a month."""
     return date(year, month, calendar.monthrange(year, month)[1])
@@ -120,12 +129,18 @@ class DateGrammar:
         month_edge_words: Mapping[str, str] | None = None,
         period_edges: Mapping[str, Sequence[str | int]] | None = None,
         ahead_periods: Mapping[str, str] | None = None,
+        lookback: Mapping[str, str] | None = None,
+        lookback_units: Mapping[str, Sequence[str | int]] | None = None,
+        count_words: Mapping[str, int] | None = None,
     ) -> None:
         """Compile the patterns from word lists (word -> month/weekday/day offset...).
 
         `month_edges`: phrase -> (start or end, months ahead), "สิ้นเดือนหน้า" -> (end, 1);
         `month_edge_words`: words that need a month name after them, "end of" -> end;
-        `ahead_periods`: a period ahead, "เดือนหน้า" -> next_month.
+        `ahead_periods`: a period ahead, "เดือนหน้า" -> next_month;
+        `lookback`: words that go `before` or `after` (or `either`) a count of `lookback_units`
+        to make a look-back up to today ("ย้อนหลัง 3 เดือน", "last 30 days", "7 วันที่ผ่านมา");
+        `count_words` spell the counts.
         """
         self.months = {k.lower(): v for k, v in months.items()}
         self.weekdays = {k.lower(): v for k, v in weekdays.items()}
@@ -145,6 +160,21 @@ class DateGrammar:
         self.ahead_periods = {k.lower(): v for k, v in (ahead_periods or {}).items()}
         self.ahead_period = re.compile(
             rf"(?<![a-z])({alternation(list(self.ahead_periods)) or '(?!)'})(?![a-z])",
+            re.IGNORECASE,
+        )
+        self.lookback_units = {
+            k.lower(): (str(unit), int(size)) for k, (unit, size) in (lookback_units or {}).items()
+        }
+        self.count_words = {k.lower(): int(v) for k, v in (count_words or {}).items()}
+        count = rf"(\d{{1,3}}|{alternation(list(self.count_words)) or '(?!)'})"
+        span_unit = rf"({alternation(list(self.lookback_units)) or '(?!)'})(?![a-z])"
+        sides = {k.lower(): v for k, v in (lookback or {}).items()}
+        before = alternation([w for w, side in sides.items() if side != "after"]) or "(?!)"
+        after = alternation([w for w, side in sides.items() if side != "before"]) or "(?!)"
+        # "ย้อนหลัง 3 เดือน", "over the last 2 weeks" | "7 วันที่ผ่านมา", "3 เดือนย้อนหลัง"
+        self.lookback = re.compile(
+            rf"(?<![a-z])(?:{before})\s?{count}\s?{span_unit}(?:\s?(?:{after}))?"
+            rf"|(?<![\d.,a-z]){count}\s?{span_unit}\s?(?:{after})",
             re.IGNORECASE,
         )
         month = alternation(list(self.months))
@@ -252,6 +282,8 @@ class DateGrammar:
             def find(rx: re.Pattern[str]) -> Iterator[re.Match[str]]:
                 return rx.finditer(text)
 
+        if self.lookback_units:
+            self._lookbacks(text, today, spans)
         if DIGIT.search(text) is not None:
             self._numeric(find, text, today, spans)
         for m in find(self.month_edge):
@@ -314,6 +346,21 @@ class DateGrammar:
         for m in find(self.in_units):
             days = int(m.group(1)) * self.units[m.group(2).lower()]
             self._add(spans, m, today + timedelta(days=days))
+
+    def _lookbacks(self, text: str, today: date, spans: SpanSet) -> None:
+        """Look-backs up to today as dates with their period: "ย้อนหลัง 3 เดือน" is
+        past_3_months, "last 2 weeks" past_14_days; the date is the day the count goes back
+        to (three months ago), for an intent that takes a date ("เมื่อ 3 วันที่ผ่านมา")."""
+        for m in self.lookback.finditer(text):
+            raw = m.group(1) or m.group(3)
+            count = int(raw) if raw.isdigit() else self.count_words[raw.lower()]
+            unit, size = self.lookback_units[(m.group(2) or m.group(4)).lower()]
+            count *= size
+            if not 0 < count <= LOOKBACK_LIMITS[unit]:
+                continue
+            back = today - timedelta(days=count) if unit == "days" else _months_back(today, count)
+            if spans.free(m.start(), m.end()):
+                spans.add(Entity("date", m.start(), m.end(), back, f"past_{count}_{unit}"))
 
     @staticmethod
     def _weekday(weekday: int, mods: list[str], today: date) -> date:

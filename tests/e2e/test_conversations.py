@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.actions import faq_match
-from bot.replies import say
+from bot.replies import label, say
 from crm_core import reports
 from crm_core.models import (
     AuditEntry,
     Customer,
     Deal,
     Interaction,
+    LedgerKind,
     OutboxMessage,
     OutboxStatus,
     PointsEntry,
@@ -881,3 +882,41 @@ def test_a_new_customer_gets_the_tier_named_and_no_rfm_segment(world: World) -> 
             ).all()
         )
     assert tiers == {"Orchid Garden": Tier.GOLD, "Baan Rim Nam": Tier.BRONZE}
+
+
+def test_points_history_over_a_look_back_shows_only_its_movements(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        for days, delta, reason in ((10, 40, "ชดเชยเดือนนี้"), (200, 75, "โบนัสปีก่อน")):
+            uow.session.add(
+                PointsEntry(
+                    customer_id=world.somsri,
+                    delta=delta,
+                    kind=LedgerKind.ADJUST,
+                    reason=reason,
+                    actor="cli",
+                    created_at=NOW - timedelta(days=days),
+                )
+            )
+        uow.commit()
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    recent = somsri.send("ขอดูประวัติแต้มย้อนหลัง 3 เดือนค่ะ")
+    assert recent.intent == "loyalty_history"
+    assert "ช่วง 3 เดือนที่ผ่านมา" in recent.text
+    assert "ชดเชยเดือนนี้" in recent.text and "โบนัสปีก่อน" not in recent.text
+    year = somsri.send("ประวัติแต้มย้อนหลัง 1 ปี")
+    assert "ชดเชยเดือนนี้" in year.text and "โบนัสปีก่อน" in year.text
+    none = somsri.send("points history for the past 2 days")
+    assert none.text == say("no_points_history_in", "en", period="the past 2 days")
+
+
+def test_a_report_over_a_look_back_names_it(world: World) -> None:
+    manager = world.session("staff:U_MANAGER")
+    thai = manager.send("ยอดขายย้อนหลัง 3 เดือน")
+    assert thai.intent == "report"
+    assert thai.text.splitlines()[0] == say(
+        "report_title", "th", kind=label("report", "sales", "th"), period="ช่วง 3 เดือนที่ผ่านมา"
+    )
+    english = manager.send("tickets over the last 2 weeks")
+    assert english.text.splitlines()[0] == say(
+        "report_title", "en", kind=label("report", "tickets", "en"), period="the past 14 days"
+    )

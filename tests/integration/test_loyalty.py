@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -13,6 +14,7 @@ from crm_core.errors import InsufficientPoints, InvalidValue, OutOfStock
 from crm_core.models import Customer, LedgerKind, PointsEntry, Reward, Tier, TierRule
 from crm_core.services import loyalty, undo
 from crm_core.services.customers import CustomerInput, create_customer
+from crm_core.types import utcnow
 from crm_core.uow import Actor
 
 
@@ -35,6 +37,30 @@ def test_balance_is_the_sum_of_the_ledger(store: Store) -> None:
         uow.commit()
         assert loyalty.balance(uow, cid) == 400
         assert [e.delta for e in loyalty.history(uow, cid)] == [-20, -200, 120, 500]
+
+
+def test_history_within_a_period_keeps_only_its_rows(store: Store) -> None:
+    cid = _member(store, 500)
+    now = utcnow()
+    with store.uow() as uow:
+        for days, delta in ((200, 70), (40, 30), (2, -20)):
+            uow.session.add(
+                PointsEntry(
+                    customer_id=cid,
+                    delta=delta,
+                    kind=LedgerKind.ADJUST,
+                    reason="test",
+                    actor="cli",
+                    created_at=now - timedelta(days=days),
+                )
+            )
+        uow.commit()
+    with store.uow() as uow:
+        last_month = (now - timedelta(days=30), now + timedelta(minutes=1))
+        assert [e.delta for e in loyalty.history(uow, cid, within=last_month)] == [-20, 500]
+        last_year = (now - timedelta(days=365), now + timedelta(minutes=1))
+        assert [e.delta for e in loyalty.history(uow, cid, within=last_year, limit=2)] == [-20, 30]
+        assert len(loyalty.history(uow, cid, within=last_year)) == 4
 
 
 def test_ledger_rows_cannot_be_changed_or_deleted(store: Store) -> None:

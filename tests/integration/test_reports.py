@@ -82,12 +82,25 @@ ORDER_NUMBERS = itertools.count(3001)
         ("next_month", bkk(2025, 12, 31, 23), utc(2025, 12, 31, 17), utc(2026, 1, 31, 17)),
         ("next_quarter", NOW, utc(2025, 6, 30, 17), utc(2025, 9, 30, 17)),
         ("next_year", NOW, utc(2025, 12, 31, 17), utc(2026, 12, 31, 17)),
+        # look-backs: whole local days up to and including today
+        ("past_7_days", NOW, utc(2025, 5, 7, 17), utc(2025, 5, 14, 17)),
+        ("past_1_days", NOW, utc(2025, 5, 13, 17), utc(2025, 5, 14, 17)),
+        ("past_3_months", NOW, utc(2025, 2, 14, 17), utc(2025, 5, 14, 17)),
+        # three months before 31 May is 28 February (no 31 February): from 1 March
+        ("past_3_months", bkk(2025, 5, 31, 9), utc(2025, 2, 28, 17), utc(2025, 5, 31, 17)),
+        ("past_12_months", NOW, utc(2024, 5, 14, 17), utc(2025, 5, 14, 17)),
     ],
 )
 def test_period_range_is_local_calendar_time(
     period: str, now: datetime, start: datetime, end: datetime
 ) -> None:
     assert reports.period_range(period, now) == (start, end)
+
+
+@pytest.mark.parametrize("period", ["past_0_days", "past_732_days", "past_25_months", "past_x"])
+def test_a_look_back_out_of_range_is_refused(period: str) -> None:
+    with pytest.raises(InvalidValue):
+        reports.period_range(period, NOW)
 
 
 def test_period_range_in_another_time_zone() -> None:
@@ -112,6 +125,9 @@ def test_period_range_in_another_time_zone() -> None:
         ("last_week", NOW, utc(2025, 4, 27, 17), utc(2025, 5, 4, 17)),
         ("last_month", NOW, utc(2025, 2, 28, 17), utc(2025, 3, 31, 17)),
         ("last_quarter", NOW, utc(2024, 9, 30, 17), utc(2024, 12, 31, 17)),
+        # a look-back compares with as long before it, up to as long ago at this time
+        ("past_7_days", NOW, utc(2025, 4, 30, 17), utc(2025, 5, 7, 3)),
+        ("past_3_months", NOW, utc(2024, 11, 14, 17), utc(2025, 2, 14, 3)),
     ],
 )
 def test_previous_range(period: str, now: datetime, start: datetime, end: datetime) -> None:

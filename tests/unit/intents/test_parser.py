@@ -602,6 +602,35 @@ def test_periods_ahead(text: str, intent: str, slots: dict[str, object]) -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        # a look-back up to today is a rolling period of days or months
+        ("ยอดขายย้อนหลัง 3 เดือน", "report", {"period": "past_3_months"}),
+        ("ยอดขาย 7 วันที่ผ่านมา", "report", {"period": "past_7_days"}),
+        ("sales over the last 30 days", "report", {"period": "past_30_days"}),
+        ("pipeline for the past two weeks", "report", {"period": "past_14_days"}),
+        ("ขอดูประวัติแต้มย้อนหลังหกเดือนค่ะ", "loyalty_history", {"period": "past_6_months"}),
+        ("ประวัติแต้มคุณศิริพร 3 เดือนล่าสุด", "loyalty_history", {"period": "past_3_months"}),
+        ("ยอดขายย้อนหลัง 1 ปี", "report", {"period": "past_12_months"}),
+        ("deals won in the last 90 days", "deal_list", {"period": "past_90_days", "stage": "won"}),
+        # the calendar's own periods stay as they are
+        ("ยอดขายสัปดาห์ที่ผ่านมา", "report", {"period": "last_week"}),
+        ("sales last month", "report", {"period": "last_month"}),
+        # further back than two years is no period the reports keep
+        ("sales in the last 900 days", "report", {"period": None}),
+        # for an intent that takes a date, the day the count goes back to
+        ("ไปเยี่ยม Acme Trading เมื่อ 3 วันที่ผ่านมา", "log_interaction", {"date": "2026-11-19"}),
+        # ahead, not back
+        ("remind me in 3 days to call Acme", "task_create", {"due_date": "2026-11-25"}),
+    ],
+)
+def test_look_backs(text: str, intent: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == intent
+    assert {k: out.to_json()["slots"].get(k) for k in slots} == slots
+
+
+@pytest.mark.parametrize(
     ("text", "status"),
     [
         ("TCK-2001 fixed, close it", "closed"),
