@@ -1172,6 +1172,9 @@ def report(ctx: Context) -> Outcome:
         first = date.fromisoformat(f"{named}-01")
         return Done(_t(ctx, "no_month_report", month=month(first, ctx.lang)))
     owner_id = staff.id if staff.role.value == "sales" else None
+    top = ctx.slots.get("top")
+    if top and kind == "customers":
+        return _top_customers(ctx, period, int(str(top)), owner_id)
     if owner_id is not None and kind not in ("sales", "pipeline", "interactions"):
         return Done(_t(ctx, "report_not_allowed"))
     if segment and kind in ("segments", "customers"):
@@ -1197,6 +1200,30 @@ def report(ctx: Context) -> Outcome:
         lines.append("• " + " · ".join(cells))
     chart = chart_for(result, title, ctx.lang)
     return Done(title + "\n" + "\n".join(lines), charts=(chart,) if chart else ())
+
+
+def _top_customers(ctx: Context, period: str, top: int, owner_id: int | None) -> Outcome:
+    """The customers who brought the most in the period; a rep's, by the deals they won."""
+    try:
+        result = reports.top_customers_report(
+            ctx.uow, period, ctx.now, tz=str(ctx.tz), owner_id=owner_id, top=top
+        )
+    except InvalidValue as exc:
+        return Done(_t(ctx, "invalid", reason=str(exc)))
+    mine = "_mine" if owner_id is not None else ""
+    when = _period(ctx, period)
+    if not result.top:
+        return Done(_t(ctx, f"no_top_customers{mine}", period=when))
+    title = _t(ctx, f"top_customers{mine}", period=when)
+    lines = [
+        f"{rank}. {c.name} {money(c.amount)} ("
+        + _t(ctx, f"top_customer_counts{mine}", orders=c.orders, deals=c.deals)
+        + ")"
+        for rank, c in enumerate(result.top, 1)
+    ]
+    total = _t(ctx, "top_customers_total", count=result.customers, total=money(result.total_amount))
+    chart = chart_for(result, title, ctx.lang)
+    return Done("\n".join([title, *lines, total]), charts=(chart,) if chart else ())
 
 
 SEGMENT_LIST = 10

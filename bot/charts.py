@@ -33,6 +33,7 @@ VALUE_COLUMN: dict[str, str] = {
     "interactions": "count",
     "customers": "count",
     "segments": "customers",
+    "top_customers": "amount",
 }
 # Row keys that are names of things the reader sees translated (stage, tier, ...).
 LABEL_GROUPS: dict[str, str] = {

@@ -350,6 +350,30 @@ class SalesReport:
         return [(r.name, r.count, r.amount) for r in self.by_rep]
 
 
+def _settled_in(start: datetime, end: datetime, stage: Stage) -> Any:
+    """The stage changes of the deals that moved to `stage` in [start, end), newest first per
+    deal before `end` (`newest_first` 1): a deal counts when its newest is to `stage`."""
+    moved_in_window = select(DealStageChange.deal_id).where(
+        DealStageChange.to_stage == stage,
+        _within(DealStageChange.changed_at, start, end),
+    )
+    return (
+        select(
+            DealStageChange.deal_id,
+            DealStageChange.to_stage,
+            DealStageChange.amount,
+            func.row_number()
+            .over(
+                partition_by=DealStageChange.deal_id,
+                order_by=(DealStageChange.changed_at.desc(), DealStageChange.id.desc()),
+            )
+            .label("newest_first"),
+        )
+        .where(DealStageChange.deal_id.in_(moved_in_window), DealStageChange.changed_at < end)
+        .subquery()
+    )
+
+
 def _won_by_owner(
     uow: UnitOfWork,
     start: datetime,
@@ -363,25 +387,7 @@ def _won_by_owner(
     A win that was undone or reopened inside the window does not count, and a deal won
     twice counts once, at the amount of its latest win.
     """
-    won_in_window = select(DealStageChange.deal_id).where(
-        DealStageChange.to_stage == stage,
-        _within(DealStageChange.changed_at, start, end),
-    )
-    latest = (
-        select(
-            DealStageChange.deal_id,
-            DealStageChange.to_stage,
-            DealStageChange.amount,
-            func.row_number()
-            .over(
-                partition_by=DealStageChange.deal_id,
-                order_by=(DealStageChange.changed_at.desc(), DealStageChange.id.desc()),
-            )
-            .label("newest_first"),
-        )
-        .where(DealStageChange.deal_id.in_(won_in_window), DealStageChange.changed_at < end)
-        .subquery()
-    )
+    latest = _settled_in(start, end, stage)
     query = (
         select(Deal.owner_id, Staff.name, func.count(), func.sum(latest.c.amount))
         .select_from(latest)
@@ -883,6 +889,123 @@ def customers_report(
     )
 
 
+# --- top customers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerSpend:
+    """What one customer brought in a period: kept orders and deals won, and their sum."""
+
+    customer_id: int
+    name: str
+    orders: int
+    orders_amount: Decimal
+    deals: int
+    deals_amount: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        """Orders and deals together."""
+        return self.orders_amount + self.deals_amount
+
+
+@dataclass(frozen=True)
+class TopCustomersReport:
+    """The customers who brought the most in a period, biggest first (`top` of them)."""
+
+    kind: ClassVar[str] = "top_customers"
+    columns: ClassVar[tuple[str, ...]] = ("customer", "orders", "deals", "amount")
+
+    period: str
+    start: datetime
+    end: datetime
+    owner_id: int | None
+    customers: int
+    total_amount: Decimal
+    top: tuple[CustomerSpend, ...]
+
+    def summary(self) -> Summary:
+        """How many customers brought anything, and how much in all."""
+        return [("customers", self.customers), ("total_amount", self.total_amount)]
+
+    def rows(self) -> Rows:
+        """One row per customer, biggest amount first."""
+        return [(c.name, c.orders, c.deals, c.amount) for c in self.top]
+
+
+def _won_by_customer(
+    uow: UnitOfWork, start: datetime, end: datetime, owner_id: int | None
+) -> dict[int, tuple[int, Decimal]]:
+    """Deals won in [start, end) per customer: (count, amount at the latest win)."""
+    latest = _settled_in(start, end, Stage.WON)
+    query = (
+        select(Deal.customer_id, func.count(), func.sum(latest.c.amount))
+        .select_from(latest)
+        .join(Deal, Deal.id == latest.c.deal_id)
+        .where(latest.c.newest_first == 1, latest.c.to_stage == Stage.WON)
+        .group_by(Deal.customer_id)
+    )
+    if owner_id is not None:
+        query = query.where(Deal.owner_id == owner_id)
+    return {cid: (_int(n), _money(total)) for cid, n, total in uow.session.execute(query)}
+
+
+def _orders_by_customer(
+    uow: UnitOfWork, start: datetime, end: datetime
+) -> dict[int, tuple[int, Decimal]]:
+    """Kept orders (neither cancelled nor returned) placed in [start, end) per customer."""
+    query = (
+        select(Order.customer_id, func.count(), func.sum(Order.total))
+        .where(_within(Order.placed_at, start, end), Order.status.not_in(RFM_EXCLUDED_STATUSES))
+        .group_by(Order.customer_id)
+    )
+    return {cid: (_int(n), _money(total)) for cid, n, total in uow.session.execute(query)}
+
+
+def _names(uow: UnitOfWork, ids: Iterable[int]) -> dict[int, str]:
+    """Customer names by id."""
+    query = select(Customer.id, Customer.name).where(Customer.id.in_(list(ids)))
+    return {cid: name for cid, name in uow.session.execute(query)}
+
+
+def top_customers_report(
+    uow: UnitOfWork,
+    period: str,
+    now: datetime,
+    *,
+    tz: str = DEFAULT_TZ,
+    owner_id: int | None = None,
+    top: int = 10,
+) -> TopCustomersReport:
+    """The customers whose kept orders and won deals in the period add up to the most.
+
+    For a rep (`owner_id`), only the deals they won count: orders belong to no rep.
+    """
+    start, end = period_range(period, now, tz)
+    won = _won_by_customer(uow, start, end, owner_id)
+    bought = _orders_by_customer(uow, start, end) if owner_id is None else {}
+    nothing = (0, ZERO)
+    totals = {
+        cid: bought.get(cid, nothing)[1] + won.get(cid, nothing)[1]
+        for cid in set(won) | set(bought)
+    }
+    biggest = sorted(totals, key=lambda cid: (-totals[cid], cid))[: max(top, 1)]
+    names = _names(uow, biggest)
+    spend = [
+        CustomerSpend(cid, names[cid], *bought.get(cid, nothing), *won.get(cid, nothing))
+        for cid in biggest
+    ]
+    return TopCustomersReport(
+        period=period,
+        start=start,
+        end=end,
+        owner_id=owner_id,
+        customers=len(totals),
+        total_amount=sum(totals.values(), ZERO),
+        top=tuple(spend),
+    )
+
+
 # --- RFM segments --------------------------------------------------------------------
 
 
@@ -1121,23 +1244,10 @@ def _top_customers(
     uow: UnitOfWork, start: datetime, end: datetime, limit: int
 ) -> list[CustomerOrders]:
     """The `limit` customers with the largest kept-order total placed in [start, end)."""
-    amount = func.sum(Order.total)
-    totals = (
-        select(Order.customer_id, func.count().label("orders"), amount.label("amount"))
-        .where(_within(Order.placed_at, start, end), Order.status.not_in(RFM_EXCLUDED_STATUSES))
-        .group_by(Order.customer_id)
-        .order_by(amount.desc(), Order.customer_id)
-        .limit(limit)
-        .subquery()
-    )
-    query = select(totals.c.customer_id, Customer.name, totals.c.orders, totals.c.amount).join(
-        Customer, Customer.id == totals.c.customer_id
-    )
-    found = [
-        CustomerOrders(cid, name, _int(n), _money(total))
-        for cid, name, n, total in uow.session.execute(query)
-    ]
-    return sorted(found, key=lambda c: (-c.amount, c.customer_id))
+    bought = _orders_by_customer(uow, start, end)
+    biggest = sorted(bought, key=lambda cid: (-bought[cid][1], cid))[:limit]
+    names = _names(uow, biggest)
+    return [CustomerOrders(cid, names[cid], *bought[cid]) for cid in biggest]
 
 
 def digest(uow: UnitOfWork, now: datetime, *, tz: str = DEFAULT_TZ, top: int = 3) -> DailyDigest:

@@ -13,7 +13,7 @@ import yaml
 from pythainlp.corpus import thai_family_names, thai_female_names, thai_male_names, thai_words
 
 from intents.normalize import LATIN_CHAR, fold_text
-from intents.slots.dates import DateGrammar
+from intents.slots.dates import DateGrammar, alternation
 from intents.slots.times import TimeGrammar
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -146,6 +146,12 @@ class Lexicon:
     order_change: frozenset[str]
     # words saying the sender's own ("my tickets", "เคสที่ฉันรับผิดชอบ")
     own_words: PhraseTrie
+    # a ranking of customers ("top customers", "ลูกค้าที่ซื้อเยอะที่สุด"): words that ask for it
+    # alone, words that do beside a customer noun, and the count ("top 5", "10 อันดับ")
+    top_buyers: PhraseTrie
+    top_words: PhraseTrie
+    customer_nouns: PhraseTrie
+    rank_count: re.Pattern[str]
     # words giving a customer's phone or email anew ("เปลี่ยนเบอร์ Acme เป็น 08…")
     contact_change: PhraseTrie
     dates: DateGrammar
@@ -225,6 +231,11 @@ _WORD_LISTS = (
     "id_leads",
     "note_lead",
     "deal_leads",
+    "top_buyers",
+    "top_words",
+    "customer_nouns",
+    "rank_before",
+    "rank_after",
 )
 
 
@@ -381,6 +392,12 @@ def load_lexicon() -> Lexicon:
         order_change=frozenset(word_lists["order_change"]),
         own_words=_phrase_trie(word_lists["own_words"]),
         contact_change=_phrase_trie(word_lists["contact_change"]),
+        top_buyers=_phrase_trie(word_lists["top_buyers"]),
+        top_words=_phrase_trie(word_lists["top_words"]),
+        customer_nouns=_phrase_trie(word_lists["customer_nouns"]),
+        rank_count=_rank_count(
+            word_lists["rank_before"], word_lists["rank_after"] + word_lists["customer_nouns"]
+        ),
         dates=dates,
         times=TimeGrammar(date_tables["hour_words"]),
         note_strip=_phrase_trie(word_lists["note_strip"]),
@@ -406,6 +423,16 @@ def _phrase_trie(phrases: list[str]) -> PhraseTrie:
     for phrase in phrases:
         trie.add(phrase, "phrase")
     return trie
+
+
+def _rank_count(before: list[str], after: list[str]) -> re.Pattern[str]:
+    """The count of a ranking in cleaned text: after a word ("top 5") or before one ("10
+    อันดับ", "5 customers")."""
+    return re.compile(
+        rf"(?<![a-z])(?:{alternation(before) or '(?!)'})\s?(\d{{1,3}})(?!\d)"
+        rf"|(?<![\d.,])(\d{{1,3}})\s?(?:{alternation(after) or '(?!)'})(?![a-z])",
+        re.IGNORECASE,
+    )
 
 
 def _salutation(words: list[str], particles: set[str]) -> re.Pattern[str] | None:

@@ -50,6 +50,9 @@ _NOT_AFTER_HELLO = frozenset(
 _DATE_SLOTS = ("due_date", "close_date", "date")
 # stages that end a deal: a plan to reach them is not the news that it did
 _SETTLED = frozenset({"won", "lost"})
+# a ranking of customers ("top customers"): how many when no count is given, and at most
+TOP_CUSTOMERS = 10
+TOP_CUSTOMERS_MOST = 50
 # slots filled from the vocabulary, in the order they pick their phrase
 VOCABULARY_SLOTS = (
     "stage",
@@ -625,6 +628,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if intent == "ticket_update" and _asks_own_tickets(lexicon, prepared):
         # "tickets assigned to me": no ticket to change, a question about one's own
         intent = "ticket_status"
+    if (
+        intent == "customer_lookup"
+        and not any(e.kind == "customer" for e in prepared.entities)
+        and _ranking(lexicon, prepared) is not None
+    ):
+        # "ลูกค้าที่ซื้อเยอะที่สุด": no customer named, a ranking of them
+        intent = "report"
     if intent == OUT_OF_SCOPE:
         alternatives = tuple(decided[1:4])
         return ParseResult(text, prepared.lang, OUT_OF_SCOPE, confidence, {}, alternatives)
@@ -677,6 +687,12 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots["request"] = "change"
     if queue_priority is not None:
         slots["priority"] = queue_priority
+    if intent == "report":
+        top = _ranking(lexicon, prepared)
+        if top is not None:
+            # "top customers", "ลูกค้ารายใหญ่ปีนี้": the customers who brought the most
+            slots["report_kind"] = "customers"
+            slots["top"] = top
     if spec.record:
         slots.update(_named_before_colon(lexicon, prepared, spec, entities, slots))
     if spec.mine and "ticket_id" not in slots and lexicon.own_words.scan(analysis.tokens):
@@ -790,6 +806,21 @@ def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis) -> bool:
     ]
     # a classifier or a letter may stay ("ใบ", "?")
     return all(len(t) <= 2 for t in rest)
+
+
+def _ranking(lexicon: Lexicon, prepared: Prepared) -> int | None:
+    """How many customers a report asks to rank ("top 5 customers": 5; "ลูกค้ารายใหญ่": ten),
+    or None when it asks for no ranking of customers."""
+    tokens = prepared.analysis.tokens
+    if not lexicon.top_buyers.scan(tokens) and not (
+        lexicon.top_words.scan(tokens) and lexicon.customer_nouns.scan(tokens)
+    ):
+        return None
+    if slot_value(prepared.analysis, "interaction_type") is not None:
+        return None  # "ใครโทรหาลูกค้าเยอะสุด": who called the most, the interactions
+    m = lexicon.rank_count.search(prepared.clean)
+    count = int(m.group(1) or m.group(2)) if m else TOP_CUSTOMERS
+    return min(max(count, 1), TOP_CUSTOMERS_MOST)
 
 
 def _asks_own_tickets(lexicon: Lexicon, prepared: Prepared) -> bool:

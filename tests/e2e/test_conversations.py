@@ -17,12 +17,14 @@ from crm_core.models import (
     AuditEntry,
     Customer,
     Deal,
+    DealStageChange,
     Interaction,
     LedgerKind,
     OutboxMessage,
     OutboxStatus,
     PointsEntry,
     Reward,
+    Staff,
     Stage,
     Task,
     Ticket,
@@ -920,3 +922,38 @@ def test_a_report_over_a_look_back_names_it(world: World) -> None:
     assert english.text.splitlines()[0] == say(
         "report_title", "en", kind=label("report", "tickets", "en"), period="the past 14 days"
     )
+
+
+def test_top_customers_for_a_manager_and_for_a_rep(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        rep = uow.session.scalars(select(Staff).where(Staff.slack_user_id == "U_SALES")).one()
+        deal = Deal(
+            customer=acme, owner=rep, title="gift sets", amount=Decimal("90000"), stage=Stage.WON
+        )
+        won = DealStageChange(
+            deal=deal,
+            from_stage=None,
+            to_stage=Stage.WON,
+            amount=Decimal("90000"),
+            changed_by="test",
+            changed_at=NOW - timedelta(days=1),
+        )
+        uow.session.add_all([deal, won])
+        uow.commit()
+        name = acme.name
+    manager = world.session("staff:U_MANAGER")
+    ranked = manager.send("ลูกค้ารายใหญ่ปีนี้")
+    assert ranked.intent == "report"
+    lines = ranked.text.splitlines()
+    assert lines[0] == say("top_customers", "th", period="ปีนี้")
+    assert lines[1].startswith(f"1. {name} ฿90,000")
+    mine = world.session("staff:U_SALES").send("my top customers this year").text.splitlines()
+    assert mine[0] == say("top_customers_mine", "en", period="this year")
+    # a rep's ranking counts the deals they won, not the shop's orders
+    assert mine[1:] == [
+        f"1. {name} ฿90,000 ({say('top_customer_counts_mine', 'en', deals=1)})",
+        say("top_customers_total", "en", count=1, total="฿90,000"),
+    ]
+    other = world.session("staff:U_SALES2").send("my top customers this year")
+    assert other.text == say("no_top_customers_mine", "en", period="this year")

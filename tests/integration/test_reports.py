@@ -724,6 +724,65 @@ def test_segments_report_and_campaign_audiences(store: Store) -> None:
     assert champions == sorted([ids["A1"], ids["A2"]])
 
 
+# --- top customers -------------------------------------------------------------------
+
+
+def _buyers(store: Store) -> Team:
+    """Three customers' kept and unkept orders and won deals this week and before."""
+    april = utc(2025, 4, 1)
+    this_week = utc(2025, 5, 12, 5)
+    won = Stage.WON
+    with store.uow() as uow:
+        team = _team(uow)
+        acme = _customer(uow, "Acme")
+        siam = _customer(uow, "Siam Paper")
+        malee = _customer(uow, "Malee")
+        _customer(uow, "Nobody")
+        _deal(uow, acme, team.anan, [(Stage.LEAD, "50000", april), (won, "50000", this_week)])
+        _deal(uow, siam, team.busaba, [(Stage.LEAD, "70000", april), (won, "70000", this_week)])
+        # won last month: not this week's
+        _deal(uow, malee, team.anan, [(Stage.LEAD, "900000", april), (won, "900000", april)])
+        _order(uow, acme, "30000.25", this_week, OrderStatus.DELIVERED)
+        _order(uow, malee, "1500", this_week, OrderStatus.PAID)
+        _order(uow, malee, "800000", this_week, OrderStatus.CANCELLED)
+        _order(uow, siam, "250", april, OrderStatus.DELIVERED)
+        uow.commit()
+    return team
+
+
+def test_top_customers_add_kept_orders_and_deals_won_in_the_period(store: Store) -> None:
+    _buyers(store)
+    with store.uow() as uow:
+        report = reports.top_customers_report(uow, "this_week", NOW)
+        assert report.rows() == [
+            ("Acme", 1, 1, D("80000.25")),
+            ("Siam Paper", 0, 1, D("70000.00")),
+            ("Malee", 1, 0, D("1500.00")),
+        ]
+        assert report.summary() == [("customers", 3), ("total_amount", D("151500.25"))]
+        # the top two, but every customer in the totals
+        two = reports.top_customers_report(uow, "this_week", NOW, top=2)
+        assert [row[0] for row in two.rows()] == ["Acme", "Siam Paper"]
+        assert two.summary() == report.summary()
+        # this year: last month's big deal comes first
+        year = reports.top_customers_report(uow, "this_year", NOW)
+        assert year.rows()[0] == ("Malee", 1, 1, D("901500.00"))
+
+
+def test_a_reps_top_customers_count_only_the_deals_they_won(store: Store) -> None:
+    team = _buyers(store)
+    with store.uow() as uow:
+        report = reports.top_customers_report(uow, "this_year", NOW, owner_id=team.anan)
+    assert report.rows() == [("Malee", 0, 1, D("900000.00")), ("Acme", 0, 1, D("50000.00"))]
+
+
+def test_top_customers_of_an_empty_period(store: Store) -> None:
+    _buyers(store)
+    with store.uow() as uow:
+        report = reports.top_customers_report(uow, "yesterday", NOW)
+    assert (report.rows(), report.summary()) == ([], [("customers", 0), ("total_amount", D("0"))])
+
+
 # --- the registry --------------------------------------------------------------------
 
 

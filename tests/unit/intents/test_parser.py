@@ -631,6 +631,47 @@ def test_look_backs(text: str, intent: str, slots: dict[str, object]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "top", "period"),
+    [
+        ("top customers this quarter", 10, "this_quarter"),
+        ("top 5 customers by revenue", 5, None),
+        ("who are our biggest customers this year", 10, "this_year"),
+        ("which customers spent the most in the last 3 months", 10, "past_3_months"),
+        ("ลูกค้ารายใหญ่เดือนนี้", 10, "this_month"),
+        ("ลูกค้า 5 อันดับแรกที่ซื้อเยอะสุดปีนี้", 5, "this_year"),
+        ("ใครซื้อเยอะสุดเดือนนี้", 10, "this_month"),
+        # a customer question that names nobody and asks for the biggest buyers
+        ("ลูกค้าคนไหนซื้อเยอะสุด", 10, None),
+    ],
+)
+def test_a_ranking_of_customers_is_the_top_customers_report(
+    text: str, top: int, period: str | None
+) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "report"
+    assert out.slots["report_kind"] == "customers"
+    assert (out.slots["top"], out.slots.get("period")) == (top, period)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # the best reps are the sales report's; who called most, the interactions'
+        ("top sales reps this month", "sales"),
+        ("ใครยอดขายสูงสุดเดือนนี้", "sales"),
+        ("ใครในทีมโทรหาลูกค้าเยอะสุดเดือนนี้", None),
+        # new customers are counted, not ranked
+        ("ลูกค้าใหม่เดือนนี้", "customers"),
+    ],
+)
+def test_other_reports_rank_no_customers(text: str, kind: str | None) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "report"
+    assert out.slots.get("report_kind") == kind
+    assert "top" not in out.slots
+
+
+@pytest.mark.parametrize(
     ("text", "status"),
     [
         ("TCK-2001 fixed, close it", "closed"),
