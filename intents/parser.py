@@ -614,6 +614,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         intent in _CONTACT_CHANGE_FROM
         or intent == "customer_lookup"
         or (intent == "customer_create" and known)
+        or (intent == "log_interaction" and _only_contact(lexicon, prepared.analysis.tokens))
     ) and _gives_contact_anew(lexicon, prepared)
     if contact_anew:
         # "update Acme Trading phone to 08…", "เบอร์ใหม่คุณสมศรี 08…": a named customer's
@@ -634,6 +635,9 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         and _ranking(lexicon, prepared) is not None
     ):
         # "ลูกค้าที่ซื้อเยอะที่สุด": no customer named, a ranking of them
+        intent = "report"
+    if intent == "customer_create" and _counts_new_customers(prepared.entities):
+        # "ลูกค้าใหม่ 30 วันที่ผ่านมา": no one to add, the new customers of a period
         intent = "report"
     if intent == OUT_OF_SCOPE:
         alternatives = tuple(decided[1:4])
@@ -776,6 +780,26 @@ def _gives_contact_anew(lexicon: Lexicon, prepared: Prepared) -> bool:
     if "customer" in kinds:
         return True
     return _thai_customer(lexicon, prepared.analysis, fold_text(prepared.clean)) is not None
+
+
+def _counts_new_customers(entities: list[Entity]) -> bool:
+    """A period and no one named or reached: new customers to count, none to add."""
+    kinds = {e.kind for e in entities}
+    period = any(e.kind == "date" and e.extra for e in entities)
+    return period and not kinds & {"customer", "phone", "email", "member_id"}
+
+
+def _only_contact(lexicon: Lexicon, tokens: list[str]) -> bool:
+    """Nothing but a customer, a contact and the words that give it ("update Siam Paper email
+    to …", "เปลี่ยนอีเมล Siam Paper เป็น …"): no interaction to log, though "email" names one."""
+    covered: set[int] = set()
+    for trie in (lexicon.contact_change, lexicon.id_leads):
+        for start, end, _ in trie.scan(tokens):
+            covered.update(range(start, end))
+    return all(
+        i in covered or token.startswith("@") or lexicon.function_word(token)
+        for i, token in enumerate(tokens)
+    )
 
 
 # words of a question about the ticket queue: tickets, a priority, asking words

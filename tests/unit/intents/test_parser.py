@@ -526,6 +526,12 @@ def test_a_record_after_a_colon_is_kept_whole(text: str, slots: dict[str, object
     assert {k: out.to_json()["slots"].get(k) for k in slots} == slots
 
 
+def test_an_email_written_to_a_customer_is_still_logged() -> None:
+    out = parse("emailed Siam Paper at buy@siampaper.co.th about the new quote", ParseContext())
+    assert out.intent == "log_interaction"
+    assert "request" not in out.slots
+
+
 @pytest.mark.parametrize(
     ("text", "asked"),
     [
@@ -536,6 +542,8 @@ def test_a_record_after_a_colon_is_kept_whole(text: str, slots: dict[str, object
         # whatever else "update" suggests, a phone beside a customer is the customer's
         ("update Acme Trading phone to 0819990000", "change"),
         ("change Acme Trading's phone to 0819990000", "change"),
+        # "email" names an interaction too, but nothing is told beside the new address
+        ("update Siam Paper email to buy@siampaper.co.th", "change"),
         # a contact alone, or a customer alone, is a lookup
         ("0891112222 เป็นลูกค้าใคร", None),
         ("ลูกค้าเบอร์ 0891112222 ชื่ออะไร", None),
@@ -651,6 +659,19 @@ def test_a_ranking_of_customers_is_the_top_customers_report(
     assert out.intent == "report"
     assert out.slots["report_kind"] == "customers"
     assert (out.slots["top"], out.slots.get("period")) == (top, period)
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [("ลูกค้าใหม่ 30 วันที่ผ่านมา", "past_30_days"), ("ลูกค้าใหม่เมื่อวาน", "yesterday")],
+)
+def test_new_customers_of_a_period_are_counted_not_added(text: str, period: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("report_kind"), out.slots.get("period")) == (
+        "report",
+        "customers",
+        period,
+    )
 
 
 @pytest.mark.parametrize(
