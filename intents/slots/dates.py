@@ -230,6 +230,7 @@ class DateGrammar:
         self._lowercase = {
             rx: re.compile(rx.pattern)
             for rx in (
+                self.lookback,
                 self.day_month,
                 self.month_day,
                 self.in_units,
@@ -283,7 +284,7 @@ class DateGrammar:
                 return rx.finditer(text)
 
         if self.lookback_units:
-            self._lookbacks(text, today, spans)
+            self._lookbacks(find, today, spans)
         if DIGIT.search(text) is not None:
             self._numeric(find, text, today, spans)
         for m in find(self.month_edge):
@@ -347,11 +348,16 @@ class DateGrammar:
             days = int(m.group(1)) * self.units[m.group(2).lower()]
             self._add(spans, m, today + timedelta(days=days))
 
-    def _lookbacks(self, text: str, today: date, spans: SpanSet) -> None:
+    def _lookbacks(
+        self,
+        find: Callable[[re.Pattern[str]], Iterator[re.Match[str]]],
+        today: date,
+        spans: SpanSet,
+    ) -> None:
         """Look-backs up to today as dates with their period: "ย้อนหลัง 3 เดือน" is
         past_3_months, "last 2 weeks" past_14_days; the date is the day the count goes back
         to (three months ago), for an intent that takes a date ("เมื่อ 3 วันที่ผ่านมา")."""
-        for m in self.lookback.finditer(text):
+        for m in find(self.lookback):
             raw = m.group(1) or m.group(3)
             count = int(raw) if raw.isdigit() else self.count_words[raw.lower()]
             unit, size = self.lookback_units[(m.group(2) or m.group(4)).lower()]
