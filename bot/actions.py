@@ -40,7 +40,9 @@ from crm_core.models import (
     Order,
     PointsEntry,
     Reward,
+    Staff,
     Stage,
+    Task,
     Ticket,
     Tier,
 )
@@ -410,6 +412,8 @@ def log_interaction(ctx: Context) -> Outcome:
 def task_create(ctx: Context) -> Outcome:
     staff = ctx.who.staff
     assert staff is not None
+    if ctx.slots.get("request") == "done":
+        return _task_done(ctx, staff)
     title = ctx.slots.get("note") or ctx.slots.get("title")
     if ctx.slots.get("list") or (not title and not ctx.slots.get("customer")):
         open_tasks = activities.open_tasks(ctx.uow, staff)
@@ -455,6 +459,69 @@ def task_create(ctx: Context) -> Outcome:
         return Confirm(_t(ctx, "confirm_task_guess", title=label, due=when))
     activities.create_task(ctx.uow, staff, str(title), due_date=due, customer=customer)
     return Done(_t(ctx, "task_created", title=label, due=when), changed=True)
+
+
+# a task's title read as the one meant when the words told score this much (0-100)
+TASK_MATCH = 70
+TASK_CHOICES = 5
+
+
+def _task_done(ctx: Context, staff: Staff) -> Outcome:
+    """Mark one of the sender's open tasks done: the one chosen, or the only one that the
+    customer and the words told fit; else ask which, offering those that fit (or all)."""
+    open_tasks = activities.open_tasks(ctx.uow, staff, limit=100)
+    chosen = ctx.slots.get("task_id")
+    if chosen is not None:
+        task = next((t for t in open_tasks if str(t.id) == str(chosen)), None)
+        if task is None:
+            return Done(_t(ctx, "task_not_open"))
+    elif not open_tasks:
+        return Done(_t(ctx, "no_tasks"))
+    else:
+        fitting = _fitting_tasks(ctx, open_tasks)
+        if len(fitting) != 1:
+            name = ctx.slots.get("customer")
+            ask = "no_task_for" if name and not fitting else "which_task_done"
+            offered = (fitting or open_tasks)[:TASK_CHOICES]
+            return Ask(
+                "task_id",
+                _t(ctx, ask, name=name or ""),
+                tuple(Choice(_task_choice(ctx, t), str(t.id)) for t in offered),
+            )
+        task = fitting[0]
+    named = _task_label(task.title, task.customer)
+    if _guessed(ctx):
+        return Confirm(_t(ctx, "confirm_task_done", title=named))
+    activities.complete_task(ctx.uow, task.id, staff)
+    return Done(_t(ctx, "task_done", title=named), changed=True)
+
+
+def _fitting_tasks(ctx: Context, tasks: list[Task]) -> list[Task]:
+    """The tasks a "done" message fits: those of the customer named (linked, or named in the
+    title), then those whose title the remaining words match best."""
+    cid, name = ctx.slots.get("customer_id"), ctx.slots.get("customer")
+    if cid is not None or name:
+        folded = str(name or "").casefold()
+        tasks = [
+            t
+            for t in tasks
+            if (cid is not None and t.customer_id == int(cid))
+            or (folded and folded in t.title.casefold())
+        ]
+    words = str(ctx.slots.get("note") or "")
+    if not words or len(tasks) < 2:
+        return tasks
+    scores = [fuzz.WRatio(words, t.title, processor=default_process) for t in tasks]
+    best = max(scores)
+    if best < TASK_MATCH:
+        return tasks
+    return [t for t, score in zip(tasks, scores, strict=True) if score == best]
+
+
+def _task_choice(ctx: Context, task: Task) -> str:
+    """A task as a choice: what, for whom, and when due."""
+    due = f" ({_d(task.due_date, ctx)})" if task.due_date else ""
+    return _task_label(task.title, task.customer) + due
 
 
 def _task_label(title: str, customer: Customer | None) -> str:

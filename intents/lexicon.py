@@ -146,6 +146,11 @@ class Lexicon:
     order_change: frozenset[str]
     # words saying the sender's own ("my tickets", "เคสที่ฉันรับผิดชอบ")
     own_words: PhraseTrie
+    # a task reported done ("finished the Acme task", "งานโทรหา Acme เสร็จแล้ว"): the words
+    # saying so, the words naming a task, and both as a pattern to take out of its title
+    task_done: PhraseTrie
+    task_nouns: PhraseTrie
+    task_words: re.Pattern[str]
     # a ranking of customers ("top customers", "ลูกค้าที่ซื้อเยอะที่สุด"): words that ask for it
     # alone, words that do beside a customer noun, and the count ("top 5", "10 อันดับ")
     top_buyers: PhraseTrie
@@ -231,6 +236,8 @@ _WORD_LISTS = (
     "id_leads",
     "note_lead",
     "deal_leads",
+    "task_done",
+    "task_nouns",
     "top_buyers",
     "top_words",
     "customer_nouns",
@@ -392,6 +399,9 @@ def load_lexicon() -> Lexicon:
         order_change=frozenset(word_lists["order_change"]),
         own_words=_phrase_trie(word_lists["own_words"]),
         contact_change=_phrase_trie(word_lists["contact_change"]),
+        task_done=_phrase_trie(word_lists["task_done"]),
+        task_nouns=_phrase_trie(word_lists["task_nouns"]),
+        task_words=_words_pattern(word_lists["task_done"] + word_lists["task_nouns"]),
         top_buyers=_phrase_trie(word_lists["top_buyers"]),
         top_words=_phrase_trie(word_lists["top_words"]),
         customer_nouns=_phrase_trie(word_lists["customer_nouns"]),
@@ -423,6 +433,13 @@ def _phrase_trie(phrases: list[str]) -> PhraseTrie:
     for phrase in phrases:
         trie.add(phrase, "phrase")
     return trie
+
+
+def _words_pattern(words: list[str]) -> re.Pattern[str]:
+    """Any of the words in cleaned text, a Latin one as a whole word (any case)."""
+    return re.compile(
+        rf"(?<![a-z0-9])(?:{alternation(words) or '(?!)'})(?![a-z0-9])", re.IGNORECASE
+    )
 
 
 def _rank_count(before: list[str], after: list[str]) -> re.Pattern[str]:

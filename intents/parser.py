@@ -606,6 +606,11 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 return replace(again, text=text)
     if intent == "log_interaction" and _is_plan(prepared):
         intent = "task_create"
+    task_done = _reports_task_done(lexicon, prepared, intent)
+    if task_done:
+        # "finished the Acme task", "งานโทรหา Acme เสร็จแล้ว": one of the sender's tasks is
+        # done; no new task to add, no interaction to log
+        intent = "task_create"
     if intent == "cancel" and any(e.kind == "order_id" for e in prepared.entities):
         # "please cancel ORD-3003" asks about the order, not to drop the bot's question
         intent = "order_status"
@@ -681,7 +686,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             customer if isinstance(customer, str) else None,
         )
     )
-    if intent == "task_create" and _asks_for_tasks(analysis):
+    if task_done:
+        slots["request"] = "done"
+        note = lexicon.task_words.sub(" ", str(slots.pop("note", "")))
+        note = " ".join(note.split())
+        if note:
+            slots["note"] = note
+    elif intent == "task_create" and _asks_for_tasks(analysis):
         # "งานพรุ่งนี้มีอะไรบ้าง", "what do I have due this week": a list, not a new task
         slots.pop("note", None)
         slots["list"] = True
@@ -780,6 +791,26 @@ def _gives_contact_anew(lexicon: Lexicon, prepared: Prepared) -> bool:
     if "customer" in kinds:
         return True
     return _thai_customer(lexicon, prepared.analysis, fold_text(prepared.clean)) is not None
+
+
+def _reports_task_done(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:
+    """A task reported done: a word saying so, and a task named or read as the intent; not a
+    new task to get something done ("remind me to get the quote done", "... done by Friday").
+    An interaction is a task only when the message opens with a task ("งานโทรหา Acme
+    เสร็จแล้ว"; "โทรหา Acme เสร็จแล้ว" is the call)."""
+    tokens = prepared.analysis.tokens
+    if not lexicon.task_done.scan(tokens) or lexicon.note_lead.scan(tokens):
+        return False
+    today = prepared.today
+    if any(
+        e.kind == "date" and isinstance(e.value, date) and e.value > today
+        for e in prepared.entities
+    ):
+        return False
+    if intent == "task_create":
+        return True
+    nouns = lexicon.task_nouns.scan(tokens)
+    return intent == "log_interaction" and bool(nouns) and nouns[0][0] == 0
 
 
 def _counts_new_customers(entities: list[Entity]) -> bool:

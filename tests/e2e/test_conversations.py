@@ -616,6 +616,49 @@ def test_a_planned_call_is_a_task_listed_with_its_customer(
     assert listed.text.count("Acme Trading") == 2
 
 
+def _open_tasks(world: World) -> list[str]:
+    with world.store.uow() as uow:
+        return list(
+            uow.session.scalars(select(Task.title).where(Task.done.is_(False)).order_by(Task.id))
+        )
+
+
+def test_a_task_reported_done_is_closed_not_added(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    rep = world.session("staff:U_SALES")
+    rep.send("remind me to send Siam Paper the revised quote on Monday")
+    rep.send("เตือนโทรหา Acme Trading พรุ่งนี้")
+    rep.send("call Acme Trading about the contract on Tuesday")
+    assert count_rows(Task) == 3
+    # the only task of Siam Paper
+    done = rep.send("finished the Siam Paper task")
+    assert done.text == "Marked done: send the revised quote – Siam Paper."
+    assert count_rows(Task) == 3 and _open_tasks(world) == ["โทรหา", "call about the contract"]
+    # undo opens it again
+    rep.send("undo")
+    assert len(_open_tasks(world)) == 3
+    # two tasks of Acme: the words told pick one
+    thai = rep.send("งานโทรหา Acme Trading เสร็จแล้ว")
+    assert thai.text == "เรียบร้อย ปิดงานแล้ว: โทรหา – Acme Trading"
+    # nothing told: which one, with the open ones as choices
+    asked = rep.send("mark task done")
+    assert asked.text == "Which task is done?"
+    assert [c.label for c in asked.choices] == [
+        "send the revised quote – Siam Paper (23 Nov 2026)",
+        "call about the contract – Acme Trading (24 Nov 2026)",
+    ]
+    rep.send("2")
+    assert _open_tasks(world) == ["send the revised quote"]
+    # another rep's tasks are not theirs to close
+    other = world.session("staff:U_SALES2").send("finished the Siam Paper task")
+    assert other.text == say("no_tasks", "en")
+    assert _open_tasks(world) == ["send the revised quote"]
+    # getting something done later is a new task
+    rep.send("remind me to get the Acme quote done by Friday")
+    assert count_rows(Task) == 4
+
+
 def test_sales_rep_cannot_move_another_reps_deal(world: World) -> None:
     other = world.session("staff:U_SALES2")
     reply = other.send("Acme deal won 80k")

@@ -612,6 +612,27 @@ def test_periods_ahead(text: str, intent: str, slots: dict[str, object]) -> None
 @pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
+        # a task reported done: request done, the words left to find it by
+        ("finished the Acme task", "task_create", {"request": "done", "note": None}),
+        ("task call Acme done", "task_create", {"request": "done", "note": "call"}),
+        ("งานโทรหา Acme เสร็จแล้ว", "task_create", {"request": "done", "note": "โทรหา"}),
+        ("completed the task to send Acme the quote", "task_create", {"request": "done"}),
+        # the call itself, logged
+        ("โทรหา Acme เสร็จแล้ว", "log_interaction", {"request": None}),
+        # something to get done is a new task
+        ("remind me to get the Acme quote done by Friday", "task_create", {"request": None}),
+        ("follow up Acme, make sure the PO is done next week", "task_create", {"request": None}),
+    ],
+)
+def test_a_task_reported_done(text: str, intent: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == intent
+    assert {k: out.to_json()["slots"].get(k) for k in slots} == slots
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
         # a look-back up to today is a rolling period of days or months
         ("ยอดขายย้อนหลัง 3 เดือน", "report", {"period": "past_3_months"}),
         ("ยอดขาย 7 วันที่ผ่านมา", "report", {"period": "past_7_days"}),
