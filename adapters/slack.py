@@ -27,6 +27,7 @@ from bot import handoff as handoff_bridge
 from bot.engine import Bot
 from bot.forms import submit_form
 from bot.messages import Action, Card, Message, Reply
+from bot.schedule import TASK_DONE_ACTION
 from bot.settings import Settings
 
 log = logging.getLogger("khui.slack")
@@ -168,6 +169,8 @@ def record_action(action: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     record, _, value = picked.partition("|")
     if not record:
         return None
+    if action_id == TASK_DONE_ACTION:
+        return "task_create", {"request": "done", "task_id": record}
     if action_id == TICKET_ASSIGN_ACTION:
         return "ticket_update", {"ticket_id": record, "assign": True}
     if action_id == TICKET_PRIORITY_ACTION and value:
@@ -401,7 +404,13 @@ class SlackAdapter:
         self.app.command("/khui")(self.on_command)
         self.app.action(re.compile(rf"^{CHOICE_ACTION}:\d+$"))(self.on_choice)
         self.app.action(TICKET_FORM_ACTION)(self.on_ticket_form)
-        for control in (ORDER_STATUS_ACTION, TICKET_ASSIGN_ACTION, TICKET_PRIORITY_ACTION):
+        controls = (
+            ORDER_STATUS_ACTION,
+            TICKET_ASSIGN_ACTION,
+            TICKET_PRIORITY_ACTION,
+            TASK_DONE_ACTION,
+        )
+        for control in controls:
             self.app.action(control)(self.on_record_control)
         self.app.action(handoff_bridge.RESOLVE_ACTION)(self.on_handoff_resolve)
         self.app.view(TICKET_VIEW)(self.on_ticket_submit)

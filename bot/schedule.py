@@ -31,6 +31,8 @@ from crm_core.uow import UnitOfWork
 # Managers and staff read Thai by default; Slack staff have no language of their own yet.
 LANG = "th"
 MAX_TASKS = 20
+# the action of a task reminder's "done" button (the Slack adapter marks that task done)
+TASK_DONE_ACTION = "khui:task_done"
 TEXT_LIMIT = 3900
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
@@ -220,25 +222,39 @@ def _owners_to_remind(store: Store, today: date) -> list[tuple[int, str]]:
 
 def _tasks_notice(uow: UnitOfWork, staff_id: int, slack_user_id: str, today: date) -> Notice | None:
     query = (
-        select(Task.title, Customer.name)
+        select(Task.id, Task.title, Customer.name)
         .outerjoin(Customer, Customer.id == Task.customer_id)
         .where(Task.owner_id == staff_id, Task.done.is_(False), Task.due_date == today)
         .order_by(Task.id)
     )
-    tasks = [(title, name) for title, name in uow.session.execute(query)]
+    tasks = [(task_id, title, name) for task_id, title, name in uow.session.execute(query)]
     if not tasks:
         return None
-    lines = [f"• {title} ({name})" if name else f"• {title}" for title, name in tasks[:MAX_TASKS]]
-    if len(tasks) > MAX_TASKS:
-        lines.append(say("tasks_due_more", LANG, count=len(tasks) - MAX_TASKS))
+    shown = [
+        (task_id, f"• {title} ({name})" if name else f"• {title}")
+        for task_id, title, name in tasks[:MAX_TASKS]
+    ]
+    lines = [line for _, line in shown]
     title = say("tasks_due_title", LANG, date=day(today, LANG), count=len(tasks))
     blocks: list[Block] = [{"type": "section", "text": _mrkdwn(f"*{_escape(title)}*")}]
-    chunk: list[str] = []
-    for line in (_escape(line) for line in lines):
-        if chunk and len("\n".join([*chunk, line])) > SECTION_LIMIT:
-            blocks.append({"type": "section", "text": _mrkdwn("\n".join(chunk))})
-            chunk = []
-        chunk.append(_clip(line, SECTION_LIMIT))
-    blocks.append({"type": "section", "text": _mrkdwn("\n".join(chunk))})
+    # one section per task, with a button that marks it done
+    done = say("task_done_button", LANG)
+    for task_id, line in shown:
+        blocks.append(
+            {
+                "type": "section",
+                "text": _mrkdwn(_clip(_escape(line), SECTION_LIMIT)),
+                "accessory": {
+                    "type": "button",
+                    "action_id": TASK_DONE_ACTION,
+                    "text": {"type": "plain_text", "text": done},
+                    "value": str(task_id),
+                },
+            }
+        )
+    if len(tasks) > MAX_TASKS:
+        more = say("tasks_due_more", LANG, count=len(tasks) - MAX_TASKS)
+        lines.append(more)
+        blocks.append({"type": "context", "elements": [_mrkdwn(_escape(more))]})
     text = _clip("\n".join([title, *lines]), TEXT_LIMIT)
     return Notice("task_due", slack_user_id, text, tuple(blocks))

@@ -19,8 +19,10 @@ from adapters.cli import app as cli
 from adapters.slack import ORDER_STATUS_ACTION, TICKET_ASSIGN_ACTION
 from adapters.worker import Worker
 from bot import push_quota
-from crm_core.models import Customer, Order, OutboxMessage, OutboxStatus, Ticket, Tier
-from crm_core.services import orders, outbox
+from bot.replies import say
+from bot.schedule import TASK_DONE_ACTION
+from crm_core.models import Customer, Order, OutboxMessage, OutboxStatus, Staff, Task, Ticket, Tier
+from crm_core.services import activities, orders, outbox
 from crm_core.uow import Actor
 from tests.e2e.channels import MANAGERS, SUPPORT, Bridge, open_bridge
 from tests.e2e.fake_slack import BOT_ID
@@ -294,6 +296,39 @@ def test_the_worker_posts_the_morning_digest_once(bridge: Bridge) -> None:
     ]
     assert len(digests) == 1 and digests[0].params["blocks"]
     assert bridge.deliver() == 0
+
+
+def test_a_task_reminder_has_a_done_button_for_its_owner(bridge: Bridge) -> None:
+    slack, world = bridge.slack, bridge.world
+    local = bridge.clock.now.astimezone(world.bot.tz)
+    morning = local.replace(hour=9, minute=0) if local.hour < 9 else local
+    with world.store.uow(Actor.cli()) as uow:
+        rep = uow.session.scalars(select(Staff).where(Staff.slack_user_id == "U_SALES")).one()
+        task = activities.create_task(uow, rep, "โทรหา Acme", due_date=morning.date())
+        uow.commit()
+        task_id = task.id
+    queued = bridge.worker.run_due_jobs(morning)
+    assert f"tasks_due:U_SALES:{morning.date().isoformat()} -> U_SALES" in queued
+    bridge.deliver()
+    (reminder,) = [
+        {**c.params, "ts": (c.answer or {}).get("ts")}
+        for c in slack.fake.of("chat.postMessage")
+        if c.params["channel"] == "U_SALES"
+    ]
+    (done,) = [b["accessory"] for b in reminder["blocks"] if "accessory" in b]
+    assert (done["action_id"], done["value"]) == (TASK_DONE_ACTION, str(task_id))
+    # someone else's press changes nothing
+    sent = len(slack.fake.of("chat.postMessage"))
+    assert slack.click("U_SALES2", reminder, done).status_code == 200
+    refused = slack.posted(sent + 1)[sent]
+    assert refused["text"] == say("task_not_open", "th")
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Task, task_id).done is False
+    assert slack.click("U_SALES", reminder, done).status_code == 200
+    answer = slack.posted(sent + 2)[sent + 1]
+    assert answer["text"] == "เรียบร้อย ปิดงานแล้ว: โทรหา Acme"
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Task, task_id).done is True
 
 
 def test_a_ticket_status_change_reaches_the_customer(bridge: Bridge) -> None:

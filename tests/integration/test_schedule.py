@@ -18,7 +18,7 @@ from bot.settings import Settings
 from crm_core import reports
 from crm_core.db import Store
 from crm_core.errors import InvalidValue
-from crm_core.models import Customer, OutboxMessage, Staff
+from crm_core.models import Customer, OutboxMessage, Staff, Task
 from crm_core.services import activities, deals, orders, staff, tickets
 from crm_core.services.customers import CustomerInput, create_customer
 from crm_core.uow import UnitOfWork
@@ -257,13 +257,41 @@ def test_at_the_digest_time_one_digest_and_one_dm_per_owner(store: Store) -> Non
         "งานที่ครบกำหนดวันนี้ 23 พ.ย. 2569 (2 รายการ):\n• โทรหา Acme (Acme Trading)\n• send the quote"
     )
     assert anan.payload["lang"] == "th"
-    assert (
-        anan.payload["blocks"][1]["text"]["text"] == "• โทรหา Acme (Acme Trading)\n• send the quote"
-    )
+    # one section per task, each with a "done" button carrying the task's id
+    tasks = anan.payload["blocks"][1:]
+    assert [b["text"]["text"] for b in tasks] == ["• โทรหา Acme (Acme Trading)", "• send the quote"]
+    with store.uow() as uow:
+        ids = uow.session.scalars(
+            select(Task.id)
+            .where(Task.title.in_(["โทรหา Acme", "send the quote"]))
+            .order_by(Task.id)
+        ).all()
+    assert [(b["accessory"]["action_id"], b["accessory"]["value"]) for b in tasks] == [
+        (schedule.TASK_DONE_ACTION, str(task_id)) for task_id in ids
+    ]
+    assert tasks[0]["accessory"]["text"]["text"] == "เสร็จแล้ว"
     ekk = rows["tasks_due:U_EKK:2026-11-23"]
     assert ekk.payload["text"].endswith("(1 รายการ):\n• call back Siam (Siam Paper)")
     # Everything the worker delivers must survive JSON.
     json.dumps([row.payload for row in rows.values()])
+
+
+def test_a_long_task_reminder_shows_the_first_tasks_and_counts_the_rest(store: Store) -> None:
+    with store.uow() as uow:
+        rep = staff.add_staff(uow, "U_FON", "Fon", "sales")
+        for n in range(schedule.MAX_TASKS + 2):
+            activities.create_task(uow, rep, f"task {n}", due_date=AT.date())
+        uow.commit()
+    schedule.run_due(store, settings(manager_channel=""), AT)
+    (row,) = outbox_rows(store)
+    blocks = row.payload["blocks"]
+    assert len(blocks) == 1 + schedule.MAX_TASKS + 1
+    assert sum("accessory" in b for b in blocks) == schedule.MAX_TASKS
+    assert blocks[-1] == {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": "และอีก 2 รายการ"}],
+    }
+    assert row.payload["text"].endswith("• task 19\nและอีก 2 รายการ")
 
 
 def test_calling_again_the_same_day_queues_nothing_more(store: Store) -> None:
