@@ -91,6 +91,32 @@ def _command_tags(explain: frozenset[str], slots: tuple[str, ...]) -> frozenset[
     return own | {f"{SLOT_NAME}{s}" for s in slots}
 
 
+# the tags of a word naming an interaction ("โทร", "emailed"): its type, or done in the past
+_INTERACTION_TAGS = frozenset({"slot:interaction_type", "interaction_past"})
+_NOTE_TYPE = "interaction_type=note"
+
+
+def _names_interaction(tags: frozenset[str]) -> bool:
+    """True when a phrase's tags name an interaction type."""
+    return bool(tags & _INTERACTION_TAGS) or any(t.startswith("interaction_type=") for t in tags)
+
+
+def _logged_interaction(hits: list[tuple[int, int, frozenset[str]]]) -> set[int]:
+    """The hits that name the interaction logged: the first naming a type other than a note
+    (a note is the type only when no other is named), else the first naming one; with the
+    hits right after it ("โทร|คุยกับ", "zoom|call")."""
+    typed = [at for at, (_, _, tags) in enumerate(hits) if _names_interaction(tags)]
+    if not typed:
+        return set()
+    first = next((at for at in typed if _NOTE_TYPE not in hits[at][2]), typed[0])
+    logged, end = {first}, hits[first][1]
+    for at in typed:
+        if at > first and hits[at][0] <= end:
+            logged.add(at)
+            end = max(end, hits[at][1])
+    return logged
+
+
 def _removed(
     lexicon: Lexicon,
     intent: str,
@@ -124,7 +150,14 @@ def _removed(
             drop.add(colon)
             content_from = colon + 1
     after_lead: set[int] = set()
-    for start, end, tags in lexicon.trie.scan(folded):
+    hits = lexicon.trie.scan(folded)
+    # the interaction logged is named by its words; another one named is what was said
+    # ("โทรหา Acme แล้ว ลูกค้าจะส่งอีเมลมา": a call, its note keeps the email); words of
+    # writing a note ("จดโน้ต") only ask to log
+    logged = _logged_interaction(hits)
+    for at, (start, end, tags) in enumerate(hits):
+        if at not in logged and _names_interaction(tags) and _NOTE_TYPE not in tags:
+            tags = frozenset(t for t in tags if not _names_interaction(frozenset((t,))))
         if tags & commands:
             (drop if start < content_from else after_lead).update(range(start, end))
     # after the lead, command words make a clause of their own only between punctuation or

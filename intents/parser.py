@@ -50,6 +50,10 @@ _NOT_AFTER_HELLO = frozenset(
 _DATE_SLOTS = ("due_date", "close_date", "date")
 # stages that end a deal: a plan to reach them is not the news that it did
 _SETTLED = frozenset({"won", "lost"})
+# slots whose first value named is the one meant, and the value that counts only when no
+# other is named: the interaction a rep names first is the one they had, one named later is
+# part of what was said, and a note ("จดไว้ว่าโทรหา…") is what they write when nothing else is
+EARLIEST_SLOTS = {"interaction_type": "note"}
 # a ranking of customers ("top customers"): how many when no count is given, and at most
 TOP_CUSTOMERS = 10
 TOP_CUSTOMERS_MOST = 50
@@ -129,7 +133,9 @@ def slot_value(
     the intent does not take its value. Of the rest, a phrase that fills this slot alone
     beats one that could fill another slot of the intent ("ลูกค้าใหม่" in a customers report
     is the report, not a segment); then a value the intent prefers (an asked-for ticket
-    status over a described one); then the longest wins, and the latest on a tie.
+    status over a described one); then the longest wins, and the latest on a tie; for an
+    interaction's type the earliest other than a note ("called Acme, they will email the PO"
+    is a call).
     """
     prefix = f"{slot}="
     allowed = spec.values.get(slot) if spec else None
@@ -140,7 +146,7 @@ def slot_value(
         for start, end, tags in analysis.hits
         if any(t.startswith(SLOT_NAME) for t in tags)
     ]
-    best: tuple[bool, int, int, int, str, int] | None = None
+    best: tuple[bool, int, tuple[bool, int], int, str, int] | None = None
     for at, (start, end, tags) in enumerate(analysis.hits):
         value = next((t[len(prefix) :] for t in tags if t.startswith(prefix)), None)
         if (
@@ -151,7 +157,13 @@ def slot_value(
         ):
             continue
         rank = len(preferred) - preferred.index(value) if value in preferred else 0
-        key = (not tags & others, rank, end - start, start, value, at)
+        # the earliest of a slot whose first value is the one meant (its fallback value only
+        # when no other is named), else the longest
+        if slot in EARLIEST_SLOTS:
+            size = (value != EARLIEST_SLOTS[slot], -start)
+        else:
+            size = (True, end - start)
+        key = (not tags & others, rank, size, start, value, at)
         if best is None or key[:4] > best[:4]:
             best = key
     return (best[4], best[5]) if best else None

@@ -631,6 +631,34 @@ def test_a_task_reported_done(text: str, intent: str, slots: dict[str, object]) 
 
 
 @pytest.mark.parametrize(
+    ("text", "kind", "note"),
+    [
+        # the interaction named first is the one logged; one named later is what was said
+        ("โทรหา Acme แล้ว ลูกค้าจะส่งอีเมลมา", "call", "ลูกค้าจะส่งอีเมลมา"),
+        (
+            "called Acme, they will send an email with the PO",
+            "call",
+            "they will send an email with the PO",
+        ),
+        ("emailed Acme the quote, will call tomorrow", "email", "the quote, will call tomorrow"),
+        ("Hua Hin Resort called to reschedule the meeting", "call", "reschedule the meeting"),
+        ("visited Kasem Auto, met the owner", "visit", "met the owner"),
+        # words said together name one interaction
+        ("โทรคุยกับ Siam Paper เรื่องส่งของล่าช้า", "call", "ส่งของล่าช้า"),
+        # a note is the type only when nothing else is named; its words only ask to log
+        # (after "จดไว้ว่า" the words are the note itself)
+        ("จดไว้ว่าโทรหา Acme สามรอบแล้วไม่มีคนรับ", "call", "โทรหา สามรอบแล้วไม่มีคนรับ"),
+        ("ลูกค้า Acme โทรมาบ่นเรื่องราคา จดไว้ด้วย", "call", "มาบ่นเรื่องราคา"),
+        ("จดโน้ต Acme ชอบสินค้าตัวใหม่", "note", "ชอบสินค้าตัวใหม่"),
+    ],
+)
+def test_the_interaction_named_first_is_logged(text: str, kind: str, note: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "log_interaction"
+    assert (out.slots["interaction_type"], out.slots["note"]) == (kind, note)
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
         # a look-back up to today is a rolling period of days or months
