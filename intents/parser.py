@@ -653,7 +653,14 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     ):
         # "ลูกค้าที่ซื้อเยอะที่สุด": no customer named, a ranking of them
         intent = "report"
-    if intent == "customer_create" and _counts_new_customers(prepared.entities):
+    if (
+        intent == "report"
+        and "new_customer" in prepared.analysis.tags
+        and _someone_named(lexicon, prepared)
+    ):
+        # "เพิ่มลูกค้าใหม่วันนี้ ร้านป้าแดง": a new customer named is one to add, not a count
+        intent = "customer_create"
+    elif intent == "customer_create" and _counts_new_customers(lexicon, prepared):
         # "ลูกค้าใหม่ 30 วันที่ผ่านมา": no one to add, the new customers of a period
         intent = "report"
     if intent == OUT_OF_SCOPE:
@@ -825,11 +832,18 @@ def _reports_task_done(lexicon: Lexicon, prepared: Prepared, intent: str) -> boo
     return intent == "log_interaction" and bool(nouns) and nouns[0][0] == 0
 
 
-def _counts_new_customers(entities: list[Entity]) -> bool:
+def _someone_named(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """A customer named or reached in the message: a name, a Thai name after its cue, or a
+    phone, email or member id."""
+    if any(e.kind in ("customer", "phone", "email", "member_id") for e in prepared.entities):
+        return True
+    return _thai_customer(lexicon, prepared.analysis, fold_text(prepared.clean)) is not None
+
+
+def _counts_new_customers(lexicon: Lexicon, prepared: Prepared) -> bool:
     """A period and no one named or reached: new customers to count, none to add."""
-    kinds = {e.kind for e in entities}
-    period = any(e.kind == "date" and e.extra for e in entities)
-    return period and not kinds & {"customer", "phone", "email", "member_id"}
+    period = any(e.kind == "date" and e.extra for e in prepared.entities)
+    return period and not _someone_named(lexicon, prepared)
 
 
 def _only_contact(lexicon: Lexicon, tokens: list[str]) -> bool:

@@ -723,6 +723,11 @@ def test_new_customers_of_a_period_are_counted_not_added(text: str, period: str)
     )
 
 
+def test_a_new_customer_named_with_a_day_is_added() -> None:
+    out = parse("เพิ่มลูกค้าใหม่วันนี้ ร้านป้าแดง", ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("customer")) == ("customer_create", "ร้านป้าแดง")
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
