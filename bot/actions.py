@@ -390,23 +390,17 @@ def log_interaction(ctx: Context) -> Outcome:
         return found
     kind = ctx.slots.get("interaction_type") or "note"
     note = ctx.slots.get("note") or ""
+    named = label("interaction", kind, ctx.lang)
+    # a note is added to the customer ("บันทึกโน้ตของ …"), not logged "with" them
+    noted = ".note" if kind == "note" else ""
     if _guessed(ctx):
         return Confirm(
-            _t(
-                ctx,
-                "confirm_log_guess",
-                kind=label("interaction", kind, ctx.lang),
-                name=found.name,
-                note=note or "-",
-            )
+            _t(ctx, f"confirm_log_guess{noted}", kind=named, name=found.name, note=note or "-")
         )
     activities.log_interaction(
         ctx.uow, found, kind, str(note), staff=ctx.who.staff, channel=ctx.slots["_via"]
     )
-    return Done(
-        _t(ctx, "interaction_logged", kind=label("interaction", kind, ctx.lang), name=found.name),
-        changed=True,
-    )
+    return Done(_t(ctx, f"interaction_logged{noted}", kind=named, name=found.name), changed=True)
 
 
 def task_create(ctx: Context) -> Outcome:
@@ -1218,15 +1212,29 @@ def loyalty_adjust(ctx: Context) -> Outcome:
 # ---- reports, campaigns ----------------------------------------------------------------------
 
 
+# the reports a role may see, where it may not see them all: a sales rep their own sales,
+# pipeline, interactions and top customers; a support agent the tickets
+ROLE_REPORTS = {
+    "sales": frozenset({"sales", "pipeline", "interactions", "top_customers"}),
+    "support": frozenset({"tickets"}),
+}
+
+
 def report(ctx: Context) -> Outcome:
     staff = ctx.who.staff
     assert staff is not None
     segment = ctx.slots.get("segment")
+    role = staff.role.value
     # "who is in at risk?": the customers of one segment rather than a whole report
-    kind = str(ctx.slots.get("report_kind") or ("segments" if segment else "sales"))
+    usual = "tickets" if role == "support" else "sales"
+    kind = str(ctx.slots.get("report_kind") or ("segments" if segment else usual))
     period = str(ctx.slots.get("period") or "this_month")
     if kind not in reports.REPORTS:
         return Done(_t(ctx, "unknown_report", kind=kind))
+    top = ctx.slots.get("top")
+    shown = "top_customers" if top and kind == "customers" else kind
+    if role in ROLE_REPORTS and shown not in ROLE_REPORTS[role]:
+        return Done(_t(ctx, f"report_not_allowed.{role}"))
     if period in reports.AHEAD_PERIODS:
         # "ยอดขายเดือนหน้า": no numbers yet; for sales, the deals expected to close then
         if kind in ("sales", "pipeline"):
@@ -1238,12 +1246,9 @@ def report(ctx: Context) -> Outcome:
         # numbers would read as August's
         first = date.fromisoformat(f"{named}-01")
         return Done(_t(ctx, "no_month_report", month=month(first, ctx.lang)))
-    owner_id = staff.id if staff.role.value == "sales" else None
-    top = ctx.slots.get("top")
-    if top and kind == "customers":
+    owner_id = staff.id if role == "sales" else None
+    if shown == "top_customers":
         return _top_customers(ctx, period, int(str(top)), owner_id)
-    if owner_id is not None and kind not in ("sales", "pipeline", "interactions"):
-        return Done(_t(ctx, "report_not_allowed"))
     if segment and kind in ("segments", "customers"):
         return _segment_members(ctx, str(segment))
     try:

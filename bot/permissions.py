@@ -28,7 +28,8 @@ STAFF_COMMON = CONVERSATION | {
     "link_account",
 }
 SALES = STAFF_COMMON | {"deal_create", "deal_update", "deal_list", "report"}
-SUPPORT = STAFF_COMMON | {"ticket_update", "order_update"}  # order_update: Slack order card
+# order_update: Slack order card; report: the tickets report only (see actions.ROLE_REPORTS)
+SUPPORT = STAFF_COMMON | {"ticket_update", "order_update", "report"}
 MANAGER = SALES | SUPPORT | {"campaign_send", "loyalty_adjust"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {

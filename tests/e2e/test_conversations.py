@@ -563,6 +563,22 @@ def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], i
         assert "Lotus Garden" in created.title and created.due_date is not None
 
 
+def test_a_note_is_added_to_the_customer(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    assert rep.send("จดโน้ต Acme Trading ชอบสินค้าตัวใหม่").text == ("บันทึกโน้ตของ Acme Trading เรียบร้อย")
+    assert rep.send("note on Siam Paper: prefers calls after 2pm").text == (
+        "Added a note to Siam Paper."
+    )
+    with world.store.uow() as uow:
+        rows = uow.session.execute(
+            select(Interaction.type, Interaction.note).order_by(Interaction.id)
+        ).all()
+    assert [(k.value, n) for k, n in rows] == [
+        ("note", "ชอบสินค้าตัวใหม่"),
+        ("note", "prefers calls after 2pm"),
+    ]
+
+
 def test_a_task_with_a_time_of_day_shows_it_first_and_falls_on_the_next_such_time(
     world: World,
 ) -> None:
@@ -691,6 +707,20 @@ def test_manager_gets_reports(world: World) -> None:
         reply = manager.send(text)
         assert reply.intent == "report", text
         assert kind in reply.text
+
+
+def test_each_role_sees_the_reports_of_its_work(world: World) -> None:
+    support = world.session("staff:U_SUPPORT")
+    tickets = support.send("สรุปเคสสัปดาห์นี้")
+    assert tickets.text.splitlines()[0] == say(
+        "report_title", "th", kind=label("report", "tickets", "th"), period="สัปดาห์นี้"
+    )
+    # a report asked for with no kind is the tickets one for support
+    assert support.send("report for today").text.startswith("Tickets report, today:")
+    assert support.send("sales report this month").text == say("report_not_allowed.support", "en")
+    rep = world.session("staff:U_SALES")
+    assert rep.send("ticket report this week").text == say("report_not_allowed.sales", "en")
+    assert rep.send("sales report this month").text.startswith("Sales report, this month:")
 
 
 def test_faq_and_handoff(world: World) -> None:
