@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -44,6 +45,15 @@ CORRECTABLE_SLOTS = frozenset(
     {"amount", "points", "stage", "priority", "status", "date", "due_date", "close_date"}
 )
 INDEX_MAX_AGE = 300.0  # seconds before the customer-name index is rebuilt from the store
+
+
+# ids, numbers and signs tell no language ("ORD-3001", "0812345678", "TCK-2001?")
+_NEUTRAL = re.compile(r"(?:ORD|TCK|M)-\d+|[\d\W_]", re.IGNORECASE)
+
+
+def _language_neutral(text: str) -> bool:
+    """True when nothing but ids, numbers and signs is written."""
+    return not _NEUTRAL.sub("", text)
 
 
 def _encode(value: Any) -> Any:
@@ -246,8 +256,11 @@ class Bot:
             return self._undo(uow, state, lang)
         parsed = self.parse(text, uow)
         state["_intent"] = parsed.intent
-        if pending is None or parsed.lang != "en" or len(text.split()) > 2:
-            # a short Latin answer ("50k", "Acme") keeps the conversation's language
+        if not _language_neutral(text) and (
+            pending is None or parsed.lang != "en" or len(text.split()) > 2
+        ):
+            # a short Latin answer ("50k", "Acme") keeps the conversation's language, as does
+            # a message of ids and numbers alone ("ORD-3001")
             lang = reply_lang(parsed.lang, lang)
         if pending is not None:
             answered = self._answer(uow, who, message, state, pending, parsed, text, lang)

@@ -723,6 +723,16 @@ def test_each_role_sees_the_reports_of_its_work(world: World) -> None:
     assert rep.send("sales report this month").text.startswith("Sales report, this month:")
 
 
+def test_an_id_alone_is_answered_in_the_conversations_language(world: World) -> None:
+    support = world.session("staff:U_SUPPORT")
+    support.send("TCK-2001 สถานะ")
+    thai = support.send("ORD-3001")
+    assert thai.intent == "order_status" and thai.lang == "th"
+    support.send("what's the status of TCK-2001")
+    english = support.send("ORD-3001")
+    assert english.intent == "order_status" and english.lang == "en"
+
+
 def test_faq_and_handoff(world: World) -> None:
     visitor = world.session("customer:U_NEW_LINE")
     assert "9:00" in visitor.send("ร้านเปิดกี่โมงคะ").text
