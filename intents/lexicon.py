@@ -142,8 +142,9 @@ class Lexicon:
     amount_by: tuple[str, ...]
     amount_more: tuple[str, ...]
     amount_down: tuple[str, ...]
-    # words asking to cancel or change an order
+    # words asking to cancel or change an order, and the words naming an order itself
     order_change: frozenset[str]
+    order_names: frozenset[str]
     # words saying the sender's own ("my tickets", "เคสที่ฉันรับผิดชอบ")
     own_words: PhraseTrie
     # a task reported done ("finished the Acme task", "งานโทรหา Acme เสร็จแล้ว"): the words
@@ -236,6 +237,7 @@ _WORD_LISTS = (
     "id_leads",
     "note_lead",
     "deal_leads",
+    "order_names",
     "task_done",
     "task_nouns",
     "top_buyers",
@@ -397,6 +399,7 @@ def load_lexicon() -> Lexicon:
         amount_more=tuple(word_lists["amount_more"]),
         amount_down=tuple(word_lists["amount_down"]),
         order_change=frozenset(word_lists["order_change"]),
+        order_names=frozenset(word_lists["order_names"]),
         own_words=_phrase_trie(word_lists["own_words"]),
         contact_change=_phrase_trie(word_lists["contact_change"]),
         task_done=_phrase_trie(word_lists["task_done"]),

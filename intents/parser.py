@@ -623,8 +623,12 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "finished the Acme task", "งานโทรหา Acme เสร็จแล้ว": one of the sender's tasks is
         # done; no new task to add, no interaction to log
         intent = "task_create"
-    if intent == "cancel" and any(e.kind == "order_id" for e in prepared.entities):
-        # "please cancel ORD-3003" asks about the order, not to drop the bot's question
+    if intent == "cancel" and (
+        any(e.kind == "order_id" for e in prepared.entities)
+        or _cancels_an_order(lexicon, prepared.analysis)
+    ):
+        # "please cancel ORD-3003", "ขอยกเลิกออเดอร์ล่าสุด" ask about the order, not to drop
+        # the bot's question
         intent = "order_status"
     known = prepared.mention_customer is not None
     contact_anew = (
@@ -830,6 +834,19 @@ def _reports_task_done(lexicon: Lexicon, prepared: Prepared, intent: str) -> boo
         return True
     nouns = lexicon.task_nouns.scan(tokens)
     return intent == "log_interaction" and bool(nouns) and nouns[0][0] == 0
+
+
+def _cancels_an_order(lexicon: Lexicon, analysis: Analysis) -> bool:
+    """A cancel word right before an order's name ("ยกเลิกออเดอร์", "cancel my order"; not
+    "ยกเลิกที่สั่งไปเมื่อกี้", which takes back what was asked of the bot)."""
+    tokens = analysis.tokens
+    for _, end, tags in analysis.hits:
+        if "cancel_word" not in tags:
+            continue
+        rest = [t for t in tokens[end : end + 2] if not lexicon.function_word(t)]
+        if rest and rest[0] in lexicon.order_names:
+            return True
+    return False
 
 
 def _someone_named(lexicon: Lexicon, prepared: Prepared) -> bool:

@@ -733,6 +733,16 @@ def test_an_id_alone_is_answered_in_the_conversations_language(world: World) -> 
     assert english.intent == "order_status" and english.lang == "en"
 
 
+def test_a_customer_cancelling_their_latest_order_hears_its_status_and_who_can(
+    world: World,
+) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    reply = somsri.send("ขอยกเลิกออเดอร์ล่าสุดค่ะ")
+    assert reply.intent == "order_status"
+    assert reply.text.endswith(say("order_change_by_staff", "th"))
+    assert "ORD-3001" in reply.text
+
+
 def test_faq_and_handoff(world: World) -> None:
     visitor = world.session("customer:U_NEW_LINE")
     assert "9:00" in visitor.send("ร้านเปิดกี่โมงคะ").text

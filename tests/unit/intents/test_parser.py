@@ -659,6 +659,24 @@ def test_the_interaction_named_first_is_logged(text: str, kind: str, note: str) 
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # cancelling an order asks about the order, id or not
+        ("ขอยกเลิกออเดอร์ล่าสุดค่ะ", "order_status"),
+        ("cancel my order please", "order_status"),
+        ("please cancel ORD-3003", "order_status"),
+        # cancelling alone, or what was asked of the bot, drops the question
+        ("cancel", "cancel"),
+        ("ยกเลิกที่สั่งไปเมื่อกี้", "cancel"),
+    ],
+)
+def test_cancelling_an_order_is_about_the_order(text: str, intent: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == intent
+    assert out.slots.get("request") == ("change" if intent == "order_status" else None)
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
         # a look-back up to today is a rolling period of days or months
