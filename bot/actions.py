@@ -746,11 +746,15 @@ def deal_list(ctx: Context) -> Outcome:
         limit=15,
     )
     named = label("stage", stage.value, ctx.lang) if stage else ""
-    when = _period(ctx, str(period)) if closing else ""
+    when = _period(ctx, str(period)) if period else ""
+    # "ดีลที่หลุดเดือนนี้": the deals that reached the stage in the period, said so
+    within = "_in" if reached else ""
     if not rows:
         if closing:
             return Done(_t(ctx, "no_deals_closing", period=when))
-        return Done(_t(ctx, "no_deals_at_stage", stage=named) if stage else _t(ctx, "no_deals"))
+        if stage:
+            return Done(_t(ctx, f"no_deals_at_stage{within}", stage=named, period=when))
+        return Done(_t(ctx, "no_deals"))
     total = sum((d.amount for d in rows), Decimal("0"))
     lines = [
         f"• {d.customer.name}: {d.title} {money(d.amount)} "
@@ -759,7 +763,7 @@ def deal_list(ctx: Context) -> Outcome:
         + ")"
         for d in rows
     ]
-    key = "deals_closing" if closing else "deals_at_stage" if stage else "deals_list"
+    key = "deals_closing" if closing else f"deals_at_stage{within}" if stage else "deals_list"
     header = _t(ctx, key, count=len(rows), total=money(total), stage=named, period=when)
     return Done(header + "\n" + "\n".join(lines))
 
@@ -1351,6 +1355,8 @@ def _cell(key: str, value: object, lang: str) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     text = str(value)
+    if key == "measure":
+        return label("rs", text, lang)  # the customers report's rows name a figure
     for group in ("stage", "priority", "tier", "interaction", "segment"):
         if key in (group, f"{group}s", "type" if group == "interaction" else ""):
             return label(group, text, lang)

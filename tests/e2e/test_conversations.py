@@ -209,17 +209,20 @@ def test_a_deal_changed_by_a_sum_adds_it_to_the_amount(world: World) -> None:
 
 def test_deals_won_in_a_period_are_listed(world: World) -> None:
     rep = world.session("staff:U_SALES")
-    assert rep.send("ดีลที่ปิดได้เดือนนี้").text == "ไม่พบดีลขั้น ปิดได้"
+    assert rep.send("ดีลที่ปิดได้เดือนนี้").text == "ไม่มีดีลที่เข้าขั้น ปิดได้ เดือนนี้"
     rep.send("ดีล Acme Trading ปิดได้แล้ว 80k")
     rep.send("ใช่")
     won = rep.send("ดีลที่ปิดได้เดือนนี้")
     assert won.intent == "deal_list"
-    assert "ดีลขั้น ปิดได้ (1 รายการ รวม ฿80,000)" in won.text and "Paper supply 2027" in won.text
+    assert won.text.startswith("ดีลที่เข้าขั้น ปิดได้ เดือนนี้ (1 รายการ รวม ฿80,000):")
+    assert "Paper supply 2027" in won.text
     assert "Paper supply 2027" not in rep.send("ดีลที่ปิดได้เดือนที่แล้ว").text
     assert "Paper supply 2027" not in rep.send("ดีลที่เปิดอยู่มีอะไรบ้าง").text
     # the one deal settled this month was won
     rate = rep.send("win rate this month")
     assert rate.intent == "report" and "Deals lost: 0\nWin rate: 100.0%" in rate.text
+    lost = rep.send("deals lost in the last 90 days")
+    assert lost.text == "No deals reached stage lost, the past 90 days."
 
 
 def test_deals_expected_to_close_in_a_period_are_listed_by_close_date(world: World) -> None:
@@ -707,6 +710,15 @@ def test_manager_gets_reports(world: World) -> None:
         reply = manager.send(text)
         assert reply.intent == "report", text
         assert kind in reply.text
+
+
+def test_the_customers_report_names_its_figures(world: World) -> None:
+    lines = world.session("staff:U_MANAGER").send("มีลูกค้าใหม่กี่รายสัปดาห์นี้").text.splitlines()
+    assert lines[0] == say(
+        "report_title", "th", kind=label("report", "customers", "th"), period="สัปดาห์นี้"
+    )
+    assert "• " + label("rs", "new_leads", "th") + " · 0" in lines
+    assert not any("new_" in line for line in lines)
 
 
 def test_each_role_sees_the_reports_of_its_work(world: World) -> None:

@@ -677,6 +677,19 @@ def test_cancelling_an_order_is_about_the_order(text: str, intent: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "ยอดขายไตรมาสนี้เทียบไตรมาสที่แล้ว",
+        "ยอดขายไตรมาสที่แล้วเทียบกับไตรมาสนี้",
+        "sales this quarter vs last quarter",
+    ],
+)
+def test_a_report_compared_with_the_period_before_is_the_running_one(text: str) -> None:
+    # the report of the running period compares it with the one before
+    assert parse(text, ParseContext(now=NOW)).slots["period"] == "this_quarter"
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
         # a look-back up to today is a rolling period of days or months
