@@ -1269,10 +1269,19 @@ def report(ctx: Context) -> Outcome:
         f"{label('rs', key, ctx.lang)}: {_cell(key, value, ctx.lang)}"
         for key, value in result.summary()
     ]
-    for row in result.rows()[:10]:
+    rows = result.rows()[:10]
+    if rows and len(result.columns) > 2:
+        # several figures a row: a line naming them first ("ความสำคัญ · เปิดใหม่ · …")
+        lines.append(" · ".join(_t(ctx, f"col.{column}") for column in result.columns))
+    for row in rows:
         cells = [
             _cell(col, value, ctx.lang) for col, value in zip(result.columns, row, strict=False)
         ]
+        if result.kind == "interactions":
+            # (group, key, count): the group named, and a type's key as the type's name
+            cells[0] = label("group", str(row[0]), ctx.lang)
+            if row[0] == "type":
+                cells[1] = label("interaction", str(row[1]), ctx.lang)
         lines.append("• " + " · ".join(cells))
     chart = chart_for(result, title, ctx.lang)
     return Done(title + "\n" + "\n".join(lines), charts=(chart,) if chart else ())

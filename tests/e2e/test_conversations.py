@@ -721,6 +721,18 @@ def test_the_customers_report_names_its_figures(world: World) -> None:
     assert not any("new_" in line for line in lines)
 
 
+def test_report_rows_of_several_figures_are_headed_and_named(world: World) -> None:
+    manager = world.session("staff:U_MANAGER")
+    lines = manager.send("กิจกรรมสัปดาห์นี้").text.splitlines()
+    assert "แยกตาม · รายการ · จำนวน" in lines
+    assert "• ประเภท · การโทร · 0" in lines and not any("type" in line for line in lines)
+    tickets = manager.send("ticket report this week").text.splitlines()
+    header = tickets.index(
+        "priority · opened · resolved · backlog · SLA breaches · overdue · median hours"
+    )
+    assert tickets[header + 1].startswith("• urgent · ")
+
+
 def test_each_role_sees_the_reports_of_its_work(world: World) -> None:
     support = world.session("staff:U_SUPPORT")
     tickets = support.send("สรุปเคสสัปดาห์นี้")
