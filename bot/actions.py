@@ -505,7 +505,7 @@ def _fitting_tasks(ctx: Context, tasks: list[Task]) -> list[Task]:
     words = str(ctx.slots.get("note") or "")
     if not words or len(tasks) < 2:
         return tasks
-    scores = [fuzz.WRatio(words, t.title, processor=default_process) for t in tasks]
+    scores = [_words_score(words, (t.title,)) for t in tasks]
     best = max(scores)
     if best < TASK_MATCH:
         return tasks
@@ -1077,6 +1077,24 @@ def _ledger_reason(ctx: Context, entry: PointsEntry, rewards: dict[str, Reward])
     return entry.reference or ""
 
 
+# a reward asked for by a name that scores this much against its Thai or English name (0-100)
+REWARD_MATCH = 70
+# the fewest letters that may name a part of a thing's name
+NAME_PART = 4
+
+
+def _words_score(wanted: str, names: tuple[str, ...]) -> float:
+    """How well the words asked for name a thing (0-100): as a set of words, or as a part of
+    one of its names ("กาแฟฟรี" of "กาแฟฟรี 1 แก้ว"). Names are scored one by one, and a part
+    only of four letters or more: run together, Thai text holds parts of anything."""
+    scorers = [fuzz.token_set_ratio]
+    if len(default_process(wanted)) >= NAME_PART:
+        scorers.append(fuzz.partial_ratio)  # "1" or "ดี" is a part of too many names
+    return max(
+        scorer(wanted, name, processor=default_process) for name in names for scorer in scorers
+    )
+
+
 def loyalty_redeem(ctx: Context) -> Outcome:
     found = _staff_customer(ctx)
     if not isinstance(found, Customer):
@@ -1089,12 +1107,10 @@ def loyalty_redeem(ctx: Context) -> Outcome:
         try:
             reward = loyalty.get_reward(ctx.uow, str(wanted))
         except RewardNotFound:
-            names = {r.code: f"{r.name_th} {r.name_en}" for r in catalogue}
-            match = process.extractOne(
-                str(wanted), names, scorer=fuzz.WRatio, processor=default_process
-            )
-            if match is not None and match[1] >= 70:
-                reward = next(r for r in catalogue if r.code == match[2])
+            scored = [(_words_score(str(wanted), (r.name_th, r.name_en)), r) for r in catalogue]
+            best = max(scored, key=lambda pair: pair[0], default=None)
+            if best is not None and best[0] >= REWARD_MATCH:
+                reward = best[1]
     if reward is None:
         if not catalogue:
             return Done(_t(ctx, "no_rewards"))

@@ -363,7 +363,7 @@ class Bot:
             # a choice question answered with a new request: leave the question behind
             state.pop("pending", None)
             return None
-        value = self._slot_value(uow, awaiting, options, parsed, text)
+        value = self._slot_value(uow, pending["intent"], awaiting, options, parsed, text)
         if value is None:
             if parsed.intent != "out_of_scope" and parsed.intent != pending["intent"]:
                 state.pop("pending", None)
@@ -409,6 +409,7 @@ class Bot:
     def _slot_value(
         self,
         uow: UnitOfWork,
+        intent: str,
         slot: str,
         options: list[list[str]],
         parsed: ParseResult,
@@ -431,7 +432,10 @@ class Bot:
                 return [(c.id, c.name) for c, _ in resolution.candidates]
             return resolution.best.id
         if slot in FREE_TEXT_SLOTS:
-            return text
+            # the parser's reading of the slot, when it read the same request ("อยากแลกกาแฟฟรี
+            # ค่ะ" answering "which reward?" is "กาแฟฟรี"); else the answer as typed
+            told = parsed.slots.get(slot) if parsed.intent == intent else None
+            return told or text
         context = ParseContext(now=self.clock(), timezone=str(self.tz))
         slots = {**_plain_slots(extract_entities(text, context)), **_slots_from(parsed)}
         if slot in ("date", "due_date", "close_date"):

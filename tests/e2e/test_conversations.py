@@ -427,6 +427,26 @@ def test_customer_redeems_a_reward_with_confirmation(world: World) -> None:
         assert loyalty.balance(uow, world.somsri) == 700
 
 
+def test_an_answer_that_names_no_reward_redeems_nothing(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        workshop = Reward(
+            code="WORKSHOP",
+            name_th="เวิร์กช็อปดริปกาแฟ 1 ที่นั่ง",
+            name_en="Pour-over workshop seat",
+            points_cost=600,
+        )
+        uow.session.add(workshop)
+        uow.commit()
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    assert somsri.send("อยากแลกแต้มค่ะ").choices
+    # no reward's name: the question again, nothing to confirm
+    other = somsri.send("เปลี่ยนเบอร์โทรเป็น 0891112233")
+    assert not other.confirm and other.choices
+    # the reward said within a sentence is the one asked for
+    mug = somsri.send("อยากแลกแก้วน้ำค่ะ")
+    assert mug.confirm and "แก้วน้ำ" in mug.text and "500 แต้ม" in mug.text
+
+
 def test_a_customer_asking_to_cancel_an_order_is_told_who_can(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     asked = somsri.send("ยกเลิกออเดอร์ ORD-3001 ได้ไหมคะ")
