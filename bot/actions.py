@@ -505,7 +505,7 @@ def _fitting_tasks(ctx: Context, tasks: list[Task]) -> list[Task]:
     words = str(ctx.slots.get("note") or "")
     if not words or len(tasks) < 2:
         return tasks
-    scores = [_words_score(words, (t.title,)) for t in tasks]
+    scores = [words_score(words, (t.title,)) for t in tasks]
     best = max(scores)
     if best < TASK_MATCH:
         return tasks
@@ -1083,7 +1083,7 @@ REWARD_MATCH = 70
 NAME_PART = 4
 
 
-def _words_score(wanted: str, names: tuple[str, ...]) -> float:
+def words_score(wanted: str, names: tuple[str, ...]) -> float:
     """How well the words asked for name a thing (0-100): as a set of words, or as a part of
     one of its names ("กาแฟฟรี" of "กาแฟฟรี 1 แก้ว"). Names are scored one by one, and a part
     only of four letters or more: run together, Thai text holds parts of anything."""
@@ -1107,7 +1107,7 @@ def loyalty_redeem(ctx: Context) -> Outcome:
         try:
             reward = loyalty.get_reward(ctx.uow, str(wanted))
         except RewardNotFound:
-            scored = [(_words_score(str(wanted), (r.name_th, r.name_en)), r) for r in catalogue]
+            scored = [(words_score(str(wanted), (r.name_th, r.name_en)), r) for r in catalogue]
             best = max(scored, key=lambda pair: pair[0], default=None)
             if best is not None and best[0] >= REWARD_MATCH:
                 reward = best[1]

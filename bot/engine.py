@@ -12,11 +12,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
-
 from bot import handoff as handoff_bridge
-from bot.actions import ACTIONS, FAQ_FALLBACK_SCORE, faq_match
+from bot.actions import ACTIONS, FAQ_FALLBACK_SCORE, faq_match, words_score
 from bot.dialogue import FREE_TEXT_SLOTS, Ask, Confirm, Context, Done, Identity, Outcome
 from bot.messages import Choice, Message, Notification, Reply, card_to_json
 from bot.permissions import allowed
@@ -93,6 +90,10 @@ def _plain_slots(values: dict[str, object]) -> dict[str, Any]:
     return slots
 
 
+# a typed answer picks the option whose label it names this well (0-100)
+OPTION_MATCH = 75
+
+
 def _option(options: list[list[str]], text: str) -> str | None:
     """The option a typed answer picks: its number, or a close match of its label."""
     if not options:
@@ -100,11 +101,12 @@ def _option(options: list[list[str]], text: str) -> str | None:
     stripped = text.strip().rstrip(".")
     if stripped.isdigit() and 1 <= int(stripped) <= len(options):
         return options[int(stripped) - 1][0]
-    match = process.extractOne(
-        text, [o[1] for o in options], scorer=fuzz.WRatio, processor=default_process
-    )
-    if match is not None and match[1] >= 75:
-        return options[match[2]][0]
+    # the label's words or a part of it, not any part of the answer ("ดีล Lotus Garden
+    # อยู่ขั้นไหนแล้ว" asks anew; it picks no "Lotus Garden – steel shelving")
+    scores = [words_score(text, (label,)) for _, label in options]
+    best = max(scores)
+    if best >= OPTION_MATCH and scores.count(best) == 1:
+        return options[scores.index(best)][0]
     return None
 
 

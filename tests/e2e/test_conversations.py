@@ -427,6 +427,33 @@ def test_customer_redeems_a_reward_with_confirmation(world: World) -> None:
         assert loyalty.balance(uow, world.somsri) == 700
 
 
+def test_a_new_question_picks_no_option_of_the_one_pending(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        owner = uow.session.scalars(select(Staff).where(Staff.slack_user_id == "U_SALES")).one()
+        deals.create_deal(
+            uow,
+            acme,
+            "Acme Trading – office chairs for the meeting room",
+            owner=owner,
+            amount=Decimal("30000"),
+        )
+        uow.commit()
+    rep = world.session("staff:U_SALES")
+    which = rep.send("Acme Trading deal lost, they went with a competitor")
+    labels = [c.label for c in which.choices]
+    assert labels == [
+        "Acme Trading – office chairs for the meeting room ฿30,000",
+        "Paper supply 2027 ฿0",
+    ]
+    # a question of its own names the customer, not one of the deals offered
+    again = rep.send("ดีล Acme Trading อยู่ขั้นไหนแล้ว")
+    assert not again.confirm and len(again.choices) == 2
+    # the words of one deal pick it
+    picked = rep.send("office chairs")
+    assert picked.confirm and "office chairs" in picked.text
+
+
 def test_an_answer_that_names_no_reward_redeems_nothing(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         workshop = Reward(
