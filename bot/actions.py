@@ -57,6 +57,7 @@ from crm_core.services import (
     undo,
 )
 from crm_core.services import customers as customer_svc
+from crm_core.services import staff as staff_svc
 from crm_core.services.customers import CustomerInput
 from crm_core.types import utcnow
 from crm_core.uow import UnitOfWork
@@ -995,6 +996,13 @@ def ticket_update(ctx: Context) -> Outcome:
     priority = ctx.slots.get("priority")
     assign = ctx.slots.get("assign") or (status is None and priority is None)
     assignee = ctx.who.staff if assign else None
+    # a colleague named or mentioned takes it, when taking it is asked ("TCK-2002 ส่งต่อให้
+    # Somchai"), not when a status is given with thanks to someone
+    handed = _colleague(ctx) if assign or ctx.slots.get("assignee") else None
+    if isinstance(handed, Ask | Done):
+        return handed
+    if handed is not None:
+        assignee = handed  # "TCK-2002 ส่งต่อให้ Somchai": to them, not to the sender
     if _guessed(ctx):
         changes = [label("ticket", str(status), ctx.lang)] if status else []
         if priority:
@@ -1017,6 +1025,35 @@ def ticket_update(ctx: Context) -> Outcome:
         (_ticket_card(ctx, ticket),),
         changed=True,
     )
+
+
+# a Slack mention of a colleague in a message ("<@U012AB3CD>" or "<@U012AB3CD|somchai>")
+_MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>")
+# a colleague's name as written scores this much against theirs (0-100)
+COLLEAGUE_MATCH = 90
+
+
+def _colleague(ctx: Context) -> Staff | Ask | Done | None:
+    """The active colleague a ticket is handed to: mentioned in Slack, or named ("ส่งต่อให้
+    Somchai"); None when the message hands it to no one; asks which when several fit."""
+    mentioned = set(_MENTION.findall(str(ctx.slots.get("_text") or "")))
+    named = str(ctx.slots.get("assignee") or "")
+    if not mentioned and not named:
+        return None
+    team = [s for s in staff_svc.list_staff(ctx.uow) if s.active]
+    # only colleagues count: the bot's own mention, or a guest's, hands nothing
+    fits = [s for s in team if s.slack_user_id in mentioned]
+    if not fits and named:
+        scores = {s.id: words_score(named, (s.name,)) for s in team}
+        best = max(scores.values(), default=0)
+        fits = [s for s in team if scores[s.id] == best and best >= COLLEAGUE_MATCH]
+    elif not fits:
+        return None
+    if len(fits) == 1:
+        return fits[0]
+    if not fits:
+        return Done(_t(ctx, "colleague_not_found", name=named))
+    return Ask("assignee", _t(ctx, "which_colleague"), tuple(Choice(s.name, s.name) for s in fits))
 
 
 # ---- loyalty -------------------------------------------------------------------------------

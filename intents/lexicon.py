@@ -158,6 +158,9 @@ class Lexicon:
     top_words: PhraseTrie
     customer_nouns: PhraseTrie
     rank_count: re.Pattern[str]
+    # words handing a ticket to someone ("ส่งต่อให้", "assign to"): the rest names them
+    assign_words: re.Pattern[str]
+    self_words: frozenset[str]
     # words giving a customer's phone or email anew ("เปลี่ยนเบอร์ Acme เป็น 08…")
     contact_change: PhraseTrie
     dates: DateGrammar
@@ -238,6 +241,8 @@ _WORD_LISTS = (
     "note_lead",
     "deal_leads",
     "order_names",
+    "assign_words",
+    "self_words",
     "task_done",
     "task_nouns",
     "top_buyers",
@@ -402,6 +407,8 @@ def load_lexicon() -> Lexicon:
         order_names=frozenset(word_lists["order_names"]),
         own_words=_phrase_trie(word_lists["own_words"]),
         contact_change=_phrase_trie(word_lists["contact_change"]),
+        assign_words=_words_pattern(word_lists["assign_words"]),
+        self_words=frozenset(word_lists["self_words"]),
         task_done=_phrase_trie(word_lists["task_done"]),
         task_nouns=_phrase_trie(word_lists["task_nouns"]),
         task_words=_words_pattern(word_lists["task_done"] + word_lists["task_nouns"]),

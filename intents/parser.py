@@ -54,6 +54,10 @@ _SETTLED = frozenset({"won", "lost"})
 # other is named: the interaction a rep names first is the one they had, one named later is
 # part of what was said, and a note ("จดไว้ว่าโทรหา…") is what they write when nothing else is
 EARLIEST_SLOTS = {"interaction_type": "note"}
+# Thai words that join a handing word to whom ("assign TCK-2002 ให้ทีม", "ไปทีม onsite")
+_HAND_LEADS = ("ไปให้", "ให้", "ไป")
+# ids in a message, left out of a name written beside them
+_ID_LIKE = re.compile(r"\b(?:ORD|TCK|M)-\d+\b", re.IGNORECASE)
 # a ranking of customers ("top customers"): how many when no count is given, and at most
 TOP_CUSTOMERS = 10
 TOP_CUSTOMERS_MOST = 50
@@ -725,6 +729,12 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots["request"] = "change"
     if queue_priority is not None:
         slots["priority"] = queue_priority
+    if intent == "ticket_update":
+        handed = _handed_to(lexicon, prepared)
+        if handed:
+            # "TCK-2002 ส่งต่อให้ Somchai": a colleague to take it, not the sender
+            slots["assignee"] = handed
+            slots.pop("note", None)
     if intent == "report":
         top = _ranking(lexicon, prepared)
         if top is not None:
@@ -847,6 +857,29 @@ def _cancels_an_order(lexicon: Lexicon, analysis: Analysis) -> bool:
         if rest and rest[0] in lexicon.order_names:
             return True
     return False
+
+
+def _handed_to(lexicon: Lexicon, prepared: Prepared) -> str | None:
+    """Who a ticket is handed to: up to three words after the last handing word ("ส่งต่อให้
+    Somchai", "assign TCK-2002 to Nida please"), without ids, honorifics or function words."""
+    found = list(lexicon.assign_words.finditer(prepared.clean))
+    if not found:
+        return None
+    rest = _ID_LIKE.sub(" ", prepared.clean[found[-1].end() :])
+    rest = re.split(r"[,.;:!?\n]", rest)[0]
+    words = [w for w in rest.split() if w.lower() not in HONORIFICS]
+    while words and (lexicon.function_word(w := words[-1].lower()) or w in lexicon.particles):
+        words.pop()
+    while words and lexicon.function_word(words[0].lower()):
+        words.pop(0)
+    # a Thai name is one word (the sentence goes on after a space); a Latin one up to three
+    name = " ".join(words[:1] if words and not words[0].isascii() else words[:3]).lstrip("@")
+    for lead in (*_HAND_LEADS, *sorted(HONORIFICS, key=len, reverse=True)):
+        if name.startswith(lead) and len(name) > len(lead) and not name.isascii():
+            name = name[len(lead) :]
+    if name.lower() in lexicon.self_words:
+        return None  # "assign TCK-2002 to myself": the sender, as with no one named
+    return name or None
 
 
 def _someone_named(lexicon: Lexicon, prepared: Prepared) -> bool:

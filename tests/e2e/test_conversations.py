@@ -454,6 +454,35 @@ def test_a_new_question_picks_no_option_of_the_one_pending(world: World) -> None
     assert picked.confirm and "office chairs" in picked.text
 
 
+def _assignee(world: World, number: str) -> str | None:
+    with world.store.uow() as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        return ticket.assignee.name if ticket.assignee else None
+
+
+def test_a_ticket_is_handed_to_the_colleague_named_or_mentioned(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        number = tickets.create_ticket(uow, "printer jam", customer=acme, channel="slack").number
+        uow.commit()
+    agent = world.session("staff:U_SUPPORT")
+    named = agent.send(f"{number} ส่งต่อให้ Somchai")
+    assert _assignee(world, number) == "Somchai" and "Somchai" in named.text
+    # a Slack mention of a colleague hands it to them
+    agent.send(f"assign {number} to <@U_MANAGER>")
+    assert _assignee(world, number) == "Pim"
+    # a name nobody has changes nothing and says so
+    before = count_rows(AuditEntry)
+    unknown = agent.send(f"{number} ฝากให้คุณนิดา ดูหน่อย")
+    assert unknown.text == say("colleague_not_found", "th", name="นิดา")
+    assert count_rows(AuditEntry) == before and _assignee(world, number) == "Pim"
+    # to oneself, as taking it
+    agent.send(f"assign {number} to myself")
+    assert _assignee(world, number) == "Malai"
+
+
 def test_an_answer_that_names_no_reward_redeems_nothing(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         workshop = Reward(

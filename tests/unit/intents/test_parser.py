@@ -690,6 +690,24 @@ def test_a_report_compared_with_the_period_before_is_the_running_one(text: str) 
 
 
 @pytest.mark.parametrize(
+    ("text", "assignee"),
+    [
+        ("TCK-2002 ส่งต่อให้ Somchai", "Somchai"),
+        ("forward TCK-2003 to Nattaya please", "Nattaya"),
+        ("TCK-2003 ฝากให้คุณแนน ดูหน่อย", "แนน"),
+        ("reassign TCK-3429 ไปทีม onsite", "ทีม"),
+        # to oneself, or to no one named: the sender takes it
+        ("assign TCK-2002 to myself", None),
+        ("take TCK-2002", None),
+    ],
+)
+def test_a_ticket_handed_to_a_colleague_names_them(text: str, assignee: str | None) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "ticket_update"
+    assert out.slots.get("assignee") == assignee
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
         # a look-back up to today is a rolling period of days or months
