@@ -642,6 +642,22 @@ def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], i
         assert "Lotus Garden" in created.title and created.due_date is not None
 
 
+def test_an_interaction_finds_its_customer_by_member_id_or_phone(world: World) -> None:
+    agent = world.session("staff:U_SUPPORT")
+    with world.store.uow() as uow:
+        somsri = uow.session.get_one(Customer, world.somsri)
+        member, phone, name = somsri.member_id, somsri.phone, somsri.name
+    by_member = agent.send(f"ลูกค้า {member} โทรมาถามเรื่อง ORD-3001")
+    by_phone = agent.send(f"ลูกค้าเบอร์ {phone} โทรมาถามเรื่องส่งของ")
+    assert by_member.text == by_phone.text == f"บันทึกการโทรกับ {name} เรียบร้อย"
+    with world.store.uow() as uow:
+        rows = uow.session.scalars(select(Interaction).order_by(Interaction.id)).all()
+        assert [(r.customer_id, r.note) for r in rows] == [
+            (world.somsri, "ลูกค้า มาถามเรื่อง ORD-3001"),
+            (world.somsri, "มาถามเรื่องส่งของ"),
+        ]
+
+
 def test_a_note_is_added_to_the_customer(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("จดโน้ต Acme Trading ชอบสินค้าตัวใหม่").text == ("บันทึกโน้ตของ Acme Trading เรียบร้อย")
