@@ -778,6 +778,9 @@ def order_status(ctx: Context) -> Outcome:
     if number is None and ctx.who.is_staff and ctx.slots.get("customer"):
         # "ออเดอร์ของ Siam Paper ล่าสุด": that customer's latest orders
         return _orders_of(ctx)
+    if number is None and own is not None and ctx.slots.get("list"):
+        # "ออเดอร์ของหนูมีอะไรบ้าง": a customer's own recent orders
+        return _orders_of(ctx)
     if number is None:
         if own is None:
             return Ask("order_id", _t(ctx, "ask_order_id"))
@@ -806,14 +809,15 @@ def _orders_of(ctx: Context) -> Outcome:
     if not isinstance(found, Customer):
         return found
     recent = orders.recent_orders(ctx.uow, found)
+    own = "" if ctx.who.is_staff else "_own"  # a customer reads of their own orders
     if not recent:
-        return Done(_t(ctx, "no_orders_of", name=found.name))
+        return Done(_t(ctx, "no_orders") if own else _t(ctx, "no_orders_of", name=found.name))
     lines = [
         f"• {o.number} {money(o.total)} · {label('order', o.status.value, ctx.lang)}"
         f" · {_d(o.placed_at.astimezone(ctx.tz).date(), ctx)}"
         for o in recent
     ]
-    header = _t(ctx, "orders_of", name=found.name, count=len(recent))
+    header = _t(ctx, f"orders_of{own}", name=found.name, count=len(recent))
     return Done(header + "\n" + "\n".join(lines), (_order_card(ctx, recent[0]),))
 
 

@@ -145,6 +145,8 @@ class Lexicon:
     # words asking to cancel or change an order, and the words naming an order itself
     order_change: frozenset[str]
     order_names: frozenset[str]
+    # words asking for one's orders as a list ("มีอะไรบ้าง", "all my orders")
+    order_list: PhraseTrie
     # words saying the sender's own ("my tickets", "เคสที่ฉันรับผิดชอบ")
     own_words: PhraseTrie
     # a task reported done ("finished the Acme task", "งานโทรหา Acme เสร็จแล้ว"): the words
@@ -241,6 +243,7 @@ _WORD_LISTS = (
     "note_lead",
     "deal_leads",
     "order_names",
+    "order_list",
     "assign_words",
     "self_words",
     "task_done",
@@ -405,6 +408,7 @@ def load_lexicon() -> Lexicon:
         amount_down=tuple(word_lists["amount_down"]),
         order_change=frozenset(word_lists["order_change"]),
         order_names=frozenset(word_lists["order_names"]),
+        order_list=_phrase_trie(word_lists["order_list"]),
         own_words=_phrase_trie(word_lists["own_words"]),
         contact_change=_phrase_trie(word_lists["contact_change"]),
         assign_words=_words_pattern(word_lists["assign_words"]),

@@ -725,6 +725,11 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots["list"] = True
     if intent == "order_status" and _asks_order_change(lexicon, analysis.tokens):
         slots["request"] = "change"
+    elif (
+        intent == "order_status" and "order_id" not in slots and _asks_for_orders(lexicon, analysis)
+    ):
+        # "ออเดอร์ของหนูมีอะไรบ้าง", "my orders": the recent ones, not the latest's status
+        slots["list"] = True
     if contact_anew:
         slots["request"] = "change"
     if queue_priority is not None:
@@ -795,6 +800,14 @@ def _asks_for_tasks(analysis: Analysis) -> bool:
     อะไรบ้าง") and names nothing to do ("remind me to send the tasks list" adds one)."""
     tags = analysis.tags
     return bool(tags & {"task_list", "list_verb"}) and not tags & {"remind", "plan_verb"}
+
+
+def _asks_for_orders(lexicon: Lexicon, analysis: Analysis) -> bool:
+    """True when a message about orders asks for them ("ออเดอร์ของหนูมีอะไรบ้าง", "all my
+    orders"), not where one is ("where are my orders" asks for the latest's status)."""
+    if analysis.tags & {"status_q", "ship_word"}:
+        return False
+    return bool(lexicon.order_list.scan(analysis.tokens))
 
 
 # words saying an order's change already happened ("ถูกยกเลิกไปแล้ว", "โดนยกเลิก")

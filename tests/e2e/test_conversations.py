@@ -849,6 +849,18 @@ def test_an_id_alone_is_answered_in_the_conversations_language(world: World) -> 
     assert english.intent == "order_status" and english.lang == "en"
 
 
+def test_a_customer_asking_for_their_orders_gets_the_recent_ones(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    listed = somsri.send("ออเดอร์ของหนูมีอะไรบ้าง")
+    assert listed.intent == "order_status"
+    lines = listed.text.splitlines()
+    assert lines[0] == say("orders_of_own", "th", count=len(lines) - 1)
+    assert lines[1].startswith("• ORD-3001 ") and not any("ORD-3002" in line for line in lines)
+    # where an order is: the latest's status, not a list
+    where = somsri.send("ของที่สั่งไปถึงไหนแล้วคะ")
+    assert where.text.startswith("คำสั่งซื้อ ORD-3001")
+
+
 def test_a_customer_cancelling_their_latest_order_hears_its_status_and_who_can(
     world: World,
 ) -> None:
