@@ -661,6 +661,9 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     ):
         # "ลูกค้าที่ซื้อเยอะที่สุด": no customer named, a ranking of them
         intent = "report"
+    if intent == "report" and lexicon.tier_progress.scan(prepared.analysis.tokens):
+        # "อีกกี่แต้มจะได้ platinum": one member's way to a tier, not a report on the tier
+        intent = "loyalty_balance"
     if (
         intent == "report"
         and "new_customer" in prepared.analysis.tags

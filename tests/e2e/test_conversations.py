@@ -849,6 +849,16 @@ def test_an_id_alone_is_answered_in_the_conversations_language(world: World) -> 
     assert english.intent == "order_status" and english.lang == "en"
 
 
+def test_a_customer_asking_how_far_a_tier_is_sees_their_membership(world: World) -> None:
+    reply = world.session("customer:U_LINE_SOMSRI").send("อีกกี่แต้มจะได้ gold คะ")
+    assert reply.intent == "loyalty_balance"
+    (card,) = reply.cards
+    fields = dict(card.fields)
+    assert fields[say("f.next_tier", "th")] == say(
+        "next_tier", "th", tier=label("tier", "gold", "th"), points="3,800 แต้ม"
+    )
+
+
 def test_a_customer_asking_for_their_orders_gets_the_recent_ones(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     listed = somsri.send("ออเดอร์ของหนูมีอะไรบ้าง")

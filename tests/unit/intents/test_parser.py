@@ -708,6 +708,20 @@ def test_a_ticket_handed_to_a_colleague_names_them(text: str, assignee: str | No
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # how far a member is from a tier: their balance and tier
+        ("อีกกี่แต้มจะได้ platinum", "loyalty_balance"),
+        ("how many more points to reach platinum", "loyalty_balance"),
+        # the tier's members are a report
+        ("loyalty report for platinum", "report"),
+    ],
+)
+def test_the_way_to_a_tier_is_a_balance(text: str, intent: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).intent == intent
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
         # a look-back up to today is a rolling period of days or months
