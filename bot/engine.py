@@ -90,6 +90,11 @@ def _plain_slots(values: dict[str, object]) -> dict[str, Any]:
     return slots
 
 
+# a message read this surely as another request, of more than two words, starts it instead
+# of answering an open question; a name or a contact alone reads as a lookup or a new
+# customer, and answers it
+SURE_NEW_REQUEST = 0.9
+ANSWER_INTENTS = frozenset({"customer_lookup", "customer_create", "confirm", "deny"})
 # a typed answer picks the option whose label it names this well (0-100)
 OPTION_MATCH = 75
 
@@ -363,6 +368,17 @@ class Bot:
         switching = parsed.intent not in ("out_of_scope", pending["intent"])
         if options and switching and _option(options, text) is None:
             # a choice question answered with a new request: leave the question behind
+            state.pop("pending", None)
+            return None
+        if (
+            not options
+            and switching
+            and parsed.intent not in ANSWER_INTENTS
+            and parsed.confidence >= SURE_NEW_REQUEST
+            and len(text.split()) > 2
+        ):
+            # "remind me to send samples to Lotus Garden on Monday" while "which customer?"
+            # waits: a request of its own, not the name it holds
             state.pop("pending", None)
             return None
         value = self._slot_value(uow, pending["intent"], awaiting, options, parsed, text)

@@ -106,6 +106,53 @@ def _given_name(name: str) -> tuple[str, ...]:
     return (first,)
 
 
+# words of a business's legal form, which many names share: they name no one
+_LEGAL_WORDS = frozenset(
+    {
+        "บริษัท",
+        "บจก",
+        "จำกัด",
+        "มหาชน",
+        "หจก",
+        "ห้างหุ้นส่วนจำกัด",
+        "co",
+        "ltd",
+        "company",
+        "limited",
+        "inc",
+        "corp",
+        "corporation",
+        "plc",
+        "the",
+    }
+)
+# a word written for a word of the name scores this much against it (a slip, not another word)
+_WORD_LIKE = 85
+# Thai written together or apart ("ซีพีออลล์", "ซีพี ออลล์"): the mention as part of the name
+_JOINED_LIKE = 90
+
+
+def _core(key: str) -> list[str]:
+    """The words of a folded name that tell it from others: without its legal form."""
+    words = [w for w in key.split() if w not in _LEGAL_WORDS]
+    if words and words[0].startswith("บริษัท") and len(words[0]) > len("บริษัท"):
+        words[0] = words[0][len("บริษัท") :]
+    return words or key.split()
+
+
+def _covers(mention: str, name: str) -> bool:
+    """True when every telling word of the mention is a word of the name, or a slip of one
+    ("Acme Tradng"), or, in Thai, the mention written together is part of the name written
+    together ("ซีพีออลล์" of "ซีพี ออลล์"). A name may have more words than the mention."""
+    said, known = _core(mention), _core(name)
+    if all(max(fuzz.ratio(w, k) for k in known) >= _WORD_LIKE for w in said):
+        return True
+    if not THAI_CHAR.search(mention):
+        return False  # Latin names are written with their spaces
+    joined, whole = "".join(said), "".join(known)
+    return len(joined) <= len(whole) and fuzz.partial_ratio(joined, whole) >= _JOINED_LIKE
+
+
 class CustomerIndex:
     """Names and aliases of the customers, indexed for exact and fuzzy lookup."""
 
@@ -204,6 +251,8 @@ class CustomerIndex:
             owner = self._owner[entry]
             if self._keys[entry] == key:
                 score = 100.0
+            elif not _covers(key, self._keys[entry]):
+                continue  # "Thai Rungrueang Co., Ltd." is not "Thai Fresh Co., Ltd."
             if score > best_by_customer.get(owner, -1.0):
                 best_by_customer[owner] = float(score)
         ranked = sorted(best_by_customer.items(), key=lambda kv: kv[1], reverse=True)[:limit]

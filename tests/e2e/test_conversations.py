@@ -483,6 +483,19 @@ def test_a_ticket_is_handed_to_the_colleague_named_or_mentioned(
     assert _assignee(world, number) == "Malai"
 
 
+def test_a_new_request_while_a_name_is_asked_is_done_as_asked(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    rep = world.session("staff:U_SALES")
+    asked = rep.send("move it to proposal")
+    assert asked.text == say("ask_customer", "en")
+    task = rep.send("remind me to send samples to Siam Paper on Monday")
+    assert task.intent == "task_create" and count_rows(Task) == 1
+    # a name alone still answers the question
+    rep.send("move it to proposal")
+    assert "Paper supply 2027" in rep.send("Acme Trading").text
+
+
 def test_an_answer_that_names_no_reward_redeems_nothing(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         workshop = Reward(

@@ -112,3 +112,24 @@ def test_a_thai_person_is_found_by_given_name() -> None:
     assert {c.id for c, _ in both.customer_candidates} == {1, 3}
     assert "customer_id" not in both.slots
     assert [m.text for m in index.find_mentions("ต้องมานะพยายาม")] == []
+
+
+def test_a_shared_word_or_legal_form_names_no_one() -> None:
+    index = CustomerIndex.build(
+        [
+            CustomerName(1, "บริษัท ไทยเฟรช", ("ไทยเฟรช", "Thai Fresh Co., Ltd.")),
+            CustomerName(2, "ขอนแก่นการค้า"),
+            CustomerName(3, "Acme Trading Co., Ltd."),
+            CustomerName(4, "ซีพี ออลล์"),
+        ]
+    )
+    # another business of the same legal form, or sharing a first word, is nobody known
+    assert index.resolve("บริษัท ไทยรุ่งเรือง จำกัด").best is None
+    assert index.resolve("Thai Rungrueang Co., Ltd.").best is None
+    assert index.resolve("ขอนแก่นการยาง").best is None
+    # the telling words, a slip in one, or Thai written apart still find the customer
+    assert index.resolve("Thai Fresh").best == index.customers[0]
+    assert index.resolve("ไทยเฟรช จำกัด").best == index.customers[0]
+    assert index.resolve("Acme Tradng").best == index.customers[2]
+    assert index.resolve("acme").best == index.customers[2]
+    assert index.resolve("ซีพีออลล์").best == index.customers[3]
