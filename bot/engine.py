@@ -90,10 +90,11 @@ def _plain_slots(values: dict[str, object]) -> dict[str, Any]:
     return slots
 
 
-# a message read this surely as another request, of more than two words, starts it instead
-# of answering an open question; a name or a contact alone reads as a lookup or a new
-# customer, and answers it
+# a message read this surely as another request, of some length ("ORD-3003 ส่งถึงไหนแล้วคะ"
+# has no spaces to count words by), starts it instead of answering an open question; a name
+# or a contact alone reads as a lookup or a new customer, and answers it
 SURE_NEW_REQUEST = 0.9
+NEW_REQUEST_LENGTH = 12
 ANSWER_INTENTS = frozenset({"customer_lookup", "customer_create", "confirm", "deny"})
 # a typed answer picks the option whose label it names this well (0-100)
 OPTION_MATCH = 75
@@ -375,7 +376,7 @@ class Bot:
             and switching
             and parsed.intent not in ANSWER_INTENTS
             and parsed.confidence >= SURE_NEW_REQUEST
-            and len(text.split()) > 2
+            and len(text) >= NEW_REQUEST_LENGTH
         ):
             # "remind me to send samples to Lotus Garden on Monday" while "which customer?"
             # waits: a request of its own, not the name it holds

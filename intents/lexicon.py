@@ -156,6 +156,9 @@ class Lexicon:
     task_words: re.Pattern[str]
     # words asking how far a member is from a tier ("อีกกี่แต้มจะได้ platinum")
     tier_progress: PhraseTrie
+    # words that only say there is a problem ("อยากแจ้งปัญหา", "I have a problem"): no
+    # ticket's description
+    problem_words: re.Pattern[str]
     # a ranking of customers ("top customers", "ลูกค้าที่ซื้อเยอะที่สุด"): words that ask for it
     # alone, words that do beside a customer noun, and the count ("top 5", "10 อันดับ")
     top_buyers: PhraseTrie
@@ -245,6 +248,7 @@ _WORD_LISTS = (
     "note_lead",
     "deal_leads",
     "order_names",
+    "problem_words",
     "tier_progress",
     "order_list",
     "assign_words",
@@ -420,6 +424,7 @@ def load_lexicon() -> Lexicon:
         task_nouns=_phrase_trie(word_lists["task_nouns"]),
         task_words=_words_pattern(word_lists["task_done"] + word_lists["task_nouns"]),
         tier_progress=_phrase_trie(word_lists["tier_progress"]),
+        problem_words=_words_pattern(word_lists["problem_words"]),
         top_buyers=_phrase_trie(word_lists["top_buyers"]),
         top_words=_phrase_trie(word_lists["top_words"]),
         customer_nouns=_phrase_trie(word_lists["customer_nouns"]),

@@ -716,6 +716,14 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             customer if isinstance(customer, str) else None,
         )
     )
+    description = slots.get("description")
+    if (
+        intent == "ticket_create"
+        and isinstance(description, str)
+        and not any(ch.isalnum() for ch in lexicon.problem_words.sub(" ", description))
+    ):
+        # "อยากแจ้งปัญหาค่ะ", "I have a problem": a ticket to open, no problem told yet
+        del slots["description"]
     if task_done:
         slots["request"] = "done"
         note = lexicon.task_words.sub(" ", str(slots.pop("note", "")))

@@ -496,6 +496,23 @@ def test_a_new_request_while_a_name_is_asked_is_done_as_asked(
     assert "Paper supply 2027" in rep.send("Acme Trading").text
 
 
+def test_a_problem_reported_without_telling_it_is_asked_for(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    before = count_rows(Ticket)
+    assert somsri.send("อยากแจ้งปัญหาค่ะ").text == say("ask_problem", "th")
+    # an order question meanwhile is answered as one, and opens no ticket
+    where = somsri.send("ORD-3001 ส่งถึงไหนแล้วคะ")
+    assert where.intent == "order_status" and count_rows(Ticket) == before
+    somsri.send("อยากแจ้งปัญหาค่ะ")
+    opened = somsri.send("แก้วที่ได้มาบิ่นค่ะ")
+    assert opened.intent == "ticket_create" and count_rows(Ticket) == before + 1
+    with world.store.uow() as uow:
+        newest = uow.session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
+        assert newest is not None and newest.subject.startswith("แก้วที่ได้มาบิ่น")
+
+
 def test_an_answer_that_names_no_reward_redeems_nothing(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         workshop = Reward(

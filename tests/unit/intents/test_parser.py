@@ -722,6 +722,25 @@ def test_the_way_to_a_tier_is_a_balance(text: str, intent: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "description"),
+    [
+        # saying there is a problem tells none yet
+        ("อยากแจ้งปัญหาค่ะ", None),
+        ("I have a problem", None),
+        ("i want to file a complaint", None),
+        ("ของที่ได้รับแตกค่ะ", "ของที่ได้รับแตก"),
+        ("ร้องเรียนพนักงานส่งของ", "ร้องเรียนพนักงานส่งของ"),
+    ],
+)
+def test_a_ticket_without_a_problem_told_has_no_description(
+    text: str, description: str | None
+) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "ticket_create"
+    assert out.slots.get("description") == description
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
         # a look-back up to today is a rolling period of days or months
