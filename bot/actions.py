@@ -96,6 +96,22 @@ def _guessed(ctx: Context) -> bool:
     return weak and "_text" in ctx.slots and not ctx.confirmed
 
 
+# the fewest letters that may name a part of a thing's name
+NAME_PART = 4
+
+
+def words_score(wanted: str, names: tuple[str, ...]) -> float:
+    """How well the words asked for name a thing (0-100): as a set of words, or as a part of
+    one of its names ("กาแฟฟรี" of "กาแฟฟรี 1 แก้ว"). Names are scored one by one, and a part
+    only of four letters or more: run together, Thai text holds parts of anything."""
+    scorers = [fuzz.token_set_ratio]
+    if len(default_process(wanted)) >= NAME_PART:
+        scorers.append(fuzz.partial_ratio)  # "1" or "ดี" is a part of too many names
+    return max(
+        scorer(wanted, name, processor=default_process) for name in names for scorer in scorers
+    )
+
+
 def _d(value: date, ctx: Context) -> str:
     return day(value, ctx.lang)
 
@@ -1120,20 +1136,6 @@ def _ledger_reason(ctx: Context, entry: PointsEntry, rewards: dict[str, Reward])
 
 # a reward asked for by a name that scores this much against its Thai or English name (0-100)
 REWARD_MATCH = 70
-# the fewest letters that may name a part of a thing's name
-NAME_PART = 4
-
-
-def words_score(wanted: str, names: tuple[str, ...]) -> float:
-    """How well the words asked for name a thing (0-100): as a set of words, or as a part of
-    one of its names ("กาแฟฟรี" of "กาแฟฟรี 1 แก้ว"). Names are scored one by one, and a part
-    only of four letters or more: run together, Thai text holds parts of anything."""
-    scorers = [fuzz.token_set_ratio]
-    if len(default_process(wanted)) >= NAME_PART:
-        scorers.append(fuzz.partial_ratio)  # "1" or "ดี" is a part of too many names
-    return max(
-        scorer(wanted, name, processor=default_process) for name in names for scorer in scorers
-    )
 
 
 def loyalty_redeem(ctx: Context) -> Outcome:
