@@ -329,14 +329,22 @@ def dm_message(event: dict[str, Any], event_id: str | None) -> Message | None:
     )
 
 
-def mention_message(event: dict[str, Any], event_id: str | None) -> Message | None:
-    """An @mention in a channel as a `Message` that lives in the mention's thread."""
+def mention_message(
+    event: dict[str, Any], event_id: str | None, bot_user_id: str | None = None
+) -> Message | None:
+    """An @mention in a channel as a `Message` that lives in the mention's thread; the
+    mention of the app is taken out, a colleague's stays ("TCK-2002 ให้ <@U…> ดูแล")."""
     if not is_from_a_person(event):
         return None
+    text = str(event.get("text") or "")
+    if bot_user_id:
+        text = " ".join(re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text).split())
+    else:
+        text = strip_mentions(text)
     return Message(
         platform="slack",
         user_id=str(event["user"]),
-        text=strip_mentions(str(event.get("text") or "")),
+        text=text,
         channel_id=str(event.get("channel") or ""),
         event_id=event_id,
         thread_id=event.get("thread_ts") or event.get("ts"),
@@ -491,9 +499,11 @@ class SlackAdapter:
                 body.get("event_id"),
             )
 
-    def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    def on_mention(
+        self, body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         """An @mention: answer in the mention's thread."""
-        message = mention_message(event, body.get("event_id"))
+        message = mention_message(event, body.get("event_id"), context.get("bot_user_id"))
         if message is not None:
             self.converse(message, channel=message.channel_id, thread_ts=message.thread_id)
 

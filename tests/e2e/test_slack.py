@@ -27,6 +27,7 @@ from adapters.slack import CHOICES_BLOCK, SlackAdapter
 from bot.settings import Settings
 from crm_core.models import (
     AuditEntry,
+    Customer,
     Deal,
     Interaction,
     Priority,
@@ -34,6 +35,9 @@ from crm_core.models import (
     Stage,
     Ticket,
 )
+from crm_core.services import tickets
+from crm_core.services.staff import add_staff
+from crm_core.uow import Actor
 from tests.e2e.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack, serve
 from tests.e2e.world import World
 
@@ -246,6 +250,21 @@ def test_app_mention_replies_in_the_thread(slack: SlackWorld) -> None:
     assert "*Acme Trading*" in card["text"]["text"]
     assert any("0811111111" in f["text"] for f in card["fields"])
     assert "Acme Trading" in reply["text"]
+
+
+def test_a_colleague_mentioned_in_a_channel_takes_the_ticket(slack: SlackWorld) -> None:
+    with slack.world.store.uow(Actor.cli()) as uow:
+        acme = uow.session.get_one(Customer, slack.world.acme)
+        number = tickets.create_ticket(uow, "printer jam", customer=acme, channel="slack").number
+        add_staff(uow, "U07SOMNUK", "Somnuk", "support")  # a Slack user id as Slack writes it
+        uow.commit()
+    event = fixture("slack_app_mention_event.json")["event"]
+    text = f"<@{BOT_USER_ID}> {number} ส่งต่อให้ <@U07SOMNUK> ดูแล"
+    assert slack.event(event | {"user": "U_SUPPORT", "text": text}).status_code == 200
+    slack.posted(1)
+    with slack.world.store.uow() as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        assert ticket.assignee is not None and ticket.assignee.name == "Somnuk"
 
 
 def test_slash_command_answers_ephemerally(slack: SlackWorld) -> None:
