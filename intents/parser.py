@@ -391,6 +391,14 @@ def _dates_ahead(entities: list[Entity], today: date) -> list[Entity]:
     ]
 
 
+def _tells_a_problem(lexicon: Lexicon, analysis: Analysis) -> bool:
+    """A complaint said without a yes, and not denied ("ไม่มีปัญหา", "no problem" agree)."""
+    if "yes_word" in analysis.tags:
+        return False
+    said = [start for start, _, tags in analysis.hits if "complaint" in tags]
+    return bool(said) and not any(_negated(lexicon, analysis, at) for at in said)
+
+
 def _negated(lexicon: Lexicon, analysis: Analysis, at: int) -> bool:
     """True when a negation ends right before token `at`, or one stopword before it."""
     tokens = analysis.tokens
@@ -627,6 +635,9 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "finished the Acme task", "งานโทรหา Acme เสร็จแล้ว": one of the sender's tasks is
         # done; no new task to add, no interaction to log
         intent = "task_create"
+    if intent == "confirm" and _tells_a_problem(lexicon, prepared.analysis):
+        # "มีปัญหาค่ะ" says there is a problem; it answers yes to nothing
+        intent = "ticket_create"
     if intent == "cancel" and (
         any(e.kind == "order_id" for e in prepared.entities)
         or _cancels_an_order(lexicon, prepared.analysis)

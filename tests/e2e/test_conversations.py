@@ -513,6 +513,17 @@ def test_a_problem_reported_without_telling_it_is_asked_for(
         assert newest is not None and newest.subject.startswith("แก้วที่ได้มาบิ่น")
 
 
+def test_a_problem_said_at_a_confirmation_redeems_nothing(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    assert somsri.send("อยากแลกแก้วน้ำค่ะ").confirm
+    before = count_rows(PointsEntry)
+    reply = somsri.send("มีปัญหาค่ะ")
+    assert not reply.confirm and reply.text == say("ask_problem", "th")
+    assert count_rows(PointsEntry) == before
+
+
 def test_an_answer_that_names_no_reward_redeems_nothing(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         workshop = Reward(

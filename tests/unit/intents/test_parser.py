@@ -741,6 +741,19 @@ def test_a_ticket_without_a_problem_told_has_no_description(
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a problem said is no yes; "no problem" agrees
+        ("มีปัญหาค่ะ", "ticket_create"),
+        ("ไม่มีปัญหาค่ะ", "confirm"),
+        ("ใช่ค่ะ", "confirm"),
+    ],
+)
+def test_a_problem_said_is_no_yes(text: str, intent: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).intent == intent
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
         # a look-back up to today is a rolling period of days or months
