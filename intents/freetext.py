@@ -96,9 +96,14 @@ _INTERACTION_TAGS = frozenset({"slot:interaction_type", "interaction_past"})
 _NOTE_TYPE = "interaction_type=note"
 
 
+def _interaction_tag(tag: str) -> bool:
+    """True for a tag that names an interaction: its type, or one done in the past."""
+    return tag in _INTERACTION_TAGS or tag.startswith("interaction_type=")
+
+
 def _names_interaction(tags: frozenset[str]) -> bool:
     """True when a phrase's tags name an interaction type."""
-    return bool(tags & _INTERACTION_TAGS) or any(t.startswith("interaction_type=") for t in tags)
+    return any(_interaction_tag(t) for t in tags)
 
 
 def _logged_interaction(hits: list[tuple[int, int, frozenset[str]]]) -> set[int]:
@@ -157,7 +162,7 @@ def _removed(
     logged = _logged_interaction(hits)
     for at, (start, end, tags) in enumerate(hits):
         if at not in logged and _names_interaction(tags) and _NOTE_TYPE not in tags:
-            tags = frozenset(t for t in tags if not _names_interaction(frozenset((t,))))
+            tags = frozenset(t for t in tags if not _interaction_tag(t))
         if tags & commands:
             (drop if start < content_from else after_lead).update(range(start, end))
     # after the lead, command words make a clause of their own only between punctuation or

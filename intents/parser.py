@@ -54,10 +54,10 @@ _SETTLED = frozenset({"won", "lost"})
 # other is named: the interaction a rep names first is the one they had, one named later is
 # part of what was said, and a note ("จดไว้ว่าโทรหา…") is what they write when nothing else is
 EARLIEST_SLOTS = {"interaction_type": "note"}
+# the kinds of id a message may hold beside a name
+_ID_KINDS = ("order_id", "ticket_id", "member_id")
 # Thai words that join a handing word to whom ("assign TCK-2002 ให้ทีม", "ไปทีม onsite")
 _HAND_LEADS = ("ไปให้", "ให้", "ไป")
-# ids in a message, left out of a name written beside them
-_ID_LIKE = re.compile(r"\b(?:ORD|TCK|M)-\d+\b", re.IGNORECASE)
 # a ranking of customers ("top customers"): how many when no count is given, and at most
 TOP_CUSTOMERS = 10
 TOP_CUSTOMERS_MOST = 50
@@ -866,6 +866,8 @@ def _reports_task_done(lexicon: Lexicon, prepared: Prepared, intent: str) -> boo
     new task to get something done ("remind me to get the quote done", "... done by Friday").
     An interaction is a task only when the message opens with a task ("งานโทรหา Acme
     เสร็จแล้ว"; "โทรหา Acme เสร็จแล้ว" is the call)."""
+    if intent not in ("task_create", "log_interaction"):
+        return False
     tokens = prepared.analysis.tokens
     if not lexicon.task_done.scan(tokens) or lexicon.note_lead.scan(tokens):
         return False
@@ -897,12 +899,16 @@ def _cancels_an_order(lexicon: Lexicon, analysis: Analysis) -> bool:
 def _handed_to(lexicon: Lexicon, prepared: Prepared) -> str | None:
     """Who a ticket is handed to: up to three words after the last handing word ("ส่งต่อให้
     Somchai", "assign TCK-2002 to Nida please"), without ids, honorifics or function words."""
-    found = list(lexicon.assign_words.finditer(prepared.clean))
+    # the ids found already stand as markers, left out of the name below ("@ticket_id")
+    ids = [e for e in prepared.entities if e.kind in _ID_KINDS]
+    text = _mask(prepared.clean, ids)
+    found = list(lexicon.assign_words.finditer(text))
     if not found:
         return None
-    rest = _ID_LIKE.sub(" ", prepared.clean[found[-1].end() :])
+    rest = text[found[-1].end() :]
     rest = re.split(r"[,.;:!?\n]", rest)[0]
-    words = [w for w in rest.split() if w.lower() not in HONORIFICS]
+    markers = {f"@{kind}" for kind in _ID_KINDS}
+    words = [w for w in rest.split() if w.lower() not in HONORIFICS and w not in markers]
     while words and (lexicon.function_word(w := words[-1].lower()) or w in lexicon.particles):
         words.pop()
     while words and lexicon.function_word(words[0].lower()):

@@ -66,14 +66,18 @@ def _make_date(year: int | None, month: int, day: int, today: date) -> date | No
         return None
 
 
+def _month_start(day: date, ahead: int) -> date:
+    """The first day of the month `ahead` months from the one holding `day` (back if < 0)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + ahead, 12)
+    return date(year, month + 1, 1)
+
+
 def _month_edge(edge: str, ahead: int, today: date) -> date:
     """The first, middle (15th) or last day of the month `ahead` months from today's; a first
     or middle day already past means the next month's."""
     if ahead == 0 and today.day > _EDGE_DAYS.get(edge, 31):
         ahead = 1
-    first = date(
-        today.year + (today.month - 1 + ahead) // 12, (today.month - 1 + ahead) % 12 + 1, 1
-    )
+    first = _month_start(today, ahead)
     if edge in _EDGE_DAYS:
         return first.replace(day=_EDGE_DAYS[edge])
     return _month_end(first.year, first.month)
@@ -84,9 +88,8 @@ def _period_edge(unit: str, edge: str, ahead: int, today: date) -> date:
     quarter "q1".."q4" at its next end on or after today ("end of Q1" in November is next
     March's)."""
     if unit == "month":
-        index = today.year * 12 + today.month - 1 + ahead
-        year, month = divmod(index, 12)
-        return date(year, month + 1, 1) if edge == "start" else _month_end(year, month + 1)
+        first = _month_start(today, ahead)
+        return first if edge == "start" else _month_end(first.year, first.month)
     if unit == "year":
         year = today.year + ahead
         return date(year, 1, 1) if edge == "start" else date(year, 12, 31)
@@ -104,9 +107,8 @@ def _period_edge(unit: str, edge: str, ahead: int, today: date) -> date:
 
 def _months_back(today: date, months: int) -> date:
     """The same day `months` months before today, on the month's last day where it has fewer."""
-    index = today.year * 12 + today.month - 1 - months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+    first = _month_start(today, -months)
+    return first.replace(day=min(today.day, _month_end(first.year, first.month).day))
 
 
 def _month_end(year: int, month: int) -> date:
