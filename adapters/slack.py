@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 from bot import handoff as handoff_bridge
 from bot.engine import Bot
 from bot.forms import submit_form
-from bot.messages import Action, Card, Message, Reply
+from bot.messages import SLACK_MENTION, Action, Card, Message, Reply
 from bot.schedule import TASK_DONE_ACTION
 from bot.settings import Settings
 
@@ -53,7 +53,6 @@ ORDER_STATUSES = (
 MAX_BLOCKS = 50
 MAX_BUTTONS = 25
 MAX_FIELDS = 10
-MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 TICKET_WORDS = frozenset({"ticket", "tickets", "new-ticket", "ตั๋ว", "แจ้งปัญหา"})
 PRIORITIES = (
     ("low", "Low / ต่ำ"),
@@ -304,9 +303,11 @@ def ticket_modal(channel_id: str, subject: str = "") -> Block:
 # ---- Slack payload -> Message ------------------------------------------------------------------
 
 
-def strip_mentions(text: str) -> str:
-    """Message text without `<@U123>` mentions."""
-    return " ".join(MENTION.sub(" ", text).split())
+def strip_mentions(text: str, only: str | None = None) -> str:
+    """Message text without `<@U123>` mentions; with `only`, without that user's alone."""
+    return " ".join(
+        SLACK_MENTION.sub(lambda m: " " if only in (None, m.group(1)) else m.group(0), text).split()
+    )
 
 
 def is_from_a_person(event: dict[str, Any]) -> bool:
@@ -336,15 +337,10 @@ def mention_message(
     mention of the app is taken out, a colleague's stays ("TCK-2002 ให้ <@U…> ดูแล")."""
     if not is_from_a_person(event):
         return None
-    text = str(event.get("text") or "")
-    if bot_user_id:
-        text = " ".join(re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text).split())
-    else:
-        text = strip_mentions(text)
     return Message(
         platform="slack",
         user_id=str(event["user"]),
-        text=text,
+        text=strip_mentions(str(event.get("text") or ""), bot_user_id or None),
         channel_id=str(event.get("channel") or ""),
         event_id=event_id,
         thread_id=event.get("thread_ts") or event.get("ts"),

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot.charts import chart_for
 from bot.dialogue import Ask, Confirm, Context, Done, Outcome
-from bot.messages import Card, Choice, Notification
+from bot.messages import SLACK_MENTION, Card, Choice, Notification
 from bot.replies import day, label, moment, money, month, points, say, templates
 from crm_core import reports
 from crm_core.errors import (
@@ -1047,8 +1047,6 @@ def ticket_update(ctx: Context) -> Outcome:
     )
 
 
-# a Slack mention of a colleague in a message ("<@U012AB3CD>" or "<@U012AB3CD|somchai>")
-_MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>")
 # a colleague's name as written scores this much against theirs (0-100)
 COLLEAGUE_MATCH = 90
 
@@ -1056,7 +1054,7 @@ COLLEAGUE_MATCH = 90
 def _colleague(ctx: Context) -> Staff | Ask | Done | None:
     """The active colleague a ticket is handed to: mentioned in Slack, or named ("ส่งต่อให้
     Somchai"); None when the message hands it to no one; asks which when several fit."""
-    mentioned = set(_MENTION.findall(str(ctx.slots.get("_text") or "")))
+    mentioned = set(SLACK_MENTION.findall(str(ctx.slots.get("_text") or "")))
     named = str(ctx.slots.get("assignee") or "")
     if not mentioned and not named:
         return None

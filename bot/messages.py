@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+# a user mentioned in a Slack message's text ("<@U012AB3CD>", "<@U012AB3CD|somchai>"): the
+# adapter takes out the app's own, the bot reads a colleague's
+SLACK_MENTION = re.compile(r"<@([A-Z0-9_]+)(?:\|[^>]*)?>")
 
 
 @dataclass(frozen=True)
