@@ -24,7 +24,6 @@ from crm_core.models import (
     OutboxStatus,
     PointsEntry,
     Reward,
-    Staff,
     Stage,
     Task,
     Ticket,
@@ -32,6 +31,7 @@ from crm_core.models import (
     Tier,
 )
 from crm_core.services import deals, knowledge, loyalty, outbox, tickets
+from crm_core.services.staff import staff_by_slack_id
 from crm_core.types import utcnow
 from crm_core.uow import Actor
 from tests.e2e.world import NOW, World
@@ -430,7 +430,7 @@ def test_customer_redeems_a_reward_with_confirmation(world: World) -> None:
 def test_a_new_question_picks_no_option_of_the_one_pending(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         acme = uow.session.get_one(Customer, world.acme)
-        owner = uow.session.scalars(select(Staff).where(Staff.slack_user_id == "U_SALES")).one()
+        owner = staff_by_slack_id(uow, "U_SALES")
         deals.create_deal(
             uow,
             acme,
@@ -1199,7 +1199,7 @@ def test_a_report_over_a_look_back_names_it(world: World) -> None:
 def test_top_customers_for_a_manager_and_for_a_rep(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         acme = uow.session.get_one(Customer, world.acme)
-        rep = uow.session.scalars(select(Staff).where(Staff.slack_user_id == "U_SALES")).one()
+        rep = staff_by_slack_id(uow, "U_SALES")
         deal = Deal(
             customer=acme, owner=rep, title="gift sets", amount=Decimal("90000"), stage=Stage.WON
         )

@@ -21,8 +21,9 @@ from adapters.worker import Worker
 from bot import push_quota
 from bot.replies import say
 from bot.schedule import TASK_DONE_ACTION
-from crm_core.models import Customer, Order, OutboxMessage, OutboxStatus, Staff, Task, Ticket, Tier
+from crm_core.models import Customer, Order, OutboxMessage, OutboxStatus, Task, Ticket, Tier
 from crm_core.services import activities, orders, outbox
+from crm_core.services.staff import staff_by_slack_id
 from crm_core.uow import Actor
 from tests.e2e.channels import MANAGERS, SUPPORT, Bridge, open_bridge
 from tests.e2e.fake_slack import BOT_ID
@@ -303,7 +304,7 @@ def test_a_task_reminder_has_a_done_button_for_its_owner(bridge: Bridge) -> None
     local = bridge.clock.now.astimezone(world.bot.tz)
     morning = local.replace(hour=9, minute=0) if local.hour < 9 else local
     with world.store.uow(Actor.cli()) as uow:
-        rep = uow.session.scalars(select(Staff).where(Staff.slack_user_id == "U_SALES")).one()
+        rep = staff_by_slack_id(uow, "U_SALES")
         task = activities.create_task(uow, rep, "โทรหา Acme", due_date=morning.date())
         uow.commit()
         task_id = task.id
