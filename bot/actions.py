@@ -264,7 +264,24 @@ def ticket_card(ticket: Ticket, lang: str, tz: tzinfo, *, staff: bool) -> Card:
         fields.append((say("f.sla", lang), moment(ticket.sla_due_at.astimezone(tz), lang)))
         if ticket.assignee is not None:
             fields.append((say("f.assignee", lang), ticket.assignee.name))
+        # the latest remarks, oldest first; customers never see them
+        notes = [
+            f"{moment(n.created_at.astimezone(tz), lang)} "
+            f"{n.author.name if n.author else '-'}: {_clip(n.body, NOTE_SHOWN)}"
+            for n in ticket.notes[-NOTES_SHOWN:]
+        ]
+        if notes:
+            fields.append((say("f.notes", lang), "\n".join(notes)))
     return Card("ticket", ticket.number, tuple(fields))
+
+
+# a ticket card shows this many of the latest notes, each cut to so many characters
+NOTES_SHOWN = 3
+NOTE_SHOWN = 120
+
+
+def _clip(text: str, size: int) -> str:
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
 def _membership_card(ctx: Context, c: Customer) -> Card:
@@ -1014,7 +1031,14 @@ def ticket_update(ctx: Context) -> Outcome:
         return Done(_t(ctx, "ticket_not_found", number=number))
     status = ctx.slots.get("status")
     priority = ctx.slots.get("priority")
-    assign = ctx.slots.get("assign") or (status is None and priority is None)
+    note = str(ctx.slots.get("note") or "").strip()
+    told = status is not None or priority is not None
+    # the sender takes it when they say so ("รับเรื่อง TCK-2001", the Assign button), when the
+    # message changes nothing else, or when they remark on a ticket nobody has yet; a remark on
+    # a colleague's ticket leaves it theirs ("TCK-2002 ลูกค้าโทรมาตามอีกรอบ")
+    assign = bool(ctx.slots.get("assign")) or (
+        not told and (not note or ticket.assignee_id is None)
+    )
     assignee = ctx.who.staff if assign else None
     # a colleague named or mentioned takes it, when taking it is asked ("TCK-2002 ส่งต่อให้
     # Somchai"), not when a status is given with thanks to someone
@@ -1030,21 +1054,28 @@ def ticket_update(ctx: Context) -> Outcome:
             changes.append(_t(ctx, "priority_change", priority=level))
         if assignee is not None:
             changes.append(_t(ctx, "assign_change", assignee=assignee.name))
+        if note:
+            changes.append(_t(ctx, "note_change", note=_clip(note, NOTE_SHOWN)))
         joined = ", ".join(changes)
         return Confirm(_t(ctx, "confirm_ticket_update_guess", number=ticket.number, changes=joined))
+    taken = assignee is not None and assignee.id != ticket.assignee_id
     tickets.update_ticket(ctx.uow, ticket, status=status, priority=priority, assignee=assignee)
-    return Done(
-        _t(
+    if note:
+        tickets.add_note(ctx.uow, ticket, note, author=ctx.who.staff)
+    if note and not told and not taken:
+        text = _t(ctx, "ticket_note_added", number=ticket.number)
+    else:
+        text = _t(
             ctx,
             "ticket_updated",
             number=ticket.number,
             status=label("ticket", ticket.status.value, ctx.lang),
             priority=label("priority", ticket.priority.value, ctx.lang),
             assignee=ticket.assignee.name if ticket.assignee else "-",
-        ),
-        (_ticket_card(ctx, ticket),),
-        changed=True,
-    )
+        )
+        if note:
+            text += " " + _t(ctx, "ticket_note_too")
+    return Done(text, (_ticket_card(ctx, ticket),), changed=True)
 
 
 # a colleague's name as written scores this much against theirs (0-100)

@@ -19,6 +19,18 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+def head() -> str:
+    """The newest revision the packaged migrations reach."""
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    newest = ScriptDirectory.from_config(cfg).get_current_head()
+    if newest is None:
+        raise RuntimeError("the packaged migrations have no head revision")
+    return newest
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database behind engine to revision."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))

@@ -327,6 +327,24 @@ class Ticket(Base):
     history: Mapped[list[TicketStatusChange]] = relationship(
         back_populates="ticket", order_by="TicketStatusChange.id"
     )
+    notes: Mapped[list[TicketNote]] = relationship(
+        back_populates="ticket", order_by="TicketNote.id", passive_deletes=True
+    )
+
+
+class TicketNote(Base):
+    """A remark staff left on a ticket ("ลูกค้าโทรมาตามอีกรอบ"); staff see it, customers do not."""
+
+    __tablename__ = "ticket_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="notes")
+    author: Mapped[Staff | None] = relationship()
 
 
 class TicketStatusChange(Base):

@@ -168,6 +168,8 @@ class Lexicon:
     # words handing a ticket to someone ("ส่งต่อให้", "assign to"): the rest names them
     assign_words: re.Pattern[str]
     self_words: frozenset[str]
+    # words that open a remark on a ticket ("note on TCK-2002:", "เพิ่มโน้ต"): not the note
+    remark_leads: re.Pattern[str]
     # words giving a customer's phone or email anew ("เปลี่ยนเบอร์ Acme เป็น 08…")
     contact_change: PhraseTrie
     dates: DateGrammar
@@ -253,6 +255,7 @@ _WORD_LISTS = (
     "order_list",
     "assign_words",
     "self_words",
+    "remark_leads",
     "task_done",
     "task_nouns",
     "top_buyers",
@@ -420,6 +423,7 @@ def load_lexicon() -> Lexicon:
         contact_change=_phrase_trie(word_lists["contact_change"]),
         assign_words=_words_pattern(word_lists["assign_words"]),
         self_words=frozenset(word_lists["self_words"]),
+        remark_leads=_words_pattern(word_lists["remark_leads"]),
         task_done=_phrase_trie(word_lists["task_done"]),
         task_nouns=_phrase_trie(word_lists["task_nouns"]),
         task_words=_words_pattern(word_lists["task_done"] + word_lists["task_nouns"]),

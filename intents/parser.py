@@ -56,8 +56,13 @@ _SETTLED = frozenset({"won", "lost"})
 EARLIEST_SLOTS = {"interaction_type": "note"}
 # the kinds of id a message may hold beside a name
 _ID_KINDS = ("order_id", "ticket_id", "member_id")
-# Thai words that join a handing word to whom ("assign TCK-2002 ให้ทีม", "ไปทีม onsite")
-_HAND_LEADS = ("ไปให้", "ให้", "ไป")
+# a ticket remark says at least this many words beyond the change it asks for
+REMARK_WORDS = 2
+# intents a ticket id and a word for noting turn into a remark on the ticket
+_REMARK_FROM = frozenset({"log_interaction", "ticket_status", "ticket_update", "customer_create"})
+# Thai words that join a handing word to whom ("assign TCK-2002 ให้ทีม", "ไปทีม onsite",
+# "เปลี่ยนคนดูแล TCK-5152 เป็นคุณนก")
+_HAND_LEADS = ("ไปให้", "ให้", "ไป", "เป็น")
 # a ranking of customers ("top customers"): how many when no count is given, and at most
 TOP_CUSTOMERS = 10
 TOP_CUSTOMERS_MOST = 50
@@ -662,6 +667,14 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         intent = "ticket_status"
         found = slot_value(prepared.analysis, "priority", lexicon.intents["ticket_create"], ())
         queue_priority = found[0] if found else None
+    if (
+        intent in _REMARK_FROM
+        and "log_verb" in prepared.analysis.tags
+        and any(e.kind == "ticket_id" for e in prepared.entities)
+    ):
+        # "note on TCK-2002: customer prefers email", "บันทึก TCK-2002 ...": a remark on the
+        # ticket, not an interaction logged or a question about it
+        intent = "ticket_update"
     if intent == "ticket_update" and _asks_own_tickets(lexicon, prepared):
         # "tickets assigned to me": no ticket to change, a question about one's own
         intent = "ticket_status"
@@ -762,6 +775,16 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             # "TCK-2002 ส่งต่อให้ Somchai": a colleague to take it, not the sender
             slots["assignee"] = handed
             slots.pop("note", None)
+        elif "note" in slots:
+            # "TCK-2002 ลูกค้าโทรมาตามอีกรอบ": a remark to keep on the ticket, as written;
+            # a word or so beside the change ("set TCK-5121 priority to normal") is none
+            leftover = str(slots.pop("note"))
+            remark = _remark(lexicon, prepared) if _says_more(lexicon, prepared, leftover) else ""
+            if remark:
+                slots["note"] = remark
+                if "status" not in slots and "priority" not in slots and _takes_it(prepared):
+                    # "TCK-2002 รับเรื่องแล้ว เดี๋ยวโทรหาลูกค้า": the sender takes it as well
+                    slots["assign"] = True
     if intent == "report":
         top = _ranking(lexicon, prepared)
         if top is not None:
@@ -921,6 +944,40 @@ def _handed_to(lexicon: Lexicon, prepared: Prepared) -> str | None:
     if name.lower() in lexicon.self_words:
         return None  # "assign TCK-2002 to myself": the sender, as with no one named
     return name or None
+
+
+def _remark(lexicon: Lexicon, prepared: Prepared) -> str:
+    """A remark on a ticket as written: the message without its ticket id and the words that
+    open a note ("note on TCK-2002: ...", "เพิ่มโน้ต ...")."""
+    ids = [e for e in prepared.entities if e.kind == "ticket_id"]
+    text = _mask(prepared.clean, ids).replace("@ticket_id", " ")
+    text = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(text.split()))
+    while True:
+        text = text.lstrip(" ,.;:-–!?")
+        lead = lexicon.remark_leads.match(text)
+        if lead is None or lead.end() == len(text):
+            return text.rstrip(" ,;:-–")
+        text = text[lead.end() :]
+
+
+def _says_more(lexicon: Lexicon, prepared: Prepared, leftover: str) -> bool:
+    """The words left beside a ticket's change say something of their own: two or more
+    words that are not function words ("VIP customer", "ลูกค้ารายใหญ่"), not a stray one
+    ("status", "back")."""
+    words = [
+        w
+        for w in prepared.tokeniser.tokens(fold_text(leftover))
+        if any(ch.isalpha() for ch in w)
+        and not lexicon.function_word(w)
+        and w not in lexicon.particles
+    ]
+    return len(words) >= REMARK_WORDS
+
+
+def _takes_it(prepared: Prepared) -> bool:
+    """The sender says they take the ticket, in the message's first words ("รับเรื่องแล้ว …",
+    "I'll take TCK-2002, …"); a taking word later on is part of the remark."""
+    return any("take_word" in tags and start < 3 for start, _, tags in prepared.analysis.hits)
 
 
 def _someone_named(lexicon: Lexicon, prepared: Prepared) -> bool:

@@ -9,7 +9,15 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
 from crm_core.errors import InvalidValue, TicketNotFound
-from crm_core.models import Customer, Priority, Staff, Ticket, TicketStatus, TicketStatusChange
+from crm_core.models import (
+    Customer,
+    Priority,
+    Staff,
+    Ticket,
+    TicketNote,
+    TicketStatus,
+    TicketStatusChange,
+)
 from crm_core.services.orders import notify_customer
 from crm_core.services.sequences import next_number
 from crm_core.types import utcnow
@@ -23,6 +31,8 @@ SLA = {
     Priority.LOW: timedelta(hours=72),
 }
 CLOSED_STATES = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+# a note is kept to this many characters (a chat message, not a document)
+NOTE_LENGTH = 2000
 
 
 def _priority(value: str | Priority) -> Priority:
@@ -132,6 +142,17 @@ def update_ticket(
                 ticket.resolved_at = utcnow()
     uow.audit("ticket.update", ticket, before)
     return ticket
+
+
+def add_note(uow: UnitOfWork, ticket: Ticket, body: str, *, author: Staff | None) -> TicketNote:
+    """Keep a staff member's remark on the ticket ("ลูกค้าโทรมาตามอีกรอบ")."""
+    text = " ".join(body.split())
+    if not text:
+        raise InvalidValue("a ticket note needs some text")
+    note = TicketNote(body=text[:NOTE_LENGTH], author_id=author.id if author else None)
+    ticket.notes.append(note)
+    uow.audit("ticket.note", note, None)
+    return note
 
 
 def open_tickets(uow: UnitOfWork, customer: Customer, limit: int = 5) -> list[Ticket]:

@@ -20,6 +20,7 @@ from crm_core.models import (
     PointsEntry,
     Task,
     Ticket,
+    TicketNote,
     TicketStatusChange,
 )
 from crm_core.services.loyalty import adjust_points
@@ -30,7 +31,12 @@ UNDO_WINDOW = timedelta(minutes=5)
 # reason of the ledger entry that reverses an undone one ("undo of entry 59")
 UNDO_REASON = "undo of entry"
 # Entities whose creation may be undone by deleting them (nothing else refers to them yet).
-DELETABLE: dict[str, type[Base]] = {"interactions": Interaction, "tasks": Task, "deals": Deal}
+DELETABLE: dict[str, type[Base]] = {
+    "interactions": Interaction,
+    "tasks": Task,
+    "deals": Deal,
+    "ticket_notes": TicketNote,
+}
 RESTORABLE: dict[str, type[Base]] = {
     "deals": Deal,
     "tickets": Ticket,
@@ -92,7 +98,8 @@ def undo_last(uow: UnitOfWork, audit_ids: list[int]) -> list[str]:
     """Revert the given audit rows (one user action) if they are the actor's and recent.
 
     Returns the actions reverted. Updates get their before-image back, creations of
-    interactions, tasks and deals are removed, points entries get a compensating entry.
+    interactions, tasks, deals and ticket notes are removed, points entries get a
+    compensating entry.
     """
     rows = list(
         uow.session.scalars(

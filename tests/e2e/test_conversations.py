@@ -473,6 +473,9 @@ def test_a_ticket_is_handed_to_the_colleague_named_or_mentioned(
     # a Slack mention of a colleague hands it to them
     agent.send(f"assign {number} to <@U_MANAGER>")
     assert _assignee(world, number) == "Pim"
+    agent.send(f"change owner of {number} to Narin")
+    assert _assignee(world, number) == "Narin"
+    agent.send(f"assign {number} to <@U_MANAGER>")
     # a name nobody has changes nothing and says so
     before = count_rows(AuditEntry)
     unknown = agent.send(f"{number} ฝากให้คุณนิดา ดูหน่อย")
@@ -481,6 +484,79 @@ def test_a_ticket_is_handed_to_the_colleague_named_or_mentioned(
     # to oneself, as taking it
     agent.send(f"assign {number} to myself")
     assert _assignee(world, number) == "Malai"
+
+
+def _notes(world: World, number: str) -> list[tuple[str, str | None]]:
+    with world.store.uow() as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        return [(n.body, n.author.name if n.author else None) for n in ticket.notes]
+
+
+def test_a_remark_on_a_ticket_is_kept_as_a_note_and_it_stays_with_its_assignee(
+    world: World,
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        somchai = staff_by_slack_id(uow, "U_SALES")
+        number = tickets.create_ticket(
+            uow, "printer jam", customer=acme, channel="slack", assignee=somchai
+        ).number
+        uow.commit()
+    agent = world.session("staff:U_SUPPORT")
+    told = agent.send(f"{number} ลูกค้าโทรมาตามอีกรอบ")
+    assert told.text == say("ticket_note_added", "th", number=number)
+    assert _notes(world, number) == [("ลูกค้าโทรมาตามอีกรอบ", "Malai")]
+    assert _assignee(world, number) == "Somchai"
+    # staff see the latest notes on the ticket's card
+    (card,) = told.cards
+    assert any("Malai: ลูกค้าโทรมาตามอีกรอบ" in value for _, value in card.fields)
+    # undo takes the note back
+    agent.send("undo")
+    assert _notes(world, number) == []
+    # the words that open a note are not part of it
+    agent.send(f"note on {number}: customer prefers email")
+    assert _notes(world, number) == [("customer prefers email", "Malai")]
+    # a status with a remark changes the status and keeps the remark as written
+    closed = agent.send(f"{number} closed, refund sent")
+    assert closed.text.endswith(say("ticket_note_too", "en"))
+    assert _notes(world, number)[-1] == ("closed, refund sent", "Malai")
+    with world.store.uow() as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        assert ticket.status is TicketStatus.CLOSED
+    assert _assignee(world, number) == "Somchai"
+
+
+def test_a_remark_takes_the_ticket_when_nobody_has_it_or_the_sender_says_so(
+    world: World,
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        somchai = staff_by_slack_id(uow, "U_SALES")
+        free = tickets.create_ticket(uow, "late", customer=acme, channel="slack").number
+        taken = tickets.create_ticket(
+            uow, "wrong size", customer=acme, channel="slack", assignee=somchai
+        ).number
+        uow.commit()
+    agent = world.session("staff:U_SUPPORT")
+    agent.send(f"{free} customer says the replacement arrived broken too")
+    assert _assignee(world, free) == "Malai"
+    assert _notes(world, free) == [("customer says the replacement arrived broken too", "Malai")]
+    agent.send(f"{taken} รับเรื่องแล้ว เดี๋ยวโทรหาลูกค้า")
+    assert _assignee(world, taken) == "Malai"
+    assert _notes(world, taken) == [("รับเรื่องแล้ว เดี๋ยวโทรหาลูกค้า", "Malai")]
+
+
+def test_a_customer_never_sees_the_notes_on_their_ticket(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        somsri = uow.session.get_one(Customer, world.somsri)
+        number = tickets.create_ticket(uow, "แก้วบิ่น", customer=somsri, channel="line").number
+        uow.commit()
+    world.session("staff:U_SUPPORT").send(f"{number} ลูกค้าเคยเคลมไปแล้วรอบหนึ่ง")
+    assert _notes(world, number)
+    reply = world.session("customer:U_LINE_SOMSRI").send(f"{number} ถึงไหนแล้วคะ")
+    assert reply.intent == "ticket_status" and number in reply.text
+    shown = reply.text + "".join(v for c in reply.cards for _, v in c.fields)
+    assert "เคลม" not in shown
 
 
 def test_a_new_request_while_a_name_is_asked_is_done_as_asked(
