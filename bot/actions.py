@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -116,10 +116,46 @@ def _d(value: date, ctx: Context) -> str:
     return day(value, ctx.lang)
 
 
+# a customer or deal staff talked about stays in focus this long: "move it to proposal" or
+# "โทรหาเขาแล้ว" soon after is about them
+FOCUS_WINDOW = timedelta(minutes=30)
+
+
+def _focus(ctx: Context, customer: Customer, deal: Deal | None = None) -> None:
+    """Remember whom (and which deal) a staff member is talking about, for "it", "them",
+    "ดีลนี้" in the messages that follow; another customer leaves the deal behind."""
+    if not ctx.who.is_staff:
+        return
+    held = ctx.state.get("focus") or {}
+    deal_id = deal.id if deal is not None else None
+    if deal_id is None and held.get("customer_id") == customer.id:
+        deal_id = held.get("deal_id")
+    ctx.state["focus"] = {"customer_id": customer.id, "deal_id": deal_id, "at": ctx.now.isoformat()}
+
+
+def _in_focus(ctx: Context) -> dict[str, Any] | None:
+    """What a message pointing back refers to ("move it", "เขา"): the focus, while it is
+    recent and the message names no one."""
+    held = ctx.state.get("focus")
+    if not ctx.slots.get("refers_back") or not held:
+        return None
+    if ctx.now - datetime.fromisoformat(str(held["at"])) > FOCUS_WINDOW:
+        return None
+    return dict(held)
+
+
 def _customer(ctx: Context, *, required: bool = True) -> Customer | Ask | Done | None:
-    """The customer the turn is about: the sender if a customer, else the mentioned one."""
+    """The customer the turn is about: the sender if a customer, else the mentioned one, else
+    (for "them", "เขา") the one staff talked about just before."""
     if ctx.who.customer is not None and not ctx.who.is_staff:
         return ctx.who.customer
+    found = _named_customer(ctx, required=required)
+    if isinstance(found, Customer):
+        _focus(ctx, found)
+    return found
+
+
+def _named_customer(ctx: Context, *, required: bool) -> Customer | Ask | Done | None:
     cid = ctx.slots.get("customer_id")
     if cid is not None:
         found = ctx.uow.session.get(Customer, int(cid))
@@ -131,6 +167,11 @@ def _customer(ctx: Context, *, required: bool = True) -> Customer | Ask | Done |
         known = customer_svc.customer_by_contact(ctx.uow, **contact)
         if known is not None:
             return known
+    held = _in_focus(ctx)
+    if held is not None:
+        earlier = ctx.uow.session.get(Customer, int(held["customer_id"]))
+        if earlier is not None:
+            return earlier
     candidates = ctx.slots.get("_candidates") or []
     if len(candidates) > 1:
         return Ask(
@@ -415,6 +456,7 @@ def customer_create(ctx: Context) -> Outcome:
         return Done(_t(ctx, "invalid", reason=str(exc)))
     # the engine adds the name to its index once the turn is committed
     ctx.state.setdefault("customers_added", []).append([created.id, created.name])
+    _focus(ctx, created)
     return Done(_t(ctx, "customer_created", name=created.name), changed=True)
 
 
@@ -564,8 +606,12 @@ def _deal_for(ctx: Context, customer: Customer) -> Deal | Outcome:
     staff = ctx.who.staff
     assert staff is not None
     candidates = deals.list_deals(ctx.uow, customer=customer, limit=10)
-    if ctx.slots.get("deal_id"):
-        chosen = [d for d in candidates if str(d.id) == str(ctx.slots["deal_id"])]
+    held = _in_focus(ctx)
+    picked = ctx.slots.get("deal_id")
+    if picked is None and held is not None and held.get("customer_id") == customer.id:
+        picked = held.get("deal_id")  # "move it to proposal": the deal just talked about
+    if picked:
+        chosen = [d for d in candidates if str(d.id) == str(picked)]
         candidates = chosen or candidates
     if not candidates:
         return Done(_t(ctx, "no_open_deal", name=customer.name))
@@ -580,6 +626,7 @@ def _deal_for(ctx: Context, customer: Customer) -> Deal | Outcome:
             _t(ctx, "which_deal"),
             tuple(Choice(f"{d.title} {money(d.amount)}", str(d.id)) for d in candidates[:5]),
         )
+    _focus(ctx, customer, candidates[0])
     return candidates[0]
 
 
@@ -740,6 +787,7 @@ def deal_create(ctx: Context) -> Outcome:
         stage=stage,
         close_date=close,
     )
+    _focus(ctx, found, deal)
     return Done(
         added
         + _t(

@@ -168,6 +168,10 @@ class Lexicon:
     # words handing a ticket to someone ("ส่งต่อให้", "assign to"): the rest names them
     assign_words: re.Pattern[str]
     self_words: frozenset[str]
+    # words pointing back at the customer just talked about ("them", "เขา"), and at the deal
+    # ("move it", "ดีลนี้")
+    back_refs: PhraseTrie
+    deal_refs: PhraseTrie
     # words that open a remark on a ticket ("note on TCK-2002:", "เพิ่มโน้ต"): not the note
     remark_leads: re.Pattern[str]
     # words giving a customer's phone or email anew ("เปลี่ยนเบอร์ Acme เป็น 08…")
@@ -256,6 +260,8 @@ _WORD_LISTS = (
     "assign_words",
     "self_words",
     "remark_leads",
+    "back_refs",
+    "deal_refs",
     "task_done",
     "task_nouns",
     "top_buyers",
@@ -424,6 +430,8 @@ def load_lexicon() -> Lexicon:
         assign_words=_words_pattern(word_lists["assign_words"]),
         self_words=frozenset(word_lists["self_words"]),
         remark_leads=_words_pattern(word_lists["remark_leads"]),
+        back_refs=_phrase_trie(word_lists["back_refs"]),
+        deal_refs=_phrase_trie(word_lists["deal_refs"]),
         task_done=_phrase_trie(word_lists["task_done"]),
         task_nouns=_phrase_trie(word_lists["task_nouns"]),
         task_words=_words_pattern(word_lists["task_done"] + word_lists["task_nouns"]),

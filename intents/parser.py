@@ -56,6 +56,17 @@ _SETTLED = frozenset({"won", "lost"})
 EARLIEST_SLOTS = {"interaction_type": "note"}
 # the kinds of id a message may hold beside a name
 _ID_KINDS = ("order_id", "ticket_id", "member_id")
+# staff requests about one customer that may point back at the one talked about before
+# ("log a call with them"), and those of them about a deal, which "it" may point at
+_DEAL_INTENTS = frozenset({"deal_update", "deal_create", "deal_list"})
+_REFERRING = _DEAL_INTENTS | {
+    "log_interaction",
+    "task_create",
+    "loyalty_adjust",
+    "loyalty_balance",
+    "loyalty_history",
+    "customer_lookup",
+}
 # a ticket remark says at least this many words beyond the change it asks for
 REMARK_WORDS = 2
 # intents a ticket id and a word for noting turn into a remark on the ticket
@@ -816,6 +827,23 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             if res.best is not None and not res.ambiguous:
                 slots["customer"] = res.best.name
                 slots["customer_id"] = res.best.id
+        back = _back_reference(lexicon, prepared, intent, slots)
+        if back is not None:
+            # "move it to proposal", "โทรหาเขาแล้ว": no one named, the customer (or deal) the
+            # sender talked about just before; a name guessed from the words pointing back
+            # ("ลูกค้ารายนี้") is none
+            slots.pop("customer", None)
+            slots["refers_back"] = True
+            candidates = ()
+            note = str(slots.get("note") or "")
+            if intent == "log_interaction" and fold_text(note).startswith(back):
+                # "called them, they want a discount": who was called is no part of the note
+                rest = note[len(back) :].lstrip(" ,;:-")
+                first, _, after = rest.partition(" ")
+                if after and not first.isascii() and lexicon.function_word(fold_text(first)):
+                    rest = after  # "โทรหาเขาแล้ว ลูกค้าขอส่วนลด": "แล้ว" goes with the call
+                if rest:
+                    slots["note"] = rest
     alternatives = tuple((n, s) for n, s in decided[1:4] if n != OUT_OF_SCOPE)
     return ParseResult(text, prepared.lang, intent, confidence, slots, alternatives, candidates)
 
@@ -944,6 +972,29 @@ def _handed_to(lexicon: Lexicon, prepared: Prepared) -> str | None:
     if name.lower() in lexicon.self_words:
         return None  # "assign TCK-2002 to myself": the sender, as with no one named
     return name or None
+
+
+def _back_reference(
+    lexicon: Lexicon, prepared: Prepared, intent: str, slots: dict[str, object]
+) -> str | None:
+    """The words pointing back at someone talked about before ("them", "ดีลนี้"), when the
+    message names no customer and reaches none by phone, email or member id; None otherwise.
+    A mention that is only part of those words ("ราย" in "ลูกค้ารายนี้") names no one."""
+    if intent not in _REFERRING or any(
+        s in slots for s in ("customer_id", "phone", "email", "member_id")
+    ):
+        return None
+    tokens = prepared.analysis.tokens
+    hits = lexicon.back_refs.scan(tokens)
+    if intent in _DEAL_INTENTS:
+        hits += lexicon.deal_refs.scan(tokens)
+    if not hits:
+        return None
+    words = ["".join(tokens[start:end]) for start, end, _ in hits]
+    mention = fold_text(str(slots.get("customer") or "")).replace(" ", "")
+    if mention and not any(mention in w for w in words):
+        return None
+    return words[0]
 
 
 def _remark(lexicon: Lexicon, prepared: Prepared) -> str:

@@ -559,6 +559,41 @@ def test_a_customer_never_sees_the_notes_on_their_ticket(world: World) -> None:
     assert "เคลม" not in shown
 
 
+def test_it_and_them_point_at_the_customer_and_deal_talked_about_just_before(
+    world: World,
+) -> None:
+    rep = world.session("staff:U_SALES")
+    rep.send("ดีล Acme Trading อยู่ขั้นไหนแล้ว")
+    rep.send("ไม่")
+    moved = rep.send("move it to negotiation")
+    assert moved.confirm and "Paper supply 2027" in moved.text and "Acme Trading" in moved.text
+    rep.send("yes")
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.NEGOTIATION
+    logged = rep.send("called them, they want a discount")
+    assert "Acme Trading" in logged.text
+    with world.store.uow() as uow:
+        call = uow.session.scalars(select(Interaction).order_by(Interaction.id.desc())).first()
+        assert call is not None and call.customer_id == world.acme
+        assert call.note == "they want a discount"
+    # the focus is the sender's own: a colleague saying "them" is asked whom
+    other = world.session("staff:U_SALES2").send("log a call with them")
+    assert other.text == say("ask_customer", "en")
+    # a customer named moves the focus; Thai points back as well
+    rep.send("Siam Paper")
+    balance = rep.send("เขามีแต้มเท่าไหร่")
+    assert balance.intent == "loyalty_balance" and "Siam Paper" in balance.text
+
+
+def test_a_focus_from_long_ago_is_not_taken_for_them(world: World) -> None:
+    now = [NOW]
+    world.bot.clock = lambda: now[0]
+    rep = world.session("staff:U_SALES")
+    rep.send("Acme Trading")
+    now[0] = NOW + timedelta(hours=1)
+    assert rep.send("log a call with them").text == say("ask_customer", "en")
+
+
 def test_a_new_request_while_a_name_is_asked_is_done_as_asked(
     world: World, count_rows: Callable[[type], int]
 ) -> None:
@@ -567,8 +602,8 @@ def test_a_new_request_while_a_name_is_asked_is_done_as_asked(
     assert asked.text == say("ask_customer", "en")
     task = rep.send("remind me to send samples to Siam Paper on Monday")
     assert task.intent == "task_create" and count_rows(Task) == 1
-    # a name alone still answers the question
-    rep.send("move it to proposal")
+    # a name alone still answers the question ("it" would now be Siam Paper's deal)
+    rep.send("move to proposal")
     assert "Paper supply 2027" in rep.send("Acme Trading").text
 
 
