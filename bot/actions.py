@@ -382,6 +382,11 @@ def out_of_scope(ctx: Context) -> Outcome:
 def customer_lookup(ctx: Context) -> Outcome:
     if ctx.slots.get("request") == "change":
         return _contact_change(ctx)
+    if not ctx.who.is_staff:
+        # a customer asking about themselves ("ข้อมูลของฉัน"): their own details, no one else's
+        own = ctx.who.customer
+        assert own is not None
+        return Done(_t(ctx, "own_details"), (_profile_card(ctx, own),))
     found = _staff_customer(ctx)
     if not isinstance(found, Customer):
         return found
@@ -389,16 +394,28 @@ def customer_lookup(ctx: Context) -> Outcome:
 
 
 def _contact_change(ctx: Context) -> Outcome:
-    """ "เปลี่ยนเบอร์ Acme เป็น 08…": the named customer's phone or email, read back first."""
-    # the customer by name only: the new phone or email is nobody's yet, or someone else's
-    by_name = {k: v for k, v in ctx.slots.items() if k not in ("phone", "email", "member_id")}
-    found = _staff_customer(replace(ctx, slots=by_name))
-    if not isinstance(found, Customer):
-        return found
+    """ "เปลี่ยนเบอร์ Acme เป็น 08…": the named customer's phone or email, read back first; a
+    customer on LINE changes their own ("เปลี่ยนเบอร์โทรเป็น 08…")."""
+    if ctx.who.is_staff:
+        # the customer by name only: the new phone or email is nobody's yet, or someone else's
+        by_name = {k: v for k, v in ctx.slots.items() if k not in ("phone", "email", "member_id")}
+        found = _staff_customer(replace(ctx, slots=by_name))
+        if not isinstance(found, Customer):
+            return found
+    else:
+        assert ctx.who.customer is not None
+        found = ctx.who.customer
+    given = {field: ctx.slots.get(field) for field in ("phone", "email")}
+    answer = str(ctx.slots.get("contact") or "")
+    if answer:
+        # the answer to "which phone or email?": an email has an @, anything else is a phone
+        given["email" if "@" in answer else "phone"] = answer
+    if not any(given.values()):
+        return Ask("contact", _t(ctx, "ask_new_contact"))
     changes = {
-        field: str(ctx.slots[field])
-        for field in ("phone", "email")
-        if ctx.slots.get(field) and str(ctx.slots[field]) != getattr(found, field)
+        field: str(value)
+        for field, value in given.items()
+        if value and str(value) != getattr(found, field)
     }
     if not changes:
         return Done(_t(ctx, "contact_unchanged", name=found.name))
@@ -414,15 +431,28 @@ def _contact_change(ctx: Context) -> Outcome:
         )
         customer_svc.update_customer(ctx.uow, found, fresh, source=ctx.who.ref)
     except DuplicateCustomer as exc:
+        if not ctx.who.is_staff:
+            # a customer is never told whose it is
+            return Done(_t(ctx, "contact_in_use", value=exc.value))
         other = ctx.uow.session.get_one(Customer, exc.existing_id)
         return Done(_t(ctx, "contact_taken", value=exc.value, name=other.name))
     except InvalidValue as exc:
         return Done(_t(ctx, "invalid", reason=str(exc)))
-    return Done(
-        _t(ctx, "contact_changed", name=found.name, changes=shown),
-        (_customer_card(ctx, found),),
-        changed=True,
-    )
+    card = _customer_card(ctx, found) if ctx.who.is_staff else _profile_card(ctx, found)
+    return Done(_t(ctx, "contact_changed", name=found.name, changes=shown), (card,), changed=True)
+
+
+def _profile_card(ctx: Context, c: Customer) -> Card:
+    """What a customer sees of their own record: how to reach them, membership and points."""
+    fields = [
+        (_t(ctx, "f.phone"), c.phone or "-"),
+        (_t(ctx, "f.email"), c.email or "-"),
+    ]
+    if c.member_id:
+        fields.append((_t(ctx, "f.member"), c.member_id))
+    fields.append((_t(ctx, "f.tier"), label("tier", c.tier.value, ctx.lang)))
+    fields.append((_t(ctx, "f.points"), points(loyalty.balance(ctx.uow, c.id), ctx.lang)))
+    return Card("customer", c.name, tuple(fields))
 
 
 def customer_create(ctx: Context) -> Outcome:

@@ -459,6 +459,9 @@ class Bot:
         slots = {**_plain_slots(extract_entities(text, context)), **_slots_from(parsed)}
         if slot in ("date", "due_date", "close_date"):
             return slots.get(slot) or slots.get("date") or slots.get("due_date")
+        if slot == "contact":
+            # "which phone or email?": either answers it
+            return slots.get("phone") or slots.get("email")
         return slots.get(slot)
 
     def _start(

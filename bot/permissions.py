@@ -7,7 +7,9 @@ CONVERSATION = frozenset(
     {"greeting", "thanks", "help", "cancel", "confirm", "deny", "faq", "out_of_scope"}
 )
 PUBLIC = CONVERSATION | {"link_account", "handoff", "consent_update"}
+# customer_lookup: a customer's own details, and changing their own phone or email
 CUSTOMER = PUBLIC | {
+    "customer_lookup",
     "order_status",
     "ticket_create",
     "ticket_status",

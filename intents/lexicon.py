@@ -174,8 +174,12 @@ class Lexicon:
     deal_refs: PhraseTrie
     # words that open a remark on a ticket ("note on TCK-2002:", "เพิ่มโน้ต"): not the note
     remark_leads: re.Pattern[str]
-    # words giving a customer's phone or email anew ("เปลี่ยนเบอร์ Acme เป็น 08…")
+    # words giving a customer's phone or email anew ("เปลี่ยนเบอร์ Acme เป็น 08…"), and the
+    # words naming a phone or email ("เบอร์", "email")
     contact_change: PhraseTrie
+    contact_nouns: PhraseTrie
+    # words that may name a phone as a device ("my new phone"): a contact only beside a value
+    phone_words: PhraseTrie
     dates: DateGrammar
     times: TimeGrammar
     # free-text phrase lists, compiled once into tries: command phrases never in a note
@@ -248,6 +252,8 @@ _WORD_LISTS = (
     "order_change",
     "own_words",
     "contact_change",
+    "contact_nouns",
+    "phone_words",
     "note_strip",
     "reward_strip",
     "id_leads",
@@ -427,6 +433,8 @@ def load_lexicon() -> Lexicon:
         order_list=_phrase_trie(word_lists["order_list"]),
         own_words=_phrase_trie(word_lists["own_words"]),
         contact_change=_phrase_trie(word_lists["contact_change"]),
+        contact_nouns=_phrase_trie(word_lists["contact_nouns"]),
+        phone_words=_phrase_trie(word_lists["phone_words"]),
         assign_words=_words_pattern(word_lists["assign_words"]),
         self_words=frozenset(word_lists["self_words"]),
         remark_leads=_words_pattern(word_lists["remark_leads"]),

@@ -668,6 +668,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         or (intent == "customer_create" and known)
         or (intent == "log_interaction" and _only_contact(lexicon, prepared.analysis.tokens))
     ) and _gives_contact_anew(lexicon, prepared)
+    if not contact_anew and intent in _OWN_CONTACT_FROM and _changes_a_contact(lexicon, prepared):
+        # "เปลี่ยนเบอร์โทรเป็น 08…", "change my email to …": a phone or email given anew with
+        # no one named: the sender's own (a customer's), or the customer asked for (staff)
+        contact_anew = True
     if contact_anew:
         # "update Acme Trading phone to 08…", "เบอร์ใหม่คุณสมศรี 08…": a named customer's
         # new phone or email; no deal takes a phone, nor is a known customer new
@@ -898,6 +902,8 @@ _VERB_AFTER = frozenset(
 # intents a named customer's phone or email given anew is read as instead (the model
 # takes "update" for a deal's): none of them takes a phone or email
 _CONTACT_CHANGE_FROM = frozenset({"deal_update", "out_of_scope"})
+# intents a phone or email changed with no one named turns into that change
+_OWN_CONTACT_FROM = frozenset({"out_of_scope", "link_account", "customer_lookup"})
 
 
 def _gives_contact_anew(lexicon: Lexicon, prepared: Prepared) -> bool:
@@ -910,6 +916,39 @@ def _gives_contact_anew(lexicon: Lexicon, prepared: Prepared) -> bool:
     if "customer" in kinds:
         return True
     return _thai_customer(lexicon, prepared.analysis, fold_text(prepared.clean)) is not None
+
+
+def _changes_a_contact(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """A phone or email named with a word changing it right beside it ("อยากเปลี่ยนเบอร์",
+    "update my phone number", "เบอร์ใหม่ของหนู", "my number changed"), no customer named."""
+    if any(e.kind == "customer" for e in prepared.entities):
+        return False
+    tokens = prepared.analysis.tokens
+    changes = lexicon.contact_change.scan(tokens)
+    nouns = lexicon.contact_nouns.scan(tokens) if changes else []
+    if changes:
+        # "change my phone to 08…"; with no number or email after it, "my new phone" is the
+        # device
+        values = [i for i, t in enumerate(tokens) if t in ("@phone", "@email")]
+        nouns += [h for h in lexicon.phone_words.scan(tokens) if any(i >= h[1] for i in values)]
+
+    def close(end: int, start: int) -> bool:
+        # the first phrase ends where the second starts, or one word between: the sender's
+        # ("my") or an English function word ("the"); a Thai one joins other phrases ("ลอง
+        # ใหม่ด้วยเบอร์" is trying again with a number)
+        if start == end:
+            return True
+        gap = tokens[end:start]
+        return len(gap) == 1 and (
+            bool(lexicon.own_words.scan(gap))
+            or (gap[0].isascii() and lexicon.function_word(gap[0]))
+        )
+
+    return any(
+        close(c_end, n_start) or close(n_end, c_start)
+        for c_start, c_end, _ in changes
+        for n_start, n_end, _ in nouns
+    )
 
 
 def _reports_task_done(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:

@@ -594,6 +594,49 @@ def test_a_focus_from_long_ago_is_not_taken_for_them(world: World) -> None:
     assert rep.send("log a call with them").text == say("ask_customer", "en")
 
 
+def _contact(world: World, customer_id: int) -> tuple[str | None, str | None]:
+    with world.store.uow() as uow:
+        found = uow.session.get_one(Customer, customer_id)
+        return found.phone, found.email
+
+
+def test_a_customer_changes_their_own_phone_and_email(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    asked = somsri.send("เปลี่ยนเบอร์โทรเป็น 0899998888")
+    assert asked.confirm and "0899998888" in asked.text
+    somsri.send("ใช่")
+    assert _contact(world, world.somsri)[0] == "0899998888"
+    # no value told: the bot asks for it, and an email answers as well as a phone
+    assert somsri.send("อยากเปลี่ยนอีเมลค่ะ").text == say("ask_new_contact", "th")
+    assert somsri.send("somsri.new@example.com").confirm
+    somsri.send("ใช่")
+    assert _contact(world, world.somsri) == ("0899998888", "somsri.new@example.com")
+    # their own details, and no one else's, whoever they name
+    mine = somsri.send("show me customer Acme Trading")
+    assert [c.title for c in mine.cards] == ["คุณสมศรี ใจดี"]
+    assert "0811111111" not in str(mine.cards)
+
+
+def test_a_customer_is_not_told_whose_phone_they_gave(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    before = count_rows(AuditEntry)
+    somsri.send("change my phone to 0811111111")  # Acme Trading's
+    refused = somsri.send("yes")
+    assert refused.text == say("contact_in_use", "en", value="0811111111")
+    assert "Acme" not in refused.text
+    assert _contact(world, world.somsri)[0] == "0891112222"
+    assert _contact(world, world.acme)[0] == "0811111111"
+    assert count_rows(AuditEntry) == before
+    # a visitor who has not linked an account changes nothing
+    visitor = world.session("customer:U_NEW_VISITOR")
+    assert visitor.send("เปลี่ยนเบอร์โทรเป็น 0899998887").text == say("not_allowed_lead", "th")
+    # staff naming no one are asked whose
+    rep = world.session("staff:U_SALES")
+    assert rep.send("update the phone number to 0899998887").text == say("ask_customer", "en")
+
+
 def test_a_new_request_while_a_name_is_asked_is_done_as_asked(
     world: World, count_rows: Callable[[type], int]
 ) -> None:
@@ -647,9 +690,13 @@ def test_an_answer_that_names_no_reward_redeems_nothing(world: World) -> None:
         uow.commit()
     somsri = world.session("customer:U_LINE_SOMSRI")
     assert somsri.send("อยากแลกแต้มค่ะ").choices
-    # no reward's name: the question again, nothing to confirm
+    # no reward's name: a request of its own (the phone change), no reward offered
     other = somsri.send("เปลี่ยนเบอร์โทรเป็น 0891112233")
-    assert not other.confirm and other.choices
+    assert other.intent == "customer_lookup" and "เวิร์กช็อป" not in other.text
+    somsri.send("ไม่")
+    assert somsri.send("อยากแลกแต้มค่ะ").choices
+    unsure = somsri.send("ยังไม่แน่ใจเลยค่ะ")
+    assert not unsure.confirm and "เวิร์กช็อป" not in unsure.text
     # the reward said within a sentence is the one asked for
     mug = somsri.send("อยากแลกแก้วน้ำค่ะ")
     assert mug.confirm and "แก้วน้ำ" in mug.text and "500 แต้ม" in mug.text

@@ -23,7 +23,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cancel": ("cancel", "cancel"),
     "confirm": ("yes", "yes"),
     "deny": ("no", "no"),
-    "customer_lookup": ("show me customer Acme Trading", "show me customer Acme Trading"),
+    "customer_lookup": ("show me customer Acme Trading", "my account details"),
     "customer_create": ("add a new customer Lotus Garden", "add a new customer Lotus Garden"),
     "log_interaction": ("called Siam Paper, they want a quote",) * 2,
     "deal_create": ("new deal with Siam Paper 120k", "new deal with Siam Paper 120k"),
