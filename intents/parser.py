@@ -677,7 +677,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # new phone or email; no deal takes a phone, nor is a known customer new
         intent = "customer_lookup"
     queue_priority = None
-    if intent == "ticket_create" and _asks_for_tickets(lexicon, prepared.analysis):
+    if intent in _QUEUE_FROM and _asks_for_tickets(lexicon, prepared.analysis):
         # "urgent tickets", "เคสด่วนมีอะไรบ้าง": no problem told, a question about the queue
         intent = "ticket_status"
         found = slot_value(prepared.analysis, "priority", lexicon.intents["ticket_create"], ())
@@ -694,7 +694,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "tickets assigned to me": no ticket to change, a question about one's own
         intent = "ticket_status"
     if (
-        intent == "customer_lookup"
+        intent in ("customer_lookup", OUT_OF_SCOPE)
         and not any(e.kind == "customer" for e in prepared.entities)
         and _ranking(lexicon, prepared) is not None
     ):
@@ -713,6 +713,16 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     elif intent == "customer_create" and _counts_new_customers(lexicon, prepared):
         # "ลูกค้าใหม่ 30 วันที่ผ่านมา": no one to add, the new customers of a period
         intent = "report"
+    if (
+        intent == OUT_OF_SCOPE
+        and lexicon.order_names & set(prepared.analysis.tokens)
+        and _asks_for_orders(lexicon, prepared.analysis)
+    ):
+        # "show all my orders", "order history": one's orders, in words the model missed
+        intent = "order_status"
+    if intent == "deny" and _agrees(lexicon, prepared.analysis):
+        # "no problem", "no worries": a yes, though it opens with "no"
+        intent = "confirm"
     if intent == OUT_OF_SCOPE:
         alternatives = tuple(decided[1:4])
         return ParseResult(text, prepared.lang, OUT_OF_SCOPE, confidence, {}, alternatives)
@@ -879,6 +889,11 @@ def _asks_for_tasks(analysis: Analysis) -> bool:
     return bool(tags & {"task_list", "list_verb"}) and not tags & {"remind", "plan_verb"}
 
 
+def _agrees(lexicon: Lexicon, analysis: Analysis) -> bool:
+    """A message opening with words that agree though they hold a "no" ("no problem")."""
+    return any(start == 0 for start, _, _ in lexicon.agree_words.scan(analysis.tokens))
+
+
 def _asks_for_orders(lexicon: Lexicon, analysis: Analysis) -> bool:
     """True when a message about orders asks for them ("ออเดอร์ของหนูมีอะไรบ้าง", "all my
     orders"), not where one is ("where are my orders" asks for the latest's status)."""
@@ -902,6 +917,9 @@ _VERB_AFTER = frozenset(
 # intents a named customer's phone or email given anew is read as instead (the model
 # takes "update" for a deal's): none of them takes a phone or email
 _CONTACT_CHANGE_FROM = frozenset({"deal_update", "out_of_scope"})
+# intents a question about the ticket queue is read as instead ("urgent tickets" has no
+# problem to open a ticket for; the model may not know "เคสด่วนมีอะไรบ้าง" at all)
+_QUEUE_FROM = frozenset({"ticket_create", OUT_OF_SCOPE})
 # intents a phone or email changed with no one named turns into that change
 _OWN_CONTACT_FROM = frozenset({"out_of_scope", "link_account", "customer_lookup"})
 

@@ -562,6 +562,8 @@ def test_a_contact_given_anew_is_a_change(text: str, asked: str | None) -> None:
         ("my tickets", "ticket_status", {"mine": True}),
         # tickets and a priority, and no problem told: the queue, not a new ticket
         ("urgent tickets", "ticket_status", {"priority": "urgent"}),
+        # the same, in words the model alone leaves out of scope
+        ("เคสด่วนมีอะไรบ้าง", "ticket_status", {"priority": "urgent"}),
         ("open a ticket", "ticket_create", {"priority": None}),
         ("printer broken urgent", "ticket_create", {"priority": "urgent"}),
         ("เคสที่ฉันรับผิดชอบ", "ticket_status", {"mine": True}),
@@ -747,6 +749,9 @@ def test_a_ticket_without_a_problem_told_has_no_description(
         ("มีปัญหาค่ะ", "ticket_create"),
         ("ไม่มีปัญหาค่ะ", "confirm"),
         ("ใช่ค่ะ", "confirm"),
+        ("no problem", "confirm"),
+        ("no worries, go ahead", "confirm"),
+        ("no, there is a problem", "deny"),
     ],
 )
 def test_a_problem_said_is_no_yes(text: str, intent: str) -> None:
@@ -794,6 +799,9 @@ def test_look_backs(text: str, intent: str, slots: dict[str, object]) -> None:
         ("ใครซื้อเยอะสุดเดือนนี้", 10, "this_month"),
         # a customer question that names nobody and asks for the biggest buyers
         ("ลูกค้าคนไหนซื้อเยอะสุด", 10, None),
+        # the model alone leaves these out of scope
+        ("top 3 clients", 3, None),
+        ("biggest clients", 10, None),
     ],
 )
 def test_a_ranking_of_customers_is_the_top_customers_report(
@@ -1166,3 +1174,14 @@ def test_a_word_naming_a_value_taken_out_goes_with_it(
     text: str, slot: str, value: str | None
 ) -> None:
     assert parse(text, ParseContext(now=NOW)).slots.get(slot) == value
+
+
+@pytest.mark.parametrize("text", ["show all my orders", "list my orders"])
+def test_asking_for_ones_orders_is_a_list_of_them(text: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("list")) == ("order_status", True)
+
+
+@pytest.mark.parametrize("text", ["ชื่อแมวเพราะๆมีอะไรบ้าง", "what are the best songs this year"])
+def test_asking_what_there_is_of_something_else_is_no_order_list(text: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).intent == "out_of_scope"
