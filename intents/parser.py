@@ -700,8 +700,11 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     ):
         # "ลูกค้าที่ซื้อเยอะที่สุด": no customer named, a ranking of them
         intent = "report"
-    if intent == "report" and lexicon.tier_progress.scan(prepared.analysis.tokens):
-        # "อีกกี่แต้มจะได้ platinum": one member's way to a tier, not a report on the tier
+    if (
+        intent == "report" or (intent == OUT_OF_SCOPE and prepared.analysis.tags & _TIER_TAGS)
+    ) and lexicon.tier_progress.scan(prepared.analysis.tokens):
+        # "อีกกี่แต้มจะได้ platinum": one member's way to a tier, not a report on the tier (nor
+        # nothing, when the model does not know it; points or a tier must be named then)
         intent = "loyalty_balance"
     if (
         intent == "report"
@@ -917,6 +920,8 @@ _VERB_AFTER = frozenset(
 # intents a named customer's phone or email given anew is read as instead (the model
 # takes "update" for a deal's): none of them takes a phone or email
 _CONTACT_CHANGE_FROM = frozenset({"deal_update", "out_of_scope"})
+# a tier's way named beside points or a tier ("อีกกี่แต้มจะขึ้น platinum")
+_TIER_TAGS = frozenset({"points_noun", "slot:segment"})
 # intents a question about the ticket queue is read as instead ("urgent tickets" has no
 # problem to open a ticket for; the model may not know "เคสด่วนมีอะไรบ้าง" at all)
 _QUEUE_FROM = frozenset({"ticket_create", OUT_OF_SCOPE})
@@ -970,22 +975,25 @@ def _changes_a_contact(lexicon: Lexicon, prepared: Prepared) -> bool:
 
 
 def _reports_task_done(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:
-    """A task reported done: a word saying so, and a task named or read as the intent; not a
+    """A task reported done: a word saying so, and a task named or read as the intent (named,
+    when the model finds no intent); not a
     new task to get something done ("remind me to get the quote done", "... done by Friday").
     An interaction is a task only when the message opens with a task ("งานโทรหา Acme
     เสร็จแล้ว"; "โทรหา Acme เสร็จแล้ว" is the call)."""
-    if intent not in ("task_create", "log_interaction"):
+    if intent not in ("task_create", "log_interaction", OUT_OF_SCOPE):
         return False
     tokens = prepared.analysis.tokens
     if not lexicon.task_done.scan(tokens) or lexicon.note_lead.scan(tokens):
         return False
+    if intent == OUT_OF_SCOPE and not lexicon.task_nouns.scan(tokens):
+        return False  # the model knows no intent: a task must be named ("ทาสก์ … เสร็จแล้ว")
     today = prepared.today
     if any(
         e.kind == "date" and isinstance(e.value, date) and e.value > today
         for e in prepared.entities
     ):
         return False
-    if intent == "task_create":
+    if intent in ("task_create", OUT_OF_SCOPE):
         return True
     nouns = lexicon.task_nouns.scan(tokens)
     return intent == "log_interaction" and bool(nouns) and nouns[0][0] == 0

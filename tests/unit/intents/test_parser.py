@@ -619,6 +619,10 @@ def test_periods_ahead(text: str, intent: str, slots: dict[str, object]) -> None
         ("task call Acme done", "task_create", {"request": "done", "note": "call"}),
         ("งานโทรหา Acme เสร็จแล้ว", "task_create", {"request": "done", "note": "โทรหา"}),
         ("completed the task to send Acme the quote", "task_create", {"request": "done"}),
+        # the model alone knows no intent here; the task word and the done word tell it
+        ("ทาสก์ Siam Paper เสร็จแล้ว", "task_create", {"request": "done"}),
+        # housework done is no task of the CRM
+        ("งานบ้านเสร็จแล้ว", "out_of_scope", {"request": None}),
         # the call itself, logged
         ("โทรหา Acme เสร็จแล้ว", "log_interaction", {"request": None}),
         # something to get done is a new task
@@ -715,6 +719,7 @@ def test_a_ticket_handed_to_a_colleague_names_them(text: str, assignee: str | No
         # how far a member is from a tier: their balance and tier
         ("อีกกี่แต้มจะได้ platinum", "loyalty_balance"),
         ("how many more points to reach platinum", "loyalty_balance"),
+        ("คุณสมศรีอีกกี่แต้มจะขึ้น platinum", "loyalty_balance"),
         # the tier's members are a report
         ("loyalty report for platinum", "report"),
     ],
@@ -1185,3 +1190,7 @@ def test_asking_for_ones_orders_is_a_list_of_them(text: str) -> None:
 @pytest.mark.parametrize("text", ["ชื่อแมวเพราะๆมีอะไรบ้าง", "what are the best songs this year"])
 def test_asking_what_there_is_of_something_else_is_no_order_list(text: str) -> None:
     assert parse(text, ParseContext(now=NOW)).intent == "out_of_scope"
+
+
+def test_the_words_of_a_way_to_a_tier_without_points_or_a_tier_are_no_balance() -> None:
+    assert parse("ต้องทำยังไงถึงจะได้วีซ่า", ParseContext(now=NOW)).intent != "loyalty_balance"
