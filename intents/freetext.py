@@ -179,6 +179,9 @@ def _removed(
     if "close_date" in lexicon.intents[intent].slots:
         # "close by 20 Dec", "worth 75k" in a deal: the words leading its values are no note
         leading.append((lexicon.deal_leads, values))
+    if "due_date" in lexicon.intents[intent].slots:
+        # "ส่งใบเสนอราคาภายในศุกร์นี้": the word leading a task's due date goes with it
+        leading.append((lexicon.deadline_leads, values))
     # "order ORD-3003", "เบอร์ 081...": the word naming a value taken out goes with it
     for phrases, starts in leading:
         if not starts:

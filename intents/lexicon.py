@@ -202,6 +202,8 @@ class Lexicon:
     # one in ("ภายใน 3 วัน")
     cues: PhraseTrie
     deadline_words: tuple[str, ...]
+    # the same words as a trie: before a task's due date they lead it ("ภายในศุกร์นี้")
+    deadline_leads: PhraseTrie
     # per slot, the value a negated phrase of another value means ("don't send me" -> opt_out)
     opposites: dict[str, dict[str, str]]
     # per slot, single folded words that hint at a value (see _fill_slots)
@@ -466,6 +468,7 @@ def load_lexicon() -> Lexicon:
         slot_tags=slot_tags,
         cues=cues,
         deadline_words=tuple(deadlines),
+        deadline_leads=_phrase_trie(deadlines),
         opposites={
             slot: {str(k): str(v) for k, v in pairs.items()}
             for slot, pairs in (catalogue.get("opposites") or {}).items()

@@ -646,6 +646,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 return replace(again, text=text)
     if intent == "log_interaction" and _is_plan(prepared):
         intent = "task_create"
+    elif intent == OUT_OF_SCOPE and _plans_with_someone(prepared):
+        # "นัด Lotus Garden พรุ่งนี้บ่ายสอง คุยเรื่องชั้นวาง": a customer, a day ahead and a word
+        # planning to meet or call them: a task, though the model did not know the words
+        intent = "task_create"
+    elif intent == OUT_OF_SCOPE and _opens_with_tasks(prepared.analysis):
+        # "วันนี้มีงานอะไรบ้าง": one's tasks, asked in words the model did not know
+        intent = "task_create"
     task_done = _reports_task_done(lexicon, prepared, intent)
     if task_done:
         # "finished the Acme task", "งานโทรหา Acme เสร็จแล้ว": one of the sender's tasks is
@@ -1376,6 +1383,24 @@ def _slot_entities(spec: IntentSpec, entities: list[Entity]) -> list[Entity]:
     wanted = set(spec.slots) | ({"time"} if spec.timed else set())
     dated = not wanted.isdisjoint(_DATE_SLOTS) or "period" in wanted
     return [e for e in entities if e.kind in wanted or (e.kind == "date" and dated)]
+
+
+def _opens_with_tasks(analysis: Analysis) -> bool:
+    """A question opening with one's tasks, perhaps after a day ("วันนี้มีงานอะไรบ้าง", "งาน
+    ของฉันมีอะไรบ้าง"); tasks later on belong to something else ("ใบสมัครงานของฉัน")."""
+    opening = 1 if analysis.tokens[:1] == ["@date"] else 0
+    return _asks_for_tasks(analysis) and any(
+        "task_list" in tags and start == opening for start, _, tags in analysis.hits
+    )
+
+
+def _plans_with_someone(prepared: Prepared) -> bool:
+    """A customer named, a date ahead and a word planning a call or meeting ("นัด", "remind")."""
+    return (
+        "remind" in prepared.analysis.tags
+        and any(e.kind == "customer" for e in prepared.entities)
+        and _is_plan(prepared)
+    )
 
 
 def _is_plan(prepared: Prepared) -> bool:

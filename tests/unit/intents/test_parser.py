@@ -1194,3 +1194,39 @@ def test_asking_what_there_is_of_something_else_is_no_order_list(text: str) -> N
 
 def test_the_words_of_a_way_to_a_tier_without_points_or_a_tier_are_no_balance() -> None:
     assert parse("ต้องทำยังไงถึงจะได้วีซ่า", ParseContext(now=NOW)).intent != "loyalty_balance"
+
+
+def test_tasks_named_inside_something_else_are_no_task_list() -> None:
+    # "ใบสมัครงานของฉัน" is a job application, not the sender's tasks
+    out = parse("สถานะใบสมัครงานของฉันเป็นยังไง", ParseContext(now=NOW))
+    assert out.intent != "task_create"
+
+
+SUNDAY = datetime.fromisoformat("2026-11-22T10:00:00+07:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        # a meeting planned with a customer, in words the model alone leaves out of scope
+        (
+            "นัด Lotus Garden พรุ่งนี้บ่ายสอง คุยเรื่องชั้นวาง",
+            "task_create",
+            {"due_date": "2026-11-23", "time": "14:00", "customer": "Lotus Garden"},
+        ),
+        # one's tasks of a day
+        ("วันนี้มีงานอะไรบ้าง", "task_create", {"due_date": "2026-11-22", "list": True}),
+        # the word leading a due date goes with it, not into the task's title
+        (
+            "ส่งใบเสนอราคาให้ Siam Paper ภายในศุกร์นี้",
+            "task_create",
+            {"due_date": "2026-11-27", "note": "ส่งใบเสนอราคา"},
+        ),
+    ],
+)
+def test_tasks_in_thai_the_model_alone_misses(
+    text: str, intent: str, slots: dict[str, object]
+) -> None:
+    out = parse(text, ParseContext(now=SUNDAY))
+    assert out.intent == intent
+    assert {k: out.to_json()["slots"].get(k) for k in slots} == slots
