@@ -1230,3 +1230,12 @@ def test_tasks_in_thai_the_model_alone_misses(
     out = parse(text, ParseContext(now=SUNDAY))
     assert out.intent == intent
     assert {k: out.to_json()["slots"].get(k) for k in slots} == slots
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["conversion rate เดือนนี้เท่าไหร่", "what is our win rate this quarter", "อัตราปิดการขายเดือนนี้"],
+)
+def test_the_win_rate_is_the_sales_reports(text: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("report_kind")) == ("report", "sales")
