@@ -1078,13 +1078,23 @@ def _ticket_queue(ctx: Context) -> Outcome:
         rows = tickets.open_tickets(ctx.uow, customer)
         header = _t(ctx, "queue_of", name=customer.name, count=len(rows))
     else:
-        # "my tickets": those assigned to the sender; "urgent tickets": of that priority
+        # "my tickets": those assigned to the sender; "urgent tickets": of that priority;
+        # "overdue tickets": past their due time
         priority = ctx.slots.get("priority")
+        overdue = bool(ctx.slots.get("overdue"))
         count, rows = tickets.queue(
-            ctx.uow, assignee=ctx.who.staff if mine else None, priority=priority
+            ctx.uow,
+            assignee=ctx.who.staff if mine else None,
+            priority=priority,
+            due_before=ctx.now if overdue else None,
         )
         level = label("priority", str(priority), ctx.lang) if priority else ""
-        key = "queue_mine" if mine else "queue_priority" if priority else "queue"
+        if overdue:
+            key = "queue_overdue"
+        elif mine:
+            key = "queue_mine"
+        else:
+            key = "queue_priority" if priority else "queue"
         header = _t(ctx, key, count=count, priority=level)
         if not rows:
             return Done(_t(ctx, f"{key}_empty", priority=level))

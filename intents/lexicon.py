@@ -156,6 +156,8 @@ class Lexicon:
     task_words: re.Pattern[str]
     # words asking how far a member is from a tier ("อีกกี่แต้มจะได้ platinum")
     tier_progress: PhraseTrie
+    # tickets past their due time ("overdue tickets", "เคสที่เกินกำหนด")
+    overdue_words: PhraseTrie
     # words that agree though they open with "no" ("no problem")
     agree_words: PhraseTrie
     # words that only say there is a problem ("อยากแจ้งปัญหา", "I have a problem"): no
@@ -266,6 +268,7 @@ _WORD_LISTS = (
     "order_names",
     "problem_words",
     "agree_words",
+    "overdue_words",
     "tier_progress",
     "order_list",
     "assign_words",
@@ -451,6 +454,7 @@ def load_lexicon() -> Lexicon:
         tier_progress=_phrase_trie(word_lists["tier_progress"]),
         problem_words=_words_pattern(word_lists["problem_words"]),
         agree_words=_phrase_trie(word_lists["agree_words"]),
+        overdue_words=_phrase_trie(word_lists["overdue_words"]),
         top_buyers=_phrase_trie(word_lists["top_buyers"]),
         top_words=_phrase_trie(word_lists["top_words"]),
         customer_nouns=_phrase_trie(word_lists["customer_nouns"]),

@@ -830,6 +830,12 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots.update(_named_before_colon(lexicon, prepared, spec, entities, slots))
     if spec.mine and "ticket_id" not in slots and lexicon.own_words.scan(analysis.tokens):
         slots["mine"] = True
+    if (
+        intent == "ticket_status"
+        and "ticket_id" not in slots
+        and lexicon.overdue_words.scan(analysis.tokens)
+    ):
+        slots["overdue"] = True  # "overdue tickets": those past their due time
     if spec.when:
         # "ส่งไลน์หาลูกค้า gold พรุ่งนี้ ว่ามีโปร": a date outside the message is when to send
         told = " ".join(str(slots.get(s, "")) for s in ("message", "note", "description"))
@@ -930,8 +936,9 @@ _CONTACT_CHANGE_FROM = frozenset({"deal_update", "out_of_scope"})
 # a tier's way named beside points or a tier ("อีกกี่แต้มจะขึ้น platinum")
 _TIER_TAGS = frozenset({"points_noun", "slot:segment"})
 # intents a question about the ticket queue is read as instead ("urgent tickets" has no
-# problem to open a ticket for; the model may not know "เคสด่วนมีอะไรบ้าง" at all)
-_QUEUE_FROM = frozenset({"ticket_create", OUT_OF_SCOPE})
+# problem to open a ticket for; the model may not know "เคสด่วนมีอะไรบ้าง" at all, or take
+# "เคสที่เกินกำหนด" for deals)
+_QUEUE_FROM = frozenset({"ticket_create", "deal_list", OUT_OF_SCOPE})
 # intents a phone or email changed with no one named turns into that change
 _OWN_CONTACT_FROM = frozenset({"out_of_scope", "link_account", "customer_lookup"})
 
@@ -1143,6 +1150,8 @@ def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis) -> bool:
     tokens = analysis.tokens
     told: set[int] = set()
     asking = any(t in ("tickets", "cases") for t in tokens)
+    for start, end, _ in lexicon.overdue_words.scan(tokens):
+        told.update(range(start, end))  # "overdue tickets": which of the queue
     for start, end, tags in analysis.hits:
         if tags & _QUEUE_TAGS:
             told.update(range(start, end))

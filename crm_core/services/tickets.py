@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
@@ -173,14 +173,17 @@ def queue(
     *,
     assignee: Staff | None = None,
     priority: str | Priority | None = None,
+    due_before: datetime | None = None,
 ) -> tuple[int, list[Ticket]]:
-    """How many tickets are open (those of `assignee`, of `priority`, when given), and the
-    first `limit` of them by SLA due time."""
+    """How many tickets are open (those of `assignee`, of `priority`, due before
+    `due_before`, when given), and the first `limit` of them by SLA due time."""
     wanted: list[ColumnElement[bool]] = [Ticket.status.not_in(CLOSED_STATES)]
     if assignee is not None:
         wanted.append(Ticket.assignee_id == assignee.id)
     if priority is not None:
         wanted.append(Ticket.priority == Priority(priority))
+    if due_before is not None:
+        wanted.append(Ticket.sla_due_at < due_before)
     count = uow.session.scalar(select(func.count()).select_from(Ticket).where(*wanted))
     rows = uow.session.scalars(
         select(Ticket).where(*wanted).order_by(Ticket.sla_due_at, Ticket.id).limit(limit)

@@ -829,6 +829,23 @@ def test_staff_asking_about_tickets_without_a_number_get_the_queue(world: World)
     assert malee.text.splitlines()[0] == "ตั๋วที่ยังเปิดอยู่ของ Malee Wong 1 ใบ:"
 
 
+def test_staff_asking_for_overdue_tickets_get_those_past_their_due_time(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        late = tickets.create_ticket(uow, "printer jam", customer=acme, channel="slack")
+        tickets.create_ticket(uow, "toner low", customer=acme, channel="slack")
+        late.sla_due_at = NOW - timedelta(hours=2)
+        uow.commit()
+        number = late.number
+    support = world.session("staff:U_SUPPORT")
+    overdue = support.send("what tickets are overdue")
+    lines = overdue.text.splitlines()
+    assert lines[0] == say("queue_overdue", "en", count=1)
+    assert len(lines) == 2 and number in lines[1] and "toner" not in overdue.text
+    thai = support.send("เคสที่เกินกำหนดมีอะไรบ้าง")
+    assert thai.text.splitlines()[0] == say("queue_overdue", "th", count=1)
+
+
 def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], int]) -> None:
     rep = world.session("staff:U_SALES")
     logged = rep.send("called Siam Paper, they want a quote")

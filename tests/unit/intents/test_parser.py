@@ -564,6 +564,10 @@ def test_a_contact_given_anew_is_a_change(text: str, asked: str | None) -> None:
         ("urgent tickets", "ticket_status", {"priority": "urgent"}),
         # the same, in words the model alone leaves out of scope
         ("เคสด่วนมีอะไรบ้าง", "ticket_status", {"priority": "urgent"}),
+        # those past their due time
+        ("what tickets are overdue", "ticket_status", {"overdue": True}),
+        ("เคสที่เกินกำหนดมีอะไรบ้าง", "ticket_status", {"overdue": True}),
+        ("my overdue tickets", "ticket_status", {"mine": True, "overdue": True}),
         ("open a ticket", "ticket_create", {"priority": None}),
         ("printer broken urgent", "ticket_create", {"priority": "urgent"}),
         ("เคสที่ฉันรับผิดชอบ", "ticket_status", {"mine": True}),
