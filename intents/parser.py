@@ -733,6 +733,17 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if intent == "deny" and _agrees(lexicon, prepared.analysis):
         # "no problem", "no worries": a yes, though it opens with "no"
         intent = "confirm"
+    if intent in _DEAL_STATE_FROM and _asks_about_a_deal(prepared):
+        # "whats the status of the Acme deal", "สถานะดีล Acme เป็นยังไง": where a customer's
+        # deal stands (the bot says so and offers to move it), not a ticket or an order
+        intent = "deal_update"
+    elif (
+        intent == OUT_OF_SCOPE
+        and "slot:report_kind" in prepared.analysis.tags
+        and lexicon.own_words.scan(prepared.analysis.tokens)
+    ):
+        # "how is my pipeline looking": one's own numbers, in words the model did not know
+        intent = "report"
     if intent == OUT_OF_SCOPE:
         alternatives = tuple(decided[1:4])
         return ParseResult(text, prepared.lang, OUT_OF_SCOPE, confidence, {}, alternatives)
@@ -933,6 +944,9 @@ _VERB_AFTER = frozenset(
 # intents a named customer's phone or email given anew is read as instead (the model
 # takes "update" for a deal's): none of them takes a phone or email
 _CONTACT_CHANGE_FROM = frozenset({"deal_update", "out_of_scope"})
+# intents a question about a customer's deal is read as instead: "status" reads as a
+# ticket's or an order's to the model
+_DEAL_STATE_FROM = frozenset({"ticket_status", "order_status", OUT_OF_SCOPE})
 # a tier's way named beside points or a tier ("อีกกี่แต้มจะขึ้น platinum")
 _TIER_TAGS = frozenset({"points_noun", "slot:segment"})
 # intents a question about the ticket queue is read as instead ("urgent tickets" has no
@@ -1392,6 +1406,17 @@ def _slot_entities(spec: IntentSpec, entities: list[Entity]) -> list[Entity]:
     wanted = set(spec.slots) | ({"time"} if spec.timed else set())
     dated = not wanted.isdisjoint(_DATE_SLOTS) or "period" in wanted
     return [e for e in entities if e.kind in wanted or (e.kind == "date" and dated)]
+
+
+def _asks_about_a_deal(prepared: Prepared) -> bool:
+    """A customer's deal named with no ticket, order or id ("the status of the Acme deal")."""
+    tags = prepared.analysis.tags
+    return (
+        "deal_noun" in tags
+        and not tags & {"ticket_noun", "order_noun"}
+        and any(e.kind == "customer" for e in prepared.entities)
+        and not any(e.kind in _ID_KINDS for e in prepared.entities)
+    )
 
 
 def _opens_with_tasks(analysis: Analysis) -> bool:

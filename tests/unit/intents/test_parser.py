@@ -1243,3 +1243,21 @@ def test_tasks_in_thai_the_model_alone_misses(
 def test_the_win_rate_is_the_sales_reports(text: str) -> None:
     out = parse(text, ParseContext(now=NOW))
     assert (out.intent, out.slots.get("report_kind")) == ("report", "sales")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["whats the status of the Acme deal", "สถานะดีล Acme เป็นยังไง", "what stage is the Acme deal at"],
+)
+def test_where_a_customers_deal_stands_is_asked_of_the_deal(text: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("customer"), out.slots.get("stage")) == (
+        "deal_update",
+        "Acme",
+        None,
+    )
+
+
+def test_ones_own_pipeline_in_other_words_is_the_report() -> None:
+    out = parse("how is my pipeline looking", ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("report_kind")) == ("report", "pipeline")
