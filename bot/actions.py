@@ -1395,7 +1395,7 @@ def loyalty_adjust(ctx: Context) -> Outcome:
 # the reports a role may see, where it may not see them all: a sales rep their own sales,
 # pipeline, interactions and top customers; a support agent the tickets
 ROLE_REPORTS = {
-    "sales": frozenset({"sales", "pipeline", "interactions", "top_customers"}),
+    "sales": frozenset({"sales", "pipeline", "interactions", "top_customers", "quiet_customers"}),
     "support": frozenset({"tickets"}),
 }
 
@@ -1413,6 +1413,8 @@ def report(ctx: Context) -> Outcome:
         return Done(_t(ctx, "unknown_report", kind=kind))
     top = ctx.slots.get("top")
     shown = "top_customers" if top and kind == "customers" else kind
+    if ctx.slots.get("quiet") and kind == "customers":
+        shown = "quiet_customers"
     if role in ROLE_REPORTS and shown not in ROLE_REPORTS[role]:
         return Done(_t(ctx, f"report_not_allowed.{role}"))
     if period in reports.AHEAD_PERIODS:
@@ -1429,6 +1431,8 @@ def report(ctx: Context) -> Outcome:
     owner_id = staff.id if role == "sales" else None
     if shown == "top_customers":
         return _top_customers(ctx, period, int(str(top)), owner_id)
+    if shown == "quiet_customers":
+        return _quiet_customers(ctx, owner_id)
     if segment and kind in ("segments", "customers"):
         return _segment_members(ctx, str(segment))
     try:
@@ -1485,6 +1489,46 @@ def _top_customers(ctx: Context, period: str, top: int, owner_id: int | None) ->
     total = _t(ctx, "top_customers_total", count=result.customers, total=money(result.total_amount))
     chart = chart_for(result, title, ctx.lang)
     return Done("\n".join([title, *lines, total]), charts=(chart,) if chart else ())
+
+
+# customers gone quiet: how long without contact when no time is told (days), and how many
+# are listed
+QUIET_DAYS = 30
+QUIET_LIST = 20
+
+
+def _quiet_customers(ctx: Context, owner_id: int | None) -> Outcome:
+    """The customers no one has been in touch with for a while ("ลูกค้าที่ไม่ได้ติดต่อนานเกิน 30
+    วัน"), longest quiet first; for a rep, those of their open deals. A period named ("เดือน
+    นี้") is the time since its start."""
+    days = ctx.slots.get("quiet_days")
+    period = ctx.slots.get("period")
+    if days:
+        since = ctx.now - timedelta(days=int(str(days)))
+        span = _t(ctx, "quiet_days", count=int(str(days)))
+    elif period and period not in reports.AHEAD_PERIODS:
+        since = reports.period_range(str(period), ctx.now, str(ctx.tz))[0]
+        span = _period(ctx, str(period))
+    else:
+        since = ctx.now - timedelta(days=QUIET_DAYS)
+        span = _t(ctx, "quiet_days", count=QUIET_DAYS)
+    mine = "_mine" if owner_id is not None else ""
+    count, rows = activities.quiet_customers(ctx.uow, since, owner_id=owner_id, limit=QUIET_LIST)
+    if not rows:
+        return Done(_t(ctx, f"no_quiet_customers{mine}", span=span))
+    lines = [
+        f"• {c.name} ("
+        + (
+            _t(ctx, "last_contact", day=_d(at.astimezone(ctx.tz).date(), ctx))
+            if at is not None
+            else _t(ctx, "never_contacted")
+        )
+        + ")"
+        for c, at in rows
+    ]
+    more = [_t(ctx, "and_more", count=count - len(rows))] if count > len(rows) else []
+    title = _t(ctx, f"quiet_customers{mine}", span=span, count=count)
+    return Done("\n".join([title, *lines, *more]))
 
 
 SEGMENT_LIST = 10

@@ -156,6 +156,12 @@ class Lexicon:
     task_words: re.Pattern[str]
     # words asking how far a member is from a tier ("อีกกี่แต้มจะได้ platinum")
     tier_progress: PhraseTrie
+    # customers no one has been in touch with for a while ("ลูกค้าที่ไม่ได้ติดต่อ"), and the
+    # words asking who ("ใคร", "which")
+    quiet_words: PhraseTrie
+    quiet_not: PhraseTrie
+    quiet_verbs: frozenset[str]
+    quiet_askers: PhraseTrie
     # tickets past their due time ("overdue tickets", "เคสที่เกินกำหนด")
     overdue_words: PhraseTrie
     # words that agree though they open with "no" ("no problem")
@@ -269,6 +275,10 @@ _WORD_LISTS = (
     "problem_words",
     "agree_words",
     "overdue_words",
+    "quiet_words",
+    "quiet_verbs",
+    "quiet_not",
+    "quiet_askers",
     "tier_progress",
     "order_list",
     "assign_words",
@@ -455,6 +465,10 @@ def load_lexicon() -> Lexicon:
         problem_words=_words_pattern(word_lists["problem_words"]),
         agree_words=_phrase_trie(word_lists["agree_words"]),
         overdue_words=_phrase_trie(word_lists["overdue_words"]),
+        quiet_words=_phrase_trie(word_lists["quiet_words"]),
+        quiet_verbs=frozenset(word_lists["quiet_verbs"]),
+        quiet_not=_phrase_trie(word_lists["quiet_not"]),
+        quiet_askers=_phrase_trie(word_lists["quiet_askers"]),
         top_buyers=_phrase_trie(word_lists["top_buyers"]),
         top_words=_phrase_trie(word_lists["top_words"]),
         customer_nouns=_phrase_trie(word_lists["customer_nouns"]),

@@ -733,7 +733,12 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if intent == "deny" and _agrees(lexicon, prepared.analysis):
         # "no problem", "no worries": a yes, though it opens with "no"
         intent = "confirm"
-    if intent in _DEAL_STATE_FROM and _asks_about_a_deal(prepared):
+    quiet = _asks_for_quiet_customers(lexicon, prepared, intent)
+    if quiet:
+        # "ลูกค้าที่ไม่ได้ติดต่อนานเกิน 30 วัน", "who haven't I called in 2 weeks": the customers
+        # no one has been in touch with, not a problem, a note or a sales number
+        intent = "report"
+    elif intent in _DEAL_STATE_FROM and _asks_about_a_deal(prepared):
         # "whats the status of the Acme deal", "สถานะดีล Acme เป็นยังไง": where a customer's
         # deal stands (the bot says so and offers to move it), not a ticket or an order
         intent = "deal_update"
@@ -831,7 +836,16 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 if "status" not in slots and "priority" not in slots and _takes_it(prepared):
                     # "TCK-2002 รับเรื่องแล้ว เดี๋ยวโทรหาลูกค้า": the sender takes it as well
                     slots["assign"] = True
-    if intent == "report":
+    if quiet:
+        slots["report_kind"] = "customers"
+        for slot in ("description", "note", "top", "segment"):
+            slots.pop(slot, None)
+        slots["quiet"] = True
+        days = _quiet_days(prepared.clean)
+        if days is not None:
+            slots["quiet_days"] = days
+            slots.pop("period", None)  # "นานเกิน 30 วัน" is the quiet time, not a period
+    if intent == "report" and not quiet:
         top = _ranking(lexicon, prepared)
         if top is not None:
             # "top customers", "ลูกค้ารายใหญ่ปีนี้": the customers who brought the most
@@ -944,6 +958,10 @@ _VERB_AFTER = frozenset(
 # intents a named customer's phone or email given anew is read as instead (the model
 # takes "update" for a deal's): none of them takes a phone or email
 _CONTACT_CHANGE_FROM = frozenset({"deal_update", "out_of_scope"})
+# customers gone quiet: the longest time that may be asked for (days); requests that are
+# never that question ("remind me to call the customers we haven't contacted")
+QUIET_DAYS_MOST = 365
+_NOT_QUIET = frozenset({"task_create", "campaign_send", "greeting", "thanks"})
 # intents a question about a customer's deal is read as instead: "status" reads as a
 # ticket's or an order's to the model
 _DEAL_STATE_FROM = frozenset({"ticket_status", "order_status", OUT_OF_SCOPE})
@@ -1406,6 +1424,39 @@ def _slot_entities(spec: IntentSpec, entities: list[Entity]) -> list[Entity]:
     wanted = set(spec.slots) | ({"time"} if spec.timed else set())
     dated = not wanted.isdisjoint(_DATE_SLOTS) or "period" in wanted
     return [e for e in entities if e.kind in wanted or (e.kind == "date" and dated)]
+
+
+def _asks_for_quiet_customers(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:
+    """Words of no one being in touch, and who or customers asked for, none named ("ลูกค้าที่
+    ไม่ได้ติดต่อนานเกิน 30 วัน", "which clients haven't we talked to this month")."""
+    if intent in _NOT_QUIET or any(e.kind in ("customer", *_ID_KINDS) for e in prepared.entities):
+        return False
+    tokens = prepared.analysis.tokens
+    unsaid = any(
+        t in lexicon.quiet_verbs
+        for _, end, _ in lexicon.quiet_not.scan(tokens)
+        for t in tokens[end : end + 2]
+    )
+    if not unsaid and not lexicon.quiet_words.scan(tokens):
+        return False
+    return bool(lexicon.customer_nouns.scan(tokens) or lexicon.quiet_askers.scan(tokens))
+
+
+_QUIET_SPAN = re.compile(
+    r"(\d+)\s*(วัน|day|days|สัปดาห์|อาทิตย์|week|weeks|เดือน|month|months)\b", re.IGNORECASE
+)
+_QUIET_UNIT_DAYS = {"สัปดาห์": 7, "อาทิตย์": 7, "week": 7, "weeks": 7, "เดือน": 30, "month": 30}
+
+
+def _quiet_days(clean: str) -> int | None:
+    """How long customers have gone without contact, in days ("30 วัน", "2 months"), when
+    told; at most a year."""
+    m = _QUIET_SPAN.search(clean)
+    if m is None:
+        return None
+    unit = m.group(2).lower()
+    days = int(m.group(1)) * _QUIET_UNIT_DAYS.get(unit, _QUIET_UNIT_DAYS.get(unit.rstrip("s"), 1))
+    return min(max(days, 1), QUIET_DAYS_MOST)
 
 
 def _asks_about_a_deal(prepared: Prepared) -> bool:

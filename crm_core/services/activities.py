@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from crm_core.errors import InvalidValue, TaskNotFound
-from crm_core.models import Customer, Interaction, InteractionType, Staff, Task
+from crm_core.models import (
+    Customer,
+    Deal,
+    Interaction,
+    InteractionType,
+    Lifecycle,
+    Staff,
+    Stage,
+    Task,
+)
 from crm_core.types import utcnow
 from crm_core.uow import UnitOfWork, snapshot
 
@@ -98,3 +107,36 @@ def open_tasks(uow: UnitOfWork, owner: Staff, limit: int = 20) -> list[Task]:
             .limit(limit)
         )
     )
+
+
+def quiet_customers(
+    uow: UnitOfWork, since: datetime, *, owner_id: int | None = None, limit: int = 20
+) -> tuple[int, list[tuple[Customer, datetime | None]]]:
+    """Customers no one has logged an interaction with since `since`: how many, and the
+    first `limit` with their last contact (None: never), longest quiet first.
+
+    For a rep (`owner_id`), the customers of their open deals.
+    """
+    last = (
+        select(Interaction.customer_id, func.max(Interaction.occurred_at).label("at"))
+        .group_by(Interaction.customer_id)
+        .subquery()
+    )
+    wanted: list[ColumnElement[bool]] = [
+        Customer.lifecycle == Lifecycle.CUSTOMER,
+        or_(last.c.at.is_(None), last.c.at < since),
+    ]
+    if owner_id is not None:
+        open_deals = select(Deal.customer_id).where(
+            Deal.owner_id == owner_id, Deal.stage.not_in((Stage.WON, Stage.LOST))
+        )
+        wanted.append(Customer.id.in_(open_deals))
+    base = select(Customer, last.c.at).outerjoin(last, last.c.customer_id == Customer.id)
+    count = uow.session.scalar(select(func.count()).select_from(base.where(*wanted).subquery()))
+    rows = uow.session.execute(
+        base.where(*wanted)
+        # never contacted first (NULLs sort differently in SQLite and PostgreSQL)
+        .order_by(last.c.at.is_(None).desc(), last.c.at, Customer.name)
+        .limit(limit)
+    )
+    return int(count or 0), [(customer, at) for customer, at in rows]

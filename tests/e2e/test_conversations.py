@@ -30,7 +30,7 @@ from crm_core.models import (
     TicketStatus,
     Tier,
 )
-from crm_core.services import deals, knowledge, loyalty, outbox, tickets
+from crm_core.services import activities, deals, knowledge, loyalty, outbox, tickets
 from crm_core.services.staff import staff_by_slack_id
 from crm_core.types import utcnow
 from crm_core.uow import Actor
@@ -844,6 +844,43 @@ def test_staff_asking_for_overdue_tickets_get_those_past_their_due_time(world: W
     assert len(lines) == 2 and number in lines[1] and "toner" not in overdue.text
     thai = support.send("เคสที่เกินกำหนดมีอะไรบ้าง")
     assert thai.text.splitlines()[0] == say("queue_overdue", "th", count=1)
+
+
+def test_customers_no_one_contacted_for_a_while_are_listed_longest_quiet_first(
+    world: World,
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        for customer_id, days in ((world.acme, 2), (world.siam, 40), (world.malee, 35)):
+            customer = uow.session.get_one(Customer, customer_id)
+            activities.log_interaction(
+                uow,
+                customer,
+                "call",
+                "",
+                staff=None,
+                channel="cli",
+                occurred_at=NOW - timedelta(days=days),
+            )
+        uow.commit()
+    manager = world.session("staff:U_MANAGER")
+    quiet = manager.send("ลูกค้าที่ไม่ได้ติดต่อนานเกิน 30 วัน")
+    assert quiet.intent == "report"
+    lines = quiet.text.splitlines()
+    assert lines[0] == say("quiet_customers", "th", span=say("quiet_days", "th", count=30), count=3)
+    # never contacted first, then the longest quiet; Acme was called two days ago
+    assert [line.split(" (")[0] for line in lines[1:]] == [
+        "• คุณสมศรี ใจดี",
+        "• Siam Paper",
+        "• Malee Wong",
+    ]
+    assert "Acme" not in quiet.text
+    # a rep sees the customers of their open deals: Acme, called recently
+    rep = world.session("staff:U_SALES")
+    mine = rep.send("who haven't I called in 2 weeks")
+    assert mine.text == say("no_quiet_customers_mine", "en", span=say("quiet_days", "en", count=14))
+    # support agents see the tickets report only
+    refused = world.session("staff:U_SUPPORT").send("ลูกค้าที่ไม่ได้ติดต่อนานเกิน 30 วัน")
+    assert refused.text == say("report_not_allowed.support", "th")
 
 
 def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], int]) -> None:

@@ -1261,3 +1261,35 @@ def test_where_a_customers_deal_stands_is_asked_of_the_deal(text: str) -> None:
 def test_ones_own_pipeline_in_other_words_is_the_report() -> None:
     out = parse("how is my pipeline looking", ParseContext(now=NOW))
     assert (out.intent, out.slots.get("report_kind")) == ("report", "pipeline")
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("ลูกค้าที่ไม่ได้ติดต่อนานเกิน 30 วัน", {"quiet_days": 30, "period": None}),
+        ("who haven't I called in 2 weeks", {"quiet_days": 14, "period": None}),
+        ("ลูกค้าที่ไม่ได้คุยเกิน 2 เดือน", {"quiet_days": 60, "period": None}),
+        # a period named: the time since its start
+        (
+            "which clients haven't we talked to this month",
+            {"quiet_days": None, "period": "this_month"},
+        ),
+        ("ลูกค้าที่เงียบไปนานๆ", {"quiet_days": None, "period": None}),
+    ],
+)
+def test_customers_gone_quiet_are_asked_for(text: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("report_kind"), out.slots.get("quiet")) == (
+        "report",
+        "customers",
+        True,
+    )
+    assert {k: out.slots.get(k) for k in slots} == slots
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["why haven't you called me back", "remind me to call the customers we haven't contacted"],
+)
+def test_not_being_called_is_no_question_about_quiet_customers(text: str) -> None:
+    assert not parse(text, ParseContext(now=NOW)).slots.get("quiet")
