@@ -443,16 +443,9 @@ def _contact_change(ctx: Context) -> Outcome:
 
 
 def _profile_card(ctx: Context, c: Customer) -> Card:
-    """What a customer sees of their own record: how to reach them, membership and points."""
-    fields = [
-        (_t(ctx, "f.phone"), c.phone or "-"),
-        (_t(ctx, "f.email"), c.email or "-"),
-    ]
-    if c.member_id:
-        fields.append((_t(ctx, "f.member"), c.member_id))
-    fields.append((_t(ctx, "f.tier"), label("tier", c.tier.value, ctx.lang)))
-    fields.append((_t(ctx, "f.points"), points(loyalty.balance(ctx.uow, c.id), ctx.lang)))
-    return Card("customer", c.name, tuple(fields))
+    """What a customer sees of their own record: how to reach them and their membership."""
+    reach = ((_t(ctx, "f.phone"), c.phone or "-"), (_t(ctx, "f.email"), c.email or "-"))
+    return Card("customer", c.name, reach + _membership_card(ctx, c).fields)
 
 
 def customer_create(ctx: Context) -> Outcome:
