@@ -508,6 +508,9 @@ def task_create(ctx: Context) -> Outcome:
     if ctx.slots.get("request") == "done":
         return _task_done(ctx, staff)
     title = ctx.slots.get("note") or ctx.slots.get("title")
+    if ctx.slots.get("request") == "new" and not title and not ctx.slots.get("customer"):
+        # "add a task", "สร้างงานใหม่": what it is, before anything is added
+        return Ask("note", _t(ctx, "ask_task_title"))
     if ctx.slots.get("list") or (not title and not ctx.slots.get("customer")):
         open_tasks = activities.open_tasks(ctx.uow, staff)
         by = ctx.slots.get("due_date") or ctx.slots.get("date")

@@ -809,6 +809,17 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "งานพรุ่งนี้มีอะไรบ้าง", "what do I have due this week": a list, not a new task
         slots.pop("note", None)
         slots["list"] = True
+    elif (
+        intent == "task_create"
+        and "customer" not in slots
+        and analysis.tags & {"create_verb", "remind"}
+        and not analysis.tags & _SHOWING_TAGS
+        and _only_creating(lexicon, prepared, str(slots.get("note") or ""))
+    ):
+        # "add a task", "สร้างงานใหม่", "new reminder": a task to add, nothing told of it yet
+        # (not one called "สร้าง" or "new", nor the list of tasks)
+        slots.pop("note", None)
+        slots["request"] = "new"
     if intent == "order_status" and _asks_order_change(lexicon, analysis.tokens):
         slots["request"] = "change"
     elif (
@@ -958,6 +969,8 @@ _VERB_AFTER = frozenset(
 # intents a named customer's phone or email given anew is read as instead (the model
 # takes "update" for a deal's): none of them takes a phone or email
 _CONTACT_CHANGE_FROM = frozenset({"deal_update", "out_of_scope"})
+# words asking to see something ("todo list", "ดูงานที่ต้องทำ"): no new task is asked for
+_SHOWING_TAGS = frozenset({"task_list", "list_verb", "show_verb", "lookup_verb"})
 # customers gone quiet: the longest time that may be asked for (days); requests that are
 # never that question ("remind me to call the customers we haven't contacted")
 QUIET_DAYS_MOST = 365
@@ -1467,6 +1480,19 @@ def _asks_about_a_deal(prepared: Prepared) -> bool:
         and not tags & {"ticket_noun", "order_noun"}
         and any(e.kind == "customer" for e in prepared.entities)
         and not any(e.kind in _ID_KINDS for e in prepared.entities)
+    )
+
+
+def _only_creating(lexicon: Lexicon, prepared: Prepared, note: str) -> bool:
+    """A task's note holds only words asking to add one ("สร้าง", "new"), or nothing."""
+    tokens = prepared.tokeniser.tokens(fold_text(note))
+    asking: set[int] = set()
+    for start, end, tags in lexicon.trie.scan(tokens):
+        if tags & {"create_verb", "remind", "task_list"}:
+            asking.update(range(start, end))
+    return all(
+        i in asking or lexicon.function_word(t) or t in lexicon.particles or not t.strip()
+        for i, t in enumerate(tokens)
     )
 
 

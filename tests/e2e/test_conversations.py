@@ -883,6 +883,22 @@ def test_customers_no_one_contacted_for_a_while_are_listed_longest_quiet_first(
     assert refused.text == say("report_not_allowed.support", "th")
 
 
+def test_asking_to_add_a_task_asks_what_it_is(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    rep = world.session("staff:U_SALES")
+    for text, lang in (("add a task", "en"), ("สร้างงานใหม่", "th")):
+        asked = rep.send(text)
+        assert asked.text == say("ask_task_title", lang) and count_rows(Task) == 0
+        rep.send("cancel")
+    rep.send("new reminder")
+    rep.send("call Acme Trading on Friday about the contract")
+    with world.store.uow() as uow:
+        task = uow.session.scalars(select(Task)).one()
+        assert task.customer_id == world.acme and "contract" in task.title
+        assert task.due_date == date(2026, 11, 20)
+
+
 def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], int]) -> None:
     rep = world.session("staff:U_SALES")
     logged = rep.send("called Siam Paper, they want a quote")

@@ -1293,3 +1293,18 @@ def test_customers_gone_quiet_are_asked_for(text: str, slots: dict[str, object])
 )
 def test_not_being_called_is_no_question_about_quiet_customers(text: str) -> None:
     assert not parse(text, ParseContext(now=NOW)).slots.get("quiet")
+
+
+@pytest.mark.parametrize("text", ["add a task", "สร้างงานใหม่", "new reminder", "เพิ่มทาสก์หน่อย"])
+def test_asking_to_add_a_task_tells_none_yet(text: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("request"), out.slots.get("note")) == (
+        "task_create",
+        "new",
+        None,
+    )
+
+
+@pytest.mark.parametrize("text", ["todo list", "ดูงานที่ต้องทำหน่อย", "add a task: call Acme"])
+def test_a_task_list_or_a_task_told_is_no_new_empty_task(text: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).slots.get("request") is None
