@@ -332,11 +332,19 @@ class SalesReport:
     lost_count: int = 0
     win_rate: Decimal | None = None
 
+    @property
+    def average_amount(self) -> Decimal | None:
+        """The average deal won in the period (None when none was)."""
+        if not self.won_count:
+            return None
+        return (self.won_amount / self.won_count).quantize(Decimal("0.01"))
+
     def summary(self) -> Summary:
         """Totals for the period and the comparison with the one before."""
         return [
             ("won_count", self.won_count),
             ("won_amount", self.won_amount),
+            ("average_amount", self.average_amount),
             ("lost_count", self.lost_count),
             ("win_rate", self.win_rate),
             ("previous_count", self.previous_count),

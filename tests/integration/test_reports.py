@@ -278,6 +278,7 @@ def test_sales_this_week_by_rep_against_last_week_to_date(store: Store) -> None:
     assert report.summary() == [
         ("won_count", 5),
         ("won_amount", D("126000.50")),
+        ("average_amount", D("25200.10")),
         ("lost_count", 1),
         ("win_rate", D("83.3")),
         ("previous_count", 1),
@@ -298,6 +299,7 @@ def test_sales_last_week_and_a_period_with_nothing_before_it(store: Store) -> No
     assert report.count_change_pct is None
     # nothing lost last week: every settled deal was won
     assert (report.lost_count, report.win_rate) == (0, D("100.0"))
+    assert report.average_amount == D("21000.00")
 
 
 def test_sales_for_one_rep(store: Store) -> None:

@@ -1238,7 +1238,13 @@ def test_tasks_in_thai_the_model_alone_misses(
 
 @pytest.mark.parametrize(
     "text",
-    ["conversion rate เดือนนี้เท่าไหร่", "what is our win rate this quarter", "อัตราปิดการขายเดือนนี้"],
+    [
+        "conversion rate เดือนนี้เท่าไหร่",
+        "what is our win rate this quarter",
+        "อัตราปิดการขายเดือนนี้",
+        "average deal size this year",
+        "มูลค่าดีลเฉลี่ยเดือนนี้เท่าไหร่",
+    ],
 )
 def test_the_win_rate_is_the_sales_reports(text: str) -> None:
     out = parse(text, ParseContext(now=NOW))
