@@ -852,7 +852,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         for slot in ("description", "note", "top", "segment"):
             slots.pop(slot, None)
         slots["quiet"] = True
-        days = _quiet_days(prepared.clean)
+        days = _quiet_days(lexicon, prepared.clean)
         if days is not None:
             slots["quiet_days"] = days
             slots.pop("period", None)  # "นานเกิน 30 วัน" is the quiet time, not a period
@@ -968,12 +968,13 @@ _VERB_AFTER = frozenset(
 
 # intents a named customer's phone or email given anew is read as instead (the model
 # takes "update" for a deal's): none of them takes a phone or email
-_CONTACT_CHANGE_FROM = frozenset({"deal_update", "out_of_scope"})
+_CONTACT_CHANGE_FROM = frozenset({"deal_update", OUT_OF_SCOPE})
 # words asking to see something ("todo list", "ดูงานที่ต้องทำ"): no new task is asked for
 _SHOWING_TAGS = frozenset({"task_list", "list_verb", "show_verb", "lookup_verb"})
 # customers gone quiet: the longest time that may be asked for (days); requests that are
 # never that question ("remind me to call the customers we haven't contacted")
 QUIET_DAYS_MOST = 365
+DAYS_PER_MONTH = 30
 _NOT_QUIET = frozenset({"task_create", "campaign_send", "greeting", "thanks"})
 # intents a question about a customer's deal is read as instead: "status" reads as a
 # ticket's or an order's to the model
@@ -985,7 +986,7 @@ _TIER_TAGS = frozenset({"points_noun", "slot:segment"})
 # "เคสที่เกินกำหนด" for deals)
 _QUEUE_FROM = frozenset({"ticket_create", "deal_list", OUT_OF_SCOPE})
 # intents a phone or email changed with no one named turns into that change
-_OWN_CONTACT_FROM = frozenset({"out_of_scope", "link_account", "customer_lookup"})
+_OWN_CONTACT_FROM = frozenset({OUT_OF_SCOPE, "link_account", "customer_lookup"})
 
 
 def _gives_contact_anew(lexicon: Lexicon, prepared: Prepared) -> bool:
@@ -1007,12 +1008,12 @@ def _changes_a_contact(lexicon: Lexicon, prepared: Prepared) -> bool:
         return False
     tokens = prepared.analysis.tokens
     changes = lexicon.contact_change.scan(tokens)
-    nouns = lexicon.contact_nouns.scan(tokens) if changes else []
-    if changes:
-        # "change my phone to 08…"; with no number or email after it, "my new phone" is the
-        # device
-        values = [i for i, t in enumerate(tokens) if t in ("@phone", "@email")]
-        nouns += [h for h in lexicon.phone_words.scan(tokens) if any(i >= h[1] for i in values)]
+    if not changes:
+        return False
+    # "change my phone to 08…"; with no number or email after it, "my new phone" is the device
+    values = [i for i, t in enumerate(tokens) if t in ("@phone", "@email")]
+    nouns = lexicon.contact_nouns.scan(tokens)
+    nouns += [h for h in lexicon.phone_words.scan(tokens) if any(i >= h[1] for i in values)]
 
     def close(end: int, start: int) -> bool:
         # the first phrase ends where the second starts, or one word between: the sender's
@@ -1035,8 +1036,8 @@ def _changes_a_contact(lexicon: Lexicon, prepared: Prepared) -> bool:
 
 def _reports_task_done(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:
     """A task reported done: a word saying so, and a task named or read as the intent (named,
-    when the model finds no intent); not a
-    new task to get something done ("remind me to get the quote done", "... done by Friday").
+    when the model finds no intent); not a new task to get something done ("remind me to
+    get the quote done", "... done by Friday").
     An interaction is a task only when the message opens with a task ("งานโทรหา Acme
     เสร็จแล้ว"; "โทรหา Acme เสร็จแล้ว" is the call)."""
     if intent not in ("task_create", "log_interaction", OUT_OF_SCOPE):
@@ -1455,20 +1456,14 @@ def _asks_for_quiet_customers(lexicon: Lexicon, prepared: Prepared, intent: str)
     return bool(lexicon.customer_nouns.scan(tokens) or lexicon.quiet_askers.scan(tokens))
 
 
-_QUIET_SPAN = re.compile(
-    r"(\d+)\s*(วัน|day|days|สัปดาห์|อาทิตย์|week|weeks|เดือน|month|months)\b", re.IGNORECASE
-)
-_QUIET_UNIT_DAYS = {"สัปดาห์": 7, "อาทิตย์": 7, "week": 7, "weeks": 7, "เดือน": 30, "month": 30}
-
-
-def _quiet_days(clean: str) -> int | None:
-    """How long customers have gone without contact, in days ("30 วัน", "2 months"), when
-    told; at most a year."""
-    m = _QUIET_SPAN.search(clean)
-    if m is None:
+def _quiet_days(lexicon: Lexicon, clean: str) -> int | None:
+    """How long customers have gone without contact, in days ("30 วัน", "2 months": a month
+    is 30 days), when told; at most a year."""
+    span = lexicon.dates.span(clean)
+    if span is None:
         return None
-    unit = m.group(2).lower()
-    days = int(m.group(1)) * _QUIET_UNIT_DAYS.get(unit, _QUIET_UNIT_DAYS.get(unit.rstrip("s"), 1))
+    count, unit = span
+    days = count if unit == "days" else count * DAYS_PER_MONTH
     return min(max(days, 1), QUIET_DAYS_MOST)
 
 

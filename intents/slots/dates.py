@@ -179,6 +179,8 @@ class DateGrammar:
             rf"|(?<![\d.,a-z]){count}\s?{span_unit}\s?(?:{after})",
             re.IGNORECASE,
         )
+        # a count of those units alone ("30 วัน", "2 months"): a length of time
+        self.span_pattern = re.compile(rf"(?<![\d.,a-z]){count}\s?{span_unit}", re.IGNORECASE)
         month = alternation(list(self.months))
         weekday = alternation(list(self.weekdays))
         pre = alternation([k for k in self.modifiers if k.isascii()])
@@ -255,6 +257,18 @@ class DateGrammar:
                 continue
             return self.months[word]
         return None
+
+    def span(self, text: str) -> tuple[int, str] | None:
+        """The first length of time written ("30 วัน", "2 weeks", "สองเดือน") as a count of
+        the look-back units, days or months: (30, "days"), (14, "days"), (2, "months")."""
+        m = self.span_pattern.search(text)
+        return self._counted(m.group(1), m.group(2)) if m else None
+
+    def _counted(self, count: str, unit: str) -> tuple[int, str]:
+        """A count ("3", "สาม") of a look-back unit word ("weeks") in that unit's base."""
+        number = int(count) if count.isdigit() else self.count_words[count.lower()]
+        base, size = self.lookback_units[unit.lower()]
+        return number * size, base
 
     def period_ahead(self, text: str) -> str | None:
         """The first period ahead named in the text ("deals closing next month" ->
@@ -360,10 +374,7 @@ class DateGrammar:
         past_3_months, "last 2 weeks" past_14_days; the date is the day the count goes back
         to (three months ago), for an intent that takes a date ("เมื่อ 3 วันที่ผ่านมา")."""
         for m in find(self.lookback):
-            raw = m.group(1) or m.group(3)
-            count = int(raw) if raw.isdigit() else self.count_words[raw.lower()]
-            unit, size = self.lookback_units[(m.group(2) or m.group(4)).lower()]
-            count *= size
+            count, unit = self._counted(m.group(1) or m.group(3), m.group(2) or m.group(4))
             if not 0 < count <= LOOKBACK_LIMITS[unit]:
                 continue
             back = today - timedelta(days=count) if unit == "days" else _months_back(today, count)
