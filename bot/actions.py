@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 from sqlalchemy import select
 
+from bot import colleagues
 from bot.charts import chart_for
 from bot.dialogue import Ask, Confirm, Context, Done, Outcome
 from bot.messages import SLACK_MENTION, Card, Choice, Notification
@@ -110,6 +111,42 @@ def words_score(wanted: str, names: tuple[str, ...]) -> float:
     return max(
         scorer(wanted, name, processor=default_process) for name in names for scorer in scorers
     )
+
+
+# roles that may see a colleague's deals, tasks and figures ("Somchai's pipeline"); anyone
+# may see a colleague's tickets, the queue being the team's
+SEE_COLLEAGUES = frozenset({"manager", "admin"})
+
+
+def _rep(ctx: Context, *, shared: bool = False) -> Staff | Ask | Done | None:
+    """The colleague whose deals, tasks, tickets or figures a staff request is about, when it
+    mentions or names one ("Somchai's pipeline", "งานของณัฐยา", "deals owned by <@U123>");
+    None when it names none, or the sender. Only managers and admins see another's, unless
+    the list is the team's to share (`shared`). A customer named by more than a colleague's
+    first name is the customer ("deals of Somchai Prasert", not Somchai's)."""
+    staff = ctx.who.staff
+    assert staff is not None
+    chosen = ctx.slots.get("rep")
+    if chosen is not None:
+        picked = ctx.uow.session.get(Staff, int(chosen))
+        found = [picked] if picked is not None else []
+    else:
+        text = str(ctx.slots.get("_text") or "")
+        found = colleagues.named_colleagues(staff_svc.list_staff(ctx.uow), text)
+        customer = ctx.slots.get("customer")
+        if customer and ctx.slots.get("customer_id") is not None:
+            found = [s for s in found if not colleagues.more_of(str(customer), s, text)]
+    if len(found) > 1:
+        choices = tuple(Choice(s.name, str(s.id)) for s in found)
+        return Ask("rep", _t(ctx, "which_colleague"), choices)
+    if not found:
+        return None
+    if found[0].id != staff.id and not shared and staff.role.value not in SEE_COLLEAGUES:
+        return Done(_t(ctx, "colleague_not_allowed"))
+    # the name was the colleague's (or the sender's own), not a customer's ("Somchai's deals")
+    for slot in ("customer", "customer_id", "_candidates"):
+        ctx.slots.pop(slot, None)
+    return found[0] if found[0].id != staff.id else None
 
 
 def _d(value: date, ctx: Context) -> str:
@@ -512,24 +549,7 @@ def task_create(ctx: Context) -> Outcome:
         # "add a task", "สร้างงานใหม่": what it is, before anything is added
         return Ask("note", _t(ctx, "ask_task_title"))
     if ctx.slots.get("list") or (not title and not ctx.slots.get("customer")):
-        open_tasks = activities.open_tasks(ctx.uow, staff)
-        by = ctx.slots.get("due_date") or ctx.slots.get("date")
-        if by is not None:
-            # "งานพรุ่งนี้มีอะไรบ้าง": the open tasks due by that day, overdue ones included
-            open_tasks = [t for t in open_tasks if t.due_date is not None and t.due_date <= by]
-            if not open_tasks:
-                return Done(_t(ctx, "no_tasks_due", day=_d(by, ctx)))
-            header = _t(ctx, "tasks_due_list", count=len(open_tasks), day=_d(by, ctx))
-        elif not open_tasks:
-            return Done(_t(ctx, "no_tasks"))
-        else:
-            header = _t(ctx, "tasks_list", count=len(open_tasks))
-        lines = [
-            f"• {_task_label(t.title, t.customer)}"
-            + (f" ({_d(t.due_date, ctx)})" if t.due_date else "")
-            for t in open_tasks
-        ]
-        return Done(header + "\n" + "\n".join(lines))
+        return _task_list(ctx, staff)
     customer = _customer(ctx, required=False)
     if isinstance(customer, Ask):
         return customer
@@ -555,6 +575,33 @@ def task_create(ctx: Context) -> Outcome:
         return Confirm(_t(ctx, "confirm_task_guess", title=label, due=when))
     activities.create_task(ctx.uow, staff, str(title), due_date=due, customer=customer)
     return Done(_t(ctx, "task_created", title=label, due=when), changed=True)
+
+
+def _task_list(ctx: Context, staff: Staff) -> Outcome:
+    """The sender's open tasks, or a colleague's for a manager ("งานของณัฐยามีอะไรบ้าง"); those
+    due by a day when one is told ("งานพรุ่งนี้มีอะไรบ้าง", overdue ones included)."""
+    rep = _rep(ctx)
+    if isinstance(rep, Ask | Done):
+        return rep
+    # a colleague's list says whose it is ("…_of"), the sender's says "your"
+    of, name = ("_of", rep.name) if rep else ("", "")
+    open_tasks = activities.open_tasks(ctx.uow, rep or staff)
+    by = ctx.slots.get("due_date") or ctx.slots.get("date")
+    if by is not None:
+        open_tasks = [t for t in open_tasks if t.due_date is not None and t.due_date <= by]
+        if not open_tasks:
+            return Done(_t(ctx, f"no_tasks_due{of}", day=_d(by, ctx), name=name))
+        header = _t(ctx, f"tasks_due_list{of}", count=len(open_tasks), day=_d(by, ctx), name=name)
+    elif not open_tasks:
+        return Done(_t(ctx, f"no_tasks{of}", name=name))
+    else:
+        header = _t(ctx, f"tasks_list{of}", count=len(open_tasks), name=name)
+    lines = [
+        f"• {_task_label(t.title, t.customer)}"
+        + (f" ({_d(t.due_date, ctx)})" if t.due_date else "")
+        for t in open_tasks
+    ]
+    return Done(header + "\n" + "\n".join(lines))
 
 
 # a task's title read as the one meant when the words told score this much (0-100)
@@ -831,10 +878,15 @@ def deal_create(ctx: Context) -> Outcome:
 def deal_list(ctx: Context) -> Outcome:
     staff = ctx.who.staff
     assert staff is not None
+    rep = _rep(ctx)
+    if isinstance(rep, Ask | Done):
+        return rep
     customer = _customer(ctx, required=False)
     if isinstance(customer, Ask | Done):
         return customer
-    owner = staff if staff.role.value == "sales" else None
+    owner = rep or (staff if staff.role.value == "sales" else None)
+    # "Somchai's deals": whose they are, above what is said of them
+    whose = _t(ctx, "deals_of", name=rep.name) + "\n" if rep else ""
     stage = Stage(str(ctx.slots["stage"])) if ctx.slots.get("stage") else None
     period = ctx.slots.get("period")
     reached = closing = None
@@ -859,10 +911,10 @@ def deal_list(ctx: Context) -> Outcome:
     within = "_in" if reached else ""
     if not rows:
         if closing:
-            return Done(_t(ctx, "no_deals_closing", period=when))
+            return Done(whose + _t(ctx, "no_deals_closing", period=when))
         if stage:
-            return Done(_t(ctx, f"no_deals_at_stage{within}", stage=named, period=when))
-        return Done(_t(ctx, "no_deals"))
+            return Done(whose + _t(ctx, f"no_deals_at_stage{within}", stage=named, period=when))
+        return Done(whose + _t(ctx, "no_deals"))
     total = sum((d.amount for d in rows), Decimal("0"))
     lines = [
         f"• {d.customer.name}: {d.title} {money(d.amount)} "
@@ -873,7 +925,7 @@ def deal_list(ctx: Context) -> Outcome:
     ]
     key = "deals_closing" if closing else f"deals_at_stage{within}" if stage else "deals_list"
     header = _t(ctx, key, count=len(rows), total=money(total), stage=named, period=when)
-    return Done(header + "\n" + "\n".join(lines))
+    return Done(whose + header + "\n" + "\n".join(lines))
 
 
 # ---- orders and tickets ----------------------------------------------------------------------
@@ -1065,7 +1117,10 @@ def ticket_status(ctx: Context) -> Outcome:
 
 def _ticket_queue(ctx: Context) -> Outcome:
     """Staff asking about tickets without a number: a named customer's open tickets, else the
-    open tickets due first ("ticket ที่ยังเปิดอยู่มีอะไรบ้าง")."""
+    open tickets due first ("ticket ที่ยังเปิดอยู่มีอะไรบ้าง"), or a colleague's ("เคสของพิมพ์")."""
+    rep = _rep(ctx, shared=True)
+    if isinstance(rep, Ask | Done):
+        return rep
     customer = _customer(ctx, required=False)
     if isinstance(customer, Ask | Done):
         return customer
@@ -1080,20 +1135,23 @@ def _ticket_queue(ctx: Context) -> Outcome:
         overdue = bool(ctx.slots.get("overdue"))
         count, rows = tickets.queue(
             ctx.uow,
-            assignee=ctx.who.staff if mine else None,
+            assignee=rep or (ctx.who.staff if mine else None),
             priority=priority,
             due_before=ctx.now if overdue else None,
         )
         level = label("priority", str(priority), ctx.lang) if priority else ""
+        name = rep.name if rep else ""
         if overdue:
             key = "queue_overdue"
+        elif rep:
+            key = "queue_rep"
         elif mine:
             key = "queue_mine"
         else:
             key = "queue_priority" if priority else "queue"
-        header = _t(ctx, key, count=count, priority=level)
+        header = _t(ctx, key, count=count, priority=level, name=name)
         if not rows:
-            return Done(_t(ctx, f"{key}_empty", priority=level))
+            return Done(_t(ctx, f"{key}_empty", priority=level, name=name))
     if not rows:
         return Done(_t(ctx, "queue_empty"))
     lines = [
@@ -1396,6 +1454,12 @@ ROLE_REPORTS = {
 }
 
 
+# the reports that can be of one person: their deals, interactions, customers or tickets
+BY_PERSON = frozenset(
+    {"sales", "pipeline", "interactions", "tickets", "top_customers", "quiet_customers"}
+)
+
+
 def report(ctx: Context) -> Outcome:
     staff = ctx.who.staff
     assert staff is not None
@@ -1424,22 +1488,29 @@ def report(ctx: Context) -> Outcome:
         # numbers would read as August's
         first = date.fromisoformat(f"{named}-01")
         return Done(_t(ctx, "no_month_report", month=month(first, ctx.lang)))
-    owner_id = staff.id if role == "sales" else None
+    # "Somchai's pipeline", "ยอดขายของณัฐยา": a manager's view of one colleague; the tickets
+    # report of one agent is the team's to share
+    rep = _rep(ctx, shared=kind == "tickets") if shown in BY_PERSON else None
+    if isinstance(rep, Ask | Done):
+        return rep
+    owner = rep or (staff if role == "sales" else None)
     if shown == "top_customers":
-        return _top_customers(ctx, period, int(str(top)), owner_id)
+        return _top_customers(ctx, period, int(str(top)), owner)
     if shown == "quiet_customers":
-        return _quiet_customers(ctx, owner_id)
+        return _quiet_customers(ctx, owner)
     if segment and kind in ("segments", "customers"):
         return _segment_members(ctx, str(segment))
+    owner_id = owner.id if owner else None
     try:
         result = reports.REPORTS[kind](ctx.uow, period, ctx.now, tz=str(ctx.tz), owner_id=owner_id)
     except InvalidValue as exc:
         return Done(_t(ctx, "invalid", reason=str(exc)))
     title = _t(
         ctx,
-        "report_title",
+        "report_title_of" if rep else "report_title",
         kind=label("report", kind, ctx.lang),
         period=_period(ctx, period),
+        name=rep.name if rep else "",
     )
     lines = [
         f"{label('rs', key, ctx.lang)}: {_cell(key, value, ctx.lang)}"
@@ -1463,22 +1534,33 @@ def report(ctx: Context) -> Outcome:
     return Done(title + "\n" + "\n".join(lines), charts=(chart,) if chart else ())
 
 
-def _top_customers(ctx: Context, period: str, top: int, owner_id: int | None) -> Outcome:
+def _whose(ctx: Context, owner: Staff | None) -> tuple[str, str]:
+    """Which form of a reply fits whose figures they are, and the name it takes: the team's
+    (""), the sender's own ("_mine": "your …") or a colleague's ("_of": "Somchai's …")."""
+    if owner is None:
+        return "", ""
+    if ctx.who.staff is not None and owner.id == ctx.who.staff.id:
+        return "_mine", ""
+    return "_of", owner.name
+
+
+def _top_customers(ctx: Context, period: str, top: int, owner: Staff | None) -> Outcome:
     """The customers who brought the most in the period; a rep's, by the deals they won."""
     try:
         result = reports.top_customers_report(
-            ctx.uow, period, ctx.now, tz=str(ctx.tz), owner_id=owner_id, top=top
+            ctx.uow, period, ctx.now, tz=str(ctx.tz), owner_id=owner.id if owner else None, top=top
         )
     except InvalidValue as exc:
         return Done(_t(ctx, "invalid", reason=str(exc)))
-    mine = "_mine" if owner_id is not None else ""
+    whose, name = _whose(ctx, owner)
     when = _period(ctx, period)
     if not result.top:
-        return Done(_t(ctx, f"no_top_customers{mine}", period=when))
-    title = _t(ctx, f"top_customers{mine}", period=when)
+        return Done(_t(ctx, f"no_top_customers{whose}", period=when, name=name))
+    title = _t(ctx, f"top_customers{whose}", period=when, name=name)
+    counted = "_mine" if owner else ""  # a rep's customers count only the deals they won
     lines = [
         f"{rank}. {c.name} {money(c.amount)} ("
-        + _t(ctx, f"top_customer_counts{mine}", orders=c.orders, deals=c.deals)
+        + _t(ctx, f"top_customer_counts{counted}", orders=c.orders, deals=c.deals)
         + ")"
         for rank, c in enumerate(result.top, 1)
     ]
@@ -1493,7 +1575,7 @@ QUIET_DAYS = 30
 QUIET_LIST = 20
 
 
-def _quiet_customers(ctx: Context, owner_id: int | None) -> Outcome:
+def _quiet_customers(ctx: Context, owner: Staff | None) -> Outcome:
     """The customers no one has been in touch with for a while ("ลูกค้าที่ไม่ได้ติดต่อนานเกิน 30
     วัน"), longest quiet first; for a rep, those of their open deals. A period named ("เดือน
     นี้") is the time since its start."""
@@ -1508,10 +1590,12 @@ def _quiet_customers(ctx: Context, owner_id: int | None) -> Outcome:
     else:
         since = ctx.now - timedelta(days=QUIET_DAYS)
         span = _t(ctx, "quiet_days", count=QUIET_DAYS)
-    mine = "_mine" if owner_id is not None else ""
-    count, rows = activities.quiet_customers(ctx.uow, since, owner_id=owner_id, limit=QUIET_LIST)
+    whose, name = _whose(ctx, owner)
+    count, rows = activities.quiet_customers(
+        ctx.uow, since, owner_id=owner.id if owner else None, limit=QUIET_LIST
+    )
     if not rows:
-        return Done(_t(ctx, f"no_quiet_customers{mine}", span=span))
+        return Done(_t(ctx, f"no_quiet_customers{whose}", span=span, name=name))
     lines = [
         f"• {c.name} ("
         + (
@@ -1523,7 +1607,7 @@ def _quiet_customers(ctx: Context, owner_id: int | None) -> Outcome:
         for c, at in rows
     ]
     more = [_t(ctx, "and_more", count=count - len(rows))] if count > len(rows) else []
-    title = _t(ctx, f"quiet_customers{mine}", span=span, count=count)
+    title = _t(ctx, f"quiet_customers{whose}", span=span, count=count, name=name)
     return Done("\n".join([title, *lines, *more]))
 
 

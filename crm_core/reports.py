@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, literal, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -612,8 +612,10 @@ def tickets_report(
     tz: str = DEFAULT_TZ,
     owner_id: int | None = None,
 ) -> TicketsReport:
-    """Opened, resolved, backlog, SLA breaches and median resolution time, by priority."""
+    """Opened, resolved, backlog, SLA breaches and median resolution time, by priority; of
+    the tickets assigned to `owner_id` when given."""
     start, end = period_range(period, now, tz)
+    theirs = true() if owner_id is None else Ticket.assignee_id == owner_id
     is_open = Ticket.status.in_(BACKLOG_STATES)
     resolved_in = and_(Ticket.resolved_at.is_not(None), _within(Ticket.resolved_at, start, end))
     missed = or_(
@@ -621,18 +623,22 @@ def tickets_report(
         and_(Ticket.resolved_at.is_(None), is_open),
     )
     breached = and_(_within(Ticket.sla_due_at, start, min(end, now)), missed)
-    counts = select(
-        Ticket.priority,
-        _count_if(_within(Ticket.created_at, start, end)),
-        _count_if(resolved_in),
-        _count_if(is_open),
-        _count_if(breached),
-        _count_if(and_(is_open, Ticket.sla_due_at < now)),
-    ).group_by(Ticket.priority)
+    counts = (
+        select(
+            Ticket.priority,
+            _count_if(_within(Ticket.created_at, start, end)),
+            _count_if(resolved_in),
+            _count_if(is_open),
+            _count_if(breached),
+            _count_if(and_(is_open, Ticket.sla_due_at < now)),
+        )
+        .where(theirs)
+        .group_by(Ticket.priority)
+    )
     figures = {row[0]: tuple(_int(v) for v in row[1:]) for row in uow.session.execute(counts)}
     durations: dict[Priority, list[timedelta]] = {p: [] for p in PRIORITY_ORDER}
     resolved_rows = select(Ticket.priority, Ticket.created_at, Ticket.resolved_at).where(
-        resolved_in
+        resolved_in, theirs
     )
     for priority, created_at, resolved_at in uow.session.execute(resolved_rows):
         if resolved_at is not None:

@@ -178,6 +178,10 @@ class Lexicon:
     # words handing a ticket to someone ("ส่งต่อให้", "assign to"): the rest names them
     assign_words: re.Pattern[str]
     self_words: frozenset[str]
+    # words right before a colleague's first name ("ของ", "of"): the name is theirs even
+    # when it is an ordinary word too ("เคสของพิมพ์"); and words that make it a customer's
+    colleague_leads: tuple[str, ...]
+    colleague_not: tuple[str, ...]
     # words pointing back at the customer just talked about ("them", "เขา"), and at the deal
     # ("move it", "ดีลนี้")
     back_refs: PhraseTrie
@@ -283,6 +287,8 @@ _WORD_LISTS = (
     "order_list",
     "assign_words",
     "self_words",
+    "colleague_leads",
+    "colleague_not",
     "remark_leads",
     "back_refs",
     "deal_refs",
@@ -455,6 +461,8 @@ def load_lexicon() -> Lexicon:
         phone_words=_phrase_trie(word_lists["phone_words"]),
         assign_words=_words_pattern(word_lists["assign_words"]),
         self_words=frozenset(word_lists["self_words"]),
+        colleague_leads=tuple(word_lists["colleague_leads"]),
+        colleague_not=tuple(word_lists["colleague_not"]),
         remark_leads=_words_pattern(word_lists["remark_leads"]),
         back_refs=_phrase_trie(word_lists["back_refs"]),
         deal_refs=_phrase_trie(word_lists["deal_refs"]),

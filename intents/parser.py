@@ -702,10 +702,11 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         intent = "ticket_status"
     if (
         intent in ("customer_lookup", OUT_OF_SCOPE)
-        and not any(e.kind == "customer" for e in prepared.entities)
+        and not _names_a_customer(lexicon, prepared)
         and _ranking(lexicon, prepared) is not None
     ):
-        # "ลูกค้าที่ซื้อเยอะที่สุด": no customer named, a ranking of them
+        # "ลูกค้าที่ซื้อเยอะที่สุด": no customer named, a ranking of them ("top customers of
+        # Nattaya": of a colleague)
         intent = "report"
     if (
         intent == "report" or (intent == OUT_OF_SCOPE and prepared.analysis.tags & _TIER_TAGS)
@@ -1213,6 +1214,16 @@ def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis) -> bool:
     ]
     # a classifier or a letter may stay ("ใบ", "?")
     return all(len(t) <= 2 for t in rest)
+
+
+def _names_a_customer(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """True when the message names a customer, other than as whose they are ("top customers
+    of Nattaya", "ลูกค้าท็อปของณัฐยา": a colleague's, or nobody the store knows)."""
+    tokens = prepared.analysis.tokens
+    return any(
+        t == "@customer" and not (i and tokens[i - 1] in lexicon.colleague_leads)
+        for i, t in enumerate(tokens)
+    ) or ("@customer" not in tokens and any(e.kind == "customer" for e in prepared.entities))
 
 
 def _ranking(lexicon: Lexicon, prepared: Prepared) -> int | None:

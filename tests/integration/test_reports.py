@@ -9,6 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from crm_core import reports
 from crm_core.db import Store
@@ -424,6 +425,31 @@ def test_tickets_last_week_owns_last_weeks_breach(store: Store) -> None:
     assert (report.opened, report.resolved, report.sla_breaches) == (2, 0, 1)
     assert report.median_resolution_hours is None
     assert report.backlog == 4
+
+
+def test_tickets_of_one_agent(store: Store) -> None:
+    _tickets(store)
+    with store.uow() as uow:
+        agent = Staff(slack_user_id="UMALAI", name="Malai", role=Role.SUPPORT)
+        uow.session.add(agent)
+        uow.session.flush()
+        # TCK-1 resolved in 3 h, TCK-3 open past this week's deadline, TCK-6 overdue since May 2
+        for number in ("TCK-1", "TCK-3", "TCK-6"):
+            ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
+            ticket.assignee_id = agent.id
+        uow.commit()
+        agent_id = agent.id
+    with store.uow() as uow:
+        report = reports.tickets_report(uow, "this_week", NOW, owner_id=agent_id)
+    assert (report.opened, report.resolved, report.backlog) == (2, 1, 2)
+    assert (report.sla_breaches, report.overdue) == (1, 2)
+    assert report.median_resolution_hours == D("3.00")
+    assert report.rows() == [
+        ("urgent", 1, 1, 0, 0, 0, D("3.00")),
+        ("high", 0, 0, 0, 0, 0, None),
+        ("normal", 1, 0, 2, 1, 2, None),
+        ("low", 0, 0, 0, 0, 0, None),
+    ]
 
 
 # --- loyalty -------------------------------------------------------------------------

@@ -811,6 +811,9 @@ def test_look_backs(text: str, intent: str, slots: dict[str, object]) -> None:
         # the model alone leaves these out of scope
         ("top 3 clients", 3, None),
         ("biggest clients", 10, None),
+        # whose customers they are: a colleague's, the bot tells ("top customers of Nattaya")
+        ("top 3 customers of Nattaya", 3, None),
+        ("ลูกค้าท็อป 5 ของณัฐยา", 5, None),
     ],
 )
 def test_a_ranking_of_customers_is_the_top_customers_report(
@@ -820,6 +823,12 @@ def test_a_ranking_of_customers_is_the_top_customers_report(
     assert out.intent == "report"
     assert out.slots["report_kind"] == "customers"
     assert (out.slots["top"], out.slots.get("period")) == (top, period)
+
+
+def test_a_customer_named_is_no_ranking() -> None:
+    # "ร้านป้าแดง top customers" names a customer; only one after "of"/"ของ" is whose they are
+    out = parse("Acme top customers", ParseContext(now=NOW))
+    assert out.intent != "report"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,116 @@
+"""A manager asks for one colleague's deals, tasks, tickets and figures by name or Slack
+mention; a rep sees only their own; a customer's name is never taken for a colleague's."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.replies import label, say
+from crm_core.models import Customer, Stage
+from crm_core.services import activities, deals, tickets
+from crm_core.services.customers import CustomerInput, create_customer
+from crm_core.services.staff import staff_by_slack_id
+from crm_core.uow import Actor
+from tests.e2e.world import World
+
+
+@pytest.fixture
+def team(world: World) -> World:
+    """Narin's deal and task, a ticket of Malai's, and a customer called Somchai too."""
+    with world.store.uow(Actor.cli()) as uow:
+        narin = staff_by_slack_id(uow, "U_SALES2")
+        siam = uow.session.get_one(Customer, world.siam)
+        deals.create_deal(
+            uow, siam, "Catalogue printing", owner=narin, amount="120000", stage=Stage.NEGOTIATION
+        )
+        activities.create_task(
+            uow, narin, "Send the samples", due_date=date(2026, 11, 25), customer=siam
+        )
+        acme = uow.session.get_one(Customer, world.acme)
+        tickets.create_ticket(
+            uow,
+            "Printer jammed",
+            customer=acme,
+            channel="slack",
+            assignee=staff_by_slack_id(uow, "U_SUPPORT"),
+        )
+        create_customer(uow, CustomerInput(name="Somchai Prasert", phone="0844444444"))
+        uow.commit()
+    return world
+
+
+def _title(kind: str, lang: str, name: str) -> str:
+    return say(
+        "report_title_of",
+        lang,
+        kind=label("report", kind, lang),
+        period=label("period", "this_month", lang),
+        name=name,
+    )
+
+
+def test_a_manager_sees_one_colleagues_deals_and_figures(team: World) -> None:
+    manager = team.session("staff:U_MANAGER")
+    narins = manager.send("Narin's deals")
+    assert narins.intent == "deal_list"
+    assert narins.text.splitlines()[0] == say("deals_of", "en", name="Narin")
+    assert "Catalogue printing" in narins.text and "Paper supply 2027" not in narins.text
+    # Somchai is a colleague's first name and part of a customer's: the colleague's deals
+    somchais = manager.send("Somchai's deals")
+    assert somchais.text.splitlines()[0] == say("deals_of", "en", name="Somchai")
+    assert "Paper supply 2027" in somchais.text and "Catalogue" not in somchais.text
+    # ... unless the customer's whole name is said
+    assert manager.send("deals of Somchai Prasert").text == say("no_deals", "en")
+    # by Slack mention, in Thai, and the team's figures when no one is named
+    pipeline = manager.send("pipeline <@U_SALES2>")
+    assert pipeline.intent == "report"
+    assert pipeline.text.splitlines()[0] == _title("pipeline", "en", "Narin")
+    assert "฿120,000" in pipeline.text
+    thai = manager.send("pipeline ของ Somchai เดือนนี้")
+    assert thai.text.splitlines()[0] == _title("pipeline", "th", "Somchai")
+    assert "฿120,000" not in thai.text
+    # Narin won no deal this month: none of the customers are theirs yet
+    top = manager.send("top 3 customers of Narin")
+    assert top.text == say(
+        "no_top_customers_of", "en", name="Narin", period=label("period", "this_month", "en")
+    )
+    team_wide = manager.send("pipeline report")
+    assert team_wide.text.splitlines()[0].startswith(label("report", "pipeline", "en"))
+    assert "Narin" not in team_wide.text.splitlines()[0]
+
+
+def test_a_colleagues_tasks_and_tickets(team: World) -> None:
+    manager = team.session("staff:U_MANAGER")
+    tasks = manager.send("งานของ Narin มีอะไรบ้าง")
+    assert tasks.intent == "task_create"
+    lines = tasks.text.splitlines()
+    assert lines[0] == say("tasks_list_of", "th", name="Narin", count=1)
+    assert "Send the samples" in lines[1]
+    # tickets are the team's: a rep may see whose they are too
+    rep = team.session("staff:U_SALES")
+    queue = rep.send("tickets assigned to Malai")
+    assert queue.intent == "ticket_status"
+    lines = queue.text.splitlines()
+    assert lines[0] == say("queue_rep", "en", name="Malai", count=1)
+    assert "Printer jammed" in lines[1] and len(lines) == 2
+
+
+def test_a_rep_sees_only_their_own(team: World) -> None:
+    rep = team.session("staff:U_SALES")
+    for text in ("Narin's pipeline", "Narin's deals", "งานของ Narin มีอะไรบ้าง"):
+        refused = rep.send(text)
+        assert refused.text == say("colleague_not_allowed", "th" if "งาน" in text else "en"), text
+    # their own name is their own deals, not the customer who shares it
+    own = rep.send("Somchai's deals")
+    assert "Paper supply 2027" in own.text and "Catalogue" not in own.text
+
+
+def test_two_colleagues_named_are_asked_about(team: World) -> None:
+    manager = team.session("staff:U_MANAGER")
+    asked = manager.send("pipeline for Somchai and Narin")
+    assert asked.text == say("which_colleague", "en")
+    assert [c.label for c in asked.choices] == ["Narin", "Somchai"]
+    answered = manager.send("Narin")
+    assert answered.text.splitlines()[0] == _title("pipeline", "en", "Narin")
