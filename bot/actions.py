@@ -122,31 +122,45 @@ def _rep(ctx: Context, *, shared: bool = False) -> Staff | Ask | Done | None:
     """The colleague whose deals, tasks, tickets or figures a staff request is about, when it
     mentions or names one ("Somchai's pipeline", "งานของณัฐยา", "deals owned by <@U123>");
     None when it names none, or the sender. Only managers and admins see another's, unless
-    the list is the team's to share (`shared`). A customer named by more than a colleague's
-    first name is the customer ("deals of Somchai Prasert", not Somchai's)."""
+    the list is the team's to share (`shared`)."""
     staff = ctx.who.staff
     assert staff is not None
+    found = _named_colleague(ctx)
+    if not isinstance(found, Staff):
+        return found
+    if found.id != staff.id and not shared and staff.role.value not in SEE_COLLEAGUES:
+        return Done(_t(ctx, "colleague_not_allowed"))
+    _not_a_customer(ctx, found)
+    return found if found.id != staff.id else None
+
+
+def _not_a_customer(ctx: Context, member: Staff) -> bool:
+    """Forget the customer read from a colleague's name ("Somchai's deals": not the customer
+    Somchai Prasert, nor someone unknown called Somchai); True when there was one."""
+    mention = str(ctx.slots.get("customer") or "").casefold()
+    if not any(n.casefold() in mention for n in colleagues.first_names(member)):
+        return False
+    for slot in ("customer", "customer_id", "_candidates"):
+        ctx.slots.pop(slot, None)
+    return True
+
+
+def _named_colleague(ctx: Context) -> Staff | Ask | None:
+    """The one colleague (or the sender) a staff message mentions or names, the one chosen
+    when the bot asked, or None; asks which when several are named. A customer named by more
+    than a colleague's first name is the customer ("deals of Somchai Prasert")."""
     chosen = ctx.slots.get("rep")
     if chosen is not None:
-        picked = ctx.uow.session.get(Staff, int(chosen))
-        found = [picked] if picked is not None else []
-    else:
-        text = str(ctx.slots.get("_text") or "")
-        found = colleagues.named_colleagues(staff_svc.list_staff(ctx.uow), text)
-        customer = ctx.slots.get("customer")
-        if customer and ctx.slots.get("customer_id") is not None:
-            found = [s for s in found if not colleagues.more_of(str(customer), s, text)]
+        return ctx.uow.session.get(Staff, int(chosen))
+    text = str(ctx.slots.get("_text") or "")
+    found = colleagues.named_colleagues(staff_svc.list_staff(ctx.uow), text)
+    customer = ctx.slots.get("customer")
+    if customer and ctx.slots.get("customer_id") is not None:
+        found = [s for s in found if not colleagues.more_of(str(customer), s, text)]
     if len(found) > 1:
         choices = tuple(Choice(s.name, str(s.id)) for s in found)
         return Ask("rep", _t(ctx, "which_colleague"), choices)
-    if not found:
-        return None
-    if found[0].id != staff.id and not shared and staff.role.value not in SEE_COLLEAGUES:
-        return Done(_t(ctx, "colleague_not_allowed"))
-    # the name was the colleague's (or the sender's own), not a customer's ("Somchai's deals")
-    for slot in ("customer", "customer_id", "_candidates"):
-        ctx.slots.pop(slot, None)
-    return found[0] if found[0].id != staff.id else None
+    return found[0] if found else None
 
 
 def _d(value: date, ctx: Context) -> str:
@@ -550,6 +564,16 @@ def task_create(ctx: Context) -> Outcome:
         return Ask("note", _t(ctx, "ask_task_title"))
     if ctx.slots.get("list") or (not title and not ctx.slots.get("customer")):
         return _task_list(ctx, staff)
+    handed = _handed_to(ctx)
+    if isinstance(handed, Ask):
+        return handed
+    owner = handed or staff
+    title = ctx.slots.get("note") or ctx.slots.get("title")
+    if title and ctx.slots.get("_answered") == "note" and not ctx.slots.get("customer"):
+        title = ctx.slots["note"] = _customer_in(ctx, str(title))
+    if handed is not None and not title and not ctx.slots.get("customer"):
+        # "remind Somchai tomorrow": what it is, before it is theirs
+        return Ask("note", _t(ctx, "ask_task_title"))
     customer = _customer(ctx, required=False)
     if isinstance(customer, Ask):
         return customer
@@ -571,10 +595,56 @@ def task_create(ctx: Context) -> Outcome:
             due = local.date() + timedelta(days=1 if f"{local:%H:%M}" >= str(at) else 0)
     when = _d(due, ctx) if due else _t(ctx, "no_due_date")
     label = _task_label(str(title), customer)
+    # a colleague's task says whose it is, and they are told of it in Slack
+    of = "_for" if owner.id != staff.id else ""
     if _guessed(ctx):
-        return Confirm(_t(ctx, "confirm_task_guess", title=label, due=when))
-    activities.create_task(ctx.uow, staff, str(title), due_date=due, customer=customer)
-    return Done(_t(ctx, "task_created", title=label, due=when), changed=True)
+        return Confirm(_t(ctx, f"confirm_task_guess{of}", title=label, due=when, name=owner.name))
+    activities.create_task(ctx.uow, owner, str(title), due_date=due, customer=customer)
+    notify = (
+        Notification(
+            "slack",
+            owner.slack_user_id,
+            _t(ctx, "task_handed_notice", by=staff.name, title=label, due=when),
+            kind="task_handed",
+        ),
+    )
+    return Done(
+        _t(ctx, f"task_created{of}", title=label, due=when, name=owner.name),
+        notify=notify if of else (),
+        changed=True,
+    )
+
+
+def _handed_to(ctx: Context) -> Staff | Ask | None:
+    """The colleague a new task is handed to ("remind Somchai to call Acme", "ฝากณัฐยาส่งใบ
+    เสนอราคา", "assign a task to <@U123>: ..."), None when it is the sender's. Their name
+    and the words handing it leave the title, and a customer read from their name
+    ("Somchai" for the customer Somchai Prasert) gives way to the one named beside it."""
+    staff = ctx.who.staff
+    assert staff is not None
+    member = _named_colleague(ctx)
+    if not isinstance(member, Staff):
+        return member
+    if not colleagues.handed_to(str(ctx.slots.get("_text") or ""), member):
+        return None  # "remind me to call Somchai": the sender's task, about them
+    title = str(ctx.slots.get("note") or ctx.slots.get("title") or "")
+    if _not_a_customer(ctx, member):
+        # "remind Somchai to call Siam Paper": the customer is the one named in the rest
+        title = _customer_in(ctx, title)
+    ctx.slots["note"] = colleagues.without(title, member)
+    ctx.slots.pop("title", None)
+    return member if member.id != staff.id else None
+
+
+def _customer_in(ctx: Context, title: str) -> str:
+    """The task's title without the known customer it names, who becomes the task's
+    customer ("visit Siam Paper" typed as the answer to "what is the task?")."""
+    for mention in ctx.customers.find_mentions(title):
+        best = mention.resolution.best
+        if best is not None and not mention.resolution.ambiguous:
+            ctx.slots["customer"], ctx.slots["customer_id"] = best.name, best.id
+            return " ".join(f"{title[: mention.start]} {title[mention.end :]}".split())
+    return title
 
 
 def _task_list(ctx: Context, staff: Staff) -> Outcome:

@@ -40,11 +40,13 @@ def named_colleagues(team: Sequence[Staff], text: str) -> list[Staff]:
 
 
 def more_of(customer: str, member: Staff, text: str) -> bool:
-    """True when the text names the customer by more than the colleague's first name they
-    share: another word of the customer's name is in it ("deals of Somchai Prasert",
+    """True when the customer shares the colleague's first name and the text names them by
+    more than it: another word of the customer's name is in it ("deals of Somchai Prasert",
     "ดีลของสมชาย ใจดี"), so the name is the customer's, not the colleague's."""
     theirs = {n.casefold() for n in first_names(member)}
     words = [w.casefold() for w in _NAME_WORDS.findall(customer)]
+    if not any(n in w for w in words for n in theirs):
+        return False  # another customer ("ask Nattaya to visit Lotus Garden")
     return any(
         _holds(text.casefold(), word)
         for word in words
@@ -75,6 +77,39 @@ def _names(text: str, name: str) -> bool:
         if not thai and (led or found.group()[0].isupper() or _possessive(text, found.end())):
             return True
     return False
+
+
+def without(text: str, member: Staff) -> str:
+    """The text with the colleague handed something taken out, with the words handing it
+    ("remind Somchai to call" -> "call", "ฝากสมชายโทรหา" -> "โทรหา", "assign Somchai: visit"
+    -> "visit")."""
+    lexicon = load_lexicon()
+    leads = _alternatives(lexicon.delegate_leads)
+    joins = _alternatives(lexicon.delegate_joins)
+    for name in first_names(member):
+        pattern = rf"(?:(?:{leads})\s*)*{_alternatives((name,))}(?:['’]s)?(?:\s*(?:{joins}))?"
+        text = re.sub(pattern + r"[\s:,]*", " ", text, count=1, flags=re.IGNORECASE)
+    # the name may have left with a customer's read from it: the handing words still go
+    text = re.sub(rf"^\s*(?:(?:{leads})\s*)+(?:(?:{joins})\s*)?", "", text, flags=re.IGNORECASE)
+    return " ".join(text.split()).strip(" ,:;")
+
+
+def handed_to(text: str, member: Staff) -> bool:
+    """True when the text hands something to the colleague: a handing word right before
+    their name or Slack mention ("remind Somchai to", "ฝากสมชาย", "assign a task to <@U1>"),
+    not merely naming them ("remind me to call Somchai")."""
+    leads = _alternatives(load_lexicon().delegate_leads)
+    names = _alternatives(first_names(member))
+    mention = rf"<@{re.escape(member.slack_user_id)}(?:\|[^>]*)?>"
+    return re.search(rf"(?:{leads})\s*(?:{names}|{mention})", text, re.IGNORECASE) is not None
+
+
+def _alternatives(words: Sequence[str]) -> str:
+    """A pattern for any of the words, longest first: a Latin one only as a whole word."""
+    return "|".join(
+        re.escape(w) if THAI_CHAR.search(w) else rf"(?<![\w@]){re.escape(w)}(?!\w)"
+        for w in sorted(words, key=len, reverse=True)
+    )
 
 
 def _ends_with(before: str, words: tuple[str, ...]) -> bool:

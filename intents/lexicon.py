@@ -182,6 +182,10 @@ class Lexicon:
     # when it is an ordinary word too ("เคสของพิมพ์"); and words that make it a customer's
     colleague_leads: tuple[str, ...]
     colleague_not: tuple[str, ...]
+    # words handing a task to a colleague before their name ("remind", "ฝาก") and after it
+    # ("to"): none of them is the task's title
+    delegate_leads: tuple[str, ...]
+    delegate_joins: tuple[str, ...]
     # words pointing back at the customer just talked about ("them", "เขา"), and at the deal
     # ("move it", "ดีลนี้")
     back_refs: PhraseTrie
@@ -289,6 +293,8 @@ _WORD_LISTS = (
     "self_words",
     "colleague_leads",
     "colleague_not",
+    "delegate_leads",
+    "delegate_joins",
     "remark_leads",
     "back_refs",
     "deal_refs",
@@ -463,6 +469,8 @@ def load_lexicon() -> Lexicon:
         self_words=frozenset(word_lists["self_words"]),
         colleague_leads=tuple(word_lists["colleague_leads"]),
         colleague_not=tuple(word_lists["colleague_not"]),
+        delegate_leads=tuple(word_lists["delegate_leads"]),
+        delegate_joins=tuple(word_lists["delegate_joins"]),
         remark_leads=_words_pattern(word_lists["remark_leads"]),
         back_refs=_phrase_trie(word_lists["back_refs"]),
         deal_refs=_phrase_trie(word_lists["deal_refs"]),

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
-from bot.replies import label, say
-from crm_core.models import Customer, Stage
+from bot.replies import day, label, say
+from crm_core.models import Customer, OutboxMessage, Staff, Stage, Task
 from crm_core.services import activities, deals, tickets
 from crm_core.services.customers import CustomerInput, create_customer
 from crm_core.services.staff import staff_by_slack_id
@@ -61,6 +62,9 @@ def test_a_manager_sees_one_colleagues_deals_and_figures(team: World) -> None:
     somchais = manager.send("Somchai's deals")
     assert somchais.text.splitlines()[0] == say("deals_of", "en", name="Somchai")
     assert "Paper supply 2027" in somchais.text and "Catalogue" not in somchais.text
+    # ... and a customer named beside a colleague narrows to both
+    both = manager.send("Somchai's deals for Siam Paper")
+    assert both.text.splitlines() == [say("deals_of", "en", name="Somchai"), say("no_deals", "en")]
     # ... unless the customer's whole name is said
     assert manager.send("deals of Somchai Prasert").text == say("no_deals", "en")
     # by Slack mention, in Thai, and the team's figures when no one is named
@@ -114,3 +118,66 @@ def test_two_colleagues_named_are_asked_about(team: World) -> None:
     assert [c.label for c in asked.choices] == ["Narin", "Somchai"]
     answered = manager.send("Narin")
     assert answered.text.splitlines()[0] == _title("pipeline", "en", "Narin")
+
+
+def _tasks(world: World) -> list[tuple[str, str, int | None, date | None]]:
+    """Every task as (owner's Slack id, title, customer id, due date)."""
+    with world.store.uow() as uow:
+        rows = uow.session.execute(
+            select(Staff.slack_user_id, Task.title, Task.customer_id, Task.due_date)
+            .join(Staff, Staff.id == Task.owner_id)
+            .order_by(Task.id)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def _notices(world: World) -> list[tuple[str, str]]:
+    with world.store.uow() as uow:
+        rows = uow.session.execute(
+            select(OutboxMessage.target, OutboxMessage.payload).where(
+                OutboxMessage.kind == "task_handed"
+            )
+        )
+        return [(target, str(payload["text"])) for target, payload in rows]
+
+
+def test_a_task_handed_to_a_colleague_is_theirs_and_they_are_told(team: World) -> None:
+    before = _tasks(team)
+    manager = team.session("staff:U_MANAGER")
+    # "Somchai" is a colleague and part of a customer's name: the customer is Siam Paper
+    handed = manager.send("remind Somchai to call Siam Paper tomorrow")
+    assert handed.intent == "task_create"
+    tomorrow = date(2026, 11, 21)
+    assert _tasks(team)[len(before) :] == [("U_SALES", "call", team.siam, tomorrow)]
+    assert handed.text == say(
+        "task_created_for", "en", name="Somchai", title="call – Siam Paper", due=day(tomorrow, "en")
+    )
+    [(target, text)] = _notices(team)
+    assert target == "U_SALES" and "Pim" in text and "call" in text
+    # in Thai, with the handing words around the name (read weakly: asked first, for whom);
+    # the sender's own list stays empty
+    asked = manager.send("ฝาก Narin ส่งใบเสนอราคา Acme Trading วันศุกร์หน้า")
+    friday = date(2026, 11, 27)
+    assert asked.text == say(
+        "confirm_task_guess_for",
+        "th",
+        title="ส่งใบเสนอราคา – Acme Trading",
+        name="Narin",
+        due=day(friday, "th"),
+    )
+    manager.send("ใช่")
+    assert _tasks(team)[-1] == ("U_SALES2", "ส่งใบเสนอราคา", team.acme, friday)
+    assert manager.send("my tasks").text == say("no_tasks", "en")
+    # undo takes the last one back
+    manager.send("undo")
+    assert _tasks(team)[-1][0:2] == ("U_SALES", "call")
+
+
+def test_a_task_for_a_colleague_without_what_asks_what(team: World) -> None:
+    before = _tasks(team)
+    manager = team.session("staff:U_MANAGER")
+    asked = manager.send("remind Narin tomorrow")
+    assert asked.text == say("ask_task_title", "en")
+    assert _tasks(team) == before
+    manager.send("visit Siam Paper")
+    assert _tasks(team)[-1][:3] == ("U_SALES2", "visit", team.siam)

@@ -285,6 +285,18 @@ def test_a_won_deal_is_announced_to_managers(bridge: Bridge) -> None:
     assert "Acme Trading" in notice["text"] and "50,000" in notice["text"]
 
 
+def test_a_task_handed_to_a_colleague_reaches_them_in_slack(bridge: Bridge) -> None:
+    slack = bridge.slack
+    slack.dm("U_MANAGER", "remind Narin to call Acme Trading tomorrow")
+    reply = slack.posted(1)[0]
+    assert "Narin" in reply["text"]
+    bridge.wait_rows("task_handed", 1)
+    assert bridge.deliver() == 1
+    notice = slack.posted(2)[1]
+    assert notice["channel"] == "U_SALES2"
+    assert "Pim" in notice["text"] and "call" in notice["text"] and "Acme" in notice["text"]
+
+
 def test_the_worker_posts_the_morning_digest_once(bridge: Bridge) -> None:
     local = bridge.clock.now.astimezone(bridge.world.bot.tz)
     morning = local.replace(hour=9, minute=0) if local.hour < 9 else local

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.colleagues import first_names, more_of, named_colleagues
+from bot.colleagues import first_names, handed_to, more_of, named_colleagues, without
 from crm_core.models import Role, Staff
 
 TEAM = [
@@ -79,9 +79,52 @@ def test_no_colleague_is_read_into_other_words(text: str) -> None:
         ("คุณสมชาย ใจดี", "ดีลของสมชาย", False),
         # a short word of the customer's name inside another word is not it
         ("Somchai Co", "how many deals did Somchai close", False),
+        # another customer named beside the colleague
+        ("Lotus Garden", "ask Somchai to visit Lotus Garden", False),
     ],
 )
 def test_a_customer_named_by_more_than_the_first_name_is_the_customer(
     customer: str, text: str, theirs: bool
 ) -> None:
     assert more_of(customer, TEAM[0], text) is theirs
+
+
+@pytest.mark.parametrize(
+    ("text", "member", "left"),
+    [
+        ("Somchai to call", 0, "call"),
+        ("ask Nattaya to send the quote", 1, "send the quote"),
+        ("remind somchai to call tomorrow", 0, "call tomorrow"),
+        ("assign Somchai: visit", 0, "visit"),
+        ("ฝากสมชายโทรหา", 0, "โทรหา"),
+        ("มอบหมายงานให้ณัฐยา ส่งใบเสนอราคา", 1, "ส่งใบเสนอราคา"),
+        ("ให้คุณสมชายช่วยโทรหา", 0, "โทรหา"),
+        # the name already gone (read as a customer's): the handing words still go
+        ("tell to follow up", 1, "follow up"),
+        # words that only look like them stay ("to" of "tomorrow", "ask" inside a word)
+        ("call Somchai tomorrow", 0, "call tomorrow"),
+        ("task Nattaya asked for", 1, "task asked for"),
+    ],
+)
+def test_a_task_handed_over_loses_the_name_and_the_handing_words(
+    text: str, member: int, left: str
+) -> None:
+    assert without(text, TEAM[member]) == left
+
+
+@pytest.mark.parametrize(
+    ("text", "handed"),
+    [
+        ("remind Somchai to call Acme", True),
+        ("ฝากสมชายโทรหา Acme", True),
+        ("assign a task to <@U1>: visit Acme", True),
+        ("task for somchai: visit Acme", True),
+        # naming a colleague is not handing them the task
+        ("remind me to call Somchai", False),
+        ("เตือนให้โทรหา Somchai พรุ่งนี้", False),
+    ],
+)
+def test_a_task_is_handed_over_only_with_a_handing_word_before_the_name(
+    text: str, handed: bool
+) -> None:
+    assert handed_to(text, TEAM[0]) is handed
