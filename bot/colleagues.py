@@ -94,6 +94,21 @@ def without(text: str, member: Staff) -> str:
     return " ".join(text.split()).strip(" ,:;")
 
 
+def as_own(text: str, member: Staff) -> str:
+    """The text with the colleague's possessive made the sender's ("Pim's tickets" -> "my
+    tickets", "งานพรุ่งนี้ของสมชาย" -> "งานพรุ่งนี้ของฉัน"), for a second reading of what is
+    asked; unchanged when it holds none."""
+    lexicon = load_lexicon()
+    mention = rf"<@{re.escape(member.slack_user_id)}(?:\|[^>]*)?>"
+    names = rf"(?:{_alternatives(first_names(member))}|{mention})"
+    honorifics = _alternatives(lexicon.colleague_leads)
+    # the sender's own, in each script: "my" for "Pim's", "ของฉัน" for "ของพิมพ์"
+    latin = next(w for w in lexicon.own_forms if not THAI_CHAR.search(w))
+    thai = next(w for w in lexicon.own_forms if THAI_CHAR.search(w))
+    text = re.sub(rf"{names}['’]s(?!\w)", latin, text, flags=re.IGNORECASE)
+    return re.sub(rf"ของ\s*(?:(?:{honorifics})\s*)?{names}", thai, text, flags=re.IGNORECASE)
+
+
 def handed_to(text: str, member: Staff) -> bool:
     """True when the text hands something to the colleague: a handing word right before
     their name or Slack mention ("remind Somchai to", "ฝากสมชาย", "assign a task to <@U1>"),

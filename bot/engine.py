@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import colleagues
 from bot import handoff as handoff_bridge
 from bot.actions import ACTIONS, FAQ_FALLBACK_SCORE, faq_match, words_score
 from bot.dialogue import FREE_TEXT_SLOTS, Ask, Confirm, Context, Done, Identity, Outcome
@@ -27,7 +28,7 @@ from crm_core.services.customers import (
     customer_by_line_user,
     iter_customer_names,
 )
-from crm_core.services.staff import staff_by_slack_id
+from crm_core.services.staff import list_staff, staff_by_slack_id
 from crm_core.types import utcnow
 from crm_core.uow import Actor, UnitOfWork
 from intents import CustomerIndex, CustomerName, ParseContext, ParseResult, parse
@@ -134,6 +135,11 @@ def _slots_from(result: ParseResult) -> dict[str, Any]:
     if result.customer_candidates and "customer_id" not in slots:
         slots["_candidates"] = [(c.id, c.name) for c, _score in result.customer_candidates]
     return slots
+
+
+# what a colleague's things read as "my …" may be asked for: lists and reports the actions
+# show for the colleague named ("Pim's tickets", "Nattaya's top customers")
+OWN_READINGS = frozenset({"ticket_status", "report", "deal_list"})
 
 
 class Bot:
@@ -274,6 +280,9 @@ class Bot:
             answered = self._answer(uow, who, message, state, pending, parsed, text, lang)
             if answered is not None:
                 return answered
+        if who.is_staff:
+            parsed = self._read_as_own(uow, parsed, text) or parsed
+            state["_intent"] = parsed.intent
         slots = _slots_from(parsed)
         slots["_text"] = text
         slots["_confidence"] = parsed.confidence
@@ -290,6 +299,27 @@ class Bot:
                 intent, slots["customer_id"] = "customer_lookup", named.best.id
                 state["_intent"] = intent
         return self._start(uow, who, message, state, intent, slots, lang)
+
+    def _read_as_own(self, uow: UnitOfWork, parsed: ParseResult, text: str) -> ParseResult | None:
+        """A staff message about a colleague's things that reads as nothing, or as a task
+        named after them ("Pim's tickets", "งานพรุ่งนี้ของสมชาย" as a task "งาน ของสมชาย"):
+        read again with the sender's own in their place ("my tickets"); the actions then find
+        in the text whose they are. None when that reads as no such list either."""
+        unread = parsed.intent == "out_of_scope" or (
+            parsed.intent == "customer_lookup" and "customer_id" not in parsed.slots
+        )
+        titled = parsed.intent == "task_create" and not parsed.slots.get("list")
+        if not (unread or titled):
+            return None
+        for member in colleagues.named_colleagues(list_staff(uow), text):
+            own = colleagues.as_own(text, member)
+            if own == text:
+                continue
+            again = self.parse(own, uow)
+            listed = again.intent == "task_create" and bool(again.slots.get("list"))
+            if listed or (unread and again.intent in OWN_READINGS):
+                return again
+        return None
 
     def _press(
         self,

@@ -186,6 +186,9 @@ class Lexicon:
     # ("to"): none of them is the task's title
     delegate_leads: tuple[str, ...]
     delegate_joins: tuple[str, ...]
+    # the sender's own, one form per language ("my", "ของฉัน"): a colleague's things are read
+    # as these first ("Pim's tickets" as "my tickets"), then shown for the colleague
+    own_forms: tuple[str, ...]
     # words pointing back at the customer just talked about ("them", "เขา"), and at the deal
     # ("move it", "ดีลนี้")
     back_refs: PhraseTrie
@@ -295,6 +298,7 @@ _WORD_LISTS = (
     "colleague_not",
     "delegate_leads",
     "delegate_joins",
+    "own_forms",
     "remark_leads",
     "back_refs",
     "deal_refs",
@@ -471,6 +475,7 @@ def load_lexicon() -> Lexicon:
         colleague_not=tuple(word_lists["colleague_not"]),
         delegate_leads=tuple(word_lists["delegate_leads"]),
         delegate_joins=tuple(word_lists["delegate_joins"]),
+        own_forms=tuple(word_lists["own_forms"]),
         remark_leads=_words_pattern(word_lists["remark_leads"]),
         back_refs=_phrase_trie(word_lists["back_refs"]),
         deal_refs=_phrase_trie(word_lists["deal_refs"]),

@@ -181,3 +181,30 @@ def test_a_task_for_a_colleague_without_what_asks_what(team: World) -> None:
     assert _tasks(team) == before
     manager.send("visit Siam Paper")
     assert _tasks(team)[-1][:3] == ("U_SALES2", "visit", team.siam)
+
+
+def test_a_colleagues_things_are_read_as_one_would_read_ones_own(team: World) -> None:
+    before = _tasks(team)
+    manager = team.session("staff:U_MANAGER")
+    # read as nothing alone ("Malai's tickets"), or as a customer ("Narin's top customers")
+    queue = manager.send("Malai's tickets")
+    assert queue.text.splitlines()[0] == say("queue_rep", "en", name="Malai", count=1)
+    top = manager.send("Narin's top customers")
+    assert top.text == say(
+        "no_top_customers_of", "en", name="Narin", period=label("period", "this_month", "en")
+    )
+    # read as a task called "งาน ของ Narin": their tasks due by the day, nothing added
+    due = manager.send("งานวันพุธของ Narin")
+    wednesday = date(2026, 11, 25)
+    lines = due.text.splitlines()
+    assert lines[0] == say(
+        "tasks_due_list_of", "th", name="Narin", count=1, day=day(wednesday, "th")
+    )
+    assert "Send the samples" in lines[1]
+    none_yet = manager.send("งานพรุ่งนี้ของ Narin")
+    tomorrow = day(date(2026, 11, 21), "th")
+    assert none_yet.text == say("no_tasks_due_of", "th", name="Narin", day=tomorrow)
+    assert _tasks(team) == before
+    # a task about a colleague's someone stays a task
+    manager.send("remind me to call Somchai's wife")
+    assert _tasks(team)[-1][:2] == ("U_MANAGER", "call wife")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.colleagues import first_names, handed_to, more_of, named_colleagues, without
+from bot.colleagues import as_own, first_names, handed_to, more_of, named_colleagues, without
 from crm_core.models import Role, Staff
 
 TEAM = [
@@ -128,3 +128,19 @@ def test_a_task_is_handed_over_only_with_a_handing_word_before_the_name(
     text: str, handed: bool
 ) -> None:
     assert handed_to(text, TEAM[0]) is handed
+
+
+@pytest.mark.parametrize(
+    ("text", "member", "own"),
+    [
+        ("Pim's tickets", 2, "my tickets"),
+        ("<@U2>'s deals", 1, "my deals"),
+        ("งานพรุ่งนี้ของสมชาย", 0, "งานพรุ่งนี้ของฉัน"),
+        ("เคสของคุณพิมพ์", 2, "เคสของฉัน"),
+        # no possessive, or another word: as it was
+        ("how is Somchai doing", 0, "how is Somchai doing"),
+        ("Somchaiya's order", 0, "Somchaiya's order"),
+    ],
+)
+def test_a_colleagues_things_read_as_ones_own(text: str, member: int, own: str) -> None:
+    assert as_own(text, TEAM[member]) == own
