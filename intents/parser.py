@@ -939,7 +939,10 @@ def _asks_for_tasks(analysis: Analysis) -> bool:
     """True when a message about tasks asks for them ("my tasks for today", "งานพรุ่งนี้มี
     อะไรบ้าง") and names nothing to do ("remind me to send the tasks list" adds one)."""
     tags = analysis.tags
-    return bool(tags & {"task_list", "list_verb"}) and not tags & {"remind", "plan_verb"}
+    # "วันนี้ต้องทำอะไรบ้าง": what one has to do on a day; without one it may ask how to do
+    # something ("สมัครสมาชิกต้องทำอะไรบ้าง")
+    asks = bool(tags & {"task_list", "list_verb"}) or {"todo_q", "@date"} <= tags
+    return asks and not tags & {"remind", "plan_verb"}
 
 
 def _agrees(lexicon: Lexicon, analysis: Analysis) -> bool:
@@ -1507,7 +1510,7 @@ def _opens_with_tasks(analysis: Analysis) -> bool:
     ของฉันมีอะไรบ้าง"); tasks later on belong to something else ("ใบสมัครงานของฉัน")."""
     opening = 1 if analysis.tokens[:1] == ["@date"] else 0
     return _asks_for_tasks(analysis) and any(
-        "task_list" in tags and start == opening for start, _, tags in analysis.hits
+        tags & {"task_list", "todo_q"} and start == opening for start, _, tags in analysis.hits
     )
 
 

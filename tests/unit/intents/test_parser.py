@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -823,6 +823,33 @@ def test_a_ranking_of_customers_is_the_top_customers_report(
     assert out.intent == "report"
     assert out.slots["report_kind"] == "customers"
     assert (out.slots["top"], out.slots.get("period")) == (top, period)
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("what's on my plate", None),
+        ("what is on my plate today", "2026-11-23"),
+        ("วันนี้ต้องทำอะไรบ้าง", "2026-11-23"),
+        ("พรุ่งนี้มีอะไรต้องทำบ้าง", "2026-11-24"),
+    ],
+)
+def test_what_one_has_to_do_is_ones_tasks(text: str, due: str | None) -> None:
+    out = parse(text, ParseContext(now=NOW + timedelta(days=1)))
+    assert (out.intent, out.slots.get("list")) == ("task_create", True)
+    assert out.to_json()["slots"].get("due_date") == due
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # how to do something, and never mind: no day asked about
+        ("สมัครสมาชิกต้องทำอะไรบ้าง", "faq"),
+        ("ไม่ต้องทำอะไรแล้ว", "cancel"),
+    ],
+)
+def test_what_to_do_without_a_day_is_not_ones_tasks(text: str, intent: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).intent == intent
 
 
 def test_a_customer_named_is_no_ranking() -> None:
