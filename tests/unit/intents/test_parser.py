@@ -846,6 +846,8 @@ def test_what_one_has_to_do_is_ones_tasks(text: str, due: str | None) -> None:
         # how to do something, and never mind: no day asked about
         ("สมัครสมาชิกต้องทำอะไรบ้าง", "faq"),
         ("ไม่ต้องทำอะไรแล้ว", "cancel"),
+        # one's performance ("ผลงาน"), not one's tasks ("งานของฉัน") read inside it
+        ("ผลงานของฉันเดือนนี้", "report"),
     ],
 )
 def test_what_to_do_without_a_day_is_not_ones_tasks(text: str, intent: str) -> None:
