@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.replies import day, label, say
-from crm_core.models import Customer, OutboxMessage, Staff, Stage, Task
+from crm_core.models import Customer, OutboxMessage, OutboxStatus, Staff, Stage, Task
 from crm_core.services import activities, deals, tickets
 from crm_core.services.customers import CustomerInput, create_customer
 from crm_core.services.staff import staff_by_slack_id
@@ -169,8 +169,19 @@ def test_a_task_handed_to_a_colleague_is_theirs_and_they_are_told(team: World) -
     assert _tasks(team)[-1] == ("U_SALES2", "ส่งใบเสนอราคา", team.acme, friday)
     assert manager.send("my tasks").text == say("no_tasks", "en")
     # undo takes the last one back
-    manager.send("undo")
+    # undo takes the last one back, and its notice with it, unsent
+    undone = manager.send("undo")
+    assert say("undo_withdrawn", "en", count=1) in undone.text
     assert _tasks(team)[-1][0:2] == ("U_SALES", "call")
+    with team.store.uow() as uow:
+        statuses = dict(
+            uow.session.execute(
+                select(OutboxMessage.target, OutboxMessage.status).where(
+                    OutboxMessage.kind == "task_handed"
+                )
+            ).all()
+        )
+    assert statuses == {"U_SALES": OutboxStatus.PENDING, "U_SALES2": OutboxStatus.CANCELLED}
 
 
 def test_a_task_for_a_colleague_without_what_asks_what(team: World) -> None:
