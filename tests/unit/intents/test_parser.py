@@ -854,6 +854,22 @@ def test_what_to_do_without_a_day_is_not_ones_tasks(text: str, intent: str) -> N
     assert parse(text, ParseContext(now=NOW)).intent == intent
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "period"),
+    [
+        ("how am I doing this month", "report", "this_month"),
+        ("how did I do last week", "report", "last_week"),
+        # without a period it is small talk, not one's figures
+        ("how am I doing", "out_of_scope", None),
+    ],
+)
+def test_how_one_is_doing_in_a_period_is_a_report(
+    text: str, intent: str, period: str | None
+) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("period")) == (intent, period)
+
+
 def test_a_customer_named_is_no_ranking() -> None:
     # "ร้านป้าแดง top customers" names a customer; only one after "of"/"ของ" is whose they are
     out = parse("Acme top customers", ParseContext(now=NOW))
