@@ -1212,7 +1212,7 @@ def _ticket_queue(ctx: Context) -> Outcome:
         level = label("priority", str(priority), ctx.lang) if priority else ""
         name = rep.name if rep else ""
         if overdue:
-            key = "queue_overdue"
+            key = "queue_overdue_rep" if rep else "queue_overdue"
         elif rep:
             key = "queue_rep"
         elif mine:

@@ -99,6 +99,9 @@ def test_a_colleagues_tasks_and_tickets(team: World) -> None:
     lines = queue.text.splitlines()
     assert lines[0] == say("queue_rep", "en", name="Malai", count=1)
     assert "Printer jammed" in lines[1] and len(lines) == 2
+    # ... and whose they are when only the overdue ones are asked for (none yet)
+    overdue = rep.send("Malai's overdue tickets")
+    assert overdue.text == say("queue_overdue_rep_empty", "en", name="Malai")
 
 
 def test_a_rep_sees_only_their_own(team: World) -> None:
