@@ -1530,6 +1530,21 @@ BY_PERSON = frozenset(
 )
 
 
+# the reports whose figures a customer named may have been meant to narrow: their card then
+ONE_CUSTOMER_CARD = frozenset({"sales", "pipeline", "interactions"})
+
+
+def _customer_named_in(ctx: Context) -> Customer | None:
+    """The one known customer a message names, by name or alias, when it names one (a report
+    takes no customer slot, so the text is read for one)."""
+    text = clean_text(str(ctx.slots.get("_text") or ""))
+    for mention in ctx.customers.find_mentions(text):
+        best = mention.resolution.best
+        if best is not None and not mention.resolution.ambiguous:
+            return ctx.uow.session.get(Customer, best.id)
+    return None
+
+
 def report(ctx: Context) -> Outcome:
     staff = ctx.who.staff
     assert staff is not None
@@ -1564,6 +1579,13 @@ def report(ctx: Context) -> Outcome:
     if isinstance(rep, Ask | Done):
         return rep
     owner = rep or (staff if role == "sales" else None)
+    named = _customer_named_in(ctx) if rep is None and shown in ONE_CUSTOMER_CARD else None
+    if named is not None:
+        # "how is Siam Paper doing this quarter", "sales report for Siam Paper": no report is of
+        # one customer; their card is what there is to know, said so
+        _focus(ctx, named)
+        text = _t(ctx, "report_of_customer", name=named.name)
+        return Done(text, (_customer_card(ctx, named),))
     if shown == "top_customers":
         return _top_customers(ctx, period, int(str(top)), owner)
     if shown == "quiet_customers":

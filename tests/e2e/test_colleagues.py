@@ -80,6 +80,12 @@ def test_a_manager_sees_one_colleagues_deals_and_figures(team: World) -> None:
     assert top.text == say(
         "no_top_customers_of", "en", name="Narin", period=label("period", "this_month", "en")
     )
+    # how someone is doing: a colleague's figures, or a customer's card (no report is of one)
+    doing = manager.send("how is Narin doing this month")
+    assert doing.text.splitlines()[0] == _title("sales", "en", "Narin")
+    customer = manager.send("how is Siam Paper doing this quarter")
+    assert customer.text == say("report_of_customer", "en", name="Siam Paper")
+    assert [c.title for c in customer.cards] == ["Siam Paper"]
     team_wide = manager.send("pipeline report")
     assert team_wide.text.splitlines()[0].startswith(label("report", "pipeline", "en"))
     assert "Narin" not in team_wide.text.splitlines()[0]

@@ -859,6 +859,8 @@ def test_what_to_do_without_a_day_is_not_ones_tasks(text: str, intent: str) -> N
     [
         ("how am I doing this month", "report", "this_month"),
         ("how did I do last week", "report", "last_week"),
+        # someone else, by name: the bot shows a colleague's figures or a customer's card
+        ("how is Nattaya doing this month", "report", "this_month"),
         # without a period it is small talk, not one's figures
         ("how am I doing", "out_of_scope", None),
     ],
