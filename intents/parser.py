@@ -650,8 +650,9 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "นัด Lotus Garden พรุ่งนี้บ่ายสอง คุยเรื่องชั้นวาง": a customer, a day ahead and a word
         # planning to meet or call them: a task, though the model did not know the words
         intent = "task_create"
-    elif intent == OUT_OF_SCOPE and _opens_with_tasks(prepared.analysis):
-        # "วันนี้มีงานอะไรบ้าง": one's tasks, asked in words the model did not know
+    elif intent in (OUT_OF_SCOPE, "help") and _opens_with_tasks(prepared.analysis):
+        # "วันนี้มีงานอะไรบ้าง", "what am I working on": one's tasks, asked in words the model
+        # did not know (or took for asking what the bot can do)
         intent = "task_create"
     task_done = _reports_task_done(lexicon, prepared, intent)
     if task_done:

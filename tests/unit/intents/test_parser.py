@@ -829,6 +829,9 @@ def test_a_ranking_of_customers_is_the_top_customers_report(
     ("text", "due"),
     [
         ("what's on my plate", None),
+        # taken for asking what the bot can do, but about one's own work
+        ("what am I working on", None),
+        ("what should I be working on today", "2026-11-23"),
         ("what is on my plate today", "2026-11-23"),
         ("วันนี้ต้องทำอะไรบ้าง", "2026-11-23"),
         ("พรุ่งนี้มีอะไรต้องทำบ้าง", "2026-11-24"),
