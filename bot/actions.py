@@ -62,8 +62,10 @@ from crm_core.services import staff as staff_svc
 from crm_core.services.customers import CustomerInput
 from crm_core.types import utcnow
 from crm_core.uow import UnitOfWork
+from intents.models import CustomerName
 from intents.normalize import THAI_CHAR, clean_text, fold_text
 from intents.parser import default_tokeniser
+from intents.resolver import Mention
 
 Action = Callable[[Context], Outcome]
 ORDER_STEPS = ("pending", "paid", "packed", "shipped", "delivered")
@@ -636,15 +638,25 @@ def _handed_to(ctx: Context) -> Staff | Ask | None:
     return member if member.id != staff.id else None
 
 
+def _known_mention(ctx: Context, text: str) -> tuple[Mention, CustomerName] | None:
+    """The first known customer the text names, by name or alias, and who they are; None
+    when it names none, or only one that fits several."""
+    for mention in ctx.customers.find_mentions(text):
+        best = mention.resolution.best
+        if best is not None and not mention.resolution.ambiguous:
+            return mention, best
+    return None
+
+
 def _customer_in(ctx: Context, title: str) -> str:
     """The task's title without the known customer it names, who becomes the task's
     customer ("visit Siam Paper" typed as the answer to "what is the task?")."""
-    for mention in ctx.customers.find_mentions(title):
-        best = mention.resolution.best
-        if best is not None and not mention.resolution.ambiguous:
-            ctx.slots["customer"], ctx.slots["customer_id"] = best.name, best.id
-            return " ".join(f"{title[: mention.start]} {title[mention.end :]}".split())
-    return title
+    known = _known_mention(ctx, title)
+    if known is None:
+        return title
+    mention, best = known
+    ctx.slots["customer"], ctx.slots["customer_id"] = best.name, best.id
+    return " ".join(f"{title[: mention.start]} {title[mention.end :]}".split())
 
 
 def _task_list(ctx: Context, staff: Staff) -> Outcome:
@@ -1537,12 +1549,8 @@ ONE_CUSTOMER_CARD = frozenset({"sales", "pipeline", "interactions"})
 def _customer_named_in(ctx: Context) -> Customer | None:
     """The one known customer a message names, by name or alias, when it names one (a report
     takes no customer slot, so the text is read for one)."""
-    text = clean_text(str(ctx.slots.get("_text") or ""))
-    for mention in ctx.customers.find_mentions(text):
-        best = mention.resolution.best
-        if best is not None and not mention.resolution.ambiguous:
-            return ctx.uow.session.get(Customer, best.id)
-    return None
+    known = _known_mention(ctx, clean_text(str(ctx.slots.get("_text") or "")))
+    return None if known is None else ctx.uow.session.get(Customer, known[1].id)
 
 
 def report(ctx: Context) -> Outcome:

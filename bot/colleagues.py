@@ -66,8 +66,7 @@ def _names(text: str, name: str) -> bool:
     """True when `text` calls someone by the first name `name` (see named_colleagues)."""
     lexicon = load_lexicon()
     thai = bool(THAI_CHAR.search(name))
-    pattern = re.escape(name) if thai else rf"(?<![\w@]){re.escape(name)}(?!\w)"
-    for found in re.finditer(pattern, text, re.IGNORECASE):
+    for found in re.finditer(_alternatives((name,)), text, re.IGNORECASE):
         before = text[: found.start()].rstrip().casefold()
         if _ends_with(before, lexicon.colleague_not):
             continue
@@ -99,8 +98,7 @@ def as_own(text: str, member: Staff) -> str:
     tickets", "งานพรุ่งนี้ของสมชาย" -> "งานพรุ่งนี้ของฉัน"), for a second reading of what is
     asked; unchanged when it holds none."""
     lexicon = load_lexicon()
-    mention = rf"<@{re.escape(member.slack_user_id)}(?:\|[^>]*)?>"
-    names = rf"(?:{_alternatives(first_names(member))}|{mention})"
+    names = rf"(?:{_alternatives(first_names(member))}|{_mention(member)})"
     honorifics = _alternatives(lexicon.colleague_leads)
     # the sender's own, in each script: "my" for "Pim's", "ของฉัน" for "ของพิมพ์"
     latin = next(w for w in lexicon.own_forms if not THAI_CHAR.search(w))
@@ -114,9 +112,13 @@ def handed_to(text: str, member: Staff) -> bool:
     their name or Slack mention ("remind Somchai to", "ฝากสมชาย", "assign a task to <@U1>"),
     not merely naming them ("remind me to call Somchai")."""
     leads = _alternatives(load_lexicon().delegate_leads)
-    names = _alternatives(first_names(member))
-    mention = rf"<@{re.escape(member.slack_user_id)}(?:\|[^>]*)?>"
-    return re.search(rf"(?:{leads})\s*(?:{names}|{mention})", text, re.IGNORECASE) is not None
+    names = rf"(?:{_alternatives(first_names(member))}|{_mention(member)})"
+    return re.search(rf"(?:{leads})\s*{names}", text, re.IGNORECASE) is not None
+
+
+def _mention(member: Staff) -> str:
+    """A pattern for the colleague's Slack mention ("<@U123>", "<@U123|somchai>")."""
+    return rf"<@{re.escape(member.slack_user_id)}(?:\|[^>]*)?>"
 
 
 def _alternatives(words: Sequence[str]) -> str:

@@ -1223,11 +1223,11 @@ def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis) -> bool:
 def _names_a_customer(lexicon: Lexicon, prepared: Prepared) -> bool:
     """True when the message names a customer, other than as whose they are ("top customers
     of Nattaya", "ลูกค้าท็อปของณัฐยา": a colleague's, or nobody the store knows)."""
-    tokens = prepared.analysis.tokens
+    tokens = prepared.analysis.tokens  # every customer entity is a "@customer" token here
     return any(
         t == "@customer" and not (i and tokens[i - 1] in lexicon.colleague_leads)
         for i, t in enumerate(tokens)
-    ) or ("@customer" not in tokens and any(e.kind == "customer" for e in prepared.entities))
+    )
 
 
 def _ranking(lexicon: Lexicon, prepared: Prepared) -> int | None:
