@@ -76,9 +76,9 @@ ALT_TEXT_LIMIT = 400
 TEXT_LIMIT = 5000
 DATA_LIMIT = 300
 GROUP_NOTICE_EVERY = 600.0  # seconds between 1:1-only notices in one group or room
-SORRY = "ขออภัย เกิดข้อผิดพลาด ลองใหม่อีกครั้งนะคะ / Sorry, something went wrong, please try again."
+SORRY = "ขออภัย เกิดข้อผิดพลาด กรุณาลองใหม่อีกครั้ง / Sorry, something went wrong, please try again."
 ONE_TO_ONE_ONLY = (
-    "ขออภัยค่ะ khui ให้บริการเฉพาะแชต 1:1 กรุณาทักแชตส่วนตัวกับบัญชีนี้นะคะ\n"
+    "ขออภัย khui ให้บริการเฉพาะแชต 1:1 กรุณาทักแชตส่วนตัวกับบัญชีนี้\n"
     "Sorry, khui only works in 1:1 chats. Please message this account directly."
 )
 MENU = (

@@ -79,7 +79,7 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 BLOCK_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long"})
-SORRY = "ขออภัย เกิดข้อผิดพลาด ลองใหม่อีกครั้งนะคะ / Sorry, something went wrong, please try again."
+SORRY = "ขออภัย เกิดข้อผิดพลาด กรุณาลองใหม่อีกครั้ง / Sorry, something went wrong, please try again."
 
 
 # ---- Reply -> Block Kit ------------------------------------------------------------------------

@@ -19,15 +19,15 @@ if TYPE_CHECKING:
 PLATFORM = "line"
 LINK_VALUE = "intent:link_account"
 WELCOME = (
-    "สวัสดีค่ะ ขอบคุณที่เพิ่มเราเป็นเพื่อน 🙏\n"
+    "สวัสดี ขอบคุณที่เพิ่มเราเป็นเพื่อน 🙏\n"
     'ถ้าเคยสั่งซื้อกับเรา กด "เชื่อมบัญชี" เพื่อดูคำสั่งซื้อและแต้มสะสมได้ที่นี่\n'
-    "อยากรับข่าวสารและโปรโมชันทาง LINE ไหมคะ\n\n"
+    "ต้องการรับข่าวสารและโปรโมชันทาง LINE หรือไม่\n\n"
     "Hello and thanks for adding us!\n"
     'If you have shopped with us, tap "Link" to see your orders and points here.\n'
     "Would you like news and offers on LINE?"
 )
 WELCOME_BACK = (
-    "ยินดีต้อนรับกลับมาค่ะ {name} สอบถามคำสั่งซื้อ แต้ม หรือเรื่องที่แจ้งไว้ได้เลย\n"
+    "ยินดีต้อนรับกลับมา {name} สอบถามคำสั่งซื้อ แต้ม หรือเรื่องที่แจ้งไว้ได้เลย\n"
     "Welcome back, {name}! Ask about your orders, points or tickets any time."
 )
 LINK_LABEL = "เชื่อมบัญชี / Link"

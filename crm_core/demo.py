@@ -641,13 +641,13 @@ FAQ: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
      ("ร้านเปิดกี่โมง", "ร้านปิดวันไหนบ้างคะ", "เปิดวันอาทิตย์ไหม", "what time do you open",
       "opening hours", "are you open on Sunday"),
      "ร้านเปิดทุกวัน จันทร์–เสาร์ 09:00–20:00 น. อาทิตย์ 10:00–18:00 น. "
-     "ปิดวันขึ้นปีใหม่ (1 ม.ค.) และวันสงกรานต์ (13–15 เม.ย.) ค่ะ",
+     "ปิดวันขึ้นปีใหม่ (1 ม.ค.) และวันสงกรานต์ (13–15 เม.ย.)",
      "We are open every day: Mon–Sat 09:00–20:00, Sun 10:00–18:00. Closed on New Year's Day "
      "(1 Jan) and during Songkran (13–15 Apr)."),
     ("delivery_areas",
      ("ส่งต่างจังหวัดไหม", "ค่าส่งเท่าไหร่", "ส่งฟรีไหมคะ", "do you deliver upcountry",
       "how much is shipping", "delivery fee"),
-     "จัดส่งทั่วประเทศค่ะ กรุงเทพฯ และปริมณฑล 50 บาท ต่างจังหวัด 80 บาท "
+     "จัดส่งทั่วประเทศ กรุงเทพฯ และปริมณฑล 50 บาท ต่างจังหวัด 80 บาท "
      "สั่งครบ 1,000 บาท (กทม.) หรือ 1,500 บาท (ต่างจังหวัด) ส่งฟรี พื้นที่เกาะ +50 บาท",
      "We deliver nationwide: Bangkok and vicinity THB 50, upcountry THB 80. Free delivery from "
      "THB 1,000 in Bangkok or THB 1,500 upcountry; islands add THB 50."),
@@ -655,40 +655,40 @@ FAQ: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
      ("คืนสินค้าได้ไหม", "ของเสียเปลี่ยนได้ไหมคะ", "ของที่ส่งมาใช้ไม่ได้", "return policy",
       "can I return an item", "refund"),
      "คืนหรือเปลี่ยนสินค้าได้ภายใน 14 วันหลังได้รับ สินค้าต้องไม่ผ่านการใช้งานและอยู่ในแพ็กเกจเดิม "
-     "สินค้าชำรุดเปลี่ยนให้ฟรี คืนเงินภายใน 7 วันทำการค่ะ",
+     "สินค้าชำรุดเปลี่ยนให้ฟรี คืนเงินภายใน 7 วันทำการ",
      "Returns and exchanges within 14 days of delivery, unused and in the original packaging. "
      "Damaged items are exchanged free; refunds take up to 7 business days."),
     ("payment_methods",
      ("จ่ายเงินทางไหนได้บ้าง", "โอนเงินได้ไหม", "มีเก็บเงินปลายทางไหม", "payment methods",
       "do you accept credit cards", "can I pay by PromptPay"),
      "ชำระได้ทางพร้อมเพย์ QR, บัตรเครดิต/เดบิต (Visa, Mastercard, JCB), โอนผ่านธนาคาร, "
-     "TrueMoney Wallet และเก็บเงินปลายทางสำหรับยอดไม่เกิน 5,000 บาทค่ะ",
+     "TrueMoney Wallet และเก็บเงินปลายทางสำหรับยอดไม่เกิน 5,000 บาท",
      "We accept PromptPay QR, credit and debit cards (Visa, Mastercard, JCB), bank transfer, "
      "TrueMoney Wallet, and cash on delivery for orders up to THB 5,000."),
     ("branches",
      ("มีสาขาที่ไหนบ้าง", "ร้านอยู่ที่ไหน", "สาขาเชียงใหม่อยู่ตรงไหน", "where are your branches",
       "store locations", "shop address"),
-     "มี 3 สาขาค่ะ: สยามสแควร์ ซอย 3 (กรุงเทพฯ), ถนนนิมมานเหมินท์ ซอย 9 (เชียงใหม่) "
+     "มี 3 สาขา: สยามสแควร์ ซอย 3 (กรุงเทพฯ), ถนนนิมมานเหมินท์ ซอย 9 (เชียงใหม่) "
      "และเซ็นทรัล ภูเก็ต ชั้น 2",
      "We have three shops: Siam Square Soi 3 (Bangkok), Nimmanhaemin Soi 9 (Chiang Mai) and "
      "Central Phuket, 2nd floor."),
     ("points_expiry",
      ("แต้มหมดอายุเมื่อไหร่", "แต้มมีอายุกี่ปี", "do points expire", "when do my points expire",
       "points expiry"),
-     "แต้มที่ได้รับในแต่ละปีจะหมดอายุวันที่ 31 ธ.ค. ของปีถัดไปค่ะ เช่น แต้มปี 2568 หมดอายุ 31 ธ.ค. 2569",
+     "แต้มที่ได้รับในแต่ละปีจะหมดอายุวันที่ 31 ธ.ค. ของปีถัดไป เช่น แต้มปี 2568 หมดอายุ 31 ธ.ค. 2569",
      "Points earned in a year expire on 31 December of the following year; points from 2025 "
      "expire on 31 December 2026."),
     ("how_to_redeem",
      ("แลกแต้มยังไง", "แลกของรางวัลได้ที่ไหน", "มีของรางวัลอะไรบ้าง", "how do I redeem points",
       "what rewards can I get", "redeem reward"),
      "พิมพ์ \"แลกแต้ม\" ใน LINE เพื่อดูของรางวัล แล้วเลือกรายการที่ต้องการ ระบบหักแต้มทันที "
-     "และส่งโค้ดให้ทาง LINE ค่ะ",
+     "และส่งโค้ดให้ทาง LINE",
      "Type \"redeem\" in our LINE chat to see the rewards, then pick one. Points are deducted at "
      "once and the code arrives in LINE."),
     ("weekend_delivery",
      ("ส่งของวันเสาร์อาทิตย์ไหม", "วันหยุดส่งไหมคะ", "do you deliver on weekends?",
       "weekend delivery", "Sunday delivery"),
-     "กรุงเทพฯ และปริมณฑลส่งวันเสาร์ด้วย Flash Express และ Kerry Express ค่ะ วันอาทิตย์และวันหยุด"
+     "กรุงเทพฯ และปริมณฑลส่งวันเสาร์ด้วย Flash Express และ Kerry Express วันอาทิตย์และวันหยุด"
      "นักขัตฤกษ์งดจัดส่ง ต่างจังหวัดส่งเฉพาะวันทำการ",
      "Bangkok and vicinity get Saturday delivery by Flash Express and Kerry Express. No "
      "deliveries on Sundays or public holidays; upcountry orders ship on business days."),
@@ -696,20 +696,20 @@ FAQ: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
      ("ติดต่อร้านยังไง", "ขอเบอร์โทรร้าน", "ขอสายเจ้าหน้าที่", "contact us", "phone number",
       "how can I talk to staff"),
      "โทร 02-123-4567 (ทุกวัน 09:00–18:00 น.) อีเมล hello@khui-shop.example หรือพิมพ์ "
-     "\"ขอคุยกับเจ้าหน้าที่\" ใน LINE ค่ะ",
+     "\"ขอคุยกับเจ้าหน้าที่\" ใน LINE",
      "Call 02-123-4567 (daily 09:00–18:00), email hello@khui-shop.example, or type "
      "\"talk to staff\" in LINE."),
     ("tax_invoice",
      ("ขอใบกำกับภาษีได้ไหม", "ออกใบกำกับภาษีเต็มรูป", "ขอใบเสร็จในนามบริษัท", "tax invoice",
       "can I get a full tax invoice", "company receipt"),
      "ขอใบกำกับภาษีเต็มรูปได้ภายใน 7 วันหลังสั่งซื้อ แจ้งชื่อบริษัท เลขประจำตัวผู้เสียภาษี 13 หลัก "
-     "และที่อยู่ ส่งเป็น e-Tax Invoice ทางอีเมลค่ะ",
+     "และที่อยู่ ส่งเป็น e-Tax Invoice ทางอีเมล",
      "Full tax invoices are available within 7 days of purchase: send the company name, 13-digit "
      "tax ID and address, and we email an e-Tax Invoice."),
     ("order_tracking",
      ("เช็กสถานะออเดอร์ยังไง", "ของถึงเมื่อไหร่", "เลขพัสดุ", "how do I track my order",
       "where is my order", "tracking number"),
-     "พิมพ์เลขออเดอร์ เช่น ORD-3003 ใน LINE ระบบจะแจ้งสถานะ ขนส่ง และเลขพัสดุให้ค่ะ",
+     "พิมพ์เลขออเดอร์ เช่น ORD-3003 ใน LINE ระบบจะแจ้งสถานะ ขนส่ง และเลขพัสดุให้",
      "Send your order number, e.g. ORD-3003, in LINE and we reply with its status, carrier and "
      "tracking number."),
     ("earn_points",

@@ -56,6 +56,23 @@ def test_thai_replies_use_gender_neutral_politeness() -> None:
     assert say("cancelled", "th") == "ยกเลิกแล้ว ไม่มีการเปลี่ยนแปลงข้อมูล"
 
 
+def test_texts_outside_the_catalogue_are_gender_neutral_too() -> None:
+    from adapters import line, slack
+    from bot import lifecycle
+    from crm_core.demo import FAQ
+
+    texts = [
+        lifecycle.WELCOME,
+        lifecycle.WELCOME_BACK,
+        line.SORRY,
+        line.ONE_TO_ONE_ONLY,
+        slack.SORRY,
+    ]
+    texts += [thai for _, _, thai, _ in FAQ]
+    for text in texts:
+        assert not any(word in text for word in ("ค่ะ", "ครับ", "คะ")), text
+
+
 def test_permission_table() -> None:
     assert allowed("customer", "order_status") and not allowed("customer", "report")
     assert allowed("lead", "link_account") and not allowed("lead", "loyalty_balance")
