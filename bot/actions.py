@@ -1049,16 +1049,26 @@ def _orders_of(ctx: Context) -> Outcome:
     found = _staff_customer(ctx)
     if not isinstance(found, Customer):
         return found
-    recent = orders.recent_orders(ctx.uow, found)
     own = "" if ctx.who.is_staff else "_own"  # a customer reads of their own orders
-    if not recent:
-        return Done(_t(ctx, "no_orders") if own else _t(ctx, "no_orders_of", name=found.name))
+    period = ctx.slots.get("period")
+    if period:
+        # "what did I order last month": the orders placed within the period, more of them
+        within = reports.period_range(str(period), ctx.now, tz=str(ctx.tz))
+        recent = orders.recent_orders(ctx.uow, found, limit=HISTORY_IN_PERIOD, within=within)
+        when = _period(ctx, str(period))
+        if not recent:
+            return Done(_t(ctx, f"no_orders_of{own}_in", name=found.name, period=when))
+        header = _t(ctx, f"orders_of{own}_in", name=found.name, count=len(recent), period=when)
+    else:
+        recent = orders.recent_orders(ctx.uow, found)
+        if not recent:
+            return Done(_t(ctx, "no_orders") if own else _t(ctx, "no_orders_of", name=found.name))
+        header = _t(ctx, f"orders_of{own}", name=found.name, count=len(recent))
     lines = [
         f"• {o.number} {money(o.total)} · {label('order', o.status.value, ctx.lang)}"
         f" · {_d(o.placed_at.astimezone(ctx.tz).date(), ctx)}"
         for o in recent
     ]
-    header = _t(ctx, f"orders_of{own}", name=found.name, count=len(recent))
     return Done(header + "\n" + "\n".join(lines), (_order_card(ctx, recent[0]),))
 
 

@@ -178,6 +178,7 @@ class Lexicon:
     # words handing a ticket to someone ("ส่งต่อให้", "assign to"): the rest names them
     assign_words: re.Pattern[str]
     self_words: frozenset[str]
+    first_person: frozenset[str]
     # words right before a colleague's first name ("ของ", "of"): the name is theirs even
     # when it is an ordinary word too ("เคสของพิมพ์"); and words that make it a customer's
     colleague_leads: tuple[str, ...]
@@ -294,6 +295,7 @@ _WORD_LISTS = (
     "order_list",
     "assign_words",
     "self_words",
+    "first_person",
     "colleague_leads",
     "colleague_not",
     "delegate_leads",
@@ -471,6 +473,7 @@ def load_lexicon() -> Lexicon:
         phone_words=_phrase_trie(word_lists["phone_words"]),
         assign_words=_words_pattern(word_lists["assign_words"]),
         self_words=frozenset(word_lists["self_words"]),
+        first_person=frozenset(word_lists["first_person"]),
         colleague_leads=tuple(word_lists["colleague_leads"]),
         colleague_not=tuple(word_lists["colleague_not"]),
         delegate_leads=tuple(word_lists["delegate_leads"]),

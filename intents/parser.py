@@ -726,11 +726,19 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "ลูกค้าใหม่ 30 วันที่ผ่านมา": no one to add, the new customers of a period
         intent = "report"
     if (
-        intent == OUT_OF_SCOPE
+        (
+            intent in _ORDERS_FROM
+            or (intent == "report" and lexicon.first_person & set(prepared.analysis.tokens))
+        )
         and lexicon.order_names & set(prepared.analysis.tokens)
+        and "points_noun" not in prepared.analysis.tags
         and _asks_for_orders(lexicon, prepared.analysis)
+        and not (intent == "customer_lookup" and _names_a_customer(lexicon, prepared))
     ):
-        # "show all my orders", "order history": one's orders, in words the model missed
+        # "show all my orders", "order history", "ประวัติการสั่งซื้อ": one's orders, in words
+        # the model missed or took for points history ("history"), deals ("ทั้งหมดของฉัน") or,
+        # said by the sender of themself, a sales report ("what did I order last week");
+        # a customer named keeps a lookup ("ขอประวัติการซื้อของ บ้านสวน": their card)
         intent = "order_status"
     if intent == "deny" and _agrees(lexicon, prepared.analysis):
         # "no problem", "no worries": a yes, though it opens with "no"
@@ -829,6 +837,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     ):
         # "ออเดอร์ของหนูมีอะไรบ้าง", "my orders": the recent ones, not the latest's status
         slots["list"] = True
+    if intent == "order_status" and not slots.get("list"):
+        slots.pop("period", None)  # "ORD-3003 ส่งเมื่อวาน": when it went, no orders asked for
     if contact_anew:
         slots["request"] = "change"
     if queue_priority is not None:
@@ -956,7 +966,18 @@ def _asks_for_orders(lexicon: Lexicon, analysis: Analysis) -> bool:
     orders"), not where one is ("where are my orders" asks for the latest's status)."""
     if analysis.tags & {"status_q", "ship_word"}:
         return False
-    return bool(lexicon.order_list.scan(analysis.tokens))
+    # a count says "orders" as well ("my last 3 orders", "ขอดูออเดอร์ 3 อันล่าสุด")
+    if lexicon.order_list.scan([t for t in analysis.tokens if not t.isdigit()]):
+        return True
+    # "คำสั่งซื้อของฉัน", "ออเดอร์ของผม" and nothing more: one's orders (Thai has no plural)
+    rest = [t for t in analysis.tokens if t not in lexicon.order_names]
+    whole = (0, len(rest))
+    thai = not any(t.isascii() for t in rest)  # "my order" is the latest one
+    return (
+        thai
+        and len(rest) < len(analysis.tokens)
+        and any((start, end) == whole for start, end, _ in lexicon.own_words.scan(rest))
+    )
 
 
 # words saying an order's change already happened ("ถูกยกเลิกไปแล้ว", "โดนยกเลิก")
@@ -990,6 +1011,9 @@ _TIER_TAGS = frozenset({"points_noun", "slot:segment"})
 # problem to open a ticket for; the model may not know "เคสด่วนมีอะไรบ้าง" at all, or take
 # "เคสที่เกินกำหนด" for deals)
 _QUEUE_FROM = frozenset({"ticket_create", "deal_list", OUT_OF_SCOPE})
+# intents a request for one's orders is read as instead: "history" is points history to the
+# model, "ทั้งหมดของฉัน" one's deals
+_ORDERS_FROM = frozenset({OUT_OF_SCOPE, "loyalty_history", "deal_list", "customer_lookup"})
 # intents a phone or email changed with no one named turns into that change
 _OWN_CONTACT_FROM = frozenset({OUT_OF_SCOPE, "link_account", "customer_lookup"})
 

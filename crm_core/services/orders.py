@@ -57,15 +57,20 @@ def latest_order(uow: UnitOfWork, customer: Customer) -> Order | None:
     return recent[0] if recent else None
 
 
-def recent_orders(uow: UnitOfWork, customer: Customer, *, limit: int = 5) -> list[Order]:
-    """The customer's orders, most recent first."""
+def recent_orders(
+    uow: UnitOfWork,
+    customer: Customer,
+    *,
+    limit: int = 5,
+    within: tuple[datetime, datetime] | None = None,
+) -> list[Order]:
+    """The customer's orders, most recent first; with `within`, only those placed in that UTC
+    [start, end)."""
+    query = select(Order).where(Order.customer_id == customer.id)
+    if within is not None:
+        query = query.where(Order.placed_at >= within[0], Order.placed_at < within[1])
     return list(
-        uow.session.scalars(
-            select(Order)
-            .where(Order.customer_id == customer.id)
-            .order_by(Order.placed_at.desc(), Order.id.desc())
-            .limit(limit)
-        )
+        uow.session.scalars(query.order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit))
     )
 
 

@@ -30,7 +30,7 @@ from crm_core.models import (
     TicketStatus,
     Tier,
 )
-from crm_core.services import activities, deals, knowledge, loyalty, outbox, tickets
+from crm_core.services import activities, deals, knowledge, loyalty, orders, outbox, tickets
 from crm_core.services.staff import staff_by_slack_id
 from crm_core.types import utcnow
 from crm_core.uow import Actor
@@ -1138,6 +1138,41 @@ def test_a_customer_asking_for_their_orders_gets_the_recent_ones(world: World) -
     # where an order is: the latest's status, not a list
     where = somsri.send("ของที่สั่งไปถึงไหนแล้วคะ")
     assert where.text.startswith("คำสั่งซื้อ ORD-3001")
+
+
+def test_a_customer_asks_for_their_order_history_of_a_period(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        somsri = uow.session.scalars(
+            select(Customer).where(Customer.line_user_id == "U_LINE_SOMSRI")
+        ).one()
+        orders.upsert_order(
+            uow,
+            "ORD-3010",
+            somsri,
+            status="delivered",
+            total="480",
+            placed_at=NOW.replace(month=10, day=5),
+            carrier=None,
+            tracking_number=None,
+        )
+        uow.commit()
+    somsri_chat = world.session("customer:U_LINE_SOMSRI")
+    # "history" is no points history when it is of orders; Thai has one word for all orders
+    for text in ("order history", "ประวัติการสั่งซื้อ", "คำสั่งซื้อของฉัน", "show my last 3 orders"):
+        listed = somsri_chat.send(text)
+        assert listed.intent == "order_status", text
+        numbers = [line.split()[1] for line in listed.text.splitlines()[1:]]
+        assert numbers == ["ORD-3001", "ORD-3010"], text
+    last_month = somsri_chat.send("what did I order last month")
+    assert last_month.text.splitlines() == [
+        say("orders_of_own_in", "en", period="last month", count=1),
+        "• ORD-3010 ฿480 · delivered · 5 Oct 2026",
+    ]
+    this_month = somsri_chat.send("ออเดอร์เดือนนี้มีอะไรบ้าง")
+    assert this_month.text.splitlines()[0] == say("orders_of_own_in", "th", period="เดือนนี้", count=1)
+    assert "ORD-3001" in this_month.text and "ORD-3010" not in this_month.text
+    none = somsri_chat.send("what did I order last week")
+    assert none.text == say("no_orders_of_own_in", "en", period="last week")
 
 
 def test_a_customer_cancelling_their_latest_order_hears_its_status_and_who_can(

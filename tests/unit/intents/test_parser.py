@@ -1250,6 +1250,52 @@ def test_asking_for_ones_orders_is_a_list_of_them(text: str) -> None:
     assert (out.intent, out.slots.get("list")) == ("order_status", True)
 
 
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        # "history" is points history to the model, "ทั้งหมดของฉัน" one's deals, "what did I
+        # order last week" a sales report, "คำสั่งซื้อของฉัน" nothing at all
+        ("order history", None),
+        ("ประวัติการสั่งซื้อ", None),
+        ("คำสั่งซื้อของฉัน", None),
+        ("ออเดอร์ทั้งหมดของฉัน", None),
+        ("show my last 3 orders", None),
+        ("ขอดูออเดอร์ 3 อันล่าสุด", None),
+        ("ออเดอร์ล่าสุด 3 รายการ", None),
+        ("what did I order last month", "last_month"),
+        ("what did I order last week", "last_week"),
+        ("what have I ordered this month", "this_month"),
+        ("ประวัติการสั่งซื้อเดือนที่แล้ว", "last_month"),
+        ("เดือนที่แล้วหนูสั่งอะไรไปบ้าง", "last_month"),
+    ],
+)
+def test_a_customers_order_history_is_a_list_of_orders(text: str, period: str | None) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("list"), out.slots.get("period")) == (
+        "order_status",
+        True,
+        period,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("points history", "loyalty_history", {}),
+        ("ประวัติแต้ม", "loyalty_history", {}),
+        # one order, the latest's status: no list, and a date is when it went, no period
+        ("my order", "order_status", {}),
+        ("ออเดอร์ของผมอยู่ไหน", "order_status", {}),
+        ("ORD-3003 ส่งเมื่อวานยังไม่ถึง", "order_status", {"order_id": "ORD-3003"}),
+        # the whole shop's orders are a manager's report
+        ("ออเดอร์ทั้งหมดปีนี้", "report", {"period": "this_year"}),
+    ],
+)
+def test_what_is_not_a_list_of_ones_orders(text: str, intent: str, slots: dict[str, str]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots) == (intent, slots)
+
+
 @pytest.mark.parametrize("text", ["ชื่อแมวเพราะๆมีอะไรบ้าง", "what are the best songs this year"])
 def test_asking_what_there_is_of_something_else_is_no_order_list(text: str) -> None:
     assert parse(text, ParseContext(now=NOW)).intent == "out_of_scope"
