@@ -62,6 +62,7 @@ from crm_core.services import staff as staff_svc
 from crm_core.services.customers import CustomerInput
 from crm_core.types import utcnow
 from crm_core.uow import UnitOfWork
+from intents.lexicon import load_lexicon
 from intents.models import CustomerName
 from intents.normalize import THAI_CHAR, clean_text, fold_text
 from intents.parser import default_tokeniser
@@ -1399,6 +1400,70 @@ def _ledger_reason(ctx: Context, entry: PointsEntry, rewards: dict[str, Reward])
 
 # a reward asked for by a name that scores this much against its Thai or English name (0-100)
 REWARD_MATCH = 70
+# how much better the best reward must score than the next to be the one meant
+REWARD_MARGIN = 3
+_NUMBER = re.compile(r"\d+")
+
+
+@lru_cache(maxsize=1)
+def _reward_alike() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The words naming the same in rewards' names, as one pattern (a Latin word whole)."""
+    alike = load_lexicon().reward_alike
+    parts = [
+        rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" if w.isascii() else re.escape(w)
+        for w in sorted(alike, key=len, reverse=True)
+    ]
+    return re.compile("|".join(parts) or "(?!)"), alike
+
+
+def _reward_words(text: str) -> str:
+    """A reward's name, or the words asking for one, with the words that name the same made
+    one ("free shipping": "free delivery", "500 baht": "500 thb", "คูปอง": "บัตรกำนัล")."""
+    pattern, alike = _reward_alike()
+    return " ".join(pattern.sub(lambda m: f" {alike[m[0]]} ", fold_text(text)).split())
+
+
+def reward_named(wanted: str, catalogue: list[Reward], *, whole: bool = False) -> Reward | None:
+    """The reward whose name the words name best, scoring REWARD_MATCH or more, and clearly
+    better than any other ("a voucher" of two names none); a number said must be in its name
+    ("500 baht voucher" is not the 100 one), unless none has it. `whole`: every word said,
+    but for words such as "the", must be in the name of the one reward found ("the bag" is
+    the tote bag; "the mug I got was cracked" names more than a mug)."""
+    if whole:
+        stop = load_lexicon().stopwords
+        words = [w for w in _reward_words(wanted).split() if w not in stop]
+        fits = [
+            r
+            for r in catalogue
+            if words and all(_in_name(w, f"{r.name_th} {r.name_en}") for w in words)
+        ]
+        return fits[0] if len(fits) == 1 else None
+    said = set(_NUMBER.findall(wanted.replace(",", "")))
+    if said:
+        numbered = [
+            r
+            for r in catalogue
+            if said <= set(_NUMBER.findall(f"{r.name_th} {r.name_en}".replace(",", "")))
+        ]
+        catalogue = numbered or catalogue
+    words = _reward_words(wanted)
+    scored = [
+        (words_score(words, (_reward_words(r.name_th), _reward_words(r.name_en))), r)
+        for r in catalogue
+    ]
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    if not scored or scored[0][0] < REWARD_MATCH:
+        return None
+    if len(scored) > 1 and scored[1][0] > scored[0][0] - REWARD_MARGIN:
+        return None  # two names alike: the menu asks which
+    return scored[0][1]
+
+
+def _in_name(word: str, name: str) -> bool:
+    """A word said is in a reward's name: a Latin one as a word of it, a Thai one (names run
+    together) as a part of it."""
+    folded = _reward_words(name)
+    return word in folded.split() if word.isascii() else word in folded
 
 
 def loyalty_redeem(ctx: Context) -> Outcome:
@@ -1413,10 +1478,7 @@ def loyalty_redeem(ctx: Context) -> Outcome:
         try:
             reward = loyalty.get_reward(ctx.uow, str(wanted))
         except RewardNotFound:
-            scored = [(words_score(str(wanted), (r.name_th, r.name_en)), r) for r in catalogue]
-            best = max(scored, key=lambda pair: pair[0], default=None)
-            if best is not None and best[0] >= REWARD_MATCH:
-                reward = best[1]
+            reward = reward_named(str(wanted), catalogue)
     if reward is None:
         if not catalogue:
             return Done(_t(ctx, "no_rewards"))

@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 
 from bot import colleagues
 from bot import handoff as handoff_bridge
-from bot.actions import ACTIONS, FAQ_FALLBACK_SCORE, faq_match, words_score
+from bot.actions import ACTIONS, FAQ_FALLBACK_SCORE, faq_match, reward_named, words_score
 from bot.dialogue import FREE_TEXT_SLOTS, Ask, Confirm, Context, Done, Identity, Outcome
 from bot.messages import Choice, Message, Notification, Reply, card_to_json
 from bot.permissions import allowed
 from bot.replies import reply_lang, say
 from crm_core.db import Store
 from crm_core.errors import StaffNotFound
-from crm_core.services import conversations, outbox, undo
+from crm_core.services import conversations, loyalty, outbox, undo
 from crm_core.services.customers import (
     contact_details,
     customer_by_contact,
@@ -34,6 +34,7 @@ from crm_core.uow import Actor, UnitOfWork
 from intents import CustomerIndex, CustomerName, ParseContext, ParseResult, parse
 from intents.extract import extract_entities
 from intents.lexicon import load_lexicon
+from intents.parser import reward_asked
 
 UNDO_WORDS = frozenset({"undo", "ย้อนกลับ", "เลิกทำ", "undo last", "ยกเลิกรายการล่าสุด"})
 CONFIRM = "__confirm__"
@@ -140,6 +141,8 @@ def _slots_from(result: ParseResult) -> dict[str, Any]:
 # what a colleague's things read as "my …" may be asked for: lists and reports the actions
 # show for the colleague named ("Pim's tickets", "Nattaya's top customers")
 OWN_READINGS = frozenset({"ticket_status", "report", "deal_list"})
+# what a customer's message naming a reward may have been read as instead of a redemption
+REDEEM_FROM = frozenset({"out_of_scope", "ticket_create"})
 
 
 class Bot:
@@ -283,6 +286,9 @@ class Bot:
         if who.is_staff:
             parsed = self._read_as_own(uow, parsed, text) or parsed
             state["_intent"] = parsed.intent
+        elif who.customer is not None:
+            parsed = self._read_as_redeem(uow, parsed, text) or parsed
+            state["_intent"] = parsed.intent
         slots = _slots_from(parsed)
         slots["_text"] = text
         slots["_confidence"] = parsed.confidence
@@ -320,6 +326,22 @@ class Bot:
             if listed or (unread and again.intent in OWN_READINGS):
                 return again
         return None
+
+    def _read_as_redeem(
+        self, uow: UnitOfWork, parsed: ParseResult, text: str
+    ) -> ParseResult | None:
+        """A customer's message the model took for nothing or a problem, with a redemption
+        the next best reading, that names one of the rewards ("I want the bag", "อยากได้
+        กระเป๋า"): a request for that reward, which the customer then confirms. None when it
+        names none."""
+        runner_up = parsed.alternatives[0][0] if parsed.alternatives else None
+        if parsed.intent not in REDEEM_FROM or runner_up != "loyalty_redeem":
+            return None
+        wanted = reward_asked(text)
+        reward = reward_named(wanted, loyalty.list_rewards(uow), whole=True) if wanted else None
+        if reward is None:
+            return None
+        return replace(parsed, intent="loyalty_redeem", slots={"reward": reward.code})
 
     def _press(
         self,

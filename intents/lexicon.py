@@ -178,6 +178,8 @@ class Lexicon:
     # words handing a ticket to someone ("ส่งต่อให้", "assign to"): the rest names them
     assign_words: re.Pattern[str]
     self_words: frozenset[str]
+    # words naming the same in a reward's name ("shipping": "delivery", "คูปอง": "บัตรกำนัล")
+    reward_alike: dict[str, str]
     first_person: frozenset[str]
     # words right before a colleague's first name ("ของ", "of"): the name is theirs even
     # when it is an ordinary word too ("เคสของพิมพ์"); and words that make it a customer's
@@ -331,6 +333,7 @@ def load_lexicon() -> Lexicon:
     deadlines: list[str] = []
     raw_intents: dict[str, list[dict[str, Any]]] = defaultdict(list)
     extra_words: set[str] = set(catalogue.get("dictionary", []))
+    reward_alike: dict[str, str] = {}
     for lang in LANGUAGES:
         data = _load(lang)
         for name, phrases in (data.get("groups") or {}).items():
@@ -355,6 +358,8 @@ def load_lexicon() -> Lexicon:
         for slot, values in (data.get("slot_hints") or {}).items():
             for value, words in values.items():
                 slot_hints[slot].update((_phrase(w), str(value)) for w in words)
+        for canon, words in (data.get("reward_alike") or {}).items():
+            reward_alike.update((_phrase(w), _phrase(canon)) for w in words)
         for table, entries in (data.get("dates") or {}).items():
             date_tables[table].update(entries)
         for name, spec in (data.get("intents") or {}).items():
@@ -473,6 +478,7 @@ def load_lexicon() -> Lexicon:
         phone_words=_phrase_trie(word_lists["phone_words"]),
         assign_words=_words_pattern(word_lists["assign_words"]),
         self_words=frozenset(word_lists["self_words"]),
+        reward_alike=reward_alike,
         first_person=frozenset(word_lists["first_person"]),
         colleague_leads=tuple(word_lists["colleague_leads"]),
         colleague_not=tuple(word_lists["colleague_not"]),

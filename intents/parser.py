@@ -1555,6 +1555,23 @@ def _is_plan(prepared: Prepared) -> bool:
     return bool(_dates_ahead(prepared.entities, prepared.today))
 
 
+def reward_asked(text: str, context: ParseContext | None = None) -> str:
+    """The words of a message that would name a reward, were it a request to redeem one ("I
+    want the bag": "the bag"); empty when none are left. The bot, which knows the rewards,
+    reads a message the model took for something else as a redemption when they name one."""
+    prepared = prepare(text, context or ParseContext())
+    lexicon = load_lexicon()
+    spec = lexicon.intents["loyalty_redeem"]
+    found = free_text(
+        lexicon,
+        spec.name,
+        prepared.clean,
+        _slot_entities(spec, prepared.entities),
+        prepared.tokeniser,
+    )
+    return str(found.get("reward") or "")
+
+
 def _oos_confidence(ranking: list[tuple[str, float]]) -> float:
     """Confidence that a message is out of scope, from the best in-scope score."""
     return round(1.0 - (ranking[0][1] if ranking else 0.0), 4)
@@ -1567,5 +1584,6 @@ __all__ = [
     "parse",
     "pattern_entities",
     "prepare",
+    "reward_asked",
     "warm",
 ]

@@ -414,6 +414,31 @@ def test_the_reward_menu_offers_what_the_points_cover(world: World) -> None:
     assert asked.intent == "loyalty_redeem" and not asked.choices and "400 points" in asked.text
 
 
+def test_a_customer_naming_a_reward_is_asked_to_redeem_it(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    tickets_before = count_rows(Ticket)
+    # words the model alone took for a problem or for nothing: the store's rewards tell
+    for text, name in (("I want the mug", "Mug"), ("อยากได้แก้วน้ำ", "แก้วน้ำ")):
+        asked = somsri.send(text)
+        assert (asked.intent, asked.confirm) == ("loyalty_redeem", True), text
+        assert name in asked.text and ("500 points" in asked.text or "500 แต้ม" in asked.text)
+        assert somsri.send("no").intent == "deny"
+    assert count_rows(Ticket) == tickets_before
+    # words naming the same as the reward's name, and its number: the 2,000-point voucher
+    voucher = somsri.send("redeem 500 baht coupon")
+    assert voucher.text == say(
+        "insufficient_points",
+        "en",
+        balance="1,200 points",
+        cost="2,000 points",
+        reward="500 THB voucher",
+    )
+    # a problem with something that is also a reward stays a problem
+    assert somsri.send("the mug I got was cracked").intent == "ticket_create"
+
+
 def test_customer_redeems_a_reward_with_confirmation(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     menu = somsri.send("อยากแลกแต้มค่ะ")
