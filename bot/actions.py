@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from pythainlp.tokenize import word_tokenize
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 from sqlalchemy import select
@@ -77,6 +79,13 @@ FAQ_MIN_SCORE = 70.0
 # A message the parser could not place is answered from the knowledge base only when it is
 # nearly one of the stored questions ("can I bring my dog?" when staff wrote that question).
 FAQ_FALLBACK_SCORE = 85.0
+# A question close to no stored question is answered from the entry its telling words point
+# to: this share of their weight must be found in the entry (in its questions whole, in its
+# answers by FAQ_ANSWER_WORDS), and the next entry must be FAQ_MARGIN behind. A message the
+# parser could not place must have all of them in one entry ("how do I pay").
+FAQ_WORDS_FOUND = 0.7
+FAQ_ANSWER_WORDS = 0.6
+FAQ_MARGIN = 0.2
 
 
 # ---- shared pieces -------------------------------------------------------------------------
@@ -1431,11 +1440,11 @@ def reward_named(wanted: str, catalogue: list[Reward], *, whole: bool = False) -
     the tote bag; "the mug I got was cracked" names more than a mug)."""
     if whole:
         stop = load_lexicon().stopwords
-        words = [w for w in _reward_words(wanted).split() if w not in stop]
+        said_words = [w for w in _reward_words(wanted).split() if w not in stop]
         fits = [
             r
             for r in catalogue
-            if words and all(_in_name(w, f"{r.name_th} {r.name_en}") for w in words)
+            if said_words and all(_in_name(w, f"{r.name_th} {r.name_en}") for w in said_words)
         ]
         return fits[0] if len(fits) == 1 else None
     said = set(_NUMBER.findall(wanted.replace(",", "")))
@@ -2027,6 +2036,66 @@ def faq_match(uow: UnitOfWork, question: str) -> tuple[KnowledgeEntry, float] | 
     return next(e for e in entries if e.id == match[2][0]), float(match[1])
 
 
+@lru_cache(maxsize=8192)
+def _faq_terms(text: str) -> frozenset[str]:
+    """The words of a question or an answer that tell what it is about: Thai split by the
+    plain dictionary (the CRM one runs "รับบัตรเครดิต" together), no stopwords, particles or
+    words of asking alone, an English plural as its singular ("cards": "card")."""
+    lexicon = load_lexicon()
+    ignore = lexicon.stopwords | lexicon.particles | lexicon.faq_ignore
+    terms = set()
+    for word in word_tokenize(fold_text(clean_text(text)), engine="newmm", keep_whitespace=False):
+        if word in ignore or len(word) < 2 or not any(ch.isalnum() for ch in word):
+            continue
+        if word.isascii() and len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        terms.add(word)
+    return frozenset(terms)
+
+
+def faq_search(
+    uow: UnitOfWork, question: str, *, least: float = FAQ_WORDS_FOUND
+) -> tuple[KnowledgeEntry, float] | None:
+    """The stored entry that holds the question's telling words ("can I get a receipt for my
+    company": the tax invoice's "company receipt"), with the share of their weight found
+    (0-1); a word the fewer entries hold weighs the more, one none holds the most ("can I
+    bring my dog" finds nothing). None below `least`, or when another entry is close."""
+    asked = _faq_terms(question)
+    entries = knowledge.list_entries(uow)
+    if not asked or not entries:
+        return None
+    held = [
+        (
+            frozenset().union(*(_faq_terms(q) for q in e.questions)),
+            _faq_terms(e.answer_th) | _faq_terms(e.answer_en),
+        )
+        for e in entries
+    ]
+    weight = {
+        w: math.log((len(entries) + 1) / (sum(w in q or w in a for q, a in held) + 0.5))
+        for w in asked
+    }
+    total = sum(weight.values())
+    scored = sorted(
+        (
+            (
+                sum(
+                    weight[w] * (1.0 if w in q else FAQ_ANSWER_WORDS if w in a else 0.0)
+                    for w in asked
+                )
+                / total,
+                i,
+            )
+            for i, (q, a) in enumerate(held)
+        ),
+        reverse=True,
+    )
+    best, at = scored[0]
+    if best < least or (len(scored) > 1 and scored[1][0] > best - FAQ_MARGIN):
+        return None
+    return entries[at], best
+
+
 def faq(ctx: Context) -> Outcome:
     known = ctx.slots.get("_faq_entry")  # the engine's fallback already matched it
     if known is not None:
@@ -2034,7 +2103,9 @@ def faq(ctx: Context) -> Outcome:
     else:
         question = str(ctx.slots.get("question") or ctx.slots.get("_text") or "")
         found = faq_match(ctx.uow, question)
-        entry = found[0] if found is not None and found[1] >= FAQ_MIN_SCORE else None
+        if found is None or found[1] < FAQ_MIN_SCORE:
+            found = faq_search(ctx.uow, question)
+        entry = found[0] if found is not None else None
     if entry is None:
         if ctx.who.is_staff:
             return Done(_t(ctx, "faq_miss_staff"))

@@ -14,7 +14,14 @@ from zoneinfo import ZoneInfo
 
 from bot import colleagues
 from bot import handoff as handoff_bridge
-from bot.actions import ACTIONS, FAQ_FALLBACK_SCORE, faq_match, reward_named, words_score
+from bot.actions import (
+    ACTIONS,
+    FAQ_FALLBACK_SCORE,
+    faq_match,
+    faq_search,
+    reward_named,
+    words_score,
+)
 from bot.dialogue import FREE_TEXT_SLOTS, Ask, Confirm, Context, Done, Identity, Outcome
 from bot.messages import Choice, Message, Notification, Reply, card_to_json
 from bot.permissions import allowed
@@ -295,7 +302,11 @@ class Bot:
         intent = parsed.intent
         if intent == "out_of_scope":
             known = faq_match(uow, text)
-            if known is not None and known[1] >= FAQ_FALLBACK_SCORE:
+            if known is None or known[1] < FAQ_FALLBACK_SCORE:
+                # a customer's words all held by one entry ("how do I pay"): staff ask the
+                # knowledge base in its own words
+                known = None if who.is_staff else faq_search(uow, text, least=1.0)
+            if known is not None:
                 intent = state["_intent"] = "faq"
                 slots["_faq_entry"] = known[0].id  # the faq action answers it, not matches again
         if intent == "out_of_scope" and who.is_staff:

@@ -181,6 +181,8 @@ class Lexicon:
     # words naming the same in a reward's name ("shipping": "delivery", "คูปอง": "บัตรกำนัล")
     reward_alike: dict[str, str]
     first_person: frozenset[str]
+    # words of asking alone ("สอบถาม", "wondering"): no part of what an FAQ question is about
+    faq_ignore: frozenset[str]
     # words right before a colleague's first name ("ของ", "of"): the name is theirs even
     # when it is an ordinary word too ("เคสของพิมพ์"); and words that make it a customer's
     colleague_leads: tuple[str, ...]
@@ -298,6 +300,7 @@ _WORD_LISTS = (
     "assign_words",
     "self_words",
     "first_person",
+    "faq_ignore",
     "colleague_leads",
     "colleague_not",
     "delegate_leads",
@@ -480,6 +483,7 @@ def load_lexicon() -> Lexicon:
         self_words=frozenset(word_lists["self_words"]),
         reward_alike=reward_alike,
         first_person=frozenset(word_lists["first_person"]),
+        faq_ignore=frozenset(word_lists["faq_ignore"]),
         colleague_leads=tuple(word_lists["colleague_leads"]),
         colleague_not=tuple(word_lists["colleague_not"]),
         delegate_leads=tuple(word_lists["delegate_leads"]),

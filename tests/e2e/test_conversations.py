@@ -1410,6 +1410,45 @@ def test_a_question_only_the_knowledge_base_knows_is_answered_from_it(
     assert "Dogs" not in other.text
 
 
+def test_a_question_in_other_words_is_answered_by_the_entry_holding_its_words(
+    world: World,
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        knowledge.upsert_entry(
+            uow,
+            "tax_invoice",
+            ["ขอใบกำกับภาษีได้ไหม", "tax invoice", "company receipt"],
+            "ขอใบกำกับภาษีเต็มรูปได้ภายใน 7 วัน",
+            "Full tax invoices are issued within 7 days.",
+        )
+        knowledge.upsert_entry(
+            uow,
+            "payment",
+            ["จ่ายเงินทางไหนได้บ้าง", "payment methods", "can I pay by PromptPay"],
+            "ชำระได้ทางพร้อมเพย์และบัตรเครดิต",
+            "We take PromptPay and credit cards.",
+        )
+        uow.commit()
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    # no stored question is close as a whole; the words that tell are in one entry
+    assert somsri.send("can I get a receipt for my company").text == (
+        "Full tax invoices are issued within 7 days."
+    )
+    assert somsri.send("อยากได้ใบกำกับภาษี").text == "ขอใบกำกับภาษีเต็มรูปได้ภายใน 7 วัน"
+    # a message the parser cannot place, all of whose telling words one entry holds
+    assert world.bot.parse("how do I pay").intent == "out_of_scope"
+    assert somsri.send("how do I pay").text == "We take PromptPay and credit cards."
+    # words no entry holds get no made-up answer
+    for text in ("do you sell gift cards", "มีที่จอดรถสำหรับรถบัสไหม", "is there wifi"):
+        other = somsri.send(text)
+        assert other.intent in ("faq", "out_of_scope") and not any(
+            answer in other.text for answer in ("invoices", "PromptPay", "9:00", "Saturdays")
+        ), text
+    # staff ask the knowledge base in its own words; theirs is not guessed at
+    staff = world.session("staff:U_SUPPORT").send("how do I pay")
+    assert "PromptPay" not in staff.text
+
+
 def test_a_customer_created_in_chat_is_known_at_once(world: World) -> None:
     rep = world.session("staff:U_SALES")
     world.bot.customers()  # the name index is warm, as in a running server
