@@ -539,6 +539,12 @@ class Bot:
     ) -> Reply:
         if intent not in ACTIONS:
             intent = "out_of_scope"
+        if who.role == "lead" and not allowed(who.role, intent) and slots.get("order_id"):
+            # "my phone is 08… and order ORD-3001": what linking asks for, given at once
+            context = ParseContext(now=self.clock(), timezone=str(self.tz))
+            phone = extract_entities(message.text, context).get("phone")
+            if phone:
+                intent, slots["phone"] = "link_account", phone
         if not allowed(who.role, intent):
             # a customer is told where such a request can go instead of being refused flat
             key = {"lead": "not_allowed_lead", "customer": "not_allowed_customer"}.get(

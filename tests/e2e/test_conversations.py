@@ -31,6 +31,7 @@ from crm_core.models import (
     Tier,
 )
 from crm_core.services import activities, deals, knowledge, loyalty, orders, outbox, tickets
+from crm_core.services.customers import link_failures_since
 from crm_core.services.staff import staff_by_slack_id
 from crm_core.types import utcnow
 from crm_core.uow import Actor
@@ -778,6 +779,24 @@ def test_lead_can_link_by_phone_and_order_number(world: World) -> None:
     balance = visitor.send("มีแต้มกี่แต้ม")
     assert "Siam Paper มี 0 แต้ม" in balance.text
     assert "ORD-3003" in visitor.send("ORD-3003 ส่งถึงไหนแล้ว").text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my phone is 082-222-2222 and my order is ORD-3003", "ORD-3003 เบอร์ 0822222222 ส่งถึงไหนแล้ว"],
+)
+def test_a_visitor_giving_phone_and_order_at_once_is_linked(world: World, text: str) -> None:
+    visitor = world.session("customer:U_NEW_LINE")
+    linked = visitor.send(text)
+    assert linked.intent == "link_account" and "Siam Paper" in linked.text
+    assert visitor.send("ORD-3003 ส่งถึงไหนแล้ว").text.startswith("คำสั่งซื้อ ORD-3003")
+    # details that do not match link nothing and count as a failed attempt
+    stranger = world.session("customer:U_OTHER_LINE")
+    assert "don't match" in stranger.send("my phone is 0899999999, order ORD-3003").text
+    assert "link" in stranger.send("how many points do I have").text
+    with world.store.uow() as uow:
+        since = utcnow() - timedelta(hours=1)
+        assert link_failures_since(uow, "U_OTHER_LINE", since) == 1
 
 
 def test_a_customer_linked_to_another_line_user_cannot_be_taken_over(world: World) -> None:
