@@ -685,11 +685,27 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # new phone or email; no deal takes a phone, nor is a known customer new
         intent = "customer_lookup"
     queue_priority = None
-    if intent in _QUEUE_FROM and _asks_for_tickets(lexicon, prepared.analysis):
-        # "urgent tickets", "เคสด่วนมีอะไรบ้าง": no problem told, a question about the queue
+    bare_queue = (
+        intent == "ticket_update"
+        and not any(e.kind == "ticket_id" for e in prepared.entities)
+        and not _REFERS & set(prepared.analysis.tokens)
+    )
+    if (intent in _QUEUE_FROM or bare_queue) and _asks_for_tickets(
+        lexicon, prepared.analysis, bare=bare_queue
+    ):
+        # "urgent tickets", "เคสด่วนมีอะไรบ้าง", "tickets of Siam Paper": no problem told, a
+        # question about the queue (or a customer's part of it); "เคสด่วน" alone names no
+        # ticket to change ("เคสนี้ด่วน" does)
         intent = "ticket_status"
         found = slot_value(prepared.analysis, "priority", lexicon.intents["ticket_create"], ())
         queue_priority = found[0] if found else None
+    elif (
+        intent == "report"
+        and "report_kind=tickets" in prepared.analysis.tags
+        and prepared.mention_customer is not None
+    ):
+        # "open tickets for Acme Trading": no report is of one customer; their open tickets
+        intent = "ticket_status"
     if (
         intent in _REMARK_FROM
         and "log_verb" in prepared.analysis.tags
@@ -1011,6 +1027,8 @@ _TIER_TAGS = frozenset({"points_noun", "slot:segment"})
 # problem to open a ticket for; the model may not know "เคสด่วนมีอะไรบ้าง" at all, or take
 # "เคสที่เกินกำหนด" for deals)
 _QUEUE_FROM = frozenset({"ticket_create", "deal_list", OUT_OF_SCOPE})
+# words pointing at a ticket talked about ("เคสนี้ด่วน"): a change to it, not the queue
+_REFERS = frozenset({"นี้", "นั้น", "this", "that", "it"})
 # intents a request for one's orders is read as instead: "history" is points history to the
 # model, "ทั้งหมดของฉัน" one's deals
 _ORDERS_FROM = frozenset({OUT_OF_SCOPE, "loyalty_history", "deal_list", "customer_lookup"})
@@ -1217,14 +1235,16 @@ _QUEUE_TAGS = frozenset({"ticket_noun", "list_verb", "show_verb", "balance_q", "
 _ASKING_TAGS = frozenset({"list_verb", "show_verb", "balance_q"})
 
 
-def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis) -> bool:
+def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis, *, bare: bool = False) -> bool:
     """A ticket "to open" that tells no problem, only tickets and a priority or asking words
-    ("urgent tickets", "เคสด่วนมีอะไรบ้าง", "ticket ด่วนมีกี่ใบ"): a question about the queue."""
+    ("urgent tickets", "เคสด่วนมีอะไรบ้าง", "ticket ด่วนมีกี่ใบ"), maybe of a customer named
+    ("tickets of Siam Paper"): a question about the queue. `bare`: no asking word is needed
+    ("เคสด่วน")."""
     if "ticket_noun" not in analysis.tags or analysis.tags & {"complaint", "create_verb"}:
         return False
     tokens = analysis.tokens
-    told: set[int] = set()
-    asking = any(t in ("tickets", "cases") for t in tokens)
+    told: set[int] = {i for i, t in enumerate(tokens) if t == "@customer"}
+    asking = bare or any(t in ("tickets", "cases") for t in tokens)
     for start, end, _ in lexicon.overdue_words.scan(tokens):
         told.update(range(start, end))  # "overdue tickets": which of the queue
     for start, end, tags in analysis.hits:

@@ -871,6 +871,15 @@ def test_staff_asking_about_tickets_without_a_number_get_the_queue(world: World)
     assert "เครื่องเสีย" in lines[1] and "ด่วน" in lines[1] and "สินค้าเสียหาย" in lines[2]
     malee = support.send("เคสของ Malee Wong")
     assert malee.text.splitlines()[0] == "ตั๋วที่ยังเปิดอยู่ของ Malee Wong 1 ใบ:"
+    # a customer's tickets asked in other words: not nothing, nor the team's tickets report
+    for text in ("tickets of Malee Wong", "open tickets for Malee Wong", "Malee Wong tickets"):
+        asked = support.send(text)
+        assert asked.intent == "ticket_status", text
+        assert asked.text.splitlines()[0] == say("queue_of", "en", name="Malee Wong", count=1)
+    # "เคสด่วน" alone names no ticket to change: the urgent ones
+    urgent = support.send("เคสด่วน")
+    assert urgent.intent == "ticket_status" and "เครื่องเสีย" in urgent.text
+    assert "สินค้าเสียหาย" not in urgent.text
 
 
 def test_staff_asking_for_overdue_tickets_get_those_past_their_due_time(world: World) -> None:

@@ -1296,6 +1296,31 @@ def test_what_is_not_a_list_of_ones_orders(text: str, intent: str, slots: dict[s
     assert (out.intent, out.slots) == (intent, slots)
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("เคสด่วน", "ticket_status", {"priority": "urgent"}),
+        # pointing at a ticket talked about, or telling more: a change to one
+        ("เคสนี้ด่วน", "ticket_update", {"priority": "urgent"}),
+        ("tickets of Siam Paper", "ticket_status", {"customer": "Siam Paper", "customer_id": 1}),
+        ("Siam Paper tickets", "ticket_status", {"customer": "Siam Paper", "customer_id": 1}),
+        (
+            "open tickets for Siam Paper",
+            "ticket_status",
+            {"customer": "Siam Paper", "customer_id": 1},
+        ),
+        # a report of a colleague, or of the team, stays one
+        ("tickets report for Pim", "report", {"report_kind": "tickets"}),
+    ],
+)
+def test_asking_for_the_queue_or_a_customers_part_of_it(
+    text: str, intent: str, slots: dict[str, object]
+) -> None:
+    customers = CustomerIndex([CustomerName(1, "Siam Paper", ())])
+    out = parse(text, ParseContext(now=NOW, customers=customers))
+    assert (out.intent, out.slots) == (intent, slots)
+
+
 @pytest.mark.parametrize("text", ["ชื่อแมวเพราะๆมีอะไรบ้าง", "what are the best songs this year"])
 def test_asking_what_there_is_of_something_else_is_no_order_list(text: str) -> None:
     assert parse(text, ParseContext(now=NOW)).intent == "out_of_scope"
