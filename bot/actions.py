@@ -550,6 +550,20 @@ def log_interaction(ctx: Context) -> Outcome:
     found = _staff_customer(ctx)
     if not isinstance(found, Customer):
         return found
+    staff = ctx.who.staff
+    if staff is not None and ctx.slots.get("task_id") is not None:
+        return _task_done(ctx, staff)  # which of the tasks below was done, as answered
+    told_done = _tasks_told_done(ctx, staff, found) if staff is not None else []
+    if staff is not None and len(told_done) == 1:
+        # "done with the Siam Paper quote": the sender's task for them is done, which they
+        # confirm (a note saying "done" may be about something else)
+        return _complete_task(ctx, staff, told_done[0], ask=True)
+    if told_done:
+        return Ask(
+            "task_id",
+            _t(ctx, "which_task_done"),
+            tuple(Choice(_task_choice(ctx, t), str(t.id)) for t in told_done[:TASK_CHOICES]),
+        )
     kind = ctx.slots.get("interaction_type") or "note"
     note = ctx.slots.get("note") or ""
     named = label("interaction", kind, ctx.lang)
@@ -724,11 +738,34 @@ def _task_done(ctx: Context, staff: Staff) -> Outcome:
                 tuple(Choice(_task_choice(ctx, t), str(t.id)) for t in offered),
             )
         task = fitting[0]
+    return _complete_task(ctx, staff, task)
+
+
+def _complete_task(ctx: Context, staff: Staff, task: Task, *, ask: bool = False) -> Outcome:
+    """Mark the task done, asking first when the message was read weakly (or `ask`)."""
     named = _task_label(task.title, task.customer)
-    if _guessed(ctx):
+    if not ctx.confirmed and (ask or _guessed(ctx)):
         return Confirm(_t(ctx, "confirm_task_done", title=named))
     activities.complete_task(ctx.uow, task.id, staff)
     return Done(_t(ctx, "task_done", title=named), changed=True)
+
+
+def _tasks_told_done(ctx: Context, staff: Staff, customer: Customer) -> list[Task]:
+    """The sender's open tasks for the customer that a note saying something is done names
+    ("done with the Siam Paper quote": "send the quote"); none when the note says nothing
+    is done, or names no task of theirs."""
+    lexicon = load_lexicon()
+    text = str(ctx.slots.get("_text") or "")
+    if not lexicon.task_done.scan(default_tokeniser().tokens(fold_text(clean_text(text)))):
+        return []
+    words = " ".join(lexicon.task_words.sub(" ", str(ctx.slots.get("note") or "")).split())
+    if not words:
+        return []
+    return [
+        t
+        for t in activities.open_tasks(ctx.uow, staff, limit=100)
+        if t.customer_id == customer.id and words_score(words, (t.title,)) >= TASK_MATCH
+    ]
 
 
 def _fitting_tasks(ctx: Context, tasks: list[Task]) -> list[Task]:

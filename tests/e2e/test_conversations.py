@@ -1092,6 +1092,34 @@ def test_a_task_reported_done_is_closed_not_added(
     assert count_rows(Task) == 4
 
 
+def test_a_note_saying_a_task_is_done_closes_it_after_asking(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    rep = world.session("staff:U_SALES")
+    rep.send("remind me to send Siam Paper the revised quote on Monday")
+    rep.send("remind me to send Siam Paper the sample box on Tuesday")
+    rep.send("remind me to send Acme Trading the quote on Monday")
+    interactions = count_rows(Interaction)
+    # read as a note about the customer; one of the sender's tasks for them is named
+    asked = rep.send("done with the Siam Paper quote")
+    assert asked.confirm and asked.text == say(
+        "confirm_task_done", "en", title="send the revised quote – Siam Paper"
+    )
+    assert rep.send("yes").text == "Marked done: send the revised quote – Siam Paper."
+    assert _open_tasks(world) == ["send the sample box", "send the quote"]
+    # two tasks named alike: which one
+    rep.send("remind me to send Acme Trading the revised quote on Friday")
+    which = rep.send("done with the Acme Trading quote")
+    assert which.text == say("which_task_done", "en") and len(which.choices) == 2
+    labels = [c.label for c in which.choices]
+    rep.send(str(next(i for i, lab in enumerate(labels, 1) if lab.startswith("send the quote"))))
+    assert _open_tasks(world) == ["send the sample box", "send the revised quote"]
+    # a note about something else done is logged as before
+    logged = rep.send("called Siam Paper, their delivery is done")
+    assert logged.intent == "log_interaction" and count_rows(Interaction) == interactions + 1
+    assert _open_tasks(world) == ["send the sample box", "send the revised quote"]
+
+
 def test_sales_rep_cannot_move_another_reps_deal(world: World) -> None:
     other = world.session("staff:U_SALES2")
     reply = other.send("Acme deal won 80k")
