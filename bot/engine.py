@@ -41,11 +41,13 @@ from crm_core.uow import Actor, UnitOfWork
 from intents import CustomerIndex, CustomerName, ParseContext, ParseResult, parse
 from intents.extract import extract_entities
 from intents.lexicon import load_lexicon
-from intents.parser import reward_asked
+from intents.normalize import clean_text, fold_text
+from intents.parser import default_tokeniser, reward_asked
 
 UNDO_WORDS = frozenset({"undo", "ย้อนกลับ", "เลิกทำ", "undo last", "ยกเลิกรายการล่าสุด"})
 CONFIRM = "__confirm__"
 NAME_ONLY_SCORE = 92.0
+NOTE_LEAST = 6  # the fewest letters told of a customer, beside their name, to offer as a note
 CORRECTION_WORDS = 3  # a confirmation answered with at most this many words may correct it
 CORRECTABLE_SLOTS = frozenset(
     {"amount", "points", "stage", "priority", "status", "date", "due_date", "close_date"}
@@ -315,6 +317,14 @@ class Bot:
             if named.best is not None and named.score >= NAME_ONLY_SCORE and not named.ambiguous:
                 intent, slots["customer_id"] = "customer_lookup", named.best.id
                 state["_intent"] = intent
+            else:
+                noted = self._read_as_note(uow, text)
+                if noted is not None:
+                    # "Acme ขอ discount 10%": something told of a known customer, in words
+                    # the parser could not place: offered as a note on them, never written
+                    # unasked (no confidence)
+                    intent = state["_intent"] = "log_interaction"
+                    slots.update(noted, _confidence=0.0)
         return self._start(uow, who, message, state, intent, slots, lang)
 
     def _read_as_own(self, uow: UnitOfWork, parsed: ParseResult, text: str) -> ParseResult | None:
@@ -336,6 +346,29 @@ class Bot:
             listed = again.intent == "task_create" and bool(again.slots.get("list"))
             if listed or (unread and again.intent in OWN_READINGS):
                 return again
+        return None
+
+    def _read_as_note(self, uow: UnitOfWork, text: str) -> dict[str, Any] | None:
+        """A statement naming one known customer, with something more told of them ("Acme
+        ขอ discount 10%"): the customer and what is told. None for a question ("what's
+        Acme's credit limit?", "Acme จ่ายหรือยัง"), or when no one customer is named."""
+        lexicon = load_lexicon()
+        clean = clean_text(text)
+        words = [w for w in default_tokeniser().tokens(fold_text(clean)) if w.strip()]
+        if clean.rstrip().endswith("?") or not words:
+            return None
+        if words[0] in lexicon.question_words or any(
+            not w.isascii() and w in lexicon.question_words for w in words
+        ):
+            return None
+        for mention in self.customers(uow).find_mentions(clean):
+            best = mention.resolution.best
+            if best is None or mention.resolution.ambiguous:
+                continue
+            told = f"{clean[: mention.start]} {clean[mention.end :]}".strip(" ,:;-")
+            if len(told) < NOTE_LEAST:
+                return None
+            return {"customer": best.name, "customer_id": best.id, "note": told}
         return None
 
     def _read_as_redeem(

@@ -183,6 +183,8 @@ class Lexicon:
     first_person: frozenset[str]
     # words of asking alone ("สอบถาม", "wondering"): no part of what an FAQ question is about
     faq_ignore: frozenset[str]
+    # words that make a message a question: English ones opening it, Thai ones anywhere
+    question_words: frozenset[str]
     # words right before a colleague's first name ("ของ", "of"): the name is theirs even
     # when it is an ordinary word too ("เคสของพิมพ์"); and words that make it a customer's
     colleague_leads: tuple[str, ...]
@@ -301,6 +303,7 @@ _WORD_LISTS = (
     "self_words",
     "first_person",
     "faq_ignore",
+    "question_words",
     "colleague_leads",
     "colleague_not",
     "delegate_leads",
@@ -484,6 +487,7 @@ def load_lexicon() -> Lexicon:
         reward_alike=reward_alike,
         first_person=frozenset(word_lists["first_person"]),
         faq_ignore=frozenset(word_lists["faq_ignore"]),
+        question_words=frozenset(word_lists["question_words"]),
         colleague_leads=tuple(word_lists["colleague_leads"]),
         colleague_not=tuple(word_lists["colleague_not"]),
         delegate_leads=tuple(word_lists["delegate_leads"]),

@@ -1120,6 +1120,27 @@ def test_a_note_saying_a_task_is_done_closes_it_after_asking(
     assert _open_tasks(world) == ["send the sample box", "send the revised quote"]
 
 
+def test_something_told_of_a_customer_in_unplaced_words_is_offered_as_a_note(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    rep = world.session("staff:U_SALES")
+    before = count_rows(Interaction)
+    assert world.bot.parse("Acme Trading ขอ discount 10%").intent == "out_of_scope"
+    offered = rep.send("Acme Trading ขอ discount 10%")
+    assert offered.confirm and offered.text == say(
+        "confirm_log_guess.note", "th", name="Acme Trading", note="ขอ discount 10%"
+    )
+    assert count_rows(Interaction) == before  # nothing is written unasked
+    rep.send("ใช่")
+    with world.store.uow() as uow:
+        notes = uow.session.scalars(select(Interaction.note).order_by(Interaction.id)).all()
+    assert count_rows(Interaction) == before + 1 and notes[-1] == "ขอ discount 10%"
+    # a question about a customer is no note to keep
+    for text in ("what's Acme Trading's credit limit", "Acme จ่ายเงินหรือยัง"):
+        asked = rep.send(text)
+        assert asked.intent == "out_of_scope" and not asked.confirm, text
+
+
 def test_sales_rep_cannot_move_another_reps_deal(world: World) -> None:
     other = world.session("staff:U_SALES2")
     reply = other.send("Acme deal won 80k")
