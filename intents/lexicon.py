@@ -185,6 +185,8 @@ class Lexicon:
     faq_ignore: frozenset[str]
     # words that make a message a question: English ones opening it, Thai ones anywhere
     question_words: frozenset[str]
+    # words naming a member's tier ("what is my tier")
+    tier_nouns: PhraseTrie
     # words right before a colleague's first name ("ของ", "of"): the name is theirs even
     # when it is an ordinary word too ("เคสของพิมพ์"); and words that make it a customer's
     colleague_leads: tuple[str, ...]
@@ -304,6 +306,7 @@ _WORD_LISTS = (
     "first_person",
     "faq_ignore",
     "question_words",
+    "tier_nouns",
     "colleague_leads",
     "colleague_not",
     "delegate_leads",
@@ -488,6 +491,7 @@ def load_lexicon() -> Lexicon:
         first_person=frozenset(word_lists["first_person"]),
         faq_ignore=frozenset(word_lists["faq_ignore"]),
         question_words=frozenset(word_lists["question_words"]),
+        tier_nouns=_phrase_trie(word_lists["tier_nouns"]),
         colleague_leads=tuple(word_lists["colleague_leads"]),
         colleague_not=tuple(word_lists["colleague_not"]),
         delegate_leads=tuple(word_lists["delegate_leads"]),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from intents.features import features
@@ -731,6 +732,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "อีกกี่แต้มจะได้ platinum": one member's way to a tier, not a report on the tier (nor
         # nothing, when the model does not know it; points or a tier must be named then)
         intent = "loyalty_balance"
+    elif intent in _OWN_TIER_FROM and _asks_own_tier(lexicon, prepared):
+        # "what tier am I", "ฉันเป็นสมาชิกระดับไหน": the sender's membership, which the balance
+        # card shows, not what the bot can do nor how tiers work
+        intent = "loyalty_balance"
     if (
         intent == "report"
         and "new_customer" in prepared.analysis.tags
@@ -1023,6 +1028,9 @@ _NOT_QUIET = frozenset({"task_create", "campaign_send", "greeting", "thanks"})
 _DEAL_STATE_FROM = frozenset({"ticket_status", "order_status", OUT_OF_SCOPE})
 # a tier's way named beside points or a tier ("อีกกี่แต้มจะขึ้น platinum")
 _TIER_TAGS = frozenset({"points_noun", "slot:segment"})
+# intents the sender asking their own tier is read as instead: the model knows "tier" from
+# campaigns to tiers and questions about how tiers work
+_OWN_TIER_FROM = frozenset({OUT_OF_SCOPE, "help", "link_account", "customer_lookup"})
 # intents a question about the ticket queue is read as instead ("urgent tickets" has no
 # problem to open a ticket for; the model may not know "เคสด่วนมีอะไรบ้าง" at all, or take
 # "เคสที่เกินกำหนด" for deals)
@@ -1262,6 +1270,21 @@ def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis, *, bare: bool = Fals
     ]
     # a classifier or a letter may stay ("ใบ", "?")
     return all(len(t) <= 2 for t in rest)
+
+
+def _asks_own_tier(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """The sender asking their own tier: a tier's name, theirs ("my tier", "ระดับสมาชิกของ
+    ฉัน") or they are in it ("what tier am I", "ฉันเป็นสมาชิกระดับไหน"), no customer named;
+    not "member tiers", "what tier is Acme", nor "how much do I need to spend for gold"."""
+    tokens = prepared.analysis.tokens
+    if not lexicon.tier_nouns.scan(tokens) or _names_a_customer(lexicon, prepared):
+        return False
+    pairs = set(pairwise(tokens))
+    return bool(
+        lexicon.own_words.scan(tokens)
+        or ("am", "i") in pairs
+        or any(a in lexicon.first_person and b.startswith("เป็น") for a, b in pairs)
+    )
 
 
 def _names_a_customer(lexicon: Lexicon, prepared: Prepared) -> bool:

@@ -1230,6 +1230,15 @@ def test_a_customer_asking_how_far_a_tier_is_sees_their_membership(world: World)
     )
 
 
+@pytest.mark.parametrize("text", ["what tier am I", "ระดับสมาชิกของฉัน"])
+def test_a_customer_asking_their_tier_sees_their_membership(world: World, text: str) -> None:
+    reply = world.session("customer:U_LINE_SOMSRI").send(text)
+    assert reply.intent == "loyalty_balance"
+    (card,) = reply.cards
+    lang = "en" if text.isascii() else "th"
+    assert dict(card.fields)[say("f.tier", lang)] == label("tier", "silver", lang)
+
+
 def test_a_customer_asking_for_their_orders_gets_the_recent_ones(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     listed = somsri.send("ออเดอร์ของหนูมีอะไรบ้าง")

@@ -1321,6 +1321,25 @@ def test_asking_for_the_queue_or_a_customers_part_of_it(
     assert (out.intent, out.slots) == (intent, slots)
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # the sender's own tier: the balance card shows it
+        ("what tier am I", "loyalty_balance"),
+        ("what is my tier", "loyalty_balance"),
+        ("my membership level", "loyalty_balance"),
+        ("ระดับสมาชิกของฉัน", "loyalty_balance"),
+        ("ฉันเป็นสมาชิกระดับไหน", "loyalty_balance"),
+        # how tiers work, or someone else's
+        ("สมาชิกระดับไหนได้แต้มเพิ่ม", "faq"),
+        ("what tier is Siam Paper", "customer_lookup"),
+    ],
+)
+def test_asking_ones_own_tier_is_the_balance(text: str, intent: str) -> None:
+    customers = CustomerIndex([CustomerName(1, "Siam Paper", ())])
+    assert parse(text, ParseContext(now=NOW, customers=customers)).intent == intent
+
+
 @pytest.mark.parametrize("text", ["ชื่อแมวเพราะๆมีอะไรบ้าง", "what are the best songs this year"])
 def test_asking_what_there_is_of_something_else_is_no_order_list(text: str) -> None:
     assert parse(text, ParseContext(now=NOW)).intent == "out_of_scope"
