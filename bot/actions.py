@@ -2133,7 +2133,152 @@ def faq_search(
     return entries[at], best
 
 
+# staff who keep the knowledge base: add entries, change answers, add ways of asking
+FAQ_KEEPERS = frozenset({"support", "manager", "admin"})
+# an answer to "the English answer?" or "a new answer?" that leaves it as it is
+KEEP_ANSWER = frozenset({"-", "same", "skip", "none", "เหมือนเดิม", "ข้าม", "ไม่มี", "ไม่"})
+FAQ_CHOICES = 10
+FAQ_KEY_WORDS = 4
+
+
+def _faq_list(ctx: Context) -> Outcome:
+    """The knowledge base's entries: staff see each key and how many ways of asking it has;
+    a customer sees one question of each, in their language where one is written so."""
+    entries = knowledge.list_entries(ctx.uow)
+    if not entries:
+        return Done(_t(ctx, "faq_list_empty"))
+    lines = []
+    for e in entries:
+        asked = _faq_question(ctx, e)
+        if ctx.who.is_staff:
+            more = f" (+{len(e.questions) - 1})" if len(e.questions) > 1 else ""
+            lines.append(f"• {e.key}: {asked}{more}")
+        else:
+            lines.append(f"• {asked}")
+    return Done(_t(ctx, "faq_list", count=len(entries)) + "\n" + "\n".join(lines))
+
+
+def _faq_question(ctx: Context, entry: KnowledgeEntry) -> str:
+    """The entry's first question in the reader's language (Thai letters or not), else its
+    first."""
+    thai = ctx.lang == "th"
+    return next(
+        (q for q in entry.questions if bool(THAI_CHAR.search(q)) == thai), entry.questions[0]
+    )
+
+
+def _answer_given(ctx: Context, slot: str) -> str | None:
+    """A typed answer to one of the keeping questions; "" when it leaves the value as is."""
+    given = ctx.slots.get(slot)
+    if given is None:
+        return None
+    text = str(given).strip()
+    return "" if text.casefold() in KEEP_ANSWER else text
+
+
+def _faq_key(question: str, taken: set[str]) -> str:
+    """A key for a new entry from the question's English words ("do you have parking?":
+    "parking"), or a number; never one in use."""
+    words = [
+        w
+        for w in re.findall(r"[a-z0-9]+", question.casefold())
+        if w not in load_lexicon().stopwords
+    ]
+    base = "_".join(words[:FAQ_KEY_WORDS]) or f"faq_{len(taken) + 1}"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def _new_faq(ctx: Context) -> Outcome:
+    question = str(ctx.slots.get("question") or "").strip()
+    if not question:
+        return Ask("question", _t(ctx, "ask_faq_question"))
+    known = faq_match(ctx.uow, question)
+    if known is not None and known[1] >= FAQ_FALLBACK_SCORE:
+        return Done(_t(ctx, "faq_exists", entry=known[0].key))
+    answer_th = _answer_given(ctx, "answer_th")
+    if not answer_th:
+        return Ask("answer_th", _t(ctx, "ask_faq_answer_th"))
+    answer_en = _answer_given(ctx, "answer_en")
+    if answer_en is None:
+        return Ask("answer_en", _t(ctx, "ask_faq_answer_en"))
+    answer_en = answer_en or answer_th
+    if not ctx.confirmed:
+        return Confirm(
+            _t(ctx, "confirm_faq_new", question=question, answer_th=answer_th, answer_en=answer_en)
+        )
+    taken = {e.key for e in knowledge.list_entries(ctx.uow)}
+    key = _faq_key(question, taken)
+    knowledge.upsert_entry(ctx.uow, key, [question], answer_th, answer_en)
+    return Done(_t(ctx, "faq_added", entry=key), changed=True)
+
+
+def _faq_entry(ctx: Context) -> KnowledgeEntry | Outcome:
+    """The entry to change: the one chosen, the one whose key is named, else the one the
+    words ask; else which, offering them all."""
+    entries = knowledge.list_entries(ctx.uow)
+    if not entries:
+        return Done(_t(ctx, "faq_list_empty"))
+    chosen = ctx.slots.get("faq_key")
+    named = str(chosen or ctx.slots.get("question") or "").strip()
+    by_key = {e.key.casefold(): e for e in entries}
+    folded = re.sub(r"\s+", "_", named.casefold())
+    if folded in by_key:
+        return by_key[folded]
+    if named and chosen is None:
+        found = faq_match(ctx.uow, named)
+        if found is None or found[1] < FAQ_MIN_SCORE:
+            found = faq_search(ctx.uow, named)
+        if found is not None:
+            return found[0]
+    return Ask(
+        "faq_key",
+        _t(ctx, "which_faq"),
+        tuple(Choice(f"{e.key}: {_faq_question(ctx, e)}", e.key) for e in entries[:FAQ_CHOICES]),
+    )
+
+
+def _edit_faq(ctx: Context) -> Outcome:
+    entry = _faq_entry(ctx)
+    if not isinstance(entry, KnowledgeEntry):
+        return entry
+    ctx.slots["faq_key"] = entry.key  # asked again after each answer: the same entry
+    answer_th = _answer_given(ctx, "answer_th")
+    if answer_th is None:
+        return Ask("answer_th", _t(ctx, "ask_faq_edit_th", current=entry.answer_th))
+    answer_en = _answer_given(ctx, "answer_en")
+    if answer_en is None:
+        return Ask("answer_en", _t(ctx, "ask_faq_edit_en", current=entry.answer_en))
+    also = _answer_given(ctx, "also_asked")
+    if also is None:
+        return Ask("also_asked", _t(ctx, "ask_faq_also"))
+    answer_th, answer_en = answer_th or entry.answer_th, answer_en or entry.answer_en
+    if not ctx.confirmed:
+        text = _t(
+            ctx, "confirm_faq_edit", entry=entry.key, answer_th=answer_th, answer_en=answer_en
+        )
+        if also:
+            text += "\n" + _t(ctx, "faq_also_line", question=also)
+        return Confirm(text)
+    questions = (
+        [*entry.questions, also] if also and also not in entry.questions else entry.questions
+    )
+    knowledge.upsert_entry(ctx.uow, entry.key, list(questions), answer_th, answer_en)
+    return Done(_t(ctx, "faq_changed", entry=entry.key), changed=True)
+
+
 def faq(ctx: Context) -> Outcome:
+    request = ctx.slots.get("request")
+    if request == "list":
+        return _faq_list(ctx)
+    if request in ("new", "edit"):
+        # "add faq", "แก้ faq opening_hours": the knowledge base itself, kept by staff
+        staff = ctx.who.staff
+        if staff is None or staff.role.value not in FAQ_KEEPERS:
+            return Done(_t(ctx, "faq_keep_not_allowed"))
+        return _new_faq(ctx) if request == "new" else _edit_faq(ctx)
     known = ctx.slots.get("_faq_entry")  # the engine's fallback already matched it
     if known is not None:
         entry = ctx.uow.session.get(KnowledgeEntry, int(known))

@@ -15,7 +15,11 @@ from intents import CustomerIndex
 # Slots whose answer is the whole message, not something the parser extracts.
 FREE_TEXT_SLOTS = frozenset(
     {"note", "description", "subject", "title", "message", "question", "reward", "code"}
+    | {"answer_th", "answer_en", "also_asked"}
 )
+# answers taken as typed, whatever they read as: an FAQ answer ("ยกเลิกได้ภายใน 7 วัน",
+# "we deliver on Saturdays") is no new request nor a "cancel"
+VERBATIM_SLOTS = frozenset({"answer_th", "answer_en", "also_asked"})
 
 
 @dataclass(frozen=True)

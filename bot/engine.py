@@ -22,7 +22,16 @@ from bot.actions import (
     reward_named,
     words_score,
 )
-from bot.dialogue import FREE_TEXT_SLOTS, Ask, Confirm, Context, Done, Identity, Outcome
+from bot.dialogue import (
+    FREE_TEXT_SLOTS,
+    VERBATIM_SLOTS,
+    Ask,
+    Confirm,
+    Context,
+    Done,
+    Identity,
+    Outcome,
+)
 from bot.messages import Choice, Message, Notification, Reply, card_to_json
 from bot.permissions import allowed
 from bot.replies import reply_lang, say
@@ -47,6 +56,15 @@ from intents.parser import default_tokeniser, reward_asked
 UNDO_WORDS = frozenset({"undo", "ย้อนกลับ", "เลิกทำ", "undo last", "ยกเลิกรายการล่าสุด"})
 CONFIRM = "__confirm__"
 NAME_ONLY_SCORE = 92.0
+# a customer's message this close to a stored question is answered from the FAQ, whatever
+# else the parser reads it as
+FAQ_EXACT_SCORE = 95.0
+# what the bot does itself, even asked in a stored question's words ("ขอสายเจ้าหน้าที่": a
+# person joins; "yes" answers the bot)
+KEPT_OVER_FAQ = frozenset(
+    {"out_of_scope", "faq", "handoff", "greeting", "thanks", "confirm", "deny", "link_account"}
+    | {"consent_update", "loyalty_redeem"}
+)
 NOTE_LEAST = 6  # the fewest letters told of a customer, beside their name, to offer as a note
 CORRECTION_WORDS = 3  # a confirmation answered with at most this many words may correct it
 CORRECTABLE_SLOTS = frozenset(
@@ -106,9 +124,15 @@ def _plain_slots(values: dict[str, object]) -> dict[str, Any]:
 # or a contact alone reads as a lookup or a new customer, and answers it
 SURE_NEW_REQUEST = 0.9
 NEW_REQUEST_LENGTH = 12
+SHORT_ANSWER = 12  # the most letters of an answer that may still be "cancel" ("never mind")
 ANSWER_INTENTS = frozenset({"customer_lookup", "customer_create", "confirm", "deny"})
 # a typed answer picks the option whose label it names this well (0-100)
 OPTION_MATCH = 75
+
+
+def _ids_in(parsed: ParseResult) -> bool:
+    """The message names an order, ticket or member: about that one, not a general question."""
+    return bool(parsed.slots.keys() & {"order_id", "ticket_id", "member_id"})
 
 
 def _option(options: list[list[str]], text: str) -> str | None:
@@ -282,11 +306,14 @@ class Bot:
             return self._undo(uow, state, lang)
         parsed = self.parse(text, uow)
         state["_intent"] = parsed.intent
-        if not _language_neutral(text) and (
-            pending is None or parsed.lang != "en" or len(text.split()) > 2
+        verbatim = pending is not None and pending.get("awaiting") in VERBATIM_SLOTS
+        if (
+            not _language_neutral(text)
+            and not verbatim
+            and (pending is None or parsed.lang != "en" or len(text.split()) > 2)
         ):
             # a short Latin answer ("50k", "Acme") keeps the conversation's language, as does
-            # a message of ids and numbers alone ("ORD-3001")
+            # a message of ids and numbers alone ("ORD-3001"), or an FAQ answer in either
             lang = reply_lang(parsed.lang, lang)
         if pending is not None:
             answered = self._answer(uow, who, message, state, pending, parsed, text, lang)
@@ -302,6 +329,13 @@ class Bot:
         slots["_text"] = text
         slots["_confidence"] = parsed.confidence
         intent = parsed.intent
+        if intent not in KEPT_OVER_FAQ and not who.is_staff and not _ids_in(parsed):
+            # a customer asking one of the stored questions word for word ("ยกเลิกเวิร์กช็อป
+            # ได้ไหม" as staff wrote it): the answer staff gave, whatever else it reads as
+            known = faq_match(uow, text)
+            if known is not None and known[1] >= FAQ_EXACT_SCORE:
+                intent = state["_intent"] = "faq"
+                slots["_faq_entry"] = known[0].id
         if intent == "out_of_scope":
             known = faq_match(uow, text)
             if known is None or known[1] < FAQ_FALLBACK_SCORE:
@@ -431,6 +465,9 @@ class Bot:
     ) -> Reply | None:
         """Continue a pending question; None when the message starts something new."""
         awaiting = str(pending["awaiting"])
+        if awaiting in VERBATIM_SLOTS and len(text.strip()) > SHORT_ANSWER:
+            # an answer typed out: nothing it reads as stops it ("cancel" alone still does)
+            parsed = replace(parsed, intent="out_of_scope")
         if parsed.intent == "cancel" or (awaiting == CONFIRM and parsed.intent == "deny"):
             state.pop("pending", None)
             return Reply(say("cancelled", lang), lang)

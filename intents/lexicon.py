@@ -187,6 +187,12 @@ class Lexicon:
     question_words: frozenset[str]
     # words naming a member's tier ("what is my tier")
     tier_nouns: PhraseTrie
+    # the knowledge base itself: its names, and the words adding to, changing or listing it
+    faq_nouns: PhraseTrie
+    faq_words: re.Pattern[str]
+    faq_new: frozenset[str]
+    faq_edit: frozenset[str]
+    faq_list: frozenset[str]
     # words right before a colleague's first name ("ของ", "of"): the name is theirs even
     # when it is an ordinary word too ("เคสของพิมพ์"); and words that make it a customer's
     colleague_leads: tuple[str, ...]
@@ -307,6 +313,10 @@ _WORD_LISTS = (
     "faq_ignore",
     "question_words",
     "tier_nouns",
+    "faq_nouns",
+    "faq_new",
+    "faq_edit",
+    "faq_list",
     "colleague_leads",
     "colleague_not",
     "delegate_leads",
@@ -466,7 +476,10 @@ def load_lexicon() -> Lexicon:
         dictionary_words=dictionary,
         latin_vocab=latin_vocab,
         latin_words=frozenset(
-            w for p in every_phrase for w in p.split() if w.isascii() and w.isalpha()
+            w
+            for p in every_phrase + word_lists["faq_nouns"]  # "FAQ" is no customer's name
+            for w in p.split()
+            if w.isascii() and w.isalpha()
         ),
         deduct_words=tuple(word_lists["deduct_words"]),
         add_words=tuple(word_lists["add_words"]),
@@ -492,6 +505,11 @@ def load_lexicon() -> Lexicon:
         faq_ignore=frozenset(word_lists["faq_ignore"]),
         question_words=frozenset(word_lists["question_words"]),
         tier_nouns=_phrase_trie(word_lists["tier_nouns"]),
+        faq_nouns=_phrase_trie(word_lists["faq_nouns"]),
+        faq_words=_words_pattern(word_lists["faq_nouns"]),
+        faq_new=frozenset(word_lists["faq_new"]),
+        faq_edit=frozenset(word_lists["faq_edit"]),
+        faq_list=frozenset(word_lists["faq_list"]),
         colleague_leads=tuple(word_lists["colleague_leads"]),
         colleague_not=tuple(word_lists["colleague_not"]),
         delegate_leads=tuple(word_lists["delegate_leads"]),

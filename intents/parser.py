@@ -780,6 +780,15 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     ):
         # "how is my pipeline looking": one's own numbers, in words the model did not know
         intent = "report"
+    keeping = _keeps_faq(lexicon, prepared)
+    if keeping is not None and not (keeping[0] == "list" and intent == "help"):
+        # "add an FAQ", "แก้ faq opening_hours", "faq list": the knowledge base itself, to add
+        # to, change or list, not a question to answer from it
+        request, told = keeping
+        kept: dict[str, object] = {"request": request}
+        if told:
+            kept["question"] = told
+        return ParseResult(text, prepared.lang, "faq", confidence, kept, tuple(decided[1:4]))
     if intent == OUT_OF_SCOPE:
         alternatives = tuple(decided[1:4])
         return ParseResult(text, prepared.lang, OUT_OF_SCOPE, confidence, {}, alternatives)
@@ -1270,6 +1279,39 @@ def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis, *, bare: bool = Fals
     ]
     # a classifier or a letter may stay ("ใบ", "?")
     return all(len(t) <= 2 for t in rest)
+
+
+def _keeps_faq(lexicon: Lexicon, prepared: Prepared) -> tuple[str, str] | None:
+    """A request about the knowledge base itself: ("new", the question told after a colon,
+    if any) for "add faq: มีที่จอดรถไหม", ("edit", the entry's key or question) for "edit
+    faq opening_hours", ("list", "") for "faq list" or "FAQ" alone. None for anything else,
+    a question that only mentions the FAQ ("FAQ ร้านปิดกี่โมง") included. (Read as asking
+    what the bot can do, a list stays that.)"""
+    tokens = prepared.analysis.tokens
+    hits = lexicon.faq_nouns.scan(tokens)
+    if not hits:
+        return None
+    start, end, _ = hits[0]
+    # a request opens with it: the verb, maybe "an"/"the", then the noun ("add an FAQ",
+    # "แก้ faq"), or the noun then the verb ("faq ใหม่")
+    before = [t for t in tokens[:start] if t not in lexicon.stopwords]
+    near = [*before, *tokens[end : end + 1]] if len(before) <= 1 else []
+    rest = [
+        t
+        for i, t in enumerate(tokens)
+        if not start <= i < end and t not in lexicon.stopwords and t not in lexicon.particles
+    ]
+    after = prepared.clean.split(":", 1)[1].strip() if ":" in prepared.clean else ""
+    if any(t in lexicon.faq_new for t in near):
+        return "new", after
+    if any(t in lexicon.faq_edit for t in near):
+        # the entry as written after the noun ("edit faq opening_hours")
+        noun = lexicon.faq_words.search(prepared.clean)
+        named = after or (prepared.clean[noun.end() :].strip(" :") if noun else "")
+        return "edit", "" if fold_text(named) in lexicon.faq_edit else named
+    if all(t in lexicon.faq_list for t in rest):
+        return "list", ""
+    return None
 
 
 def _asks_own_tier(lexicon: Lexicon, prepared: Prepared) -> bool:

@@ -17,6 +17,7 @@ from crm_core.models import (
     Deal,
     DealStageChange,
     Interaction,
+    KnowledgeEntry,
     PointsEntry,
     Task,
     Ticket,
@@ -36,8 +37,10 @@ DELETABLE: dict[str, type[Base]] = {
     "tasks": Task,
     "deals": Deal,
     "ticket_notes": TicketNote,
+    "knowledge_entries": KnowledgeEntry,
 }
 RESTORABLE: dict[str, type[Base]] = {
+    "knowledge_entries": KnowledgeEntry,
     "deals": Deal,
     "tickets": Ticket,
     "tasks": Task,
@@ -98,8 +101,8 @@ def undo_last(uow: UnitOfWork, audit_ids: list[int]) -> list[str]:
     """Revert the given audit rows (one user action) if they are the actor's and recent.
 
     Returns the actions reverted. Updates get their before-image back, creations of
-    interactions, tasks, deals and ticket notes are removed, points entries get a
-    compensating entry.
+    interactions, tasks, deals, ticket notes and FAQ entries are removed, points entries get
+    a compensating entry.
     """
     rows = list(
         uow.session.scalars(

@@ -1535,6 +1535,57 @@ def test_a_question_in_other_words_is_answered_by_the_entry_holding_its_words(
     assert "PromptPay" not in staff.text
 
 
+def test_support_keep_the_faq_in_chat_and_customers_get_the_answers(world: World) -> None:
+    support = world.session("staff:U_SUPPORT")
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    question = "can I cancel a workshop booking?"
+    assert support.send(f"add faq: {question}").text == say("ask_faq_answer_th", "en")
+    # an answer is taken as typed, though it reads as "cancel" or another request
+    thai = "ยกเลิกได้ ไม่มีค่าใช้จ่าย"
+    assert support.send(thai).text == say("ask_faq_answer_en", "en")
+    confirm = support.send("-")  # the English answer is the Thai one
+    assert confirm.confirm and confirm.text == say(
+        "confirm_faq_new", "en", question=question, answer_th=thai, answer_en=thai
+    )
+    assert support.send("yes").text == say("faq_added", "en", entry="cancel_workshop_booking")
+    listed = support.send("faq list").text.splitlines()
+    assert listed[0] == say("faq_list", "en", count=3)
+    assert f"• cancel_workshop_booking: {question}" in listed
+    # a customer sees one question of each entry, in their language where there is one
+    assert somsri.send("FAQ").text.splitlines()[1:] == [
+        f"• {question}",
+        "• what are your opening hours",
+        "• do you deliver on weekends",
+    ]
+    assert somsri.send("คำถามที่พบบ่อยทั้งหมด").text.splitlines()[1:] == [
+        f"• {question}",
+        "• ร้านเปิดกี่โมง",
+        "• ส่งของวันเสาร์อาทิตย์ไหม",
+    ]
+    # a new English answer and a new way of asking, kept after confirming
+    assert thai in support.send("edit faq cancel_workshop_booking").text
+    support.send("-")
+    english = "Cancel any time before the day, free of charge."
+    support.send(english)
+    support.send("ยกเลิกเวิร์กช็อปได้ไหม")
+    assert support.send("yes").text == say("faq_changed", "en", entry="cancel_workshop_booking")
+    # asked word for word as stored, it is answered though it reads as "cancel"
+    assert world.bot.parse("ยกเลิกเวิร์กช็อปได้ไหม").intent == "cancel"
+    assert somsri.send("ยกเลิกเวิร์กช็อปได้ไหม").text == thai
+    assert world.session("customer:U_LINE_MALEE").send(question).text == english
+    # the change can be undone
+    assert support.send("undo").text.startswith(say("undone", "en", count=1)[:6])
+    with world.store.uow() as uow:
+        (entry,) = [e for e in knowledge.list_entries(uow) if e.key == "cancel_workshop_booking"]
+        assert entry.questions == [question] and entry.answer_en == thai
+    # the same question twice is pointed at the entry that answers it
+    again = support.send(f"add faq: {question}")
+    assert again.text == say("faq_exists", "en", entry="cancel_workshop_booking")
+    # sales reps and customers ask the FAQ; they do not change it
+    assert world.session("staff:U_SALES").send("add faq").text == say("faq_keep_not_allowed", "en")
+    assert somsri.send("เพิ่ม faq").text == say("faq_keep_not_allowed", "th")
+
+
 def test_a_customer_created_in_chat_is_known_at_once(world: World) -> None:
     rep = world.session("staff:U_SALES")
     world.bot.customers()  # the name index is warm, as in a running server

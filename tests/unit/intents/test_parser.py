@@ -1340,6 +1340,27 @@ def test_asking_ones_own_tier_is_the_balance(text: str, intent: str) -> None:
     assert parse(text, ParseContext(now=NOW, customers=customers)).intent == intent
 
 
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("add faq", {"request": "new"}),
+        ("add an FAQ", {"request": "new"}),
+        ("new faq: do you have parking?", {"request": "new", "question": "do you have parking?"}),
+        ("เพิ่มคำถามที่พบบ่อย: มีที่จอดรถไหม", {"request": "new", "question": "มีที่จอดรถไหม"}),
+        ("edit faq opening_hours", {"request": "edit", "question": "opening_hours"}),
+        ("แก้ faq เวลาเปิดร้าน", {"request": "edit", "question": "เวลาเปิดร้าน"}),
+        ("faq list", {"request": "list"}),
+        ("FAQ", {"request": "list"}),
+        ("คำถามที่พบบ่อยทั้งหมด", {"request": "list"}),
+        # a question that mentions the FAQ is one to answer from it
+        ("FAQ ร้านปิดกี่โมง", {"question": "FAQ ร้านปิดกี่โมง"}),
+    ],
+)
+def test_requests_about_the_knowledge_base_itself(text: str, slots: dict[str, str]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots) == ("faq", slots)
+
+
 @pytest.mark.parametrize("text", ["ชื่อแมวเพราะๆมีอะไรบ้าง", "what are the best songs this year"])
 def test_asking_what_there_is_of_something_else_is_no_order_list(text: str) -> None:
     assert parse(text, ParseContext(now=NOW)).intent == "out_of_scope"
