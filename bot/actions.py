@@ -1748,6 +1748,16 @@ def report(ctx: Context) -> Outcome:
             if row[0] == "type":
                 cells[1] = label("interaction", str(row[1]), ctx.lang)
         lines.append("• " + " · ".join(cells))
+    if isinstance(result, reports.PipelineReport) and len(result.by_rep) > 1:
+        # the team's pipeline: each rep's open deals as well ("pipeline by rep")
+        lines.append(
+            " · ".join(_t(ctx, f"col.{c}") for c in ("rep", "count", "amount", "weighted"))
+        )
+        lines.extend(
+            f"• {r.name or _t(ctx, 'no_owner')} · {r.count:,} · {money(r.amount)}"
+            f" · {money(r.weighted)}"
+            for r in result.by_rep[:10]
+        )
     chart = chart_for(result, title, ctx.lang)
     return Done(title + "\n" + "\n".join(lines), charts=(chart,) if chart else ())
 

@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left
 from calendar import monthrange
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Protocol
@@ -466,8 +466,19 @@ class StagePipeline:
 
 
 @dataclass(frozen=True)
+class RepPipeline:
+    """One rep's open deals (staff_id None: deals without an owner)."""
+
+    staff_id: int | None
+    name: str | None
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+@dataclass(frozen=True)
 class PipelineReport:
-    """Snapshot of the open pipeline by stage, as the store is now."""
+    """Snapshot of the open pipeline by stage, as the store is now, and by rep."""
 
     kind: ClassVar[str] = "pipeline"
     columns: ClassVar[tuple[str, ...]] = ("stage", "count", "amount", "weighted")
@@ -478,6 +489,8 @@ class PipelineReport:
     total_count: int
     total_amount: Decimal
     total_weighted: Decimal
+    # the same deals by owner, most weighted first (one row when the report is one rep's)
+    by_rep: tuple[RepPipeline, ...] = ()
 
     def summary(self) -> Summary:
         """Totals over all open stages."""
@@ -500,16 +513,31 @@ def pipeline_report(
     tz: str = DEFAULT_TZ,
     owner_id: int | None = None,
 ) -> PipelineReport:
-    """Open deals by stage with weighted amounts; a snapshot, so `period` is only validated."""
+    """Open deals by stage with weighted amounts, and by rep; a snapshot, so `period` is only
+    validated."""
     period_range(period, now, tz)
     query = (
-        select(Deal.stage, func.count(), func.sum(Deal.amount))
+        select(Deal.owner_id, Staff.name, Deal.stage, func.count(), func.sum(Deal.amount))
+        .outerjoin(Staff, Staff.id == Deal.owner_id)
         .where(Deal.stage.in_(OPEN_STAGES))
-        .group_by(Deal.stage)
+        .group_by(Deal.owner_id, Staff.name, Deal.stage)
     )
     if owner_id is not None:
         query = query.where(Deal.owner_id == owner_id)
-    found = {stage: (_int(n), _money(amount)) for stage, n, amount in uow.session.execute(query)}
+    found: dict[Stage, tuple[int, Decimal]] = {}
+    reps: dict[int | None, RepPipeline] = {}
+    for owner, name, stage, n, total in uow.session.execute(query):
+        count, amount = _int(n), _money(total)
+        had = found.get(stage, (0, ZERO))
+        found[stage] = (had[0] + count, had[1] + amount)
+        weighted = (amount * STAGE_WEIGHTS[stage]).quantize(CENT, rounding=ROUND_HALF_UP)
+        was = reps.get(owner, RepPipeline(owner, name, 0, ZERO, ZERO))
+        reps[owner] = replace(
+            was,
+            count=was.count + count,
+            amount=was.amount + amount,
+            weighted=was.weighted + weighted,
+        )
     stages = []
     for stage in OPEN_STAGES:
         count, amount = found.get(stage, (0, ZERO))
@@ -522,6 +550,7 @@ def pipeline_report(
         total_count=sum(s.count for s in stages),
         total_amount=sum((s.amount for s in stages), ZERO),
         total_weighted=sum((s.weighted for s in stages), ZERO),
+        by_rep=tuple(sorted(reps.values(), key=lambda r: (-r.weighted, -r.amount, r.name or ""))),
     )
 
 

@@ -24,6 +24,7 @@ from crm_core.models import (
     OutboxStatus,
     PointsEntry,
     Reward,
+    Staff,
     Stage,
     Task,
     Ticket,
@@ -1173,6 +1174,22 @@ def test_manager_gets_reports(world: World) -> None:
         reply = manager.send(text)
         assert reply.intent == "report", text
         assert kind in reply.text
+
+
+def test_the_teams_pipeline_is_shown_by_rep_as_well(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        narin = uow.session.scalars(select(Staff).where(Staff.slack_user_id == "U_SALES2")).one()
+        siam = uow.session.get_one(Customer, world.siam)
+        deals.create_deal(
+            uow, siam, "Boxes 2027", owner=narin, amount=Decimal("40000"), stage=Stage.NEGOTIATION
+        )
+        uow.commit()
+    lines = world.session("staff:U_MANAGER").send("pipeline by rep").text.splitlines()
+    at = lines.index("rep · count · amount · weighted")
+    assert lines[at + 1 :] == ["• Narin · 1 · ฿40,000 · ฿30,000", "• Somchai · 1 · ฿0 · ฿0"]
+    # one rep's own pipeline has no such part
+    own = world.session("staff:U_SALES").send("my pipeline").text.splitlines()
+    assert "rep · count · amount · weighted" not in own
 
 
 def test_the_customers_report_names_its_figures(world: World) -> None:

@@ -333,6 +333,11 @@ def test_pipeline_by_stage_with_weights(store: Store) -> None:
         D("35750.05"),
     )
     assert all(isinstance(s.amount, Decimal) for s in report.stages)
+    # the same deals by rep, most weighted first
+    assert [(r.name, r.count, r.amount, r.weighted) for r in report.by_rep] == [
+        ("Busaba", 2, D("45000.10"), D("23750.05")),
+        ("Anan", 3, D("38000.00"), D("12000.00")),
+    ]
 
 
 def test_pipeline_for_one_rep_keeps_empty_stages(store: Store) -> None:
@@ -350,6 +355,9 @@ def test_pipeline_for_one_rep_keeps_empty_stages(store: Store) -> None:
         D("38000.00"),
         D("12000.00"),
     )
+    assert [(r.staff_id, r.count, r.amount) for r in report.by_rep] == [
+        (team.anan, 3, D("38000.00"))
+    ]
 
 
 # --- tickets -------------------------------------------------------------------------
