@@ -174,6 +174,9 @@ def _slots_from(result: ParseResult) -> dict[str, Any]:
 # what a colleague's things read as "my …" may be asked for: lists and reports the actions
 # show for the colleague named ("Pim's tickets", "Nattaya's top customers")
 OWN_READINGS = frozenset({"ticket_status", "report", "deal_list"})
+# a staff request a customer's message reads as, and what the customer may do instead: see
+# the ticket or the points the staff member would change
+OWN_SIDE = {"ticket_update": "ticket_status", "loyalty_adjust": "loyalty_balance"}
 # what a customer's message naming a reward may have been read as instead of a redemption
 REDEEM_FROM = frozenset({"out_of_scope", "ticket_create"})
 
@@ -615,6 +618,10 @@ class Bot:
             phone = extract_entities(message.text, context).get("phone")
             if phone:
                 intent, slots["phone"] = "link_account", phone
+        if who.role == "customer" and not allowed(who.role, intent) and intent in OWN_SIDE:
+            # "TCK-2001", "M-10013": staff would change the ticket or the points; a customer
+            # looks at their own
+            intent = state["_intent"] = OWN_SIDE[intent]
         if not allowed(who.role, intent):
             # a customer is told where such a request can go instead of being refused flat
             key = {"lead": "not_allowed_lead", "customer": "not_allowed_customer"}.get(

@@ -1256,6 +1256,18 @@ def test_a_customer_asking_their_tier_sees_their_membership(world: World, text: 
     assert dict(card.fields)[say("f.tier", lang)] == label("tier", "silver", lang)
 
 
+def test_a_customer_typing_a_ticket_or_member_number_sees_their_own(world: World) -> None:
+    with world.store.uow() as uow:
+        number = uow.session.scalars(select(Ticket.number)).one()  # Malee's ticket
+    malee = world.session("customer:U_LINE_MALEE").send(number)
+    assert malee.intent == "ticket_status" and malee.text.startswith(f"เรื่อง {number}")
+    # another customer's ticket is not found, and nothing is changed
+    other = world.session("customer:U_LINE_SOMSRI").send(number)
+    assert other.text == say("ticket_not_found", "th", number=number)
+    member = world.session("customer:U_LINE_SOMSRI").send("M-10002")
+    assert member.intent == "loyalty_balance" and "1,200" in member.text
+
+
 def test_a_customer_asking_for_their_orders_gets_the_recent_ones(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     listed = somsri.send("ออเดอร์ของหนูมีอะไรบ้าง")
