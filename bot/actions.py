@@ -125,6 +125,9 @@ def words_score(wanted: str, names: tuple[str, ...]) -> float:
     )
 
 
+# a customer's contact history: how many interactions, and how much of each note
+CONTACTS_SHOWN = 10
+NOTE_SHOWN = 120
 # roles that may see a colleague's deals, tasks and figures ("Somchai's pipeline"); anyone
 # may see a colleague's tickets, the queue being the team's
 SEE_COLLEAGUES = frozenset({"manager", "admin"})
@@ -453,7 +456,28 @@ def customer_lookup(ctx: Context) -> Outcome:
     found = _staff_customer(ctx)
     if not isinstance(found, Customer):
         return found
+    if ctx.slots.get("request") == "history":
+        return _contacts_of(ctx, found)
     return Done(_t(ctx, "customer_card", name=found.name), (_customer_card(ctx, found),))
+
+
+def _contacts_of(ctx: Context, customer: Customer) -> Outcome:
+    """ "Acme history", "ประวัติการติดต่อ Acme": the latest interactions with the customer,
+    when, how, by whom and what was said, newest first."""
+    _focus(ctx, customer)
+    recent = activities.recent_interactions(ctx.uow, customer, limit=CONTACTS_SHOWN)
+    if not recent:
+        return Done(_t(ctx, "no_contacts_of", name=customer.name))
+    names = {s.id: s.name for s in staff_svc.list_staff(ctx.uow)}
+    lines = [
+        f"• {_d(i.occurred_at.astimezone(ctx.tz).date(), ctx)} · "
+        f"{label('interaction', i.type.value, ctx.lang)}"
+        + (f" · {names[i.staff_id]}" if i.staff_id in names else "")
+        + (f": {i.note[:NOTE_SHOWN]}" if i.note else "")
+        for i in recent
+    ]
+    header = _t(ctx, "contacts_of", name=customer.name, count=len(recent))
+    return Done(header + "\n" + "\n".join(lines))
 
 
 def _contact_change(ctx: Context) -> Outcome:
@@ -1706,6 +1730,8 @@ def report(ctx: Context) -> Outcome:
         return rep
     owner = rep or (staff if role == "sales" else None)
     named = _customer_named_in(ctx) if rep is None and shown in ONE_CUSTOMER_CARD else None
+    if named is not None and kind == "interactions":
+        return _contacts_of(ctx, named)  # "Acme Trading interactions": their contact history
     if named is not None:
         # "how is Siam Paper doing this quarter", "sales report for Siam Paper": no report is of
         # one customer; their card is what there is to know, said so

@@ -403,8 +403,10 @@ class Bot:
             if best is None or mention.resolution.ambiguous:
                 continue
             told = f"{clean[: mention.start]} {clean[mention.end :]}".strip(" ,:;-")
-            if len(told) < NOTE_LEAST:
-                return None
+            latin = re.findall(r"[a-z]+", told.casefold())
+            vocabulary = lexicon.latin_words | lexicon.stopwords
+            if len(told) < NOTE_LEAST or (told.isascii() and set(latin) <= vocabulary):
+                return None  # "Acme interactions": words of a request, nothing told
             return {"customer": best.name, "customer_id": best.id, "note": told}
         return None
 

@@ -188,6 +188,8 @@ class Lexicon:
     # words naming a member's tier ("what is my tier")
     tier_nouns: PhraseTrie
     # the knowledge base itself: its names, and the words adding to, changing or listing it
+    # a customer's contact history asked for ("Acme history")
+    contact_history: PhraseTrie
     faq_nouns: PhraseTrie
     faq_words: re.Pattern[str]
     faq_new: frozenset[str]
@@ -313,6 +315,7 @@ _WORD_LISTS = (
     "faq_ignore",
     "question_words",
     "tier_nouns",
+    "contact_history",
     "faq_nouns",
     "faq_new",
     "faq_edit",
@@ -505,6 +508,7 @@ def load_lexicon() -> Lexicon:
         faq_ignore=frozenset(word_lists["faq_ignore"]),
         question_words=frozenset(word_lists["question_words"]),
         tier_nouns=_phrase_trie(word_lists["tier_nouns"]),
+        contact_history=_phrase_trie(word_lists["contact_history"]),
         faq_nouns=_phrase_trie(word_lists["faq_nouns"]),
         faq_words=_words_pattern(word_lists["faq_nouns"]),
         faq_new=frozenset(word_lists["faq_new"]),

@@ -780,6 +780,14 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     ):
         # "how is my pipeline looking": one's own numbers, in words the model did not know
         intent = "report"
+    if (
+        intent in (OUT_OF_SCOPE, "report")
+        and prepared.mention_customer is not None
+        and _asks_contact_history(lexicon, prepared)
+    ):
+        # "Acme Trading interactions": a known customer's contacts, not the team's report (a
+        # name only guessed may be anything: "เล่าประวัติ Roman Empire")
+        intent = "customer_lookup"
     keeping = _keeps_faq(lexicon, prepared)
     if keeping is not None and not (keeping[0] == "list" and intent == "help"):
         # "add an FAQ", "แก้ faq opening_hours", "faq list": the knowledge base itself, to add
@@ -871,6 +879,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots.pop("period", None)  # "ORD-3003 ส่งเมื่อวาน": when it went, no orders asked for
     if contact_anew:
         slots["request"] = "change"
+    elif intent == "customer_lookup" and _asks_contact_history(lexicon, prepared):
+        slots["request"] = "history"  # "Acme history": the latest interactions, not the card
     if queue_priority is not None:
         slots["priority"] = queue_priority
     if intent == "ticket_update":
@@ -1312,6 +1322,19 @@ def _keeps_faq(lexicon: Lexicon, prepared: Prepared) -> tuple[str, str] | None:
     if all(t in lexicon.faq_list for t in rest):
         return "list", ""
     return None
+
+
+def _asks_contact_history(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """A customer named and their contact history asked for ("Acme history", "ประวัติการ
+    ติดต่อ Acme"); not their points' or purchases' history ("ขอประวัติการซื้อของ Acme")."""
+    tokens = prepared.analysis.tokens
+    return (
+        "@customer" in tokens
+        and bool(lexicon.contact_history.scan(tokens))
+        and "points_noun" not in prepared.analysis.tags
+        and not lexicon.order_names & set(tokens)
+        and not any(t.startswith(("ซื้อ", "purchase", "bought")) for t in tokens)
+    )
 
 
 def _asks_own_tier(lexicon: Lexicon, prepared: Prepared) -> bool:

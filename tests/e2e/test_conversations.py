@@ -1176,6 +1176,21 @@ def test_manager_gets_reports(world: World) -> None:
         assert kind in reply.text
 
 
+def test_a_rep_asks_for_a_customers_contact_history(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    assert rep.send("Siam Paper history").text == say("no_contacts_of", "en", name="Siam Paper")
+    rep.send("called Siam Paper, they want a quote for 500 reams")
+    rep.send("visited Siam Paper, met the new buyer")
+    for text in ("Siam Paper history", "ประวัติการติดต่อ Siam Paper", "Siam Paper interactions"):
+        reply = rep.send(text)
+        assert reply.intent == "customer_lookup" and not reply.confirm, text
+        lines = reply.text.splitlines()
+        lang = "en" if text.isascii() else "th"
+        assert lines[0] == say("contacts_of", lang, name="Siam Paper", count=2), text
+        assert lines[1].endswith(": met the new buyer") and "Somchai" in lines[1]
+        assert lines[2].endswith(": they want a quote for 500 reams")
+
+
 def test_the_teams_pipeline_is_shown_by_rep_as_well(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         narin = uow.session.scalars(select(Staff).where(Staff.slack_user_id == "U_SALES2")).one()

@@ -1361,6 +1361,27 @@ def test_requests_about_the_knowledge_base_itself(text: str, slots: dict[str, st
     assert (out.intent, out.slots) == ("faq", slots)
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "wanted"),
+    [
+        ("Siam Paper history", "customer_lookup", "history"),
+        ("ประวัติการติดต่อ Siam Paper", "customer_lookup", "history"),
+        ("what did we talk about with Siam Paper last time", "customer_lookup", "history"),
+        ("Siam Paper interactions", "customer_lookup", "history"),
+        # the card, their purchases or their points
+        ("Siam Paper", "customer_lookup", None),
+        ("ขอประวัติการซื้อของ Siam Paper", "customer_lookup", None),
+        ("ประวัติแต้ม Siam Paper", "loyalty_history", None),
+        # a name only guessed is no customer whose history to show
+        ("เล่าประวัติ Roman Empire สั้นๆ", "out_of_scope", None),
+    ],
+)
+def test_a_customers_contact_history(text: str, intent: str, wanted: str | None) -> None:
+    customers = CustomerIndex([CustomerName(1, "Siam Paper", ())])
+    out = parse(text, ParseContext(now=NOW, customers=customers))
+    assert (out.intent, out.slots.get("request")) == (intent, wanted)
+
+
 @pytest.mark.parametrize("text", ["ชื่อแมวเพราะๆมีอะไรบ้าง", "what are the best songs this year"])
 def test_asking_what_there_is_of_something_else_is_no_order_list(text: str) -> None:
     assert parse(text, ParseContext(now=NOW)).intent == "out_of_scope"
