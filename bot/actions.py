@@ -608,6 +608,8 @@ def task_create(ctx: Context) -> Outcome:
     assert staff is not None
     if ctx.slots.get("request") == "done":
         return _task_done(ctx, staff)
+    if ctx.slots.get("request") == "move":
+        return _task_move(ctx, staff)
     title = ctx.slots.get("note") or ctx.slots.get("title")
     if ctx.slots.get("request") == "new" and not title and not ctx.slots.get("customer"):
         # "add a task", "สร้างงานใหม่": what it is, before anything is added
@@ -717,7 +719,14 @@ def _task_list(ctx: Context, staff: Staff) -> Outcome:
     of, name = ("_of", rep.name) if rep else ("", "")
     open_tasks = activities.open_tasks(ctx.uow, rep or staff)
     by = ctx.slots.get("due_date") or ctx.slots.get("date")
-    if by is not None:
+    if ctx.slots.get("overdue"):
+        # "งานที่เลยกำหนด", "overdue tasks": those due before today
+        today = ctx.now.astimezone(ctx.tz).date()
+        open_tasks = [t for t in open_tasks if t.due_date is not None and t.due_date < today]
+        if not open_tasks:
+            return Done(_t(ctx, f"no_tasks_overdue{of}", name=name))
+        header = _t(ctx, f"tasks_overdue{of}", count=len(open_tasks), name=name)
+    elif by is not None:
         open_tasks = [t for t in open_tasks if t.due_date is not None and t.due_date <= by]
         if not open_tasks:
             return Done(_t(ctx, f"no_tasks_due{of}", day=_d(by, ctx), name=name))
@@ -739,30 +748,50 @@ TASK_MATCH = 70
 TASK_CHOICES = 5
 
 
-def _task_done(ctx: Context, staff: Staff) -> Outcome:
-    """Mark one of the sender's open tasks done: the one chosen, or the only one that the
-    customer and the words told fit; else ask which, offering those that fit (or all)."""
+def _task_meant(ctx: Context, staff: Staff, which: str) -> Task | Outcome:
+    """The sender's open task a message means: the one chosen, or the only one that the
+    customer and the words told fit; else ask `which` ("which_task_done"), offering those
+    that fit (or all)."""
     open_tasks = activities.open_tasks(ctx.uow, staff, limit=100)
     chosen = ctx.slots.get("task_id")
     if chosen is not None:
         task = next((t for t in open_tasks if str(t.id) == str(chosen)), None)
-        if task is None:
-            return Done(_t(ctx, "task_not_open"))
-    elif not open_tasks:
+        return task if task is not None else Done(_t(ctx, "task_not_open"))
+    if not open_tasks:
         return Done(_t(ctx, "no_tasks"))
-    else:
-        fitting = _fitting_tasks(ctx, open_tasks)
-        if len(fitting) != 1:
-            name = ctx.slots.get("customer")
-            ask = "no_task_for" if name and not fitting else "which_task_done"
-            offered = (fitting or open_tasks)[:TASK_CHOICES]
-            return Ask(
-                "task_id",
-                _t(ctx, ask, name=name or ""),
-                tuple(Choice(_task_choice(ctx, t), str(t.id)) for t in offered),
-            )
-        task = fitting[0]
-    return _complete_task(ctx, staff, task)
+    fitting = _fitting_tasks(ctx, open_tasks)
+    if len(fitting) == 1:
+        return fitting[0]
+    name = ctx.slots.get("customer")
+    ask = f"no_task_for.{which}" if name and not fitting else which
+    offered = (fitting or open_tasks)[:TASK_CHOICES]
+    return Ask(
+        "task_id",
+        _t(ctx, ask, name=name or ""),
+        tuple(Choice(_task_choice(ctx, t), str(t.id)) for t in offered),
+    )
+
+
+def _task_done(ctx: Context, staff: Staff) -> Outcome:
+    """Mark one of the sender's open tasks done (see _task_meant)."""
+    task = _task_meant(ctx, staff, "which_task_done")
+    return _complete_task(ctx, staff, task) if isinstance(task, Task) else task
+
+
+def _task_move(ctx: Context, staff: Staff) -> Outcome:
+    """ "เลื่อนงานโทรหา Acme เป็นวันศุกร์": one of the sender's open tasks to the day told,
+    asking first when the message was read weakly."""
+    due = ctx.slots.get("due_date")
+    if not isinstance(due, date):
+        return Ask("due_date", _t(ctx, "ask_task_move_day"))
+    task = _task_meant(ctx, staff, "which_task_move")
+    if not isinstance(task, Task):
+        return task
+    named = _task_label(task.title, task.customer)
+    if _guessed(ctx):
+        return Confirm(_t(ctx, "confirm_task_move", title=named, day=_d(due, ctx)))
+    activities.reschedule_task(ctx.uow, task.id, staff, due)
+    return Done(_t(ctx, "task_moved", title=named, day=_d(due, ctx)), changed=True)
 
 
 def _complete_task(ctx: Context, staff: Staff, task: Task, *, ask: bool = False) -> Outcome:

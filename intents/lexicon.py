@@ -190,6 +190,9 @@ class Lexicon:
     # the knowledge base itself: its names, and the words adding to, changing or listing it
     # a customer's contact history asked for ("Acme history")
     contact_history: PhraseTrie
+    # words moving a task to another day ("postpone", "เลื่อน"): as opening it, and in its note
+    task_moves: PhraseTrie
+    task_move: re.Pattern[str]
     faq_nouns: PhraseTrie
     faq_words: re.Pattern[str]
     faq_new: frozenset[str]
@@ -316,6 +319,7 @@ _WORD_LISTS = (
     "question_words",
     "tier_nouns",
     "contact_history",
+    "task_move",
     "faq_nouns",
     "faq_new",
     "faq_edit",
@@ -509,6 +513,8 @@ def load_lexicon() -> Lexicon:
         question_words=frozenset(word_lists["question_words"]),
         tier_nouns=_phrase_trie(word_lists["tier_nouns"]),
         contact_history=_phrase_trie(word_lists["contact_history"]),
+        task_moves=_phrase_trie(word_lists["task_move"]),
+        task_move=_words_pattern(word_lists["task_move"]),
         faq_nouns=_phrase_trie(word_lists["faq_nouns"]),
         faq_words=_words_pattern(word_lists["faq_nouns"]),
         faq_new=frozenset(word_lists["faq_new"]),

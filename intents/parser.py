@@ -647,13 +647,23 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 return replace(again, text=text)
     if intent == "log_interaction" and _is_plan(prepared):
         intent = "task_create"
+    elif (
+        intent == OUT_OF_SCOPE
+        and _opens_moving(lexicon, prepared)
+        and _dates_ahead(prepared.entities, prepared.today)
+    ):
+        # "postpone the Siam Paper quote to tomorrow": one of the sender's tasks to move, in
+        # words the model did not know
+        intent = "task_create"
     elif intent == OUT_OF_SCOPE and _plans_with_someone(prepared):
         # "นัด Lotus Garden พรุ่งนี้บ่ายสอง คุยเรื่องชั้นวาง": a customer, a day ahead and a word
         # planning to meet or call them: a task, though the model did not know the words
         intent = "task_create"
-    elif intent in (OUT_OF_SCOPE, "help") and _opens_with_tasks(prepared.analysis):
-        # "วันนี้มีงานอะไรบ้าง", "what am I working on": one's tasks, asked in words the model
-        # did not know (or took for asking what the bot can do)
+    elif intent in (OUT_OF_SCOPE, "help") and (
+        _opens_with_tasks(prepared.analysis) or _names_only_tasks(lexicon, prepared.analysis)
+    ):
+        # "วันนี้มีงานอะไรบ้าง", "what am I working on", "งานพรุ่งนี้": one's tasks, asked in
+        # words the model did not know (or took for asking what the bot can do)
         intent = "task_create"
     task_done = _reports_task_done(lexicon, prepared, intent)
     if task_done:
@@ -853,10 +863,22 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         note = " ".join(note.split())
         if note:
             slots["note"] = note
-    elif intent == "task_create" and _asks_for_tasks(analysis):
-        # "งานพรุ่งนี้มีอะไรบ้าง", "what do I have due this week": a list, not a new task
+    elif intent == "task_create" and (
+        _asks_for_tasks(analysis) or _names_only_tasks(lexicon, analysis)
+    ):
+        # "งานพรุ่งนี้มีอะไรบ้าง", "what do I have due this week", "งานที่เลยกำหนด": a list, not
+        # a new task; "overdue tasks" those past their due date
         slots.pop("note", None)
         slots["list"] = True
+        if lexicon.overdue_words.scan(analysis.tokens):
+            slots["overdue"] = True
+    elif intent == "task_create" and _moves_a_task(lexicon, prepared, slots):
+        # "เลื่อนงานโทรหา Acme เป็นวันศุกร์", "move the Acme task to Friday": one of the sender's
+        # tasks to a new day, with the words left to find it by; no new task
+        slots["request"] = "move"
+        note = lexicon.task_words.sub(" ", lexicon.task_move.sub(" ", str(slots.pop("note", ""))))
+        if " ".join(note.split()):
+            slots["note"] = " ".join(note.split())
     elif (
         intent == "task_create"
         and "customer" not in slots
@@ -1636,6 +1658,34 @@ def _only_creating(lexicon: Lexicon, prepared: Prepared, note: str) -> bool:
         i in asking or lexicon.function_word(t) or t in lexicon.particles or not t.strip()
         for i, t in enumerate(tokens)
     )
+
+
+def _names_only_tasks(lexicon: Lexicon, analysis: Analysis) -> bool:
+    """Tasks named with a day or as overdue and nothing more ("งานวันนี้", "งานที่เลยกำหนด",
+    "overdue tasks"): the list of them, not a task called so."""
+    tokens = analysis.tokens
+    told: set[int] = {i for i, t in enumerate(tokens) if t == "@date"}
+    for start, end, _ in (*lexicon.task_nouns.scan(tokens), *lexicon.overdue_words.scan(tokens)):
+        told.update(range(start, end))
+    nouns = lexicon.task_nouns.scan(tokens)
+    rest = [
+        t
+        for i, t in enumerate(tokens)
+        if i not in told and t not in lexicon.stopwords and t not in lexicon.particles
+    ]
+    return bool(nouns) and len(told) > nouns[0][1] - nouns[0][0] and not rest
+
+
+def _moves_a_task(lexicon: Lexicon, prepared: Prepared, slots: dict[str, object]) -> bool:
+    """A task moved to another day: a word moving it opens the message, and a day is told
+    ("เลื่อนงานโทรหา Acme เป็นวันศุกร์", "postpone my call with Acme to next week")."""
+    return "due_date" in slots and _opens_moving(lexicon, prepared)
+
+
+def _opens_moving(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """A word moving something to another day opens the message ("postpone ...", "เลื่อน...")."""
+    opening = [t for t in prepared.analysis.tokens if t not in ("please", "pls", "ช่วย")]
+    return any(start == 0 for start, _, _ in lexicon.task_moves.scan(opening))
 
 
 def _opens_with_tasks(analysis: Analysis) -> bool:

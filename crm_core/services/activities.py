@@ -96,6 +96,17 @@ def complete_task(uow: UnitOfWork, task_id: int, owner: Staff) -> Task:
     return task
 
 
+def reschedule_task(uow: UnitOfWork, task_id: int, owner: Staff, due_date: date) -> Task:
+    """Move one of the owner's open tasks to another day."""
+    task = uow.session.get(Task, task_id)
+    if task is None or task.owner_id != owner.id or task.done:
+        raise TaskNotFound(task_id)
+    before = snapshot(task)
+    task.due_date = due_date
+    uow.audit("task.reschedule", task, before)
+    return task
+
+
 def open_tasks(uow: UnitOfWork, owner: Staff, limit: int = 20) -> list[Task]:
     """The owner's open tasks, soonest due first (undated last)."""
     return list(

@@ -1093,6 +1093,50 @@ def test_a_task_reported_done_is_closed_not_added(
     assert count_rows(Task) == 4
 
 
+def _due_dates(world: World) -> dict[str, date | None]:
+    with world.store.uow() as uow:
+        return dict(uow.session.execute(select(Task.title, Task.due_date).order_by(Task.id)).all())
+
+
+def test_a_rep_lists_overdue_tasks_and_moves_one_to_another_day(world: World) -> None:
+    today = NOW.date()  # Friday 20 Nov 2026 (03:00 UTC, 10:00 in Bangkok)
+    with world.store.uow(Actor.cli()) as uow:
+        rep_staff = staff_by_slack_id(uow, "U_SALES")
+        acme = uow.session.get_one(Customer, world.acme)
+        siam = uow.session.get_one(Customer, world.siam)
+        activities.create_task(
+            uow,
+            rep_staff,
+            "call about the contract",
+            customer=acme,
+            due_date=today - timedelta(days=2),
+        )
+        activities.create_task(
+            uow, rep_staff, "send the quote", customer=siam, due_date=today + timedelta(days=5)
+        )
+        uow.commit()
+    rep = world.session("staff:U_SALES")
+    for text, lang in (("overdue tasks", "en"), ("งานที่เลยกำหนด", "th")):
+        lines = rep.send(text).text.splitlines()
+        assert lines[0] == say("tasks_overdue", lang, count=1), text
+        assert lines[1].startswith("• call about the contract – Acme Trading")
+    # "งานพรุ่งนี้": due by tomorrow (the overdue one too), not a task called so
+    assert "call about the contract" in rep.send("งานพรุ่งนี้").text
+    assert "งานพรุ่งนี้" not in _due_dates(world)
+    # moved to the day told, found by the customer and the words; undone, it goes back
+    moved = rep.send("move the Acme Trading task to next Friday")
+    assert moved.text == say(
+        "task_moved", "en", title="call about the contract – Acme Trading", day="27 Nov 2026"
+    )
+    assert _due_dates(world)["call about the contract"] == date(2026, 11, 27)
+    rep.send("undo")
+    assert _due_dates(world)["call about the contract"] == today - timedelta(days=2)
+    rep.send("เลื่อนงานส่ง quote ให้ Siam Paper เป็นวันจันทร์หน้า")
+    assert _due_dates(world)["send the quote"] == date(2026, 11, 23)
+    # no new task was added by any of these
+    assert len(_due_dates(world)) == 2
+
+
 def test_a_note_saying_a_task_is_done_closes_it_after_asking(
     world: World, count_rows: Callable[[type], int]
 ) -> None:

@@ -1382,6 +1382,46 @@ def test_a_customers_contact_history(text: str, intent: str, wanted: str | None)
     assert (out.intent, out.slots.get("request")) == (intent, wanted)
 
 
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("งานวันนี้", {"due_date": "2026-11-22", "list": True}),
+        ("งานที่เลยกำหนด", {"list": True, "overdue": True}),
+        ("overdue tasks", {"list": True, "overdue": True}),
+        (
+            "move the Siam Paper task to Monday",
+            {"due_date": "2026-11-23", "customer": "Siam Paper", "request": "move"},
+        ),
+        (
+            "postpone the Siam Paper quote to tomorrow",
+            {
+                "due_date": "2026-11-23",
+                "customer": "Siam Paper",
+                "request": "move",
+                "note": "quote",
+            },
+        ),
+        (
+            "เลื่อนงานโทรหา Siam Paper เป็นวันศุกร์หน้า",
+            {
+                "due_date": "2026-11-27",
+                "customer": "Siam Paper",
+                "request": "move",
+                "note": "โทรหา",
+            },
+        ),
+        # moving something else is a task of its own
+        (
+            "remind me to move the furniture on Monday",
+            {"due_date": "2026-11-23", "note": "move the furniture"},
+        ),
+    ],
+)
+def test_listing_and_moving_ones_tasks(text: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.to_json()["slots"]) == ("task_create", slots)
+
+
 @pytest.mark.parametrize("text", ["ชื่อแมวเพราะๆมีอะไรบ้าง", "what are the best songs this year"])
 def test_asking_what_there_is_of_something_else_is_no_order_list(text: str) -> None:
     assert parse(text, ParseContext(now=NOW)).intent == "out_of_scope"
