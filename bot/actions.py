@@ -610,6 +610,8 @@ def task_create(ctx: Context) -> Outcome:
         return _task_done(ctx, staff)
     if ctx.slots.get("request") == "move":
         return _task_move(ctx, staff)
+    if ctx.slots.get("request") == "drop":
+        return _task_drop(ctx, staff)
     title = ctx.slots.get("note") or ctx.slots.get("title")
     if ctx.slots.get("request") == "new" and not title and not ctx.slots.get("customer"):
         # "add a task", "สร้างงานใหม่": what it is, before anything is added
@@ -776,6 +778,19 @@ def _task_done(ctx: Context, staff: Staff) -> Outcome:
     """Mark one of the sender's open tasks done (see _task_meant)."""
     task = _task_meant(ctx, staff, "which_task_done")
     return _complete_task(ctx, staff, task) if isinstance(task, Task) else task
+
+
+def _task_drop(ctx: Context, staff: Staff) -> Outcome:
+    """ "delete task visit Lotus Garden", "ยกเลิกงานโทรหา Acme": one of the sender's open tasks
+    off the list, always asked first."""
+    task = _task_meant(ctx, staff, "which_task_drop")
+    if not isinstance(task, Task):
+        return task
+    named = _task_label(task.title, task.customer)
+    if not ctx.confirmed:
+        return Confirm(_t(ctx, "confirm_task_drop", title=named))
+    activities.complete_task(ctx.uow, task.id, staff, dropped=True)
+    return Done(_t(ctx, "task_dropped", title=named), changed=True)
 
 
 def _task_move(ctx: Context, staff: Staff) -> Outcome:

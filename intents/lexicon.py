@@ -192,6 +192,10 @@ class Lexicon:
     contact_history: PhraseTrie
     # words moving a task to another day ("postpone", "เลื่อน"): as opening it, and in its note
     task_moves: PhraseTrie
+    # words dropping a task ("delete", "ยกเลิกงาน"): as opening it, and in its note
+    task_drops: PhraseTrie
+    task_noun_words: frozenset[str]
+    task_drop: re.Pattern[str]
     task_move: re.Pattern[str]
     faq_nouns: PhraseTrie
     faq_words: re.Pattern[str]
@@ -320,6 +324,7 @@ _WORD_LISTS = (
     "tier_nouns",
     "contact_history",
     "task_move",
+    "task_drop",
     "faq_nouns",
     "faq_new",
     "faq_edit",
@@ -514,6 +519,9 @@ def load_lexicon() -> Lexicon:
         tier_nouns=_phrase_trie(word_lists["tier_nouns"]),
         contact_history=_phrase_trie(word_lists["contact_history"]),
         task_moves=_phrase_trie(word_lists["task_move"]),
+        task_drops=_phrase_trie(word_lists["task_drop"]),
+        task_noun_words=frozenset(w for w in word_lists["task_nouns"] if not w.isascii()),
+        task_drop=_words_pattern(word_lists["task_drop"]),
         task_move=_words_pattern(word_lists["task_move"]),
         faq_nouns=_phrase_trie(word_lists["faq_nouns"]),
         faq_words=_words_pattern(word_lists["faq_nouns"]),

@@ -666,9 +666,11 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # words the model did not know (or took for asking what the bot can do)
         intent = "task_create"
     task_done = _reports_task_done(lexicon, prepared, intent)
-    if task_done:
+    task_dropped = not task_done and _drops_a_task(lexicon, prepared, intent)
+    if task_done or task_dropped:
         # "finished the Acme task", "งานโทรหา Acme เสร็จแล้ว": one of the sender's tasks is
-        # done; no new task to add, no interaction to log
+        # done; "delete the Lotus Garden task", "ยกเลิกงานโทรหา Acme": dropped; no new task to
+        # add, no interaction to log, no question of the bot's to cancel
         intent = "task_create"
     if intent == "confirm" and _tells_a_problem(lexicon, prepared.analysis):
         # "มีปัญหาค่ะ" says there is a problem; it answers yes to nothing
@@ -857,9 +859,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     ):
         # "อยากแจ้งปัญหาค่ะ", "I have a problem": a ticket to open, no problem told yet
         del slots["description"]
-    if task_done:
-        slots["request"] = "done"
+    if task_done or task_dropped:
+        slots["request"] = "done" if task_done else "drop"
         note = lexicon.task_words.sub(" ", str(slots.pop("note", "")))
+        note = " ".join(lexicon.task_drop.sub(" ", note).split()) if task_dropped else note
         note = " ".join(note.split())
         if note:
             slots["note"] = note
@@ -1680,6 +1683,23 @@ def _moves_a_task(lexicon: Lexicon, prepared: Prepared, slots: dict[str, object]
     """A task moved to another day: a word moving it opens the message, and a day is told
     ("เลื่อนงานโทรหา Acme เป็นวันศุกร์", "postpone my call with Acme to next week")."""
     return "due_date" in slots and _opens_moving(lexicon, prepared)
+
+
+def _drops_a_task(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:
+    """A task dropped: a word deleting or cancelling opens the message, and a task is named
+    ("delete task visit Lotus Garden", "ยกเลิกงานโทรหา Acme"), read as a new task, a call or
+    nothing. (Read as "cancel", it stays that: it may drop the bot's question.)"""
+    if intent not in ("task_create", "log_interaction", OUT_OF_SCOPE):
+        return False
+    tokens = [t for t in prepared.analysis.tokens if t not in ("please", "pls", "ช่วย")]
+    hits = [end for start, end, _ in lexicon.task_drops.scan(tokens) if start == 0]
+    if not hits:
+        return False
+    # the task's name may run into the word dropping it ("ยกเลิกงาน" split as "ยก|เลิกงาน")
+    opening = "".join(tokens[: max(hits)])
+    return bool(lexicon.task_nouns.scan(tokens)) or any(
+        noun in opening for noun in lexicon.task_noun_words
+    )
 
 
 def _opens_moving(lexicon: Lexicon, prepared: Prepared) -> bool:

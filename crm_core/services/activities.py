@@ -85,14 +85,15 @@ def create_task(
     return task
 
 
-def complete_task(uow: UnitOfWork, task_id: int, owner: Staff) -> Task:
-    """Mark one of the owner's tasks done."""
+def complete_task(uow: UnitOfWork, task_id: int, owner: Staff, *, dropped: bool = False) -> Task:
+    """Mark one of the owner's tasks done; `dropped`: taken off the list undone (the audit
+    log says which)."""
     task = uow.session.get(Task, task_id)
     if task is None or task.owner_id != owner.id:
         raise TaskNotFound(task_id)
     before = snapshot(task)
     task.done, task.done_at = True, utcnow()
-    uow.audit("task.complete", task, before)
+    uow.audit("task.drop" if dropped else "task.complete", task, before)
     return task
 
 

@@ -1137,6 +1137,27 @@ def test_a_rep_lists_overdue_tasks_and_moves_one_to_another_day(world: World) ->
     assert len(_due_dates(world)) == 2
 
 
+def test_a_rep_drops_a_task_after_confirming(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    rep = world.session("staff:U_SALES")
+    rep.send("remind me to visit Siam Paper on Monday")
+    rep.send("เตือนโทรหา Acme Trading พรุ่งนี้")
+    asked = rep.send("delete task visit Siam Paper")
+    assert asked.confirm and asked.text == say(
+        "confirm_task_drop", "en", title="visit – Siam Paper"
+    )
+    assert _open_tasks(world) == ["visit", "โทรหา"]  # nothing before the yes
+    assert rep.send("yes").text == say("task_dropped", "en", title="visit – Siam Paper")
+    assert _open_tasks(world) == ["โทรหา"] and count_rows(Task) == 2
+    rep.send("undo")
+    assert _open_tasks(world) == ["visit", "โทรหา"]
+    thai = rep.send("ยกเลิกงานโทรหา Acme Trading")
+    assert thai.text == say("confirm_task_drop", "th", title="โทรหา – Acme Trading")
+    rep.send("ใช่")
+    assert _open_tasks(world) == ["visit"] and count_rows(Task) == 2  # no task was added
+
+
 def test_a_note_saying_a_task_is_done_closes_it_after_asking(
     world: World, count_rows: Callable[[type], int]
 ) -> None:

@@ -1410,6 +1410,14 @@ def test_a_customers_contact_history(text: str, intent: str, wanted: str | None)
                 "note": "โทรหา",
             },
         ),
+        (
+            "delete task visit Siam Paper",
+            {"customer": "Siam Paper", "request": "drop", "note": "visit"},
+        ),
+        (
+            "ยกเลิกงานโทรหา Siam Paper",
+            {"customer": "Siam Paper", "request": "drop", "note": "โทรหา"},
+        ),
         # moving something else is a task of its own
         (
             "remind me to move the furniture on Monday",
@@ -1417,9 +1425,13 @@ def test_a_customers_contact_history(text: str, intent: str, wanted: str | None)
         ),
     ],
 )
-def test_listing_and_moving_ones_tasks(text: str, slots: dict[str, object]) -> None:
+def test_listing_moving_and_dropping_ones_tasks(text: str, slots: dict[str, object]) -> None:
     out = parse(text, ParseContext(now=NOW))
     assert (out.intent, out.to_json()["slots"]) == ("task_create", slots)
+
+
+def test_cancelling_a_task_may_drop_the_bots_question_so_it_stays_a_cancel() -> None:
+    assert parse("cancel the reminder I just asked for", ParseContext(now=NOW)).intent == "cancel"
 
 
 @pytest.mark.parametrize("text", ["ชื่อแมวเพราะๆมีอะไรบ้าง", "what are the best songs this year"])
