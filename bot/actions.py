@@ -41,6 +41,7 @@ from crm_core.models import (
     LedgerKind,
     LinkCode,
     Order,
+    OrderStatus,
     PointsEntry,
     Reward,
     Staff,
@@ -72,6 +73,7 @@ from intents.resolver import Mention
 
 Action = Callable[[Context], Outcome]
 ORDER_STEPS = ("pending", "paid", "packed", "shipped", "delivered")
+UNKEPT_ORDERS = frozenset({OrderStatus.CANCELLED, OrderStatus.RETURNED})
 LINK_ATTEMPTS_PER_HOUR = 5
 LINK_CODE_TTL = timedelta(hours=24)
 LINK_CODE = re.compile(r"\b[A-HJ-NP-Z2-9]{8}\b")
@@ -1173,7 +1175,16 @@ def _orders_of(ctx: Context) -> Outcome:
         when = _period(ctx, str(period))
         if not recent:
             return Done(_t(ctx, f"no_orders_of{own}_in", name=found.name, period=when))
-        header = _t(ctx, f"orders_of{own}_in", name=found.name, count=len(recent), period=when)
+        # what was spent: the orders kept, not those cancelled or returned
+        kept = sum((o.total for o in recent if o.status not in UNKEPT_ORDERS), Decimal(0))
+        header = _t(
+            ctx,
+            f"orders_of{own}_in",
+            name=found.name,
+            count=len(recent),
+            period=when,
+            total=money(kept),
+        )
     else:
         recent = orders.recent_orders(ctx.uow, found)
         if not recent:

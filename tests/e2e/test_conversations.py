@@ -1375,6 +1375,16 @@ def test_a_customer_asks_for_their_order_history_of_a_period(world: World) -> No
             carrier=None,
             tracking_number=None,
         )
+        orders.upsert_order(
+            uow,
+            "ORD-3011",
+            somsri,
+            status="cancelled",
+            total="100",
+            placed_at=NOW.replace(month=10, day=7),
+            carrier=None,
+            tracking_number=None,
+        )
         uow.commit()
     somsri_chat = world.session("customer:U_LINE_SOMSRI")
     # "history" is no points history when it is of orders; Thai has one word for all orders
@@ -1382,14 +1392,18 @@ def test_a_customer_asks_for_their_order_history_of_a_period(world: World) -> No
         listed = somsri_chat.send(text)
         assert listed.intent == "order_status", text
         numbers = [line.split()[1] for line in listed.text.splitlines()[1:]]
-        assert numbers == ["ORD-3001", "ORD-3010"], text
+        assert numbers == ["ORD-3001", "ORD-3011", "ORD-3010"], text
+    # of a period: its orders and what they add up to (a cancelled one counts for nothing)
     last_month = somsri_chat.send("what did I order last month")
     assert last_month.text.splitlines() == [
-        say("orders_of_own_in", "en", period="last month", count=1),
+        say("orders_of_own_in", "en", period="last month", count=2, total="฿480"),
+        "• ORD-3011 ฿100 · cancelled · 7 Oct 2026",
         "• ORD-3010 ฿480 · delivered · 5 Oct 2026",
     ]
     this_month = somsri_chat.send("ออเดอร์เดือนนี้มีอะไรบ้าง")
-    assert this_month.text.splitlines()[0] == say("orders_of_own_in", "th", period="เดือนนี้", count=1)
+    assert this_month.text.splitlines()[0] == say(
+        "orders_of_own_in", "th", period="เดือนนี้", count=1, total="฿1,250.50"
+    )
     assert "ORD-3001" in this_month.text and "ORD-3010" not in this_month.text
     none = somsri_chat.send("what did I order last week")
     assert none.text == say("no_orders_of_own_in", "en", period="last week")
