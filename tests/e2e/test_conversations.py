@@ -1400,6 +1400,7 @@ def test_a_customer_asks_for_their_order_history_of_a_period(world: World) -> No
         "• ORD-3011 ฿100 · cancelled · 7 Oct 2026",
         "• ORD-3010 ฿480 · delivered · 5 Oct 2026",
     ]
+    assert last_month.text.splitlines()[0] == "Your orders, last month (2, total ฿480):"
     this_month = somsri_chat.send("ออเดอร์เดือนนี้มีอะไรบ้าง")
     assert this_month.text.splitlines()[0] == say(
         "orders_of_own_in", "th", period="เดือนนี้", count=1, total="฿1,250.50"
