@@ -1688,10 +1688,13 @@ def _moves_a_task(lexicon: Lexicon, prepared: Prepared, slots: dict[str, object]
 def _drops_a_task(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:
     """A task dropped: a word deleting or cancelling opens the message, and a task is named
     ("delete task visit Lotus Garden", "ยกเลิกงานโทรหา Acme"), read as a new task, a call or
-    nothing. (Read as "cancel", it stays that: it may drop the bot's question.)"""
-    if intent not in ("task_create", "log_interaction", OUT_OF_SCOPE):
-        return False
+    nothing. Read as "cancel", only with a customer named ("cancel the Lotus Garden task"):
+    else it may drop the bot's question ("cancel the reminder I just asked for")."""
     tokens = [t for t in prepared.analysis.tokens if t not in ("please", "pls", "ช่วย")]
+    if intent == "cancel" and "@customer" not in tokens:
+        return False
+    if intent not in ("task_create", "log_interaction", "cancel", OUT_OF_SCOPE):
+        return False
     hits = [end for start, end, _ in lexicon.task_drops.scan(tokens) if start == 0]
     if not hits:
         return False

@@ -1432,6 +1432,10 @@ def test_listing_moving_and_dropping_ones_tasks(text: str, slots: dict[str, obje
 
 def test_cancelling_a_task_may_drop_the_bots_question_so_it_stays_a_cancel() -> None:
     assert parse("cancel the reminder I just asked for", ParseContext(now=NOW)).intent == "cancel"
+    # with a customer named it is one of the sender's tasks to drop
+    customers = CustomerIndex([CustomerName(1, "Lotus Garden", ())])
+    named = parse("cancel the Lotus Garden task", ParseContext(now=NOW, customers=customers))
+    assert (named.intent, named.slots.get("request")) == ("task_create", "drop")
 
 
 @pytest.mark.parametrize("text", ["ชื่อแมวเพราะๆมีอะไรบ้าง", "what are the best songs this year"])
