@@ -41,7 +41,6 @@ from crm_core.models import (
     LedgerKind,
     LinkCode,
     Order,
-    OrderStatus,
     PointsEntry,
     Reward,
     Staff,
@@ -73,7 +72,6 @@ from intents.resolver import Mention
 
 Action = Callable[[Context], Outcome]
 ORDER_STEPS = ("pending", "paid", "packed", "shipped", "delivered")
-UNKEPT_ORDERS = frozenset({OrderStatus.CANCELLED, OrderStatus.RETURNED})
 LINK_ATTEMPTS_PER_HOUR = 5
 LINK_CODE_TTL = timedelta(hours=24)
 LINK_CODE = re.compile(r"\b[A-HJ-NP-Z2-9]{8}\b")
@@ -797,7 +795,7 @@ def _task_drop(ctx: Context, staff: Staff) -> Outcome:
 
 def _task_move(ctx: Context, staff: Staff) -> Outcome:
     """ "เลื่อนงานโทรหา Acme เป็นวันศุกร์": one of the sender's open tasks to the day told,
-    asking first when the message was read weakly."""
+    after a yes."""
     due = ctx.slots.get("due_date")
     if not isinstance(due, date):
         return Ask("due_date", _t(ctx, "ask_task_move_day"))
@@ -805,7 +803,8 @@ def _task_move(ctx: Context, staff: Staff) -> Outcome:
     if not isinstance(task, Task):
         return task
     named = _task_label(task.title, task.customer)
-    if _guessed(ctx):
+    if not ctx.confirmed:
+        # the task is found by a customer and a few words: the sender sees which it is first
         return Confirm(_t(ctx, "confirm_task_move", title=named, day=_d(due, ctx)))
     activities.reschedule_task(ctx.uow, task.id, staff, due)
     return Done(_t(ctx, "task_moved", title=named, day=_d(due, ctx)), changed=True)
@@ -1175,16 +1174,13 @@ def _orders_of(ctx: Context) -> Outcome:
         when = _period(ctx, str(period))
         if not recent:
             return Done(_t(ctx, f"no_orders_of{own}_in", name=found.name, period=when))
-        # what was spent: the orders kept, not those cancelled or returned
-        kept = sum((o.total for o in recent if o.status not in UNKEPT_ORDERS), Decimal(0))
+        # how many, and what was spent: the orders kept, not those cancelled or returned
+        count, kept = orders.spent_within(ctx.uow, found, within)
         header = _t(
-            ctx,
-            f"orders_of{own}_in",
-            name=found.name,
-            count=len(recent),
-            period=when,
-            total=money(kept),
+            ctx, f"orders_of{own}_in", name=found.name, count=count, period=when, total=money(kept)
         )
+        if count > len(recent):
+            header += "\n" + _t(ctx, "orders_latest", count=len(recent))
     else:
         recent = orders.recent_orders(ctx.uow, found)
         if not recent:
@@ -1345,6 +1341,8 @@ def _ticket_queue(ctx: Context) -> Outcome:
     mine = bool(ctx.slots.get("mine"))
     if customer is not None:
         rows = tickets.open_tickets(ctx.uow, customer)
+        if not rows:
+            return Done(_t(ctx, "queue_of_empty", name=customer.name))
         header = _t(ctx, "queue_of", name=customer.name, count=len(rows))
     else:
         # "my tickets": those assigned to the sender; "urgent tickets": of that priority;
@@ -2226,8 +2224,10 @@ def faq_search(
 
 # staff who keep the knowledge base: add entries, change answers, add ways of asking
 FAQ_KEEPERS = frozenset({"support", "manager", "admin"})
-# an answer to "the English answer?" or "a new answer?" that leaves it as it is
-KEEP_ANSWER = frozenset({"-", "same", "skip", "none", "เหมือนเดิม", "ข้าม", "ไม่มี", "ไม่"})
+# an answer to "the English answer?" or "a new answer?" that leaves it as it is ("ไม่มี", there
+# is none, may be the answer itself); and to "another way of asking?" that there is none
+KEEP_ANSWER = frozenset({"-"})
+NO_MORE = frozenset({"-", "none", "no", "skip", "ไม่มี", "ไม่", "ข้าม"})
 FAQ_CHOICES = 10
 FAQ_KEY_WORDS = 4
 
@@ -2258,13 +2258,13 @@ def _faq_question(ctx: Context, entry: KnowledgeEntry) -> str:
     )
 
 
-def _answer_given(ctx: Context, slot: str) -> str | None:
+def _answer_given(ctx: Context, slot: str, keep: frozenset[str] = KEEP_ANSWER) -> str | None:
     """A typed answer to one of the keeping questions; "" when it leaves the value as is."""
     given = ctx.slots.get(slot)
     if given is None:
         return None
     text = str(given).strip()
-    return "" if text.casefold() in KEEP_ANSWER else text
+    return "" if text.casefold() in keep else text
 
 
 def _faq_key(question: str, taken: set[str]) -> str:
@@ -2342,7 +2342,7 @@ def _edit_faq(ctx: Context) -> Outcome:
     answer_en = _answer_given(ctx, "answer_en")
     if answer_en is None:
         return Ask("answer_en", _t(ctx, "ask_faq_edit_en", current=entry.answer_en))
-    also = _answer_given(ctx, "also_asked")
+    also = _answer_given(ctx, "also_asked", NO_MORE)
     if also is None:
         return Ask("also_asked", _t(ctx, "ask_faq_also"))
     answer_th, answer_en = answer_th or entry.answer_th, answer_en or entry.answer_en

@@ -59,12 +59,10 @@ NAME_ONLY_SCORE = 92.0
 # a customer's message this close to a stored question is answered from the FAQ, whatever
 # else the parser reads it as
 FAQ_EXACT_SCORE = 95.0
-# what the bot does itself, even asked in a stored question's words ("ขอสายเจ้าหน้าที่": a
-# person joins; "yes" answers the bot)
-KEPT_OVER_FAQ = frozenset(
-    {"out_of_scope", "faq", "handoff", "greeting", "thanks", "confirm", "deny", "link_account"}
-    | {"consent_update", "loyalty_redeem"}
-)
+# readings a stored question asked word for word is answered over: they answer nothing of
+# it ("ยกเลิกเวิร์กช็อปได้ไหม" is no "cancel" of the bot's question); every other reading is
+# something the bot does itself (an order's status, a ticket, a person joining)
+FAQ_OVER = frozenset({"cancel", "help"})
 NOTE_LEAST = 6  # the fewest letters told of a customer, beside their name, to offer as a note
 CORRECTION_WORDS = 3  # a confirmation answered with at most this many words may correct it
 CORRECTABLE_SLOTS = frozenset(
@@ -124,7 +122,8 @@ def _plain_slots(values: dict[str, object]) -> dict[str, Any]:
 # or a contact alone reads as a lookup or a new customer, and answers it
 SURE_NEW_REQUEST = 0.9
 NEW_REQUEST_LENGTH = 12
-SHORT_ANSWER = 12  # the most letters of an answer that may still be "cancel" ("never mind")
+# what stops a question whose answer is taken as typed (an FAQ answer)
+STOP_WORDS = frozenset({"cancel", "stop", "never mind", "nevermind", "ยกเลิก", "ไม่เอาแล้ว", "พอแล้ว"})
 ANSWER_INTENTS = frozenset({"customer_lookup", "customer_create", "confirm", "deny"})
 # a typed answer picks the option whose label it names this well (0-100)
 OPTION_MATCH = 75
@@ -332,7 +331,20 @@ class Bot:
         slots["_text"] = text
         slots["_confidence"] = parsed.confidence
         intent = parsed.intent
-        if intent not in KEPT_OVER_FAQ and not who.is_staff and not _ids_in(parsed):
+        if (
+            who.is_staff
+            and intent == "order_status"
+            and slots.get("list")
+            and not slots.keys() & {"customer", "customer_id", "order_id"}
+        ):
+            # "all my orders this week" from staff: their sales, not a customer's own orders
+            intent = state["_intent"] = "report"
+            slots = {k: v for k, v in slots.items() if k != "list"}
+        elif not who.is_staff and intent == "task_create" and slots.get("request"):
+            # "ยกเลิกงานสัมมนาวันเสาร์ได้ไหม" from a customer: no task of theirs to drop or
+            # move, a question the knowledge base may answer
+            intent = "out_of_scope"
+        if intent in FAQ_OVER and not who.is_staff and not _ids_in(parsed):
             # a customer asking one of the stored questions word for word ("ยกเลิกเวิร์กช็อป
             # ได้ไหม" as staff wrote it): the answer staff gave, whatever else it reads as
             known = faq_match(uow, text)
@@ -470,8 +482,9 @@ class Bot:
     ) -> Reply | None:
         """Continue a pending question; None when the message starts something new."""
         awaiting = str(pending["awaiting"])
-        if awaiting in VERBATIM_SLOTS and len(text.strip()) > SHORT_ANSWER:
-            # an answer typed out: nothing it reads as stops it ("cancel" alone still does)
+        if awaiting in VERBATIM_SLOTS and text.strip().casefold() not in STOP_WORDS:
+            # an answer typed out: nothing it reads as stops it ("ยกเลิกได้" is an answer);
+            # only a word of stopping alone does
             parsed = replace(parsed, intent="out_of_scope")
         if parsed.intent == "cancel" or (awaiting == CONFIRM and parsed.intent == "deny"):
             state.pop("pending", None)

@@ -190,6 +190,7 @@ class Lexicon:
     # the knowledge base itself: its names, and the words adding to, changing or listing it
     # a customer's contact history asked for ("Acme history")
     contact_history: PhraseTrie
+    contact_history_words: re.Pattern[str]
     # words moving a task to another day ("postpone", "เลื่อน"): as opening it, and in its note
     task_moves: PhraseTrie
     # words dropping a task ("delete", "ยกเลิกงาน"): as opening it, and in its note
@@ -518,6 +519,7 @@ def load_lexicon() -> Lexicon:
         question_words=frozenset(word_lists["question_words"]),
         tier_nouns=_phrase_trie(word_lists["tier_nouns"]),
         contact_history=_phrase_trie(word_lists["contact_history"]),
+        contact_history_words=_words_pattern(word_lists["contact_history"]),
         task_moves=_phrase_trie(word_lists["task_move"]),
         task_drops=_phrase_trie(word_lists["task_drop"]),
         task_noun_words=frozenset(w for w in word_lists["task_nouns"] if not w.isascii()),

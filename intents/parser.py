@@ -987,6 +987,15 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                     rest = after  # "โทรหาเขาแล้ว ลูกค้าขอส่วนลด": "แล้ว" goes with the call
                 if rest:
                     slots["note"] = rest
+    if (
+        intent == "log_interaction"
+        and not lexicon.contact_history_words.sub("", str(slots.get("note") or "")).strip(" .,:;")
+        and _asks_contact_history(lexicon, prepared)
+    ):
+        # "notes on Acme", "โน้ตของ Acme": nothing to log, the notes kept to read
+        intent = "customer_lookup"
+        slots = {k: v for k, v in slots.items() if k in ("customer", "customer_id")}
+        slots["request"] = "history"
     alternatives = tuple((n, s) for n, s in decided[1:4] if n != OUT_OF_SCOPE)
     return ParseResult(text, prepared.lang, intent, confidence, slots, alternatives, candidates)
 
@@ -1351,12 +1360,13 @@ def _keeps_faq(lexicon: Lexicon, prepared: Prepared) -> tuple[str, str] | None:
 
 def _asks_contact_history(lexicon: Lexicon, prepared: Prepared) -> bool:
     """A customer named and their contact history asked for ("Acme history", "ประวัติการ
-    ติดต่อ Acme"); not their points' or purchases' history ("ขอประวัติการซื้อของ Acme")."""
+    ติดต่อ Acme"); not their points' or purchases' history ("ขอประวัติการซื้อของ Acme"), nor
+    a note to add ("add a note to Acme")."""
     tokens = prepared.analysis.tokens
     return (
         "@customer" in tokens
         and bool(lexicon.contact_history.scan(tokens))
-        and "points_noun" not in prepared.analysis.tags
+        and not prepared.analysis.tags & {"points_noun", "create_verb"}
         and not lexicon.order_names & set(tokens)
         and not any(t.startswith(("ซื้อ", "purchase", "bought")) for t in tokens)
     )

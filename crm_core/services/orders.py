@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from crm_core.errors import InvalidValue, OrderNotFound
@@ -72,6 +72,22 @@ def recent_orders(
     return list(
         uow.session.scalars(query.order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit))
     )
+
+
+def spent_within(
+    uow: UnitOfWork, customer: Customer, within: tuple[datetime, datetime]
+) -> tuple[int, Decimal]:
+    """How many orders the customer placed in the UTC [start, end), and what the ones kept
+    (not cancelled or returned) add up to."""
+    start, end = within
+    kept = Order.status.not_in((OrderStatus.CANCELLED, OrderStatus.RETURNED))
+    count, total = uow.session.execute(
+        select(
+            func.count(Order.id),
+            func.coalesce(func.sum(case((kept, Order.total), else_=0)), 0),
+        ).where(Order.customer_id == customer.id, Order.placed_at >= start, Order.placed_at < end)
+    ).one()
+    return int(count or 0), to_money(total or 0)
 
 
 def change_order_status(

@@ -872,6 +872,10 @@ def test_staff_asking_about_tickets_without_a_number_get_the_queue(world: World)
     assert "เครื่องเสีย" in lines[1] and "ด่วน" in lines[1] and "สินค้าเสียหาย" in lines[2]
     malee = support.send("เคสของ Malee Wong")
     assert malee.text.splitlines()[0] == "ตั๋วที่ยังเปิดอยู่ของ Malee Wong 1 ใบ:"
+    # a customer with no open ticket is said to have none (the queue is not empty)
+    assert support.send("tickets of Siam Paper").text == say(
+        "queue_of_empty", "en", name="Siam Paper"
+    )
     # a customer's tickets asked in other words: not nothing, nor the team's tickets report
     for text in ("tickets of Malee Wong", "open tickets for Malee Wong", "Malee Wong tickets"):
         asked = support.send(text)
@@ -1124,7 +1128,12 @@ def test_a_rep_lists_overdue_tasks_and_moves_one_to_another_day(world: World) ->
     assert "call about the contract" in rep.send("งานพรุ่งนี้").text
     assert "งานพรุ่งนี้" not in _due_dates(world)
     # moved to the day told, found by the customer and the words; undone, it goes back
-    moved = rep.send("move the Acme Trading task to next Friday")
+    asked = rep.send("move the Acme Trading task to next Friday")
+    assert asked.confirm and asked.text == say(
+        "confirm_task_move", "en", title="call about the contract – Acme Trading", day="27 Nov 2026"
+    )
+    assert _due_dates(world)["call about the contract"] == today - timedelta(days=2)
+    moved = rep.send("yes")
     assert moved.text == say(
         "task_moved", "en", title="call about the contract – Acme Trading", day="27 Nov 2026"
     )
@@ -1132,6 +1141,7 @@ def test_a_rep_lists_overdue_tasks_and_moves_one_to_another_day(world: World) ->
     rep.send("undo")
     assert _due_dates(world)["call about the contract"] == today - timedelta(days=2)
     rep.send("เลื่อนงานส่ง quote ให้ Siam Paper เป็นวันจันทร์หน้า")
+    rep.send("ใช่")
     assert _due_dates(world)["send the quote"] == date(2026, 11, 23)
     # no new task was added by any of these
     assert len(_due_dates(world)) == 2
@@ -1256,6 +1266,21 @@ def test_a_rep_asks_for_a_customers_contact_history(world: World) -> None:
         assert lines[2].endswith(": they want a quote for 500 reams")
 
 
+def test_staff_asking_for_their_orders_of_a_period_get_their_sales(world: World) -> None:
+    for text, lang, period in (
+        ("all my orders this week", "en", "this_week"),
+        ("ออเดอร์ทั้งหมดของฉันเดือนนี้", "th", "this_month"),
+    ):
+        reply = world.session("staff:U_SALES").send(text)
+        assert reply.intent == "report", text
+        assert reply.text.splitlines()[0] == say(
+            "report_title",
+            lang,
+            kind=label("report", "sales", lang),
+            period=label("period", period, lang),
+        )
+
+
 def test_the_teams_pipeline_is_shown_by_rep_as_well(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         narin = uow.session.scalars(select(Staff).where(Staff.slack_user_id == "U_SALES2")).one()
@@ -1336,6 +1361,12 @@ def test_a_customer_asking_their_tier_sees_their_membership(world: World, text: 
     assert dict(card.fields)[say("f.tier", lang)] == label("tier", "silver", lang)
 
 
+def test_a_customer_asking_to_cancel_something_is_no_task_of_theirs(world: World) -> None:
+    reply = world.session("customer:U_LINE_SOMSRI").send("ยกเลิกงานสัมมนาวันเสาร์ได้ไหม")
+    assert reply.intent in ("out_of_scope", "faq")
+    assert reply.text != say("not_allowed_customer", "th")
+
+
 def test_a_customer_typing_a_ticket_or_member_number_sees_their_own(world: World) -> None:
     with world.store.uow() as uow:
         number = uow.session.scalars(select(Ticket.number)).one()  # Malee's ticket
@@ -1408,6 +1439,29 @@ def test_a_customer_asks_for_their_order_history_of_a_period(world: World) -> No
     assert "ORD-3001" in this_month.text and "ORD-3010" not in this_month.text
     none = somsri_chat.send("what did I order last week")
     assert none.text == say("no_orders_of_own_in", "en", period="last week")
+
+
+def test_a_long_order_history_of_a_period_counts_all_and_lists_the_latest(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        malee = uow.session.get_one(Customer, world.malee)
+        for n in range(22):
+            orders.upsert_order(
+                uow,
+                f"ORD-{5000 + n}",
+                malee,
+                status="delivered",
+                total="10",
+                placed_at=NOW.replace(month=10, day=1 + n),
+                carrier=None,
+                tracking_number=None,
+            )
+        uow.commit()
+    lines = world.session("customer:U_LINE_MALEE").send("what did I order last month").text
+    assert lines.splitlines()[:2] == [
+        "Your orders, last month (22, total ฿220):",
+        say("orders_latest", "en", count=20),
+    ]
+    assert len(lines.splitlines()) == 22 and "ORD-5021" in lines and "ORD-5001" not in lines
 
 
 def test_a_customer_cancelling_their_latest_order_hears_its_status_and_who_can(
@@ -1693,6 +1747,13 @@ def test_support_keep_the_faq_in_chat_and_customers_get_the_answers(world: World
     support.send(english)
     support.send("ยกเลิกเวิร์กช็อปได้ไหม")
     assert support.send("yes").text == say("faq_changed", "en", entry="cancel_workshop_booking")
+    # a stored question the bot answers itself keeps its own answer
+    with world.store.uow(Actor.cli()) as uow:
+        knowledge.upsert_entry(
+            uow, "tracking", ["where is my order"], "ส่งเลขออเดอร์มา", "Send your order number."
+        )
+        uow.commit()
+    assert somsri.send("where is my order").text.startswith("Order ORD-3001")
     # asked word for word as stored, it is answered though it reads as "cancel"
     assert world.bot.parse("ยกเลิกเวิร์กช็อปได้ไหม").intent == "cancel"
     assert somsri.send("ยกเลิกเวิร์กช็อปได้ไหม").text == thai
@@ -1705,6 +1766,15 @@ def test_support_keep_the_faq_in_chat_and_customers_get_the_answers(world: World
     # the same question twice is pointed at the entry that answers it
     again = support.send(f"add faq: {question}")
     assert again.text == say("faq_exists", "en", entry="cancel_workshop_booking")
+    # short answers, one reading as "cancel" and one as "none", are answers too
+    support.send("add faq: do you have parking?")
+    support.send("ไม่มี")
+    support.send("ยกเลิกได้")
+    parking = support.send("yes")
+    assert parking.text == say("faq_added", "en", entry="parking")
+    with world.store.uow() as uow:
+        (kept,) = [e for e in knowledge.list_entries(uow) if e.key == "parking"]
+        assert (kept.answer_th, kept.answer_en) == ("ไม่มี", "ยกเลิกได้")
     # sales reps and customers ask the FAQ; they do not change it
     assert world.session("staff:U_SALES").send("add faq").text == say("faq_keep_not_allowed", "en")
     assert somsri.send("เพิ่ม faq").text == say("faq_keep_not_allowed", "th")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -195,6 +195,48 @@ def test_order_status_history_and_customer_scope(store: Store) -> None:
         order = uow.session.scalars(select(Order)).one()
         assert order.status is OrderStatus.SHIPPED and order.carrier == "Kerry Express"
         assert [h.to_status for h in order.history] == [OrderStatus.PAID, OrderStatus.SHIPPED]
+
+
+def test_a_customers_orders_of_a_period_count_and_add_up_beyond_a_list(store: Store) -> None:
+    _customer(store)
+    utc = UTC
+    with store.uow() as uow:
+        acme = customer_by_reference(uow, "Acme Trading")
+        other = create_customer(uow, CustomerInput(name="Lotus Garden"))
+        for n in range(25):  # more than a chat list shows
+            status = "cancelled" if n == 0 else "returned" if n == 1 else "delivered"
+            orders.upsert_order(
+                uow,
+                f"ORD-{n + 100}",
+                acme,
+                status=status,
+                total="100.50",
+                placed_at=datetime(2026, 10, 1 + n, 3, tzinfo=utc),
+                carrier=None,
+                tracking_number=None,
+            )
+        for number, who, day in (
+            ("ORD-900", acme, datetime(2026, 11, 1, tzinfo=utc)),
+            ("ORD-901", other, datetime(2026, 10, 5, tzinfo=utc)),
+        ):
+            orders.upsert_order(
+                uow,
+                number,
+                who,
+                status="paid",
+                total="7",
+                placed_at=day,
+                carrier=None,
+                tracking_number=None,
+            )
+        uow.commit()
+    october = (datetime(2026, 10, 1, tzinfo=utc), datetime(2026, 11, 1, tzinfo=utc))
+    with store.uow() as uow:
+        acme = customer_by_reference(uow, "Acme Trading")
+        # 25 placed in October, 23 kept: the cancelled and the returned one spend nothing
+        assert orders.spent_within(uow, acme, october) == (25, Decimal("2311.50"))
+        listed = orders.recent_orders(uow, acme, limit=20, within=october)
+        assert len(listed) == 20 and listed[0].number == "ORD-124"
 
 
 def test_tasks_and_interactions(store: Store) -> None:

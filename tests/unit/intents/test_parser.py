@@ -1368,6 +1368,10 @@ def test_requests_about_the_knowledge_base_itself(text: str, slots: dict[str, st
         ("ประวัติการติดต่อ Siam Paper", "customer_lookup", "history"),
         ("what did we talk about with Siam Paper last time", "customer_lookup", "history"),
         ("Siam Paper interactions", "customer_lookup", "history"),
+        # nothing to log: the notes kept, to read
+        ("notes on Siam Paper", "customer_lookup", "history"),
+        ("โน้ตของ Siam Paper", "customer_lookup", "history"),
+        ("add a note to Siam Paper", "log_interaction", None),
         # the card, their purchases or their points
         ("Siam Paper", "customer_lookup", None),
         ("ขอประวัติการซื้อของ Siam Paper", "customer_lookup", None),
