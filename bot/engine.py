@@ -53,6 +53,7 @@ from intents.lexicon import load_lexicon
 from intents.normalize import clean_text, fold_text
 from intents.parser import default_tokeniser, reward_asked
 
+IDS = re.compile(r"(?i)\b(?:TCK|ORD|M)-\d+\b")
 UNDO_WORDS = frozenset({"undo", "ย้อนกลับ", "เลิกทำ", "undo last", "ยกเลิกรายการล่าสุด"})
 CONFIRM = "__confirm__"
 NAME_ONLY_SCORE = 92.0
@@ -127,6 +128,14 @@ STOP_WORDS = frozenset({"cancel", "stop", "never mind", "nevermind", "ยกเ�
 ANSWER_INTENTS = frozenset({"customer_lookup", "customer_create", "confirm", "deny"})
 # a typed answer picks the option whose label it names this well (0-100)
 OPTION_MATCH = 75
+
+
+def _only_ids(text: str) -> bool:
+    """A message of a ticket, order or member number and nothing more but particles."""
+    rest = IDS.sub(" ", clean_text(text))
+    particles = load_lexicon().particles
+    words = fold_text(rest).replace("?", " ").replace(".", " ").split()
+    return rest != clean_text(text) and all(w in particles for w in words)
 
 
 def _ids_in(parsed: ParseResult) -> bool:
@@ -633,9 +642,14 @@ class Bot:
             phone = extract_entities(message.text, context).get("phone")
             if phone:
                 intent, slots["phone"] = "link_account", phone
-        if who.role == "customer" and not allowed(who.role, intent) and intent in OWN_SIDE:
-            # "TCK-2001", "M-10013": staff would change the ticket or the points; a customer
-            # looks at their own
+        if (
+            who.role == "customer"
+            and not allowed(who.role, intent)
+            and intent in OWN_SIDE
+            and _only_ids(message.text)
+        ):
+            # "TCK-2001", "M-10013" alone: staff would change the ticket or the points; a
+            # customer looks at their own ("TCK-2001 close it" is still refused)
             intent = state["_intent"] = OWN_SIDE[intent]
         if not allowed(who.role, intent):
             # a customer is told where such a request can go instead of being refused flat

@@ -1375,8 +1375,11 @@ def test_a_customer_typing_a_ticket_or_member_number_sees_their_own(world: World
     # another customer's ticket is not found, and nothing is changed
     other = world.session("customer:U_LINE_SOMSRI").send(number)
     assert other.text == say("ticket_not_found", "th", number=number)
-    member = world.session("customer:U_LINE_SOMSRI").send("M-10002")
+    member = world.session("customer:U_LINE_SOMSRI").send("M-10002 ค่ะ")
     assert member.intent == "loyalty_balance" and "1,200" in member.text
+    # asking to change it is still refused (staff change tickets and points)
+    refused = world.session("customer:U_LINE_MALEE").send(f"{number} close it")
+    assert refused.text == say("not_allowed_customer", "en")
 
 
 def test_a_customer_asking_for_their_orders_gets_the_recent_ones(world: World) -> None:
