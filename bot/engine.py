@@ -527,6 +527,11 @@ class Bot:
                 return Reply(say("cancelled", lang), lang)
             return self._ask_again(pending, state, lang)
         switching = parsed.intent not in ("out_of_scope", pending["intent"])
+        if pending["intent"] == "faq" and parsed.intent == "faq" and parsed.slots.get("request"):
+            # "edit faq opening_hours" while the new entry's question waits: a request of its
+            # own about the knowledge base, not the question
+            state.pop("pending", None)
+            return None
         if options and switching and _option(options, text) is None:
             # a choice question answered with a new request: leave the question behind
             state.pop("pending", None)

@@ -1766,6 +1766,9 @@ def test_support_keep_the_faq_in_chat_and_customers_get_the_answers(world: World
     with world.store.uow() as uow:
         (entry,) = [e for e in knowledge.list_entries(uow) if e.key == "cancel_workshop_booking"]
         assert entry.questions == [question] and entry.answer_en == thai
+    # another request about the knowledge base while its question waits is that request
+    assert support.send("add faq").text == say("ask_faq_question", "en")
+    assert support.send("faq list").text.splitlines()[0] == say("faq_list", "en", count=4)
     # the same question twice is pointed at the entry that answers it
     again = support.send(f"add faq: {question}")
     assert again.text == say("faq_exists", "en", entry="cancel_workshop_booking")
