@@ -65,10 +65,8 @@ from crm_core.services.customers import CustomerInput
 from crm_core.types import utcnow
 from crm_core.uow import UnitOfWork
 from intents.lexicon import load_lexicon
-from intents.models import CustomerName
 from intents.normalize import THAI_CHAR, clean_text, fold_text
 from intents.parser import default_tokeniser
-from intents.resolver import Mention
 
 Action = Callable[[Context], Outcome]
 ORDER_STEPS = ("pending", "paid", "packed", "shipped", "delivered")
@@ -690,20 +688,10 @@ def _handed_to(ctx: Context) -> Staff | Ask | None:
     return member if member.id != staff.id else None
 
 
-def _known_mention(ctx: Context, text: str) -> tuple[Mention, CustomerName] | None:
-    """The first known customer the text names, by name or alias, and who they are; None
-    when it names none, or only one that fits several."""
-    for mention in ctx.customers.find_mentions(text):
-        best = mention.resolution.best
-        if best is not None and not mention.resolution.ambiguous:
-            return mention, best
-    return None
-
-
 def _customer_in(ctx: Context, title: str) -> str:
     """The task's title without the known customer it names, who becomes the task's
     customer ("visit Siam Paper" typed as the answer to "what is the task?")."""
-    known = _known_mention(ctx, title)
+    known = ctx.customers.known_mention(title)
     if known is None:
         return title
     mention, best = known
@@ -1744,7 +1732,7 @@ ONE_CUSTOMER_CARD = frozenset({"sales", "pipeline", "interactions"})
 def _customer_named_in(ctx: Context) -> Customer | None:
     """The one known customer a message names, by name or alias, when it names one (a report
     takes no customer slot, so the text is read for one)."""
-    known = _known_mention(ctx, clean_text(str(ctx.slots.get("_text") or "")))
+    known = ctx.customers.known_mention(clean_text(str(ctx.slots.get("_text") or "")))
     return None if known is None else ctx.uow.session.get(Customer, known[1].id)
 
 

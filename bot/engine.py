@@ -52,8 +52,8 @@ from intents.extract import extract_entities
 from intents.lexicon import load_lexicon
 from intents.normalize import clean_text, fold_text
 from intents.parser import default_tokeniser, reward_asked
+from intents.slots.entities import SpanSet, extract_ids
 
-IDS = re.compile(r"(?i)\b(?:TCK|ORD|M)-\d+\b")
 UNDO_WORDS = frozenset({"undo", "ย้อนกลับ", "เลิกทำ", "undo last", "ยกเลิกรายการล่าสุด"})
 CONFIRM = "__confirm__"
 NAME_ONLY_SCORE = 92.0
@@ -132,10 +132,15 @@ OPTION_MATCH = 75
 
 def _only_ids(text: str) -> bool:
     """A message of a ticket, order or member number and nothing more but particles."""
-    rest = IDS.sub(" ", clean_text(text))
+    rest = clean_text(text)
+    spans = SpanSet()
+    extract_ids(rest, spans)
+    ids = [e for e in spans.entities if e.kind in ("order_id", "ticket_id", "member_id")]
+    for e in sorted(ids, key=lambda e: e.start, reverse=True):
+        rest = f"{rest[: e.start]} {rest[e.end :]}"
     particles = load_lexicon().particles
     words = fold_text(rest).replace("?", " ").replace(".", " ").split()
-    return rest != clean_text(text) and all(w in particles for w in words)
+    return bool(ids) and all(w in particles for w in words)
 
 
 def _ids_in(parsed: ParseResult) -> bool:
@@ -242,6 +247,10 @@ class Bot:
             now=self.clock(), timezone=str(self.tz), customers=self.customers(uow)
         )
         return parse(text, context)
+
+    def entities(self, text: str) -> dict[str, object]:
+        """Every slot value the text holds by pattern or vocabulary, on the bot's clock."""
+        return extract_entities(text, ParseContext(now=self.clock(), timezone=str(self.tz)))
 
     # ---- the turn ---------------------------------------------------------------------------
 
@@ -419,17 +428,16 @@ class Bot:
             not w.isascii() and w in lexicon.question_words for w in words
         ):
             return None
-        for mention in self.customers(uow).find_mentions(clean):
-            best = mention.resolution.best
-            if best is None or mention.resolution.ambiguous:
-                continue
-            told = f"{clean[: mention.start]} {clean[mention.end :]}".strip(" ,:;-")
-            latin = re.findall(r"[a-z]+", told.casefold())
-            vocabulary = lexicon.latin_words | lexicon.stopwords
-            if len(told) < NOTE_LEAST or (told.isascii() and set(latin) <= vocabulary):
-                return None  # "Acme interactions": words of a request, nothing told
-            return {"customer": best.name, "customer_id": best.id, "note": told}
-        return None
+        known = self.customers(uow).known_mention(clean)
+        if known is None:
+            return None
+        mention, best = known
+        told = f"{clean[: mention.start]} {clean[mention.end :]}".strip(" ,:;-")
+        latin = re.findall(r"[a-z]+", told.casefold())
+        vocabulary = lexicon.latin_words | lexicon.stopwords
+        if len(told) < NOTE_LEAST or (told.isascii() and set(latin) <= vocabulary):
+            return None  # "Acme interactions": words of a request, nothing told
+        return {"customer": best.name, "customer_id": best.id, "note": told}
 
     def _read_as_redeem(
         self, uow: UnitOfWork, parsed: ParseResult, text: str
@@ -581,8 +589,7 @@ class Bot:
         if len(text.split()) > CORRECTION_WORDS:
             return {}
         wanted = set(load_lexicon().intents[str(pending["intent"])].slots)
-        context = ParseContext(now=self.clock(), timezone=str(self.tz))
-        found = _plain_slots(extract_entities(text, context))
+        found = _plain_slots(self.entities(text))
         day = found.pop("date", None)
         for slot in ("date", "due_date", "close_date"):
             if day is not None and slot in wanted:
@@ -604,7 +611,7 @@ class Bot:
             return chosen
         if slot == "customer":
             # "M-10001" or "0812223344" in answer to "which customer?"
-            found = extract_entities(text, ParseContext(now=self.clock(), timezone=str(self.tz)))
+            found = self.entities(text)
             contact = contact_details(found)
             known = customer_by_contact(uow, **contact) if contact else None
             if known is not None:
@@ -620,8 +627,7 @@ class Bot:
             # ค่ะ" answering "which reward?" is "กาแฟฟรี"); else the answer as typed
             told = parsed.slots.get(slot) if parsed.intent == intent else None
             return told or text
-        context = ParseContext(now=self.clock(), timezone=str(self.tz))
-        slots = {**_plain_slots(extract_entities(text, context)), **_slots_from(parsed)}
+        slots = {**_plain_slots(self.entities(text)), **_slots_from(parsed)}
         if slot in ("date", "due_date", "close_date"):
             return slots.get(slot) or slots.get("date") or slots.get("due_date")
         if slot == "contact":
@@ -643,8 +649,7 @@ class Bot:
             intent = "out_of_scope"
         if who.role == "lead" and not allowed(who.role, intent) and slots.get("order_id"):
             # "my phone is 08… and order ORD-3001": what linking asks for, given at once
-            context = ParseContext(now=self.clock(), timezone=str(self.tz))
-            phone = extract_entities(message.text, context).get("phone")
+            phone = self.entities(message.text).get("phone")
             if phone:
                 intent, slots["phone"] = "link_account", phone
         if (

@@ -18,6 +18,7 @@ from intents.lexicon import (
     SLOT_NAME,
     IntentSpec,
     Lexicon,
+    PhraseTrie,
     base_dictionary,
     is_common_word,
     is_family_name,
@@ -1316,13 +1317,18 @@ def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis, *, bare: bool = Fals
             asking = True
     if not asking:
         return False
-    rest = [
+    # a classifier or a letter may stay ("ใบ", "?")
+    return all(len(t) <= 2 for t in _untold(lexicon, tokens, told))
+
+
+def _untold(lexicon: Lexicon, tokens: list[str], told: set[int] | range) -> list[str]:
+    """The words of a message besides those at the positions `told`, stopwords and
+    particles: what it says that a rule has not accounted for."""
+    return [
         t
         for i, t in enumerate(tokens)
         if i not in told and t not in lexicon.stopwords and t not in lexicon.particles
     ]
-    # a classifier or a letter may stay ("ใบ", "?")
-    return all(len(t) <= 2 for t in rest)
 
 
 def _keeps_faq(lexicon: Lexicon, prepared: Prepared) -> tuple[str, str] | None:
@@ -1340,11 +1346,7 @@ def _keeps_faq(lexicon: Lexicon, prepared: Prepared) -> tuple[str, str] | None:
     # "แก้ faq"), or the noun then the verb ("faq ใหม่")
     before = [t for t in tokens[:start] if t not in lexicon.stopwords]
     near = [*before, *tokens[end : end + 1]] if len(before) <= 1 else []
-    rest = [
-        t
-        for i, t in enumerate(tokens)
-        if not start <= i < end and t not in lexicon.stopwords and t not in lexicon.particles
-    ]
+    rest = _untold(lexicon, tokens, range(start, end))
     after = prepared.clean.split(":", 1)[1].strip() if ":" in prepared.clean else ""
     if any(t in lexicon.faq_new for t in near):
         return "new", after
@@ -1678,15 +1680,12 @@ def _names_only_tasks(lexicon: Lexicon, analysis: Analysis) -> bool:
     "overdue tasks"): the list of them, not a task called so."""
     tokens = analysis.tokens
     told: set[int] = {i for i, t in enumerate(tokens) if t == "@date"}
-    for start, end, _ in (*lexicon.task_nouns.scan(tokens), *lexicon.overdue_words.scan(tokens)):
-        told.update(range(start, end))
     nouns = lexicon.task_nouns.scan(tokens)
-    rest = [
-        t
-        for i, t in enumerate(tokens)
-        if i not in told and t not in lexicon.stopwords and t not in lexicon.particles
-    ]
-    return bool(nouns) and len(told) > nouns[0][1] - nouns[0][0] and not rest
+    for start, end, _ in (*nouns, *lexicon.overdue_words.scan(tokens)):
+        told.update(range(start, end))
+    return (
+        bool(nouns) and len(told) > nouns[0][1] - nouns[0][0] and not _untold(lexicon, tokens, told)
+    )
 
 
 def _moves_a_task(lexicon: Lexicon, prepared: Prepared, slots: dict[str, object]) -> bool:
@@ -1700,12 +1699,12 @@ def _drops_a_task(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:
     ("delete task visit Lotus Garden", "ยกเลิกงานโทรหา Acme"), read as a new task, a call or
     nothing. Read as "cancel", only with a customer named ("cancel the Lotus Garden task"):
     else it may drop the bot's question ("cancel the reminder I just asked for")."""
-    tokens = [t for t in prepared.analysis.tokens if t not in ("please", "pls", "ช่วย")]
+    tokens = _request_words(prepared)
     if intent == "cancel" and "@customer" not in tokens:
         return False
     if intent not in ("task_create", "log_interaction", "cancel", OUT_OF_SCOPE):
         return False
-    hits = [end for start, end, _ in lexicon.task_drops.scan(tokens) if start == 0]
+    hits = _opening(lexicon.task_drops, tokens)
     if not hits:
         return False
     # the task's name may run into the word dropping it ("ยกเลิกงาน" split as "ยก|เลิกงาน")
@@ -1717,8 +1716,17 @@ def _drops_a_task(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:
 
 def _opens_moving(lexicon: Lexicon, prepared: Prepared) -> bool:
     """A word moving something to another day opens the message ("postpone ...", "เลื่อน...")."""
-    opening = [t for t in prepared.analysis.tokens if t not in ("please", "pls", "ช่วย")]
-    return any(start == 0 for start, _, _ in lexicon.task_moves.scan(opening))
+    return bool(_opening(lexicon.task_moves, _request_words(prepared)))
+
+
+def _request_words(prepared: Prepared) -> list[str]:
+    """The message's words without the asking kindly ("please delete ...", "ช่วยเลื่อน...")."""
+    return [t for t in prepared.analysis.tokens if t not in ("please", "pls", "ช่วย")]
+
+
+def _opening(phrases: PhraseTrie, tokens: list[str]) -> list[int]:
+    """Where each of the phrases the words open with ends."""
+    return [end for start, end, _ in phrases.scan(tokens) if start == 0]
 
 
 def _opens_with_tasks(analysis: Analysis) -> bool:

@@ -311,3 +311,12 @@ class CustomerIndex:
                 found.append(Mention(start, end, text[start:end], resolution))
                 taken[i:last] = [True] * (last - i)
         return sorted(found, key=lambda m: m.start)
+
+    def known_mention(self, text: str) -> tuple[Mention, CustomerName] | None:
+        """The first known customer the text names, by name or alias, and who they are; None
+        when it names none, or only one that fits several."""
+        for mention in self.find_mentions(text):
+            best = mention.resolution.best
+            if best is not None and not mention.resolution.ambiguous:
+                return mention, best
+        return None

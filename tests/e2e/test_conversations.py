@@ -1399,26 +1399,20 @@ def test_a_customer_asks_for_their_order_history_of_a_period(world: World) -> No
         somsri = uow.session.scalars(
             select(Customer).where(Customer.line_user_id == "U_LINE_SOMSRI")
         ).one()
-        orders.upsert_order(
-            uow,
-            "ORD-3010",
-            somsri,
-            status="delivered",
-            total="480",
-            placed_at=NOW.replace(month=10, day=5),
-            carrier=None,
-            tracking_number=None,
-        )
-        orders.upsert_order(
-            uow,
-            "ORD-3011",
-            somsri,
-            status="cancelled",
-            total="100",
-            placed_at=NOW.replace(month=10, day=7),
-            carrier=None,
-            tracking_number=None,
-        )
+        for number, status, total, day in (
+            ("ORD-3010", "delivered", "480", 5),
+            ("ORD-3011", "cancelled", "100", 7),
+        ):
+            orders.upsert_order(
+                uow,
+                number,
+                somsri,
+                status=status,
+                total=total,
+                placed_at=NOW.replace(month=10, day=day),
+                carrier=None,
+                tracking_number=None,
+            )
         uow.commit()
     somsri_chat = world.session("customer:U_LINE_SOMSRI")
     # "history" is no points history when it is of orders; Thai has one word for all orders
