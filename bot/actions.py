@@ -281,7 +281,7 @@ def _customer_card(ctx: Context, c: Customer) -> Card:
         fields.append((_t(ctx, "f.member"), c.member_id))
     fields.append((_t(ctx, "f.tier"), label("tier", c.tier.value, ctx.lang)))
     fields.append((_t(ctx, "f.points"), points(loyalty.balance(ctx.uow, c.id), ctx.lang)))
-    open_deals = deals.list_deals(ctx.uow, customer=c, limit=3)
+    open_deals = deals.list_deals(ctx.uow, deals.DealFilter(customer=c), limit=3)
     if open_deals:
         fields.append(
             (
@@ -864,7 +864,7 @@ def _task_label(title: str, customer: Customer | None) -> str:
 def _deal_for(ctx: Context, customer: Customer) -> Deal | Outcome:
     staff = ctx.who.staff
     assert staff is not None
-    candidates = deals.list_deals(ctx.uow, customer=customer, limit=10)
+    candidates = deals.list_deals(ctx.uow, deals.DealFilter(customer=customer), limit=10)
     held = _in_focus(ctx)
     picked = ctx.slots.get("deal_id")
     if picked is None and held is not None and held.get("customer_id") == customer.id:
@@ -1082,36 +1082,81 @@ def deal_list(ctx: Context) -> Outcome:
     elif period:
         # "ดีลที่จะปิดเดือนหน้า": the open deals expected to close within the period
         closing = reports.period_days(str(period), ctx.now, tz=str(ctx.tz))
-    rows = deals.list_deals(
-        ctx.uow,
+    stale = _stale_since(ctx) if ctx.slots.get("stale") else None
+    wanted = deals.DealFilter(
         owner=owner,
         customer=customer,
         stage=stage,
         reached=reached,
         closing=closing,
-        limit=15,
+        still_since=stale[0] if stale else None,
     )
+    top = ctx.slots.get("top")
+    shown = min(int(str(top)), DEAL_LIST) if top else DEAL_LIST
+    rows = deals.list_deals(ctx.uow, wanted, largest_first=bool(top), limit=shown)
     named = label("stage", stage.value, ctx.lang) if stage else ""
     when = _period(ctx, str(period)) if period else ""
     # "ดีลที่หลุดเดือนนี้": the deals that reached the stage in the period, said so
     within = "_in" if reached else ""
     if not rows:
+        if stale:
+            return Done(whose + _t(ctx, "no_deals_stale", span=stale[1]))
         if closing:
             return Done(whose + _t(ctx, "no_deals_closing", period=when))
         if stage:
             return Done(whose + _t(ctx, f"no_deals_at_stage{within}", stage=named, period=when))
         return Done(whose + _t(ctx, "no_deals"))
-    total = sum((d.amount for d in rows), Decimal("0"))
+    count, total = deals.deal_totals(ctx.uow, wanted)
     lines = [
         f"• {d.customer.name}: {d.title} {money(d.amount)} "
-        f"({label('stage', d.stage.value, ctx.lang)}"
-        + (f", {_d(d.close_date, ctx)}" if closing and d.close_date else "")
-        + ")"
+        f"({_listed_state(ctx, d, stale, dated=closing is not None)})"
         for d in rows
     ]
-    key = "deals_closing" if closing else f"deals_at_stage{within}" if stage else "deals_list"
-    header = _t(ctx, key, count=len(rows), total=money(total), stage=named, period=when)
+    if stale:
+        key = "deals_stale"
+    else:
+        key = "deals_closing" if closing else f"deals_at_stage{within}" if stage else "deals_list"
+    header = _t(
+        ctx,
+        key,
+        count=count,
+        total=money(total),
+        stage=named,
+        period=when,
+        span=stale[1] if stale else "",
+    )
+    if top and count > len(rows):
+        header += "\n" + _t(ctx, "deals_largest", count=len(rows))
+    elif count > len(rows):
+        lines.append(_t(ctx, "deals_more", count=count - len(rows)))
     return Done(whose + header + "\n" + "\n".join(lines))
+
+
+# deals listed at most; those in one stage this long (days) are stuck when no time is told
+DEAL_LIST = 15
+STALE_DAYS = 14
+
+
+def _stale_since(ctx: Context) -> tuple[datetime, str]:
+    """Since when a stuck deal has not changed stage ("ดีลที่ไม่ขยับเกิน 30 วัน": 30 days ago;
+    "stuck deals": STALE_DAYS), and that time as said."""
+    told = ctx.slots.get("stale_days")
+    days = int(str(told)) if told else STALE_DAYS
+    return ctx.now - timedelta(days=days), _t(ctx, "stale_days", count=days)
+
+
+def _listed_state(
+    ctx: Context, deal: Deal, stale: tuple[datetime, str] | None, *, dated: bool
+) -> str:
+    """A deal's stage as listed, with how long it has been there when stuck deals are asked
+    for, or its expected close date when `dated` and it has one."""
+    state = label("stage", deal.stage.value, ctx.lang)
+    if stale:
+        days = (ctx.now - deals.stage_entered(deal)).days
+        return state + ", " + _t(ctx, "days_in_stage", count=days)
+    if dated and deal.close_date:
+        return state + f", {_d(deal.close_date, ctx)}"
+    return state
 
 
 # ---- orders and tickets ----------------------------------------------------------------------

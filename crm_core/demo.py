@@ -950,7 +950,9 @@ def _base_batch(now: datetime, zone: ZoneInfo, rng: random.Random, taken: _Taken
         if stage in (Stage.WON, Stage.LOST):
             end = max(created, min(now, datetime.combine(close, time(11, 0), tzinfo=zone)))
         else:
-            end = created + (now - created) * 0.8
+            # an open deal reached its stage halfway through its life: the older ones have
+            # sat there for weeks ("stuck deals")
+            end = created + (now - created) * 0.5
         batch.deals.append(
             _DealPlan(
                 customer=index[name],

@@ -164,6 +164,10 @@ class Lexicon:
     quiet_askers: PhraseTrie
     # tickets past their due time ("overdue tickets", "เคสที่เกินกำหนด")
     overdue_words: PhraseTrie
+    # deals stuck in one stage ("stuck deals", "ดีลที่ไม่คืบหน้า"), and words that say so only
+    # with how long ("ดีลที่ค้างเกิน 30 วัน")
+    deal_stale: PhraseTrie
+    deal_pending: PhraseTrie
     # words that agree though they open with "no" ("no problem")
     agree_words: PhraseTrie
     # words that only say there is a problem ("อยากแจ้งปัญหา", "I have a problem"): no
@@ -311,6 +315,8 @@ _WORD_LISTS = (
     "problem_words",
     "agree_words",
     "overdue_words",
+    "deal_stale",
+    "deal_pending",
     "quiet_words",
     "quiet_verbs",
     "quiet_not",
@@ -463,8 +469,15 @@ def load_lexicon() -> Lexicon:
         every_phrase.extend(t.split(":", 2)[2] for t in spec.boost | spec.avoid)
     dictionary = {w for w in extra_words | set(every_phrase) if not LATIN_CHAR.search(w)}
     dictionary = {w.replace(" ", "") for w in dictionary if w and not w.startswith("@")}
+    # words the typo corrector keeps: the keywords' and those of lists read alone ("stale" is
+    # no typo of "sale")
     latin_vocab = sorted(
-        {w for p in every_phrase for w in p.split() if w.isascii() and w.isalpha() and len(w) >= 4}
+        {
+            w
+            for p in every_phrase + word_lists["deal_stale"]
+            for w in p.split()
+            if w.isascii() and w.isalpha() and len(w) >= 4
+        }
     )
     dates = DateGrammar(
         months=date_tables["months"],
@@ -545,6 +558,8 @@ def load_lexicon() -> Lexicon:
         problem_words=_words_pattern(word_lists["problem_words"]),
         agree_words=_phrase_trie(word_lists["agree_words"]),
         overdue_words=_phrase_trie(word_lists["overdue_words"]),
+        deal_stale=_phrase_trie(word_lists["deal_stale"]),
+        deal_pending=_phrase_trie(word_lists["deal_pending"]),
         quiet_words=_phrase_trie(word_lists["quiet_words"]),
         quiet_verbs=frozenset(word_lists["quiet_verbs"]),
         quiet_not=_phrase_trie(word_lists["quiet_not"]),

@@ -79,6 +79,8 @@ _HAND_LEADS = ("ไปให้", "ให้", "ไป", "เป็น")
 # a ranking of customers ("top customers"): how many when no count is given, and at most
 TOP_CUSTOMERS = 10
 TOP_CUSTOMERS_MOST = 50
+# the largest deals listed when no count is told, and at most
+TOP_DEALS = 5
 # slots filled from the vocabulary, in the order they pick their phrase
 VOCABULARY_SLOTS = (
     "stage",
@@ -930,7 +932,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         for slot in ("description", "note", "top", "segment"):
             slots.pop(slot, None)
         slots["quiet"] = True
-        days = _quiet_days(lexicon, prepared.clean)
+        days = _days_told(lexicon, prepared.clean)
         if days is not None:
             slots["quiet_days"] = days
             slots.pop("period", None)  # "นานเกิน 30 วัน" is the quiet time, not a period
@@ -940,6 +942,14 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             # "top customers", "ลูกค้ารายใหญ่ปีนี้": the customers who brought the most
             slots["report_kind"] = "customers"
             slots["top"] = top
+    if intent == "deal_list":
+        # "stuck deals", "ดีลที่ไม่ขยับเกิน 30 วัน", "top 5 deals": which of them, and how
+        asked, words = _deals_asked(lexicon, prepared)
+        slots.update(asked)
+        if "customer_id" not in slots and str(slots.get("customer", "")).replace(" ", "") in words:
+            del slots["customer"]  # "ดีลใหญ่สุด": the largest deals, not those of "ใหญ่สุด"
+        if "stale_days" in slots:
+            slots.pop("period", None)  # "เกิน 30 วัน" is how long, not a period
     if spec.record:
         slots.update(_named_before_colon(lexicon, prepared, spec, entities, slots))
     if spec.mine and "ticket_id" not in slots and lexicon.own_words.scan(analysis.tokens):
@@ -1640,15 +1650,35 @@ def _asks_for_quiet_customers(lexicon: Lexicon, prepared: Prepared, intent: str)
     return bool(lexicon.customer_nouns.scan(tokens) or lexicon.quiet_askers.scan(tokens))
 
 
-def _quiet_days(lexicon: Lexicon, clean: str) -> int | None:
-    """How long customers have gone without contact, in days ("30 วัน", "2 months": a month
-    is 30 days), when told; at most a year."""
+def _days_told(lexicon: Lexicon, clean: str) -> int | None:
+    """How long is told, in days ("30 วัน", "2 months": a month is 30 days): how long customers
+    have gone without contact, or a deal has stayed in one stage; at most a year."""
     span = lexicon.dates.span(clean)
     if span is None:
         return None
     count, unit = span
     days = count if unit == "days" else count * DAYS_PER_MONTH
     return min(max(days, 1), QUIET_DAYS_MOST)
+
+
+def _deals_asked(lexicon: Lexicon, prepared: Prepared) -> tuple[dict[str, object], set[str]]:
+    """What a list of deals asks for besides whose, their stage and a period: those stuck in
+    one stage (``stale``, with ``stale_days`` when how long is told: "stuck for 3 weeks";
+    "ค้าง" counts only then), and the largest (``top``: "top 5 deals", "ดีลใหญ่สุด": five);
+    with the words that asked, which name no customer."""
+    tokens = prepared.analysis.tokens
+    asked: dict[str, object] = {}
+    days = _days_told(lexicon, prepared.clean)
+    stale = lexicon.deal_stale.scan(tokens) or (days and lexicon.deal_pending.scan(tokens))
+    if stale:
+        asked["stale"] = True
+        if days:
+            asked["stale_days"] = days
+    top = lexicon.top_words.scan(tokens)
+    if top:
+        m = lexicon.rank_count.search(prepared.clean)
+        asked["top"] = min(max(int(m.group(1) or m.group(2)), 1), TOP_DEALS) if m else TOP_DEALS
+    return asked, {"".join(tokens[start:end]) for start, end, _ in (*(stale or ()), *top)}
 
 
 def _asks_about_a_deal(prepared: Prepared) -> bool:

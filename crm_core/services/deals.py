@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import selectinload
 
 from crm_core.errors import DealNotFound, InvalidValue
 from crm_core.models import Customer, Deal, DealStageChange, Staff, Stage
-from crm_core.types import to_money
+from crm_core.types import UTCDateTime, to_money
 from crm_core.uow import UnitOfWork, snapshot
 
 OPEN_STAGES = (Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
@@ -107,40 +109,91 @@ def get_deal(uow: UnitOfWork, deal_id: int) -> Deal:
     return deal
 
 
+@dataclass(frozen=True)
+class DealFilter:
+    """Which deals: open ones, or those at `stage` (won and lost too); with `reached`, only
+    those that moved to `stage` within that UTC [start, end); with `closing`, only those
+    expected to close within that [first day, day after); with `still_since`, only those
+    whose stage has not changed since then (stuck)."""
+
+    owner: Staff | None = None
+    customer: Customer | None = None
+    open_only: bool = True
+    stage: Stage | None = None
+    reached: tuple[datetime, datetime] | None = None
+    closing: tuple[date, date] | None = None
+    still_since: datetime | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The WHERE conditions of this filter."""
+        out: list[ColumnElement[bool]] = []
+        if self.closing is not None:
+            out += [Deal.close_date >= self.closing[0], Deal.close_date < self.closing[1]]
+        if self.owner is not None:
+            out.append(Deal.owner_id == self.owner.id)
+        if self.customer is not None:
+            out.append(Deal.customer_id == self.customer.id)
+        if self.stage is not None:
+            out.append(Deal.stage == self.stage)
+            if self.reached is not None:
+                moved = select(DealStageChange.id).where(
+                    DealStageChange.deal_id == Deal.id,
+                    DealStageChange.to_stage == self.stage,
+                    DealStageChange.changed_at >= self.reached[0],
+                    DealStageChange.changed_at < self.reached[1],
+                )
+                out.append(moved.exists())
+        elif self.open_only:
+            out.append(Deal.stage.in_(OPEN_STAGES))
+        if self.still_since is not None:
+            out.append(_stage_entered() < self.still_since)
+        return out
+
+
+def _stage_entered() -> ColumnElement[datetime]:
+    """When a deal last changed stage (its creation when it never has)."""
+    last = (
+        select(func.max(DealStageChange.changed_at))
+        .where(DealStageChange.deal_id == Deal.id)
+        .correlate(Deal)
+        .scalar_subquery()
+    )
+    return func.coalesce(last, Deal.created_at, type_=UTCDateTime())
+
+
+def stage_entered(deal: Deal) -> datetime:
+    """When `deal` last changed stage (its creation when it never has)."""
+    return deal.history[-1].changed_at if deal.history else deal.created_at
+
+
 def list_deals(
     uow: UnitOfWork,
+    wanted: DealFilter | None = None,
     *,
-    owner: Staff | None = None,
-    customer: Customer | None = None,
-    open_only: bool = True,
-    stage: Stage | None = None,
-    reached: tuple[datetime, datetime] | None = None,
-    closing: tuple[date, date] | None = None,
+    largest_first: bool = False,
     limit: int = 20,
 ) -> list[Deal]:
-    """Deals, most recently changed first: open ones, or those at `stage` (won and lost too);
-    with `reached`, only those that moved to `stage` within that UTC [start, end); with
-    `closing`, only those expected to close within that [first day, day after), soonest first."""
-    query = select(Deal).limit(limit)
-    if closing is not None:
-        query = query.where(Deal.close_date >= closing[0], Deal.close_date < closing[1])
+    """The deals `wanted` describes: the largest first with `largest_first`; else those
+    expected to close soonest first (a `closing` filter), those stuck longest first (a
+    `still_since` filter), or the most recently changed first."""
+    wanted = wanted or DealFilter()
+    query = select(Deal).where(*wanted.conditions()).limit(limit)
+    if largest_first:
+        query = query.order_by(Deal.amount.desc(), Deal.id)
+    elif wanted.closing is not None:
         query = query.order_by(Deal.close_date, Deal.id)
+    elif wanted.still_since is not None:
+        query = query.order_by(_stage_entered(), Deal.id).options(selectinload(Deal.history))
     else:
         query = query.order_by(Deal.updated_at.desc(), Deal.id.desc())
-    if owner is not None:
-        query = query.where(Deal.owner_id == owner.id)
-    if customer is not None:
-        query = query.where(Deal.customer_id == customer.id)
-    if stage is not None:
-        query = query.where(Deal.stage == stage)
-        if reached is not None:
-            moved = select(DealStageChange.id).where(
-                DealStageChange.deal_id == Deal.id,
-                DealStageChange.to_stage == stage,
-                DealStageChange.changed_at >= reached[0],
-                DealStageChange.changed_at < reached[1],
-            )
-            query = query.where(moved.exists())
-    elif open_only:
-        query = query.where(Deal.stage.in_(OPEN_STAGES))
     return list(uow.session.scalars(query))
+
+
+def deal_totals(uow: UnitOfWork, wanted: DealFilter) -> tuple[int, Decimal]:
+    """How many deals `wanted` describes and what they add up to, however few are listed."""
+    count, total = uow.session.execute(
+        select(func.count(Deal.id), func.coalesce(func.sum(Deal.amount), 0)).where(
+            *wanted.conditions()
+        )
+    ).one()
+    return int(count or 0), to_money(total or 0)

@@ -256,6 +256,54 @@ def test_deals_expected_to_close_in_a_period_are_listed_by_close_date(world: Wor
     assert manager.send("tickets next week").text.startswith("There are no numbers for next week")
 
 
+def test_stuck_and_largest_deals_are_listed_with_counts_of_all(world: World) -> None:
+    manager = world.session("staff:U_MANAGER")
+    with world.store.uow() as uow:
+        siam = uow.session.get_one(Customer, world.siam)
+        for n in range(1, 18):  # 17 more open deals, ฿1,000 to ฿17,000, moved yesterday
+            deal = deals.create_deal(uow, siam, f"Batch {n}", owner=None, amount=1000 * n)
+            deal.history[-1].changed_at = NOW - timedelta(days=1)
+        # the Acme deal has sat in proposal for 50 days, "Batch 3" in lead for 19
+        acme = uow.session.get_one(Deal, world.acme_deal)
+        acme.amount = Decimal("90000")
+        acme.history[-1].changed_at = NOW - timedelta(days=50)
+        uow.session.scalars(select(Deal).where(Deal.title == "Batch 3")).one().history[
+            -1
+        ].changed_at = NOW - timedelta(days=19)
+        uow.commit()
+    stuck = manager.send("which deals are stuck?")
+    assert stuck.intent == "deal_list"
+    assert stuck.text == (
+        "Open deals that have stayed in one stage for 14 days or more (2, total ฿93,000):\n"
+        "• Acme Trading: Paper supply 2027 ฿90,000 (proposal, 50 days in stage)\n"
+        "• Siam Paper: Batch 3 ฿3,000 (lead, 19 days in stage)"
+    )
+    month = manager.send("ดีลที่ไม่ขยับเกิน 30 วัน")
+    assert month.text.startswith("ดีลที่เปิดอยู่และอยู่ขั้นเดิมมา 30 วันขึ้นไป (1 รายการ รวม ฿90,000)")
+    assert "อยู่ขั้นนี้ 50 วัน" in month.text and "Batch 3" not in month.text
+    assert manager.send("deals stuck for 60 days").text == (
+        "No open deal has stayed in one stage for 60 days or more."
+    )
+    # 18 open deals: the header counts them all, the list shows 15 and says how many more
+    listed = manager.send("open deals")
+    assert listed.text.startswith("Open deals (18, total ฿243,000):")
+    assert listed.text.count("\n• ") == 15 and listed.text.endswith("and 3 more")
+    largest = manager.send("top 3 deals")
+    assert largest.text.splitlines() == [
+        "Open deals (18, total ฿243,000):",
+        "The 3 largest:",
+        "• Acme Trading: Paper supply 2027 ฿90,000 (proposal)",
+        "• Siam Paper: Batch 17 ฿17,000 (lead)",
+        "• Siam Paper: Batch 16 ฿16,000 (lead)",
+    ]
+    thai = manager.send("ดีลใหญ่สุด")
+    assert thai.text.splitlines()[1:3] == [
+        "มูลค่าสูงสุด 5 รายการ:",
+        "• Acme Trading: Paper supply 2027 ฿90,000 (เสนอราคา)",
+    ]
+    assert thai.text.count("\n• ") == 5
+
+
 def test_staff_see_a_named_customers_latest_orders_and_a_customer_only_their_own(
     world: World,
 ) -> None:

@@ -1434,6 +1434,31 @@ def test_listing_moving_and_dropping_ones_tasks(text: str, slots: dict[str, obje
     assert (out.intent, out.to_json()["slots"]) == ("task_create", slots)
 
 
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("which deals are stuck", {"stale": True}),
+        ("stale deals", {"stale": True}),  # no typo of "sale"
+        ("ดีลที่ค้างนาน", {"stale": True}),
+        ("deals with no activity for 2 weeks", {"stale": True, "stale_days": 14}),
+        # how long is no period
+        ("ดีลที่ไม่คืบหน้าเกิน 1 เดือน", {"stale": True, "stale_days": 30}),
+        ("ดีลที่ค้างเกิน 30 วัน", {"stale": True, "stale_days": 30}),
+        # "ค้าง" alone is only open: the list as it is
+        ("ดีลที่ค้างอยู่มีอะไรบ้าง", {}),
+        ("biggest deals", {"top": 5}),
+        ("top 3 deals closing this month", {"top": 3, "period": "this_month"}),
+        # the words asking for the largest are no customer
+        ("ดีลใหญ่สุด", {"top": 5}),
+        ("ดีลมูลค่าสูงสุด 5 อันดับ", {"top": 5}),
+        ("how many deals is Tuk sitting on", {"customer": "Tuk"}),
+    ],
+)
+def test_stuck_and_largest_deals(text: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.to_json()["slots"]) == ("deal_list", slots)
+
+
 def test_cancelling_a_task_may_drop_the_bots_question_so_it_stays_a_cancel() -> None:
     assert parse("cancel the reminder I just asked for", ParseContext(now=NOW)).intent == "cancel"
     # with a customer named it is one of the sender's tasks to drop
