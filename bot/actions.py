@@ -259,7 +259,7 @@ def _period(ctx: Context, period: str) -> str:
     if back is None:
         return label("period", period, ctx.lang)
     count, unit = back
-    return _t(ctx, f"period.past_{unit}" + ("_one" if count == 1 else ""), count=count)
+    return _t(ctx, f"period.past_{unit}", count=count)
 
 
 def _staff_customer(ctx: Context) -> Customer | Outcome:
@@ -1500,6 +1500,15 @@ def _colleague(ctx: Context) -> Staff | Ask | Done | None:
 
 
 def loyalty_balance(ctx: Context) -> Outcome:
+    staff = ctx.who.staff
+    if (
+        staff is not None
+        and ctx.slots.get("report_kind") == "loyalty"
+        and staff.role.value not in ROLE_REPORTS
+        and _customer(ctx, required=False) is None
+    ):
+        # a manager's "loyalty", "แต้มสะสม": the programme's report, no one's balance
+        return report(replace(ctx, slots={"report_kind": "loyalty"}))
     found = _staff_customer(ctx)
     if not isinstance(found, Customer):
         return found

@@ -191,6 +191,8 @@ class Lexicon:
     question_words: frozenset[str]
     # words naming a member's tier ("what is my tier")
     tier_nouns: PhraseTrie
+    # words naming the loyalty programme alone ("loyalty", "แต้มสะสม"), no one's balance
+    programme_words: PhraseTrie
     # the knowledge base itself: its names, and the words adding to, changing or listing it
     # a customer's contact history asked for ("Acme history")
     contact_history: PhraseTrie
@@ -329,6 +331,7 @@ _WORD_LISTS = (
     "faq_ignore",
     "question_words",
     "tier_nouns",
+    "programme_words",
     "contact_history",
     "task_move",
     "task_drop",
@@ -531,6 +534,7 @@ def load_lexicon() -> Lexicon:
         faq_ignore=frozenset(word_lists["faq_ignore"]),
         question_words=frozenset(word_lists["question_words"]),
         tier_nouns=_phrase_trie(word_lists["tier_nouns"]),
+        programme_words=_phrase_trie(word_lists["programme_words"]),
         contact_history=_phrase_trie(word_lists["contact_history"]),
         contact_history_words=_words_pattern(word_lists["contact_history"]),
         task_moves=_phrase_trie(word_lists["task_move"]),

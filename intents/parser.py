@@ -942,6 +942,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             # "top customers", "ลูกค้ารายใหญ่ปีนี้": the customers who brought the most
             slots["report_kind"] = "customers"
             slots["top"] = top
+    if intent == "loyalty_balance" and not slots and _names_the_programme(lexicon, analysis):
+        # "loyalty", "แต้มสะสม": the programme named and nothing asked of anyone's points; to
+        # a manager its report, to a customer their own balance
+        slots["report_kind"] = "loyalty"
     if intent == "deal_list":
         # "stuck deals", "ดีลที่ไม่ขยับเกิน 30 วัน", "top 5 deals": which of them, and how
         asked, words = _deals_asked(lexicon, prepared)
@@ -1659,6 +1663,17 @@ def _days_told(lexicon: Lexicon, clean: str) -> int | None:
     count, unit = span
     days = count if unit == "days" else count * DAYS_PER_MONTH
     return min(max(days, 1), QUIET_DAYS_MOST)
+
+
+def _names_the_programme(lexicon: Lexicon, analysis: Analysis) -> bool:
+    """The message only names the loyalty programme ("loyalty", "แต้มสะสม"): no balance or
+    anyone's points asked for."""
+    named = {
+        i
+        for start, end, _ in lexicon.programme_words.scan(analysis.tokens)
+        for i in range(start, end)
+    }
+    return len(named) == len(analysis.tokens)
 
 
 def _deals_asked(lexicon: Lexicon, prepared: Prepared) -> tuple[dict[str, object], set[str]]:

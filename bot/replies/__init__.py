@@ -39,9 +39,12 @@ _FIELD_BEFORE_STOP = re.compile(r"\{(\w+)\}\.")
 def say(key: str, lang: str, **values: Any) -> str:
     """The template `key` in `lang`, filled with values.
 
-    A value that already ends a sentence ("Siam Paper Co.") takes the template's full stop.
+    A count of one takes the language's singular form, `key.one`, where it has one ("1
+    customer"). A value that already ends a sentence ("Siam Paper Co.") takes the template's
+    full stop.
     """
-    template = templates(lang)[key]
+    table = templates(lang)
+    template = table.get(f"{key}.one", table[key]) if values.get("count") == 1 else table[key]
     if "." in template:
         template = _FIELD_BEFORE_STOP.sub(
             lambda m: "{" + m[1] + "}" + ("" if str(values.get(m[1], "")).endswith(".") else "."),
@@ -59,8 +62,8 @@ def money(amount: Decimal | int, lang: str = "th") -> str:
 
 
 def points(value: int, lang: str) -> str:
-    """1,200 แต้ม / 1,200 points."""
-    return f"{value:,} " + ("แต้ม" if lang == "th" else "points")
+    """1,200 แต้ม / 1,200 points (1 point)."""
+    return f"{value:,} " + ("แต้ม" if lang == "th" else "point" if value in (1, -1) else "points")
 
 
 def day(value: date, lang: str) -> str:

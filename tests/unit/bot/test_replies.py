@@ -43,10 +43,25 @@ def test_both_languages_have_the_same_templates_and_placeholders() -> None:
 
     th = yaml.safe_load((HERE / "th.yaml").read_text(encoding="utf-8"))
     en = yaml.safe_load((HERE / "en.yaml").read_text(encoding="utf-8"))
-    assert set(th) == set(en)
-    for key in th:
+    # a singular form ("1 customer", `key.one`) only where a language has one, beside its key
+    singular = {k for k in {*th, *en} if k.endswith(".one")}
+    assert set(th) - singular == set(en) - singular
+    for key in th.keys() - singular:
         names = {f for _, f, _, _ in string.Formatter().parse(th[key]) if f}
         assert names == {f for _, f, _, _ in string.Formatter().parse(en[key]) if f}, key
+    for key in singular:
+        table = en if key in en else th
+        fields = {f for _, f, _, _ in string.Formatter().parse(table[key]) if f}
+        assert fields <= {f for _, f, _, _ in string.Formatter().parse(table[key[:-4]]) if f}, key
+
+
+def test_a_count_of_one_takes_the_singular_where_the_language_has_one() -> None:
+    assert say("campaign_queued", "en", count=1) == "Queued for 1 customer."
+    assert say("campaign_queued", "en", count=2) == "Queued for 2 customers."
+    assert say("campaign_queued", "th", count=1) == "เข้าคิวส่งถึงลูกค้า 1 รายแล้ว"
+    assert say("stale_days", "en", count=1) == "1 day"
+    assert points(1, "en") == "1 point" and points(-1, "en") == "-1 point"
+    assert points(1, "th") == "1 แต้ม"
 
 
 def test_thai_replies_use_gender_neutral_politeness() -> None:

@@ -1590,3 +1590,22 @@ def test_asking_to_add_a_task_tells_none_yet(text: str) -> None:
 @pytest.mark.parametrize("text", ["todo list", "ดูงานที่ต้องทำหน่อย", "add a task: call Acme"])
 def test_a_task_list_or_a_task_told_is_no_new_empty_task(text: str) -> None:
     assert parse(text, ParseContext(now=NOW)).slots.get("request") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        # the programme named alone: the bot answers a manager with its report
+        ("loyalty", "loyalty_balance", {"report_kind": "loyalty"}),
+        ("แต้มสะสม", "loyalty_balance", {"report_kind": "loyalty"}),
+        ("แต้มเท่าไหร่", "loyalty_balance", {}),
+        # "ตั๋ว" is what the replies call a ticket
+        ("ตั๋วสัปดาห์ที่แล้ว", "report", {"report_kind": "tickets", "period": "last_week"}),
+        ("แต้มสะสมเดือนนี้", "report", {"report_kind": "loyalty", "period": "this_month"}),
+    ],
+)
+def test_the_loyalty_programme_and_tickets_named_in_thai(
+    text: str, intent: str, slots: dict[str, object]
+) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.to_json()["slots"]) == (intent, slots)
