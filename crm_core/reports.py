@@ -331,6 +331,11 @@ class SalesReport:
     # deals lost in the period, and the share of the period's settled deals that were won
     lost_count: int = 0
     win_rate: Decimal | None = None
+    # the kept orders (neither cancelled nor returned) placed in the period, and their amount
+    # against the period before; None in one rep's report (orders have no rep)
+    orders_count: int | None = None
+    orders_amount: Decimal | None = None
+    orders_amount_change_pct: Decimal | None = None
 
     @property
     def average_amount(self) -> Decimal | None:
@@ -351,7 +356,15 @@ class SalesReport:
             ("previous_amount", self.previous_amount),
             ("count_change_pct", self.count_change_pct),
             ("amount_change_pct", self.amount_change_pct),
-        ]
+        ] + (
+            [
+                ("orders_count", self.orders_count),
+                ("orders_amount", self.orders_amount),
+                ("orders_amount_change_pct", self.orders_amount_change_pct),
+            ]
+            if self.orders_count is not None
+            else []
+        )
 
     def rows(self) -> Rows:
         """One row per rep, biggest amount first."""
@@ -421,7 +434,8 @@ def sales_report(
     tz: str = DEFAULT_TZ,
     owner_id: int | None = None,
 ) -> SalesReport:
-    """Won amount and count in the period by rep (from stage history), vs the period before."""
+    """Won amount and count in the period by rep (from stage history), vs the period before;
+    for the whole team, the kept orders as well."""
     start, end = period_range(period, now, tz)
     prev_start, prev_end = previous_range(period, now, tz)
     reps = _won_by_owner(uow, start, end, owner_id)
@@ -433,6 +447,16 @@ def sales_report(
     lost = sum(r.count for r in _won_by_owner(uow, start, end, owner_id, Stage.LOST))
     settled = count + lost
     win_rate = (Decimal(100 * count) / settled).quantize(Decimal("0.1")) if settled else None
+    orders: dict[str, Any] = {}
+    if owner_id is None:
+        orders_count, orders_amount = _kept_orders(uow, start, end)
+        orders = {
+            "orders_count": orders_count,
+            "orders_amount": orders_amount,
+            "orders_amount_change_pct": _change_pct(
+                orders_amount, _kept_orders(uow, prev_start, prev_end)[1]
+            ),
+        }
     return SalesReport(
         period=period,
         start=start,
@@ -449,6 +473,7 @@ def sales_report(
         by_rep=tuple(reps),
         lost_count=lost,
         win_rate=win_rate,
+        **orders,
     )
 
 
@@ -993,16 +1018,29 @@ def _won_by_customer(
     return {cid: (_int(n), _money(total)) for cid, n, total in uow.session.execute(query)}
 
 
+def _kept_in(start: datetime, end: datetime) -> tuple[Any, ...]:
+    """Orders kept (neither cancelled nor returned) and placed in [start, end)."""
+    return (_within(Order.placed_at, start, end), Order.status.not_in(RFM_EXCLUDED_STATUSES))
+
+
 def _orders_by_customer(
     uow: UnitOfWork, start: datetime, end: datetime
 ) -> dict[int, tuple[int, Decimal]]:
-    """Kept orders (neither cancelled nor returned) placed in [start, end) per customer."""
+    """Kept orders placed in [start, end) per customer."""
     query = (
         select(Order.customer_id, func.count(), func.sum(Order.total))
-        .where(_within(Order.placed_at, start, end), Order.status.not_in(RFM_EXCLUDED_STATUSES))
+        .where(*_kept_in(start, end))
         .group_by(Order.customer_id)
     )
     return {cid: (_int(n), _money(total)) for cid, n, total in uow.session.execute(query)}
+
+
+def _kept_orders(uow: UnitOfWork, start: datetime, end: datetime) -> tuple[int, Decimal]:
+    """How many kept orders were placed in [start, end), and their amount."""
+    count, total = uow.session.execute(
+        select(func.count(), func.sum(Order.total)).where(*_kept_in(start, end))
+    ).one()
+    return _int(count), _money(total)
 
 
 def _names(uow: UnitOfWork, ids: Iterable[int]) -> dict[int, str]:

@@ -256,6 +256,15 @@ def test_deals_expected_to_close_in_a_period_are_listed_by_close_date(world: Wor
     assert manager.send("tickets next week").text.startswith("There are no numbers for next week")
 
 
+def test_the_teams_sales_report_shows_the_orders_a_reps_does_not(world: World) -> None:
+    # three orders of ฿1,250.50 were placed on Tuesday; the manager asks in Thai for orders
+    team = world.session("staff:U_MANAGER").send("ยอดสั่งซื้อสัปดาห์นี้")
+    assert team.text.startswith("รายงานยอดขาย สัปดาห์นี้:")
+    assert "\nคำสั่งซื้อ (ไม่นับที่ยกเลิก/คืน): 3\nยอดคำสั่งซื้อ: ฿3,751.50\n" in team.text
+    own = world.session("staff:U_SALES").send("sales this week")
+    assert own.text.startswith("Sales report") and "Order" not in own.text
+
+
 def test_stuck_and_largest_deals_are_listed_with_counts_of_all(world: World) -> None:
     manager = world.session("staff:U_MANAGER")
     with world.store.uow() as uow:

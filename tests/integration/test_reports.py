@@ -286,7 +286,40 @@ def test_sales_this_week_by_rep_against_last_week_to_date(store: Store) -> None:
         ("previous_amount", D("30000.00")),
         ("count_change_pct", D("400.0")),
         ("amount_change_pct", D("320.0")),
+        # no orders: the team's report says so
+        ("orders_count", 0),
+        ("orders_amount", D("0")),
+        ("orders_amount_change_pct", None),
     ]
+
+
+def test_the_teams_sales_report_counts_the_kept_orders_against_the_period_before(
+    store: Store,
+) -> None:
+    team = _deals(store)
+    with store.uow() as uow:
+        shop = _customer(uow, "Shop")
+        for total, placed, status in (
+            ("1000.50", bkk(2025, 5, 12, 9), OrderStatus.DELIVERED),  # this week
+            ("2000", bkk(2025, 5, 14, 9), OrderStatus.PAID),
+            ("9999", bkk(2025, 5, 13, 9), OrderStatus.CANCELLED),  # not kept
+            ("500", bkk(2025, 5, 13, 9), OrderStatus.RETURNED),
+            ("2000", bkk(2025, 5, 6, 9), OrderStatus.DELIVERED),  # last week by Wednesday 10:00
+            ("7000", bkk(2025, 5, 8, 9), OrderStatus.DELIVERED),  # later last week
+        ):
+            _order(uow, shop, total, placed, status)
+        uow.commit()
+        report = reports.sales_report(uow, "this_week", NOW)
+        rep = reports.sales_report(uow, "this_week", NOW, owner_id=team.anan)
+    assert (report.orders_count, report.orders_amount) == (2, D("3000.50"))
+    assert report.orders_amount_change_pct == D("50.0")  # against the 2,000 to this point
+    assert report.summary()[-3:] == [
+        ("orders_count", 2),
+        ("orders_amount", D("3000.50")),
+        ("orders_amount_change_pct", D("50.0")),
+    ]
+    # orders have no rep: one rep's report leaves them out
+    assert rep.orders_count is None and "orders_count" not in dict(rep.summary())
 
 
 def test_sales_last_week_and_a_period_with_nothing_before_it(store: Store) -> None:
