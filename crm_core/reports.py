@@ -346,7 +346,7 @@ class SalesReport:
 
     def summary(self) -> Summary:
         """Totals for the period and the comparison with the one before."""
-        return [
+        figures: Summary = [
             ("won_count", self.won_count),
             ("won_amount", self.won_amount),
             ("average_amount", self.average_amount),
@@ -356,15 +356,14 @@ class SalesReport:
             ("previous_amount", self.previous_amount),
             ("count_change_pct", self.count_change_pct),
             ("amount_change_pct", self.amount_change_pct),
-        ] + (
-            [
+        ]
+        if self.orders_count is not None:
+            figures += [
                 ("orders_count", self.orders_count),
                 ("orders_amount", self.orders_amount),
                 ("orders_amount_change_pct", self.orders_amount_change_pct),
             ]
-            if self.orders_count is not None
-            else []
-        )
+        return figures
 
     def rows(self) -> Rows:
         """One row per rep, biggest amount first."""
