@@ -239,7 +239,7 @@ def to_blocks(reply: Reply, *, ticket_form: bool = False) -> list[Block]:
                     {
                         "type": "button",
                         "action_id": TICKET_FORM_ACTION,
-                        "text": _plain("New ticket / เปิดตั๋วใหม่"),
+                        "text": _plain("New ticket / เปิดเคสใหม่"),
                         "value": "open",
                     }
                 ],

@@ -352,7 +352,7 @@ def test_an_agent_asking_for_their_tickets_gets_those_assigned_to_them(world: Wo
     urgent = agent.send("urgent tickets")
     assert urgent.text.startswith("Open urgent tickets: 1") and "Line down" in urgent.text
     assert "Someone else's" not in urgent.text
-    assert agent.send("ticket ของฉัน").text.startswith("ตั๋วที่คุณรับผิดชอบและยังเปิดอยู่ 1 ใบ")
+    assert agent.send("ticket ของฉัน").text.startswith("เคสที่คุณรับผิดชอบและยังเปิดอยู่ 1 รายการ")
 
 
 def test_staff_change_a_named_customers_phone_after_confirming(world: World) -> None:
@@ -924,11 +924,11 @@ def test_staff_asking_about_tickets_without_a_number_get_the_queue(world: World)
     queue = support.send("ticket ที่ยังเปิดอยู่มีอะไรบ้าง")
     assert queue.intent == "ticket_status"
     lines = queue.text.splitlines()
-    assert lines[0].startswith("ตั๋วที่ยังเปิดอยู่ 2 ใบ") and len(lines) == 3
+    assert lines[0].startswith("เคสที่ยังเปิดอยู่ 2 รายการ") and len(lines) == 3
     # the urgent one is due first
     assert "เครื่องเสีย" in lines[1] and "ด่วน" in lines[1] and "สินค้าเสียหาย" in lines[2]
     malee = support.send("เคสของ Malee Wong")
-    assert malee.text.splitlines()[0] == "ตั๋วที่ยังเปิดอยู่ของ Malee Wong 1 ใบ:"
+    assert malee.text.splitlines()[0] == "เคสที่ยังเปิดอยู่ของ Malee Wong 1 รายการ:"
     # a customer with no open ticket is said to have none (the queue is not empty)
     assert support.send("tickets of Siam Paper").text == say(
         "queue_of_empty", "en", name="Siam Paper"

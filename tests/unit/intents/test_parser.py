@@ -1599,7 +1599,7 @@ def test_a_task_list_or_a_task_told_is_no_new_empty_task(text: str) -> None:
         ("loyalty", "loyalty_balance", {"report_kind": "loyalty"}),
         ("แต้มสะสม", "loyalty_balance", {"report_kind": "loyalty"}),
         ("แต้มเท่าไหร่", "loyalty_balance", {}),
-        # "ตั๋ว" is what the replies call a ticket
+        # "ตั๋ว" is a ticket too
         ("ตั๋วสัปดาห์ที่แล้ว", "report", {"report_kind": "tickets", "period": "last_week"}),
         ("แต้มสะสมเดือนนี้", "report", {"report_kind": "loyalty", "period": "this_month"}),
     ],
