@@ -1382,22 +1382,35 @@ def _ticket_queue(ctx: Context) -> Outcome:
         # "overdue tickets": past their due time
         priority = ctx.slots.get("priority")
         overdue = bool(ctx.slots.get("overdue"))
+        assignee = rep or (ctx.who.staff if mine else None)
+        # "unassigned tickets": nobody's; "pending tickets": waiting on the customer
+        unassigned = assignee is None and bool(ctx.slots.get("unassigned"))
+        pending = ctx.slots.get("status") == "pending"
         count, rows = tickets.queue(
             ctx.uow,
-            assignee=rep or (ctx.who.staff if mine else None),
+            assignee=assignee,
             priority=priority,
             due_before=ctx.now if overdue else None,
+            unassigned=unassigned,
+            status="pending" if pending else None,
         )
         level = label("priority", str(priority), ctx.lang) if priority else ""
         name = rep.name if rep else ""
         if overdue:
             key = "queue_overdue_rep" if rep else "queue_overdue"
+        elif unassigned:
+            key = "queue_unassigned"
+        elif pending:
+            key = "queue_pending_rep" if rep else "queue_pending_mine" if mine else "queue_pending"
         elif rep:
             key = "queue_rep"
         elif mine:
             key = "queue_mine"
         else:
             key = "queue_priority" if priority else "queue"
+        if unassigned or pending:
+            # "unassigned urgent tickets": the priority named before the noun
+            level += " " if level and ctx.lang == "en" else ""
         header = _t(ctx, key, count=count, priority=level, name=name)
         if not rows:
             return Done(_t(ctx, f"{key}_empty", priority=level, name=name))

@@ -164,6 +164,10 @@ class Lexicon:
     quiet_askers: PhraseTrie
     # tickets past their due time ("overdue tickets", "เคสที่เกินกำหนด")
     overdue_words: PhraseTrie
+    # open tickets nobody has taken ("unassigned tickets"), and those waiting on the customer
+    # ("pending tickets", "เคสที่รอลูกค้าตอบ")
+    unassigned_words: PhraseTrie
+    waiting_words: PhraseTrie
     # deals stuck in one stage ("stuck deals", "ดีลที่ไม่คืบหน้า"), and words that say so only
     # with how long ("ดีลที่ค้างเกิน 30 วัน")
     deal_stale: PhraseTrie
@@ -317,6 +321,8 @@ _WORD_LISTS = (
     "problem_words",
     "agree_words",
     "overdue_words",
+    "unassigned_words",
+    "waiting_words",
     "deal_stale",
     "deal_pending",
     "quiet_words",
@@ -477,7 +483,7 @@ def load_lexicon() -> Lexicon:
     latin_vocab = sorted(
         {
             w
-            for p in every_phrase + word_lists["deal_stale"]
+            for p in every_phrase + word_lists["deal_stale"] + word_lists["unassigned_words"]
             for w in p.split()
             if w.isascii() and w.isalpha() and len(w) >= 4
         }
@@ -562,6 +568,8 @@ def load_lexicon() -> Lexicon:
         problem_words=_words_pattern(word_lists["problem_words"]),
         agree_words=_phrase_trie(word_lists["agree_words"]),
         overdue_words=_phrase_trie(word_lists["overdue_words"]),
+        unassigned_words=_phrase_trie(word_lists["unassigned_words"]),
+        waiting_words=_phrase_trie(word_lists["waiting_words"]),
         deal_stale=_phrase_trie(word_lists["deal_stale"]),
         deal_pending=_phrase_trie(word_lists["deal_pending"]),
         quiet_words=_phrase_trie(word_lists["quiet_words"]),

@@ -722,6 +722,14 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     ):
         # "open tickets for Acme Trading": no report is of one customer; their open tickets
         intent = "ticket_status"
+    elif (
+        intent == "report"
+        and not any(e.kind == "date" for e in prepared.entities)
+        and _asks_for_part_of_queue(lexicon, prepared.analysis)
+    ):
+        # "tickets waiting for customer", "which tickets have no owner": a part of the
+        # queue to see, not the tickets report
+        intent = "ticket_status"
     if (
         intent in _REMARK_FROM
         and "log_verb" in prepared.analysis.tags
@@ -964,6 +972,21 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         and lexicon.overdue_words.scan(analysis.tokens)
     ):
         slots["overdue"] = True  # "overdue tickets": those past their due time
+    if (
+        intent == "ticket_status"
+        and "ticket_id" not in slots
+        and _asks_for_part_of_queue(lexicon, analysis)
+    ):
+        # "unassigned tickets": those nobody has taken; "pending tickets": those waiting on
+        # the customer
+        if lexicon.unassigned_words.scan(analysis.tokens):
+            slots["unassigned"] = True
+        elif lexicon.waiting_words.scan(analysis.tokens):
+            slots["status"] = "pending"
+        if {"unassigned", "status"} & slots.keys() and "priority" not in slots:
+            found = slot_value(analysis, "priority", lexicon.intents["ticket_create"], ())
+            if found:
+                slots["priority"] = found[0]  # "เคสด่วนที่ยังไม่มีคนรับ"
     if spec.when:
         # "ส่งไลน์หาลูกค้า gold พรุ่งนี้ ว่ามีโปร": a date outside the message is when to send
         told = " ".join(str(slots.get(s, "")) for s in ("message", "note", "description"))
@@ -1321,8 +1344,9 @@ def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis, *, bare: bool = Fals
     tokens = analysis.tokens
     told: set[int] = {i for i, t in enumerate(tokens) if t == "@customer"}
     asking = bare or any(t in ("tickets", "cases") for t in tokens)
-    for start, end, _ in lexicon.overdue_words.scan(tokens):
-        told.update(range(start, end))  # "overdue tickets": which of the queue
+    for trie in (lexicon.overdue_words, lexicon.unassigned_words, lexicon.waiting_words):
+        for start, end, _ in trie.scan(tokens):
+            told.update(range(start, end))  # "overdue tickets": which of the queue
     for start, end, tags in analysis.hits:
         if tags & _QUEUE_TAGS:
             told.update(range(start, end))
@@ -1333,6 +1357,13 @@ def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis, *, bare: bool = Fals
         return False
     # a classifier or a letter may stay ("ใบ", "?")
     return all(len(t) <= 2 for t in _untold(lexicon, tokens, told))
+
+
+def _asks_for_part_of_queue(lexicon: Lexicon, analysis: Analysis) -> bool:
+    """Tickets nobody has taken or waiting on the customer asked for, and nothing else."""
+    tokens = analysis.tokens
+    part = lexicon.unassigned_words.scan(tokens) or lexicon.waiting_words.scan(tokens)
+    return bool(part) and _asks_for_tickets(lexicon, analysis, bare=True)
 
 
 def _untold(lexicon: Lexicon, tokens: list[str], told: set[int] | range) -> list[str]:

@@ -174,12 +174,19 @@ def queue(
     assignee: Staff | None = None,
     priority: str | Priority | None = None,
     due_before: datetime | None = None,
+    unassigned: bool = False,
+    status: str | TicketStatus | None = None,
 ) -> tuple[int, list[Ticket]]:
-    """How many tickets are open (those of `assignee`, of `priority`, due before
-    `due_before`, when given), and the first `limit` of them by SLA due time."""
+    """How many tickets are open (those of `assignee` or, `unassigned`, of nobody; of
+    `priority`; due before `due_before`; at an open `status`, when given), and the first
+    `limit` of them by SLA due time."""
     wanted: list[ColumnElement[bool]] = [Ticket.status.not_in(CLOSED_STATES)]
     if assignee is not None:
         wanted.append(Ticket.assignee_id == assignee.id)
+    elif unassigned:
+        wanted.append(Ticket.assignee_id.is_(None))
+    if status is not None:
+        wanted.append(Ticket.status == TicketStatus(status))
     if priority is not None:
         wanted.append(Ticket.priority == Priority(priority))
     if due_before is not None:

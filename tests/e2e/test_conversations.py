@@ -944,6 +944,45 @@ def test_staff_asking_about_tickets_without_a_number_get_the_queue(world: World)
     assert "สินค้าเสียหาย" not in urgent.text
 
 
+def test_staff_see_the_tickets_nobody_has_taken_and_those_waiting_on_the_customer(
+    world: World,
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        malai = staff_by_slack_id(uow, "U_SUPPORT")
+        taken = tickets.create_ticket(uow, "printer jam", customer=acme, channel="slack")
+        tickets.update_ticket(uow, taken, assignee=malai)
+        waiting = tickets.create_ticket(uow, "need invoice copy", customer=acme, channel="slack")
+        tickets.update_ticket(uow, waiting, status="pending", assignee=malai)
+        urgent = tickets.create_ticket(
+            uow, "line down", customer=acme, channel="slack", priority="urgent"
+        )
+        uow.commit()
+        numbers = (taken.number, waiting.number, urgent.number)
+    support = world.session("staff:U_SUPPORT")
+    # Malee's damaged goods and the urgent one: nobody has them
+    nobody = support.send("unassigned tickets")
+    assert nobody.intent == "ticket_status"
+    lines = nobody.text.splitlines()
+    assert lines[0] == say("queue_unassigned", "en", count=2, priority="")
+    assert numbers[2] in lines[1] and "สินค้าเสียหาย" in lines[2] and len(lines) == 3
+    thai = support.send("เคสด่วนที่ยังไม่มีคนรับ")
+    assert thai.text.splitlines()[0] == say("queue_unassigned", "th", count=1, priority="ด่วน")
+    pending = support.send("tickets waiting for customer")
+    assert pending.intent == "ticket_status"
+    assert pending.text.splitlines() == [
+        say("queue_pending", "en", count=1, priority=""),
+        pending.text.splitlines()[1],
+    ]
+    assert numbers[1] in pending.text and numbers[0] not in pending.text
+    mine = support.send("เคสของฉันที่รอลูกค้าตอบ")
+    assert mine.text.splitlines()[0] == say("queue_pending_mine", "th", count=1, priority="")
+    # taking the last unassigned ones empties that list
+    support.send(f"take {numbers[2]}")
+    support.send("take TCK-2001")
+    assert support.send("เคสที่ยังไม่มีคนดูแล").text == say("queue_unassigned_empty", "th", priority="")
+
+
 def test_staff_asking_for_overdue_tickets_get_those_past_their_due_time(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         acme = uow.session.get_one(Customer, world.acme)

@@ -1609,3 +1609,25 @@ def test_the_loyalty_programme_and_tickets_named_in_thai(
 ) -> None:
     out = parse(text, ParseContext(now=NOW))
     assert (out.intent, out.to_json()["slots"]) == (intent, slots)
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("unassigned tickets", {"unassigned": True}),
+        ("which tickets have no owner", {"unassigned": True}),
+        ("เคสด่วนที่ยังไม่มีคนรับ", {"unassigned": True, "priority": "urgent"}),
+        ("pending tickets", {"status": "pending"}),
+        ("tickets waiting for customer", {"status": "pending"}),
+        ("เคสที่รอลูกค้าตอบกลับมีอะไรบ้าง", {"status": "pending"}),
+        ("my pending tickets", {"mine": True, "status": "pending"}),
+    ],
+)
+def test_parts_of_the_ticket_queue(text: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.to_json()["slots"]) == ("ticket_status", slots)
+
+
+def test_a_customer_saying_their_ticket_is_pending_asks_for_no_part_of_the_queue() -> None:
+    out = parse("my ticket about points still says pending, how long?", ParseContext(now=NOW))
+    assert "status" not in out.slots and "unassigned" not in out.slots
