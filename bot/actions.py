@@ -1475,7 +1475,7 @@ def ticket_update(ctx: Context) -> Outcome:
             number=ticket.number,
             status=label("ticket", ticket.status.value, ctx.lang),
             priority=label("priority", ticket.priority.value, ctx.lang),
-            assignee=ticket.assignee.name if ticket.assignee else "-",
+            assignee=ticket.assignee.name if ticket.assignee else _t(ctx, "nobody_yet"),
         )
         if note:
             text += " " + _t(ctx, "ticket_note_too")

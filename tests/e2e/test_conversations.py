@@ -968,6 +968,9 @@ def test_staff_see_the_tickets_nobody_has_taken_and_those_waiting_on_the_custome
     assert numbers[2] in lines[1] and "สินค้าเสียหาย" in lines[2] and len(lines) == 3
     thai = support.send("เคสด่วนที่ยังไม่มีคนรับ")
     assert thai.text.splitlines()[0] == say("queue_unassigned", "th", count=1, priority="ด่วน")
+    # a change that is no taking leaves it with nobody, and says so in words
+    raised = support.send("TCK-2001 priority high")
+    assert raised.text.startswith("TCK-2001: open, priority high, assigned to nobody yet.")
     pending = support.send("tickets waiting for customer")
     assert pending.intent == "ticket_status"
     assert pending.text.splitlines() == [
