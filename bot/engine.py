@@ -148,6 +148,15 @@ def _ids_in(parsed: ParseResult) -> bool:
     return bool(parsed.slots.keys() & {"order_id", "ticket_id", "member_id"})
 
 
+def _names_another_customer(slots: dict[str, Any], parsed: ParseResult) -> bool:
+    """The message names a customer other than the one the pending question is about."""
+    named, asked = parsed.slots.get("customer_id"), slots.get("customer_id")
+    if named is not None and asked is not None:
+        return bool(named != asked)
+    told, held = parsed.slots.get("customer"), slots.get("customer")
+    return bool(told and held and fold_text(str(told)) != fold_text(str(held)))
+
+
 def _option(options: list[list[str]], text: str) -> str | None:
     """The option a typed answer picks: its number, or a close match of its label."""
     if not options:
@@ -544,6 +553,11 @@ class Bot:
             # a choice question answered with a new request: leave the question behind
             state.pop("pending", None)
             return None
+        if awaiting not in ("customer", "customer_id") and _names_another_customer(slots, parsed):
+            # "ดีล Lotus Garden แพ้แล้ว" while the Acme deal's stage is asked: a request about
+            # Lotus Garden of its own, not the stage of Acme's deal
+            state.pop("pending", None)
+            return None
         if (
             not options
             and switching
@@ -606,6 +620,11 @@ class Bot:
         parsed: ParseResult,
         text: str,
     ) -> Any:
+        told = parsed.slots.get(slot) if parsed.intent == intent else None
+        if told is not None and any(str(told) == value for value, _ in options):
+            # "ดีล Acme แพ้แล้ว" answering "which stage?": the stage it says (lost), before any
+            # label its words look like ("ดีล" is near "ลีด")
+            return told
         chosen = _option(options, text)
         if chosen is not None:
             return chosen

@@ -209,6 +209,29 @@ def test_a_deal_changed_by_a_sum_adds_it_to_the_amount(world: World) -> None:
     assert not refused.confirm and "฿90,000" in refused.text
 
 
+def test_a_stage_question_is_answered_by_the_stage_said_and_left_for_another_customer(
+    world: World,
+) -> None:
+    with world.store.uow() as uow:
+        siam = uow.session.get_one(Customer, world.siam)
+        rep = staff_by_slack_id(uow, "U_SALES")
+        deals.create_deal(uow, siam, "Notebooks 2027", owner=rep, stage="qualified")
+        uow.commit()
+    somchai = world.session("staff:U_SALES")
+    asked = somchai.send("ดีล Acme Trading ย้ายไป")
+    assert asked.text.endswith(say("ask_stage", "th"))
+    # the stage said, not the label "ลีด" that "ดีล" looks like
+    lost = somchai.send("ดีล Acme Trading แพ้แล้ว")
+    assert lost.confirm and label("stage", "lost", "th") in lost.text
+    assert "Paper supply 2027" in lost.text
+    somchai.send("ไม่")
+    somchai.send("ดีล Acme Trading ย้ายไป")
+    # another customer's deal named: a request of its own, Acme's question left behind
+    other = somchai.send("ดีล Siam Paper แพ้แล้ว เลือกเจ้าอื่น")
+    assert other.confirm and "Notebooks 2027" in other.text
+    assert "Paper supply 2027" not in other.text
+
+
 def test_deals_won_in_a_period_are_listed(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("ดีลที่ปิดได้เดือนนี้").text == "ไม่มีดีลที่เข้าขั้น ปิดได้ เดือนนี้"
