@@ -67,6 +67,7 @@ from crm_core.uow import UnitOfWork
 from intents.lexicon import load_lexicon
 from intents.normalize import THAI_CHAR, clean_text, fold_text
 from intents.parser import default_tokeniser
+from intents.resolver import fold_name
 
 Action = Callable[[Context], Outcome]
 ORDER_STEPS = ("pending", "paid", "packed", "shipped", "delivered")
@@ -538,8 +539,18 @@ def customer_create(ctx: Context) -> Outcome:
     if not name:
         return Ask("customer", _t(ctx, "ask_new_customer_name"))
     phone = ctx.slots.get("phone")
+    similar = ctx.customers.resolve(str(name))
+    if (
+        ctx.who.is_staff
+        and similar.best is not None
+        and fold_name(str(name))
+        in {fold_name(n) for n in (similar.best.name, *similar.best.aliases)}
+        and (phone or ctx.slots.get("email"))
+    ):
+        # "add Lotus Garden email …" with Lotus Garden known: their contact, not a second one
+        named = {k: v for k, v in ctx.slots.items() if k not in ("customer", "name")}
+        return _contact_change(replace(ctx, slots={**named, "customer_id": similar.best.id}))
     if not ctx.confirmed:
-        similar = ctx.customers.resolve(str(name))
         if similar.best is not None and similar.score >= 90:
             return Confirm(_t(ctx, "customer_similar", name=name, existing=similar.best.name))
         if _guessed(ctx):

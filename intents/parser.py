@@ -38,6 +38,7 @@ from intents.matchers import (
 )
 from intents.models import CustomerName, ParseContext, ParseResult
 from intents.normalize import THAI_CHAR, Tokeniser, clean_text, detect_lang, fold_text
+from intents.resolver import fold_name
 from intents.slots.entities import Entity, SpanSet, extract_ids, extract_numbers
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -685,7 +686,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "please cancel ORD-3003", "ขอยกเลิกออเดอร์ล่าสุด" ask about the order, not to drop
         # the bot's question
         intent = "order_status"
-    known = prepared.mention_customer is not None
+    # a known customer named, and not as the start of a new one's name ("Lotus Garden Bangna")
+    known = prepared.mention_customer is not None and not (
+        intent == "customer_create" and _name_goes_on(lexicon, prepared)
+    )
     contact_anew = (
         intent in _CONTACT_CHANGE_FROM
         or intent == "customer_lookup"
@@ -997,7 +1001,12 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     candidates = prepared.candidates
     if "customer" in lexicon.intents[intent].slots:
         mention_customer, mention_text = prepared.mention_customer, prepared.mention_text
-        if mention_customer is not None:
+        longer = _name_goes_on(lexicon, prepared) if intent == "customer_create" else ""
+        if mention_customer is not None and longer:
+            # "new customer Lotus Garden Bangna": the new customer as written, not the known one
+            # whose name begins it (the bot says that one is similar)
+            slots["customer"] = f"{mention_text} {longer}"
+        elif mention_customer is not None:
             slots["customer"] = mention_customer[0].name
             slots["customer_id"] = mention_customer[0].id
         elif mention_text:
@@ -1005,7 +1014,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         elif ctx.customers is not None and "customer" in slots and len(ctx.customers):
             res = ctx.customers.resolve(str(slots["customer"]))
             candidates = res.candidates
-            if res.best is not None and not res.ambiguous:
+            if (
+                res.best is not None
+                and not res.ambiguous
+                and (intent != "customer_create" or _named_as(str(slots["customer"]), res.best))
+            ):
+                # a new customer keeps the name written ("Lotus Gardens"), only the same one
+                # is theirs
                 slots["customer"] = res.best.name
                 slots["customer_id"] = res.best.id
         back = _back_reference(lexicon, prepared, intent, slots)
@@ -1705,6 +1720,27 @@ def _names_the_programme(lexicon: Lexicon, analysis: Analysis) -> bool:
         for i in range(start, end)
     }
     return len(named) == len(analysis.tokens)
+
+
+def _name_goes_on(lexicon: Lexicon, prepared: Prepared) -> str:
+    """Latin words right after the known customer named, before anything else found, that
+    are no words of a request: more of a new customer's name ("Bangna" in "new customer
+    Lotus Garden Bangna 08…"); "" when there are none."""
+    mention = next((e for e in prepared.entities if e.kind == "customer"), None)
+    if mention is None:
+        return ""
+    stop = min((e.start for e in prepared.entities if e.start >= mention.end), default=None)
+    more: list[str] = []
+    for word in prepared.clean[mention.end : stop].split():
+        if not word[:1].isupper() or not word.isascii() or _known_word(lexicon, word):
+            break
+        more.append(word.rstrip(",.;:"))
+    return " ".join(more)
+
+
+def _named_as(written: str, customer: CustomerName) -> bool:
+    """`written` is the customer's name or one of their aliases, as folded."""
+    return fold_name(written) in {fold_name(n) for n in (customer.name, *customer.aliases)}
 
 
 def _deals_asked(lexicon: Lexicon, prepared: Prepared) -> tuple[dict[str, object], set[str]]:

@@ -1902,6 +1902,25 @@ def test_support_keep_the_faq_in_chat_and_customers_get_the_answers(world: World
     assert somsri.send("เพิ่ม faq").text == say("faq_keep_not_allowed", "th")
 
 
+def test_adding_a_known_customer_with_a_contact_updates_it_and_a_longer_name_is_new(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    rep = world.session("staff:U_SALES")
+    before = count_rows(Customer)
+    asked = rep.send("add Acme Trading email buy@acme.example")
+    assert asked.confirm and asked.text.startswith("Change Acme Trading's email")
+    rep.send("yes")
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Customer, world.acme).email == "buy@acme.example"
+    assert count_rows(Customer) == before
+    # a name that only begins with a known one is a new customer, as written
+    branch = rep.send("new customer Acme Trading Rayong, phone 0899990001")
+    assert branch.text == say("customer_created", "en", name="Acme Trading Rayong")
+    similar = rep.send("new customer Acme Tradings phone 0899990002")
+    assert similar.confirm and '"Acme Tradings"' in similar.text
+    assert count_rows(Customer) == before + 1
+
+
 def test_a_customer_created_in_chat_is_known_at_once(world: World) -> None:
     rep = world.session("staff:U_SALES")
     world.bot.customers()  # the name index is warm, as in a running server

@@ -1631,3 +1631,38 @@ def test_parts_of_the_ticket_queue(text: str, slots: dict[str, object]) -> None:
 def test_a_customer_saying_their_ticket_is_pending_asks_for_no_part_of_the_queue() -> None:
     out = parse("my ticket about points still says pending, how long?", ParseContext(now=NOW))
     assert "status" not in out.slots and "unassigned" not in out.slots
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        # a known customer with a new contact given: theirs
+        (
+            "new customer Lotus Garden phone 0899990001",
+            "customer_lookup",
+            {
+                "customer": "Lotus Garden",
+                "customer_id": 4,
+                "phone": "0899990001",
+                "request": "change",
+            },
+        ),
+        # a name that begins with a known one, or is near it, is a new customer as written
+        (
+            "new customer Lotus Garden Bangna, phone 0899990001",
+            "customer_create",
+            {"customer": "Lotus Garden Bangna", "phone": "0899990001"},
+        ),
+        (
+            "new customer Lotus Gardens phone 0899990001",
+            "customer_create",
+            {"customer": "Lotus Gardens", "phone": "0899990001"},
+        ),
+    ],
+)
+def test_a_new_customers_name_is_kept_as_written(
+    text: str, intent: str, slots: dict[str, object]
+) -> None:
+    customers = CustomerIndex([CustomerName(4, "Lotus Garden", ())])
+    out = parse(text, ParseContext(now=NOW, customers=customers))
+    assert (out.intent, out.to_json()["slots"]) == (intent, slots)
