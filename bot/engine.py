@@ -387,20 +387,28 @@ class Bot:
             if known is not None:
                 intent = state["_intent"] = "faq"
                 slots["_faq_entry"] = known[0].id  # the faq action answers it, not matches again
-        if intent == "out_of_scope" and who.is_staff:
+        unplaced = intent == "out_of_scope"
+        if who.is_staff and intent == "faq" and not slots.get("request"):
+            # a staff "question" no stored one is near ("Acme ขอส่วนลด 5% ถ้าสั่ง 100 ชิ้น")
+            # may tell something of a customer
+            stored = faq_match(uow, text)
+            unplaced = stored is None or stored[1] < FAQ_FALLBACK_SCORE
+        if unplaced and who.is_staff:
             # A bare customer name is a lookup (staff type "Acme Trading" to see the card).
             named = self.customers(uow).resolve(text)
+            noted = None
             if named.best is not None and named.score >= NAME_ONLY_SCORE and not named.ambiguous:
-                intent, slots["customer_id"] = "customer_lookup", named.best.id
-                state["_intent"] = intent
+                if intent == "out_of_scope":
+                    intent, slots["customer_id"] = "customer_lookup", named.best.id
+                    state["_intent"] = intent
             else:
                 noted = self._read_as_note(uow, text)
-                if noted is not None:
-                    # "Acme ขอ discount 10%": something told of a known customer, in words
-                    # the parser could not place: offered as a note on them, never written
-                    # unasked (no confidence)
-                    intent = state["_intent"] = "log_interaction"
-                    slots.update(noted, _confidence=0.0)
+            if noted is not None:
+                # "Acme ขอ discount 10%": something told of a known customer, in words the
+                # parser could not place: offered as a note on them, never written unasked
+                # (no confidence)
+                intent = state["_intent"] = "log_interaction"
+                slots.update(noted, _confidence=0.0)
         return self._start(uow, who, message, state, intent, slots, lang)
 
     def _read_as_own(self, uow: UnitOfWork, parsed: ParseResult, text: str) -> ParseResult | None:

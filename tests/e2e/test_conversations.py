@@ -1333,6 +1333,16 @@ def test_something_told_of_a_customer_in_unplaced_words_is_offered_as_a_note(
     with world.store.uow() as uow:
         notes = uow.session.scalars(select(Interaction.note).order_by(Interaction.id)).all()
     assert count_rows(Interaction) == before + 1 and notes[-1] == "ขอ discount 10%"
+    # read as a question for the knowledge base, which holds no such question: a note too
+    told = "Acme Trading ขอส่วนลด 5% ถ้าสั่ง 100 ชิ้น"
+    assert world.bot.parse(told).intent == "faq"
+    discount = rep.send(told)
+    assert discount.confirm and discount.text == say(
+        "confirm_log_guess.note", "th", name="Acme Trading", note="ขอส่วนลด 5% ถ้าสั่ง 100 ชิ้น"
+    )
+    rep.send("ไม่")
+    # a stored question staff ask is still answered
+    assert rep.send("ร้านเปิดกี่โมง").text.startswith("ร้านเปิดทุกวัน")
     # a question about a customer is no note to keep
     for text in ("what's Acme Trading's credit limit", "Acme จ่ายเงินหรือยัง"):
         asked = rep.send(text)
