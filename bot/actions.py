@@ -901,12 +901,17 @@ def _deal_for(ctx: Context, customer: Customer) -> Deal | Outcome:
 
 
 def deal_update(ctx: Context) -> Outcome:
+    to = _new_owner(ctx) if ctx.slots.get("assign") else None
+    if isinstance(to, Ask | Done):
+        return to
     found = _staff_customer(ctx)
     if not isinstance(found, Customer):
         return found
     deal = _deal_for(ctx, found)
     if not isinstance(deal, Deal):
         return deal
+    if to is not None:
+        return _hand_deal(ctx, deal, found, to)
     stage = ctx.slots.get("stage")
     amount = ctx.slots.get("amount")
     change = ctx.slots.get("amount_change")
@@ -958,6 +963,45 @@ def deal_update(ctx: Context) -> Outcome:
         )
     return Done(
         _t(ctx, "deal_updated", **_deal_state(ctx, deal, found)),
+        notify=notify,
+        changed=True,
+    )
+
+
+def _new_owner(ctx: Context) -> Staff | Ask | Done | None:
+    """The colleague a deal is handed to ("give the Acme deal to Nattaya", "โอนดีล Acme
+    ให้ณัฐยา"): the one mentioned or named, not the customer read from their name; None when
+    the words hand it to no one named."""
+    member = _named_colleague(ctx)
+    if isinstance(member, Staff):
+        _not_a_customer(ctx, member)
+    return member
+
+
+def _hand_deal(ctx: Context, deal: Deal, customer: Customer, to: Staff) -> Outcome:
+    """The deal becomes `to`'s after a yes (undoable); they are told in Slack."""
+    staff = ctx.who.staff
+    assert staff is not None
+    if deal.owner_id == to.id:
+        return Done(_t(ctx, "deal_owned_already", title=deal.title, owner=to.name))
+    if not ctx.confirmed:
+        return Confirm(
+            _t(ctx, "confirm_deal_hand", title=deal.title, name=customer.name, owner=to.name)
+        )
+    deals.update_deal(ctx.uow, deal, owner=to)
+    notify: tuple[Notification, ...] = ()
+    if to.id != staff.id:
+        notice = _t(
+            ctx,
+            "deal_handed_notice",
+            by=staff.name,
+            title=deal.title,
+            name=customer.name,
+            amount=money(deal.amount),
+        )
+        notify = (Notification("slack", to.slack_user_id, notice, kind="deal_handed"),)
+    return Done(
+        _t(ctx, "deal_handed", title=deal.title, name=customer.name, owner=to.name),
         notify=notify,
         changed=True,
     )

@@ -172,6 +172,9 @@ class Lexicon:
     # with how long ("ดีลที่ค้างเกิน 30 วัน")
     deal_stale: PhraseTrie
     deal_pending: PhraseTrie
+    # words handing a deal to a colleague ("give the Acme deal to Nattaya", "โอนดีล Acme
+    # ให้ณัฐยา")
+    deal_hand: PhraseTrie
     # words that agree though they open with "no" ("no problem")
     agree_words: PhraseTrie
     # words that only say there is a problem ("อยากแจ้งปัญหา", "I have a problem"): no
@@ -325,6 +328,7 @@ _WORD_LISTS = (
     "waiting_words",
     "deal_stale",
     "deal_pending",
+    "deal_hand",
     "quiet_words",
     "quiet_verbs",
     "quiet_not",
@@ -483,7 +487,10 @@ def load_lexicon() -> Lexicon:
     latin_vocab = sorted(
         {
             w
-            for p in every_phrase + word_lists["deal_stale"] + word_lists["unassigned_words"]
+            for p in every_phrase
+            + word_lists["deal_stale"]
+            + word_lists["unassigned_words"]
+            + word_lists["deal_hand"]
             for w in p.split()
             if w.isascii() and w.isalpha() and len(w) >= 4
         }
@@ -572,6 +579,7 @@ def load_lexicon() -> Lexicon:
         waiting_words=_phrase_trie(word_lists["waiting_words"]),
         deal_stale=_phrase_trie(word_lists["deal_stale"]),
         deal_pending=_phrase_trie(word_lists["deal_pending"]),
+        deal_hand=_phrase_trie(word_lists["deal_hand"]),
         quiet_words=_phrase_trie(word_lists["quiet_words"]),
         quiet_verbs=frozenset(word_lists["quiet_verbs"]),
         quiet_not=_phrase_trie(word_lists["quiet_not"]),

@@ -958,6 +958,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "loyalty", "แต้มสะสม": the programme named and nothing asked of anyone's points; to
         # a manager its report, to a customer their own balance
         slots["report_kind"] = "loyalty"
+    if intent == "deal_update" and lexicon.deal_hand.scan(analysis.tokens):
+        slots["assign"] = True  # "give the Acme deal to Nattaya": a new owner, named
     if intent == "deal_list":
         # "stuck deals", "ดีลที่ไม่ขยับเกิน 30 วัน", "top 5 deals": which of them, and how
         asked, words = _deals_asked(lexicon, prepared)

@@ -1349,6 +1349,37 @@ def test_something_told_of_a_customer_in_unplaced_words_is_offered_as_a_note(
         assert asked.intent == "out_of_scope" and not asked.confirm, text
 
 
+def test_a_deal_is_handed_to_a_colleague_after_a_yes_and_they_are_told(world: World) -> None:
+    manager = world.session("staff:U_MANAGER")
+    asked = manager.send("change owner of the Acme Trading deal to Narin")
+    assert asked.confirm and asked.text == say(
+        "confirm_deal_hand", "en", title="Paper supply 2027", name="Acme Trading", owner="Narin"
+    )
+    manager.send("yes")
+    with world.store.uow() as uow:
+        deal = uow.session.get_one(Deal, world.acme_deal)
+        assert deal.owner is not None and deal.owner.slack_user_id == "U_SALES2"
+        assert deal.stage is Stage.PROPOSAL  # only the owner changed
+        told = uow.session.scalars(
+            select(OutboxMessage.target).where(OutboxMessage.kind == "deal_handed")
+        ).all()
+    assert told == ["U_SALES2"]
+    again = manager.send("assign the Acme Trading deal to Narin")
+    assert again.text == say("deal_owned_already", "en", title="Paper supply 2027", owner="Narin")
+    # the rep who had it may no longer hand it on; the new owner may, in Thai
+    assert (
+        "another rep"
+        in world.session("staff:U_SALES").send("give the Acme Trading deal to Pim").text
+    )
+    narin = world.session("staff:U_SALES2")
+    back = narin.send("โอนดีล Acme Trading ให้ Somchai")
+    assert back.confirm and "Somchai" in back.text
+    narin.send("ใช่")
+    with world.store.uow() as uow:
+        owner = uow.session.get_one(Deal, world.acme_deal).owner
+        assert owner is not None and owner.slack_user_id == "U_SALES"
+
+
 def test_sales_rep_cannot_move_another_reps_deal(world: World) -> None:
     other = world.session("staff:U_SALES2")
     reply = other.send("Acme deal won 80k")

@@ -1666,3 +1666,22 @@ def test_a_new_customers_name_is_kept_as_written(
     customers = CustomerIndex([CustomerName(4, "Lotus Garden", ())])
     out = parse(text, ParseContext(now=NOW, customers=customers))
     assert (out.intent, out.to_json()["slots"]) == (intent, slots)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "change owner of the Acme deal to Nattaya",
+        "reassign Acme deal to Nattaya",
+        "โอนดีล Acme ให้ณัฐยา",
+        "hand the Siam Paper deal over to Nattaya",
+    ],
+)
+def test_a_deal_handed_to_a_colleague_asks_to_assign_it(text: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("assign")) == ("deal_update", True)
+
+
+def test_a_deal_moved_is_no_deal_handed() -> None:
+    out = parse("move the Acme deal to negotiation", ParseContext(now=NOW))
+    assert out.intent == "deal_update" and "assign" not in out.slots
