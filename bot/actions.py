@@ -720,6 +720,10 @@ def _task_list(ctx: Context, staff: Staff) -> Outcome:
     of, name = ("_of", rep.name) if rep else ("", "")
     open_tasks = activities.open_tasks(ctx.uow, rep or staff)
     by = ctx.slots.get("due_date") or ctx.slots.get("date")
+    period = ctx.slots.get("period")
+    if by is None and period:
+        # "งานสัปดาห์นี้", "tasks next week": due by the period's last day
+        by = reports.period_days(str(period), ctx.now, str(ctx.tz))[1] - timedelta(days=1)
     if ctx.slots.get("overdue"):
         # "งานที่เลยกำหนด", "overdue tasks": those due before today
         today = ctx.now.astimezone(ctx.tz).date()

@@ -890,6 +890,11 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots["list"] = True
         if lexicon.overdue_words.scan(analysis.tokens):
             slots["overdue"] = True
+        elif period := _tasks_period(lexicon, prepared):
+            # "งานสัปดาห์นี้", "my tasks next week": those due by the period's end, not by
+            # the day "next week" reads as (its Monday)
+            slots["period"] = period
+            slots.pop("due_date", None)
     elif intent == "task_create" and _moves_a_task(lexicon, prepared, slots):
         # "เลื่อนงานโทรหา Acme เป็นวันศุกร์", "move the Acme task to Friday": one of the sender's
         # tasks to a new day, with the words left to find it by; no new task
@@ -1789,14 +1794,31 @@ def _only_creating(lexicon: Lexicon, prepared: Prepared, note: str) -> bool:
     )
 
 
+# the periods a list of tasks may be asked for: those due by the period's end
+_TASK_PERIODS = frozenset({"this_week", "this_month", "next_week", "next_month"})
+
+
+def _tasks_period(lexicon: Lexicon, prepared: Prepared) -> str | None:
+    """The week or month a list of tasks is asked for ("งานสัปดาห์นี้", "tasks next week")."""
+    ahead = lexicon.dates.period_ahead(prepared.clean)
+    if ahead in _TASK_PERIODS:
+        return ahead
+    named = {t.split("=", 1)[1] for t in prepared.analysis.tags if t.startswith("period=")}
+    return next(iter(sorted(named & _TASK_PERIODS)), None)
+
+
 def _names_only_tasks(lexicon: Lexicon, analysis: Analysis) -> bool:
-    """Tasks named with a day or as overdue and nothing more ("งานวันนี้", "งานที่เลยกำหนด",
-    "overdue tasks"): the list of them, not a task called so."""
+    """Tasks named with a day, a week or month, or as overdue, and nothing more ("งานวันนี้",
+    "งานสัปดาห์นี้", "งานที่เลยกำหนด", "overdue tasks"): the list of them, not a task called
+    so."""
     tokens = analysis.tokens
     told: set[int] = {i for i, t in enumerate(tokens) if t == "@date"}
     nouns = lexicon.task_nouns.scan(tokens)
     for start, end, _ in (*nouns, *lexicon.overdue_words.scan(tokens)):
         told.update(range(start, end))
+    for start, end, tags in analysis.hits:
+        if "slot:period" in tags:
+            told.update(range(start, end))
     return (
         bool(nouns) and len(told) > nouns[0][1] - nouns[0][0] and not _untold(lexicon, tokens, told)
     )

@@ -1249,6 +1249,12 @@ def test_a_rep_lists_overdue_tasks_and_moves_one_to_another_day(world: World) ->
     # "งานพรุ่งนี้": due by tomorrow (the overdue one too), not a task called so
     assert "call about the contract" in rep.send("งานพรุ่งนี้").text
     assert "งานพรุ่งนี้" not in _due_dates(world)
+    # a week: due by its Sunday ("send the quote" is due next Wednesday, 25 Nov)
+    week = rep.send("งานสัปดาห์นี้")
+    assert week.text.splitlines()[0] == say("tasks_due_list", "th", count=1, day="22 พ.ย. 2569")
+    ahead = rep.send("my tasks next week")
+    assert ahead.text.splitlines()[0] == say("tasks_due_list", "en", count=2, day="29 Nov 2026")
+    assert "งานสัปดาห์นี้" not in _due_dates(world)
     # moved to the day told, found by the customer and the words; undone, it goes back
     asked = rep.send("move the Acme Trading task to next Friday")
     assert asked.confirm and asked.text == say(

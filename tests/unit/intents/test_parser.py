@@ -1685,3 +1685,23 @@ def test_a_deal_handed_to_a_colleague_asks_to_assign_it(text: str) -> None:
 def test_a_deal_moved_is_no_deal_handed() -> None:
     out = parse("move the Acme deal to negotiation", ParseContext(now=NOW))
     assert out.intent == "deal_update" and "assign" not in out.slots
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("งานสัปดาห์นี้", "this_week"),
+        ("tasks this week", "this_week"),
+        # "next week" is the week, not its Monday
+        ("my tasks next week", "next_week"),
+        ("งานอาทิตย์หน้ามีอะไรบ้าง", "next_week"),
+    ],
+)
+def test_ones_tasks_of_a_week(text: str, period: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.to_json()["slots"]) == ("task_create", {"list": True, "period": period})
+
+
+def test_a_task_set_for_next_week_keeps_its_day() -> None:
+    out = parse("remind me to call Acme next week", ParseContext(now=NOW))
+    assert "period" not in out.slots and "due_date" in out.slots
