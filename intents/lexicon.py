@@ -147,6 +147,10 @@ class Lexicon:
     order_names: frozenset[str]
     # words asking for one's orders as a list ("มีอะไรบ้าง", "all my orders")
     order_list: PhraseTrie
+    # words asking what a named customer ordered ("what did Acme buy", "Acme สั่งอะไรไปบ้าง"):
+    # the verbs of ordering, and the other words of asking
+    ordered_verbs: PhraseTrie
+    ordered_words: PhraseTrie
     # words saying the sender's own ("my tickets", "เคสที่ฉันรับผิดชอบ")
     own_words: PhraseTrie
     # a task reported done ("finished the Acme task", "งานโทรหา Acme เสร็จแล้ว"): the words
@@ -335,6 +339,8 @@ _WORD_LISTS = (
     "quiet_askers",
     "tier_progress",
     "order_list",
+    "ordered_verbs",
+    "ordered_words",
     "assign_words",
     "self_words",
     "first_person",
@@ -536,6 +542,8 @@ def load_lexicon() -> Lexicon:
         order_change=frozenset(word_lists["order_change"]),
         order_names=frozenset(word_lists["order_names"]),
         order_list=_phrase_trie(word_lists["order_list"]),
+        ordered_verbs=_phrase_trie(word_lists["ordered_verbs"]),
+        ordered_words=_phrase_trie(word_lists["ordered_words"]),
         own_words=_phrase_trie(word_lists["own_words"]),
         contact_change=_phrase_trie(word_lists["contact_change"]),
         contact_nouns=_phrase_trie(word_lists["contact_nouns"]),

@@ -705,6 +705,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # new phone or email; no deal takes a phone, nor is a known customer new
         intent = "customer_lookup"
     queue_priority = None
+    ordered = False
     bare_queue = (
         intent == "ticket_update"
         and not any(e.kind == "ticket_id" for e in prepared.entities)
@@ -759,6 +760,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "อีกกี่แต้มจะได้ platinum": one member's way to a tier, not a report on the tier (nor
         # nothing, when the model does not know it; points or a tier must be named then)
         intent = "loyalty_balance"
+    elif intent in _ORDERED_FROM and _asks_what_was_ordered(lexicon, prepared):
+        # "Acme orders", "Acme สั่งอะไรไปบ้าง": that customer's orders, not nothing nor what
+        # the bot can do
+        intent, ordered = "order_status", True
     elif intent in _OWN_TIER_FROM and _asks_own_tier(lexicon, prepared):
         # "what tier am I", "ฉันเป็นสมาชิกระดับไหน": the sender's membership, which the balance
         # card shows, not what the bot can do nor how tiers work
@@ -919,6 +924,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         intent == "order_status" and "order_id" not in slots and _asks_for_orders(lexicon, analysis)
     ):
         # "ออเดอร์ของหนูมีอะไรบ้าง", "my orders": the recent ones, not the latest's status
+        slots["list"] = True
+    if ordered:
         slots["list"] = True
     if intent == "order_status" and not slots.get("list"):
         slots.pop("period", None)  # "ORD-3003 ส่งเมื่อวาน": when it went, no orders asked for
@@ -1144,6 +1151,9 @@ _TIER_TAGS = frozenset({"points_noun", "slot:segment"})
 # intents the sender asking their own tier is read as instead: the model knows "tier" from
 # campaigns to tiers and questions about how tiers work
 _OWN_TIER_FROM = frozenset({OUT_OF_SCOPE, "help", "link_account", "customer_lookup"})
+# intents a question about what a named customer ordered is read as instead (as a lookup
+# it shows the card, which holds their last order)
+_ORDERED_FROM = frozenset({OUT_OF_SCOPE, "help"})
 # intents a question about the ticket queue is read as instead ("urgent tickets" has no
 # problem to open a ticket for; the model may not know "เคสด่วนมีอะไรบ้าง" at all, or take
 # "เคสที่เกินกำหนด" for deals)
@@ -1386,6 +1396,22 @@ def _asks_for_part_of_queue(lexicon: Lexicon, analysis: Analysis) -> bool:
     tokens = analysis.tokens
     part = lexicon.unassigned_words.scan(tokens) or lexicon.waiting_words.scan(tokens)
     return bool(part) and _asks_for_tickets(lexicon, analysis, bare=True)
+
+
+def _asks_what_was_ordered(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """A named customer and words asking what they ordered, a period maybe, and nothing else
+    ("Acme orders", "Acme สั่งอะไรไปบ้าง")."""
+    tokens = prepared.analysis.tokens
+    if "@customer" not in tokens or any(e.kind in _ID_KINDS for e in prepared.entities):
+        return False
+    verbs = lexicon.ordered_verbs.scan(tokens)
+    told = {i for i, t in enumerate(tokens) if t == "@customer"}
+    for start, end, tags in (*verbs, *lexicon.ordered_words.scan(tokens), *prepared.analysis.hits):
+        if tags == {"phrase"} or "slot:period" in tags:
+            told.update(range(start, end))
+    ordering = verbs or "order_noun" in prepared.analysis.tags
+    # a letter may stay ("Acme's": "s")
+    return bool(ordering) and all(len(t) < 2 for t in _untold(lexicon, tokens, told))
 
 
 def _untold(lexicon: Lexicon, tokens: list[str], told: set[int] | range) -> list[str]:

@@ -348,6 +348,10 @@ def test_staff_see_a_named_customers_latest_orders_and_a_customer_only_their_own
     assert agent.send("Malee Wong's latest order status").text.startswith(
         "Latest orders of Malee Wong (1):\n• ORD-3002"
     )
+    # asked in words that read as nothing, or as what the bot can do
+    for text in ("Siam Paper orders", "Siam Paper สั่งอะไรไปบ้าง"):
+        asked = agent.send(text)
+        assert asked.intent == "order_status" and "ORD-3003" in asked.text, text
     # a customer naming someone else still sees only their own latest order
     own = world.session("customer:U_LINE_SOMSRI").send("ออเดอร์ของ Siam Paper ล่าสุด")
     assert "ORD-3001" in own.text and "ORD-3003" not in own.text
