@@ -1187,7 +1187,7 @@ def deal_list(ctx: Context) -> Outcome:
     if top and count > len(rows):
         header += "\n" + _t(ctx, "deals_largest", count=len(rows))
     elif count > len(rows):
-        lines.append(_t(ctx, "deals_more", count=count - len(rows)))
+        lines.append(_t(ctx, "more_items", count=count - len(rows)))
     return Done(whose + header + "\n" + "\n".join(lines))
 
 
@@ -1430,6 +1430,9 @@ def _ticket_queue(ctx: Context) -> Outcome:
     customer = _customer(ctx, required=False)
     if isinstance(customer, Ask | Done):
         return customer
+    query = str(ctx.slots.get("query") or "")
+    if query:
+        return _tickets_found(ctx, query, customer)
     mine = bool(ctx.slots.get("mine"))
     if customer is not None:
         rows = tickets.open_tickets(ctx.uow, customer)
@@ -1482,6 +1485,27 @@ def _ticket_queue(ctx: Context) -> Outcome:
         for t in rows
     ]
     return Done(header + "\n" + "\n".join(lines))
+
+
+def _tickets_found(ctx: Context, query: str, customer: Customer | None) -> Outcome:
+    """ "tickets about late delivery", "ค้นหาเคส ใบกำกับภาษี": the tickets, open or not (of the
+    customer named), whose subject, description or notes hold every word, newest first."""
+    words = [w for w in default_tokeniser().tokens(fold_text(query)) if w.strip()]
+    count, rows = tickets.search(ctx.uow, words, customer=customer, limit=TICKETS_FOUND)
+    if not rows:
+        return Done(_t(ctx, "tickets_found_none", query=query))
+    lines = [
+        f"• {t.number} {t.subject[:60]} ({label('ticket', t.status.value, ctx.lang)}"
+        + (f", {t.customer.name}" if t.customer is not None else "")
+        + f", {_d(t.created_at.astimezone(ctx.tz).date(), ctx)})"
+        for t in rows
+    ]
+    more = [_t(ctx, "more_items", count=count - len(rows))] if count > len(rows) else []
+    return Done("\n".join([_t(ctx, "tickets_found", query=query, count=count), *lines, *more]))
+
+
+# tickets listed for a search at most
+TICKETS_FOUND = 10
 
 
 def ticket_update(ctx: Context) -> Outcome:

@@ -172,6 +172,10 @@ class Lexicon:
     # ("pending tickets", "เคสที่รอลูกค้าตอบ")
     unassigned_words: PhraseTrie
     waiting_words: PhraseTrie
+    # words searching the tickets ("search tickets mugs", "ค้นหาเคส ใบกำกับภาษี") and saying what
+    # they are about ("tickets about mugs"): what follows is what they hold
+    ticket_search: PhraseTrie
+    ticket_about: PhraseTrie
     # deals stuck in one stage ("stuck deals", "ดีลที่ไม่คืบหน้า"), and words that say so only
     # with how long ("ดีลที่ค้างเกิน 30 วัน")
     deal_stale: PhraseTrie
@@ -330,6 +334,8 @@ _WORD_LISTS = (
     "overdue_words",
     "unassigned_words",
     "waiting_words",
+    "ticket_search",
+    "ticket_about",
     "deal_stale",
     "deal_pending",
     "deal_hand",
@@ -585,6 +591,8 @@ def load_lexicon() -> Lexicon:
         overdue_words=_phrase_trie(word_lists["overdue_words"]),
         unassigned_words=_phrase_trie(word_lists["unassigned_words"]),
         waiting_words=_phrase_trie(word_lists["waiting_words"]),
+        ticket_search=_phrase_trie(word_lists["ticket_search"]),
+        ticket_about=_phrase_trie(word_lists["ticket_about"]),
         deal_stale=_phrase_trie(word_lists["deal_stale"]),
         deal_pending=_phrase_trie(word_lists["deal_pending"]),
         deal_hand=_phrase_trie(word_lists["deal_hand"]),

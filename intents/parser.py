@@ -727,6 +727,12 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     ):
         # "open tickets for Acme Trading": no report is of one customer; their open tickets
         intent = "ticket_status"
+    elif (intent in _SEARCH_FROM and _ticket_search(lexicon, prepared)) or (
+        intent in (OUT_OF_SCOPE, "ticket_create")
+        and _ticket_search(lexicon, prepared, searching=True)
+    ):
+        # "tickets about mugs", "ค้นหาเคส ใบกำกับภาษี": the tickets holding those words
+        intent = "ticket_status"
     elif (
         intent == "report"
         and not any(e.kind == "date" for e in prepared.entities)
@@ -990,9 +996,14 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         and lexicon.overdue_words.scan(analysis.tokens)
     ):
         slots["overdue"] = True  # "overdue tickets": those past their due time
+    if intent == "ticket_status" and "ticket_id" not in slots:
+        query = _ticket_search(lexicon, prepared)
+        if query:
+            slots["query"] = query
     if (
         intent == "ticket_status"
         and "ticket_id" not in slots
+        and "query" not in slots
         and _asks_for_part_of_queue(lexicon, analysis)
     ):
         # "unassigned tickets": those nobody has taken; "pending tickets": those waiting on
@@ -1158,6 +1169,12 @@ _ORDERED_FROM = frozenset({OUT_OF_SCOPE, "help"})
 # problem to open a ticket for; the model may not know "เคสด่วนมีอะไรบ้าง" at all, or take
 # "เคสที่เกินกำหนด" for deals)
 _QUEUE_FROM = frozenset({"ticket_create", "deal_list", OUT_OF_SCOPE})
+# intents a search of the tickets is read as instead ("search tickets tumbler" as a report)
+# (out of scope, or a ticket to open, only with a word of searching: "หาเคสที่เกี่ยวกับ
+# สินค้าเสียหาย" tells no problem, it looks for one)
+_SEARCH_FROM = frozenset({"report", "faq", "order_status", "help", "ticket_status"})
+# a search is a few words; more tell of a problem or ask how it stands
+_SEARCH_WORDS_MOST = 4
 # words pointing at a ticket talked about ("เคสนี้ด่วน"): a change to it, not the queue
 _REFERS = frozenset({"นี้", "นั้น", "this", "that", "it"})
 # intents a request for one's orders is read as instead: "history" is points history to the
@@ -1389,6 +1406,50 @@ def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis, *, bare: bool = Fals
         return False
     # a classifier or a letter may stay ("ใบ", "?")
     return all(len(t) <= 2 for t in _untold(lexicon, tokens, told))
+
+
+def _ticket_search(lexicon: Lexicon, prepared: Prepared, *, searching: bool = False) -> str:
+    """What tickets are searched for: the few words after a word of searching or of what
+    they are about ("tickets about late delivery": "late delivery"), with a ticket named, no
+    ticket number and nothing to open; "" for anything else. `searching`: only after a word
+    of searching ("search tickets tumbler")."""
+    analysis = prepared.analysis
+    if (
+        "ticket_noun" not in analysis.tags
+        or "create_verb" in analysis.tags
+        or any(e.kind == "ticket_id" for e in prepared.entities)
+    ):
+        return ""
+    cues = lexicon.ticket_search.scan(analysis.tokens)
+    if not searching:
+        cues += lexicon.ticket_about.scan(analysis.tokens)
+    if not cues:
+        return ""
+    nouns = {
+        i for start, end, tags in analysis.hits if "ticket_noun" in tags for i in range(start, end)
+    }
+    told = nouns | set(range(max(end for _, end, _ in cues)))
+    before = set(range(max(end for _, end, _ in cues), len(analysis.tokens))) | nouns
+    if len(_untold(lexicon, analysis.tokens, before)) > _SEARCH_WORDS_MOST:
+        return ""  # a long story before it ("… because it is about money") is no search
+    # the words as written: "truck" is searched for, not the "track" it is near
+    written = prepared.tokeniser.tokens(fold_text(_mask(prepared.clean, prepared.entities)))
+    if len(written) != len(analysis.tokens):
+        written = analysis.tokens
+    kept = {i for i, t in enumerate(analysis.tokens) if t in _untold(lexicon, [t], set())}
+    words = [
+        w
+        for i, t in enumerate(written)
+        if i not in told and i in kept and (w := t.strip("?!.,")) and w[0] != "@"
+    ]
+    if len(words) > _SEARCH_WORDS_MOST:
+        return ""
+    # Thai words run on as written ("สินค้าเสียหาย"), others stand apart
+    query = ""
+    for word in words:
+        apart = query and not (THAI_CHAR.match(query[-1]) and THAI_CHAR.match(word))
+        query += (" " if apart else "") + word
+    return query
 
 
 def _asks_for_part_of_queue(lexicon: Lexicon, analysis: Analysis) -> bool:

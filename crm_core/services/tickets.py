@@ -167,6 +167,39 @@ def open_tickets(uow: UnitOfWork, customer: Customer, limit: int = 5) -> list[Ti
     )
 
 
+def search(
+    uow: UnitOfWork, words: list[str], *, customer: Customer | None = None, limit: int = 10
+) -> tuple[int, list[Ticket]]:
+    """How many tickets, open or not, hold every one of `words` in their subject, description
+    or notes (any case), and the newest `limit` of them; only `customer`'s when given."""
+    wanted: list[ColumnElement[bool]] = []
+    for word in words:
+        like = f"%{_escape_like(word.casefold())}%"
+        noted = select(TicketNote.id).where(
+            TicketNote.ticket_id == Ticket.id, func.lower(TicketNote.body).like(like, escape="\\")
+        )
+        wanted.append(
+            func.lower(Ticket.subject).like(like, escape="\\")
+            | func.lower(Ticket.description).like(like, escape="\\")
+            | noted.exists()
+        )
+    if customer is not None:
+        wanted.append(Ticket.customer_id == customer.id)
+    count = uow.session.scalar(select(func.count()).select_from(Ticket).where(*wanted))
+    rows = uow.session.scalars(
+        select(Ticket)
+        .where(*wanted)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    )
+    return int(count or 0), list(rows)
+
+
+def _escape_like(text: str) -> str:
+    """`text` with LIKE's wildcards taken literally ("50%" is fifty percent)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def queue(
     uow: UnitOfWork,
     limit: int = 10,

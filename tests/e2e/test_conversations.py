@@ -1013,6 +1013,35 @@ def test_staff_see_the_tickets_nobody_has_taken_and_those_waiting_on_the_custome
     assert support.send("เคสที่ยังไม่มีคนดูแล").text == say("queue_unassigned_empty", "th", priority="")
 
 
+def test_staff_find_tickets_by_the_words_they_hold(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        late = tickets.create_ticket(
+            uow, "Late delivery", customer=acme, channel="slack", description="truck broke down"
+        )
+        tickets.create_ticket(uow, "Invoice copy", customer=acme, channel="slack")
+        tickets.update_ticket(uow, late, status="resolved")
+        uow.commit()
+        number = late.number
+    support = world.session("staff:U_SUPPORT")
+    found = support.send("search tickets truck")
+    assert found.intent == "ticket_status"
+    lines = found.text.splitlines()
+    assert lines[0] == say("tickets_found", "en", query="truck", count=1)
+    assert lines[1].startswith(f"• {number} Late delivery (resolved, Acme Trading,")
+    # every word must be held; Thai searches too
+    assert support.send("find tickets about late invoice").text == say(
+        "tickets_found_none", "en", query="late invoice"
+    )
+    thai = support.send("หาเคสที่เกี่ยวกับสินค้าเสียหาย")
+    assert thai.text.splitlines()[0] == say("tickets_found", "th", query="สินค้าเสียหาย", count=1)
+    # a wildcard is a letter like any other
+    with world.store.uow() as uow:
+        assert tickets.search(uow, ["%"]) == (0, [])
+        assert tickets.search(uow, ["_"]) == (0, [])
+        assert tickets.search(uow, ["delivery"])[0] == 1
+
+
 def test_staff_asking_for_overdue_tickets_get_those_past_their_due_time(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         acme = uow.session.get_one(Customer, world.acme)

@@ -1705,3 +1705,32 @@ def test_ones_tasks_of_a_week(text: str, period: str) -> None:
 def test_a_task_set_for_next_week_keeps_its_day() -> None:
     out = parse("remind me to call Acme next week", ParseContext(now=NOW))
     assert "period" not in out.slots and "due_date" in out.slots
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("search tickets tumbler", "tumbler"),
+        # the word as written, not the one it is near ("track")
+        ("search tickets truck", "truck"),
+        ("find the ticket about the invoice", "invoice"),
+        ("ค้นหาเคส ใบกำกับภาษี", "ใบกำกับภาษี"),
+        ("หาเคสที่เกี่ยวกับสินค้าเสียหาย", "สินค้าเสียหาย"),
+    ],
+)
+def test_tickets_searched_by_what_they_hold(text: str, query: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("query")) == ("ticket_status", query)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "open a ticket about late delivery for Acme",
+        "เปิดเคสเรื่องแก้วแตก",
+        # asking how a reported problem stands is no search
+        "เรื่องที่แจ้งไว้เมื่อวานเรื่องเน็ตล่ม ตอนนี้ถึงไหนแล้ว",
+    ],
+)
+def test_no_search_of_the_tickets(text: str) -> None:
+    assert "query" not in parse(text, ParseContext(now=NOW)).slots
