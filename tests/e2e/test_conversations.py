@@ -1891,8 +1891,19 @@ def test_a_question_in_other_words_is_answered_by_the_entry_holding_its_words(
             "ชำระได้ทางพร้อมเพย์และบัตรเครดิต",
             "We take PromptPay and credit cards.",
         )
+        knowledge.upsert_entry(
+            uow,
+            "returns",
+            ["คืนสินค้าได้ไหม", "return policy"],
+            "คืนสินค้าได้ภายใน 14 วัน",
+            "Returns within 14 days.",
+        )
         uow.commit()
     somsri = world.session("customer:U_LINE_SOMSRI")
+    # one general word in common ("สินค้า", products) is no answer: "what do you sell?"
+    products = somsri.send("มีสินค้าอะไรบ้าง")
+    assert "14 วัน" not in products.text and products.choices
+    assert "14 วัน" in somsri.send("คืนสินค้าได้ไหม").text
     # no stored question is close as a whole; the words that tell are in one entry
     assert somsri.send("can I get a receipt for my company").text == (
         "Full tax invoices are issued within 7 days."
