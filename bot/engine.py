@@ -148,6 +148,15 @@ def _ids_in(parsed: ParseResult) -> bool:
     return bool(parsed.slots.keys() & {"order_id", "ticket_id", "member_id"})
 
 
+# a link code or phone number typed: letters and digits, maybe spaced or dashed
+_CODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{2,23}")
+
+
+def _looks_like_code(text: str) -> bool:
+    """True when an answer may be a link code or a phone number ("DCYB3NWX", "081-234-5678")."""
+    return _CODE_LIKE.fullmatch(text.strip()) is not None
+
+
 def _names_another_customer(slots: dict[str, Any], parsed: ParseResult) -> bool:
     """The message names a customer other than the one the pending question is about."""
     named, asked = parsed.slots.get("customer_id"), slots.get("customer_id")
@@ -649,6 +658,10 @@ class Bot:
             if resolution.ambiguous:
                 return [(c.id, c.name) for c, _ in resolution.candidates]
             return resolution.best.id
+        if slot == "code" and not _looks_like_code(text):
+            # "the phone number or code?" answered with a question ("มีสินค้าอะไรบ้าง"): no
+            # answer; a request of its own is then served
+            return None
         if slot in FREE_TEXT_SLOTS:
             # the parser's reading of the slot, when it read the same request ("อยากแลกกาแฟฟรี
             # ค่ะ" answering "which reward?" is "กาแฟฟรี"); else the answer as typed

@@ -859,6 +859,9 @@ def test_lead_can_link_by_phone_and_order_number(world: World) -> None:
     refused = visitor.send("มีแต้มกี่แต้ม")
     assert "เชื่อมบัญชี" in refused.text
     assert "เบอร์" in visitor.send("เชื่อมบัญชีหน่อย").text
+    # a question while the phone or code is asked is answered, not taken for a code
+    assert visitor.send("มีสินค้าอะไรบ้าง").text == say("faq_miss", "th")
+    assert "เบอร์" in visitor.send("เชื่อมบัญชีหน่อย").text
     assert "ORD-" in visitor.send("082-222-2222").text
     assert "Siam Paper" in visitor.send("ORD-3003").text
     balance = visitor.send("มีแต้มกี่แต้ม")
