@@ -22,6 +22,7 @@ from bot import colleagues
 from bot.charts import chart_for
 from bot.dialogue import Ask, Confirm, Context, Done, Outcome
 from bot.messages import SLACK_MENTION, Card, Choice, Notification
+from bot.permissions import allowed
 from bot.replies import day, label, moment, money, month, points, say, templates
 from crm_core import reports
 from crm_core.errors import (
@@ -67,7 +68,6 @@ from crm_core.uow import UnitOfWork
 from intents.lexicon import load_lexicon
 from intents.normalize import THAI_CHAR, clean_text, fold_text
 from intents.parser import default_tokeniser
-from intents.resolver import fold_name
 
 Action = Callable[[Context], Outcome]
 ORDER_STEPS = ("pending", "paid", "packed", "shipped", "delivered")
@@ -539,18 +539,8 @@ def customer_create(ctx: Context) -> Outcome:
     if not name:
         return Ask("customer", _t(ctx, "ask_new_customer_name"))
     phone = ctx.slots.get("phone")
-    similar = ctx.customers.resolve(str(name))
-    if (
-        ctx.who.is_staff
-        and similar.best is not None
-        and fold_name(str(name))
-        in {fold_name(n) for n in (similar.best.name, *similar.best.aliases)}
-        and (phone or ctx.slots.get("email"))
-    ):
-        # "add Lotus Garden email …" with Lotus Garden known: their contact, not a second one
-        named = {k: v for k, v in ctx.slots.items() if k not in ("customer", "name")}
-        return _contact_change(replace(ctx, slots={**named, "customer_id": similar.best.id}))
     if not ctx.confirmed:
+        similar = ctx.customers.resolve(str(name))
         if similar.best is not None and similar.score >= 90:
             return Confirm(_t(ctx, "customer_similar", name=name, existing=similar.best.name))
         if _guessed(ctx):
@@ -988,22 +978,33 @@ def _hand_deal(ctx: Context, deal: Deal, customer: Customer, to: Staff) -> Outco
     assert staff is not None
     if deal.owner_id == to.id:
         return Done(_t(ctx, "deal_owned_already", title=deal.title, owner=to.name))
+    if not allowed(to.role.value, "deal_update"):
+        return Done(_t(ctx, "deal_owner_role", owner=to.name))
     if not ctx.confirmed:
         return Confirm(
             _t(ctx, "confirm_deal_hand", title=deal.title, name=customer.name, owner=to.name)
         )
+    before = deal.owner
     deals.update_deal(ctx.uow, deal, owner=to)
-    notify: tuple[Notification, ...] = ()
-    if to.id != staff.id:
-        notice = _t(
-            ctx,
-            "deal_handed_notice",
-            by=staff.name,
-            title=deal.title,
-            name=customer.name,
-            amount=money(deal.amount),
+    # the new owner and the one it was taken from are told, unless they handed it themselves
+    notify = tuple(
+        Notification(
+            "slack",
+            member.slack_user_id,
+            _t(
+                ctx,
+                key,
+                by=staff.name,
+                title=deal.title,
+                name=customer.name,
+                amount=money(deal.amount),
+                owner=to.name,
+            ),
+            kind="deal_handed",
         )
-        notify = (Notification("slack", to.slack_user_id, notice, kind="deal_handed"),)
+        for member, key in ((to, "deal_handed_notice"), (before, "deal_taken_notice"))
+        if member is not None and member.id != staff.id
+    )
     return Done(
         _t(ctx, "deal_handed", title=deal.title, name=customer.name, owner=to.name),
         notify=notify,
@@ -1159,7 +1160,8 @@ def deal_list(ctx: Context) -> Outcome:
     within = "_in" if reached else ""
     if not rows:
         if stale:
-            return Done(whose + _t(ctx, "no_deals_stale", span=stale[1]))
+            at = "_at" if stage else ""
+            return Done(whose + _t(ctx, f"no_deals_stale{at}", span=stale[1], stage=named))
         if closing:
             return Done(whose + _t(ctx, "no_deals_closing", period=when))
         if stage:
@@ -1447,7 +1449,8 @@ def _ticket_queue(ctx: Context) -> Outcome:
         assignee = rep or (ctx.who.staff if mine else None)
         # "unassigned tickets": nobody's; "pending tickets": waiting on the customer
         unassigned = assignee is None and bool(ctx.slots.get("unassigned"))
-        pending = ctx.slots.get("status") == "pending"
+        # (past their due time, whatever they wait for)
+        pending = ctx.slots.get("status") == "pending" and not overdue
         count, rows = tickets.queue(
             ctx.uow,
             assignee=assignee,
@@ -1460,6 +1463,7 @@ def _ticket_queue(ctx: Context) -> Outcome:
         name = rep.name if rep else ""
         if overdue:
             key = "queue_overdue_rep" if rep else "queue_overdue"
+            key += "_unassigned" if unassigned else ""
         elif unassigned:
             key = "queue_unassigned"
         elif pending:
@@ -1843,6 +1847,7 @@ def loyalty_adjust(ctx: Context) -> Outcome:
                 "confirm_adjust",
                 name=found.name,
                 delta=f"{delta:+,}",
+                count=abs(delta),
                 after=points(bal + delta, ctx.lang),
             )
         )
@@ -2317,6 +2322,15 @@ def _faq_terms(text: str) -> frozenset[str]:
     return frozenset(terms)
 
 
+def faq_answer(uow: UnitOfWork, question: str) -> KnowledgeEntry | None:
+    """The entry that answers a question read as one for the knowledge base: a stored way of
+    asking close to it, else the entry holding its telling words; None when neither."""
+    found = faq_match(uow, question)
+    if found is None or found[1] < FAQ_MIN_SCORE:
+        found = faq_search(uow, question)
+    return found[0] if found is not None else None
+
+
 def faq_search(
     uow: UnitOfWork, question: str, *, least: float = FAQ_WORDS_FOUND
 ) -> tuple[KnowledgeEntry, float] | None:
@@ -2512,11 +2526,7 @@ def faq(ctx: Context) -> Outcome:
     if known is not None:
         entry = ctx.uow.session.get(KnowledgeEntry, int(known))
     else:
-        question = str(ctx.slots.get("question") or ctx.slots.get("_text") or "")
-        found = faq_match(ctx.uow, question)
-        if found is None or found[1] < FAQ_MIN_SCORE:
-            found = faq_search(ctx.uow, question)
-        entry = found[0] if found is not None else None
+        entry = faq_answer(ctx.uow, str(ctx.slots.get("question") or ctx.slots.get("_text") or ""))
     if entry is None:
         if ctx.who.is_staff:
             return Done(_t(ctx, "faq_miss_staff"))

@@ -17,6 +17,7 @@ from bot import handoff as handoff_bridge
 from bot.actions import (
     ACTIONS,
     FAQ_FALLBACK_SCORE,
+    faq_answer,
     faq_match,
     faq_search,
     reward_named,
@@ -155,6 +156,10 @@ _CODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{2,23}")
 def _looks_like_code(text: str) -> bool:
     """True when an answer may be a link code or a phone number ("DCYB3NWX", "081-234-5678")."""
     return _CODE_LIKE.fullmatch(text.strip()) is not None
+
+
+# questions whose answer names someone: a customer or a colleague
+NAMING_SLOTS = frozenset({"customer", "customer_id", "assignee", "rep"})
 
 
 def _names_another_customer(slots: dict[str, Any], parsed: ParseResult) -> bool:
@@ -398,10 +403,12 @@ class Bot:
                 slots["_faq_entry"] = known[0].id  # the faq action answers it, not matches again
         unplaced = intent == "out_of_scope"
         if who.is_staff and intent == "faq" and not slots.get("request"):
-            # a staff "question" no stored one is near ("Acme ขอส่วนลด 5% ถ้าสั่ง 100 ชิ้น")
-            # may tell something of a customer
-            stored = faq_match(uow, text)
-            unplaced = stored is None or stored[1] < FAQ_FALLBACK_SCORE
+            # a staff "question" the knowledge base cannot answer ("Acme ขอส่วนลด 5% ถ้าสั่ง
+            # 100 ชิ้น") may tell something of a customer
+            entry = faq_answer(uow, self._without_customer(uow, text))
+            unplaced = entry is None
+            if entry is not None:
+                slots["_faq_entry"] = entry.id  # the faq action answers it, not matches again
         if unplaced and who.is_staff:
             # A bare customer name is a lookup (staff type "Acme Trading" to see the card).
             named = self.customers(uow).resolve(text)
@@ -440,6 +447,16 @@ class Bot:
             if listed or (unread and again.intent in OWN_READINGS):
                 return again
         return None
+
+    def _without_customer(self, uow: UnitOfWork, text: str) -> str:
+        """The text without the one known customer it names ("Acme ขอใบกำกับภาษี": what is
+        asked of the knowledge base is "ขอใบกำกับภาษี")."""
+        clean = clean_text(text)
+        known = self.customers(uow).known_mention(clean)
+        if known is None:
+            return text
+        mention, _ = known
+        return f"{clean[: mention.start]} {clean[mention.end :]}".strip()
 
     def _read_as_note(self, uow: UnitOfWork, text: str) -> dict[str, Any] | None:
         """A statement naming one known customer, with something more told of them ("Acme
@@ -570,9 +587,18 @@ class Bot:
             # a choice question answered with a new request: leave the question behind
             state.pop("pending", None)
             return None
-        if awaiting not in ("customer", "customer_id") and _names_another_customer(slots, parsed):
+        if parsed.intent == pending["intent"] == "deal_update" and parsed.slots.get("assign"):
+            # "give the Acme deal to Nattaya" while its stage is asked: a new owner, not a stage
+            state.pop("pending", None)
+            return None
+        if (
+            awaiting not in NAMING_SLOTS
+            and awaiting not in FREE_TEXT_SLOTS
+            and _names_another_customer(slots, parsed)
+        ):
             # "ดีล Lotus Garden แพ้แล้ว" while the Acme deal's stage is asked: a request about
-            # Lotus Garden of its own, not the stage of Acme's deal
+            # Lotus Garden of its own, not the stage of Acme's deal (a problem told, or a name
+            # picked, may name anyone)
             state.pop("pending", None)
             return None
         if (
@@ -666,6 +692,10 @@ class Bot:
             # the parser's reading of the slot, when it read the same request ("อยากแลกกาแฟฟรี
             # ค่ะ" answering "which reward?" is "กาแฟฟรี"); else the answer as typed
             told = parsed.slots.get(slot) if parsed.intent == intent else None
+            if parsed.slots.get("customer"):
+                # "the machine we installed at Korat Furniture is leaking": the customer is
+                # part of what is told, not taken out of it
+                told = None
             return told or text
         slots = {**_plain_slots(self.entities(text)), **_slots_from(parsed)}
         if slot in ("date", "due_date", "close_date"):

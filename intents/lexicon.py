@@ -181,8 +181,11 @@ class Lexicon:
     deal_stale: PhraseTrie
     deal_pending: PhraseTrie
     # words handing a deal to a colleague ("give the Acme deal to Nattaya", "โอนดีล Acme
-    # ให้ณัฐยา")
-    deal_hand: PhraseTrie
+    # ให้ณัฐยา"), the words before the colleague ("to", "ให้"), and those handing it after the
+    # colleague is named ("ให้ณัฐยาดูแล")
+    deal_hand: re.Pattern[str]
+    deal_hand_to: re.Pattern[str]
+    deal_hand_after: re.Pattern[str]
     # words that agree though they open with "no" ("no problem")
     agree_words: PhraseTrie
     # words that only say there is a problem ("อยากแจ้งปัญหา", "I have a problem"): no
@@ -339,6 +342,8 @@ _WORD_LISTS = (
     "deal_stale",
     "deal_pending",
     "deal_hand",
+    "deal_hand_to",
+    "deal_hand_after",
     "quiet_words",
     "quiet_verbs",
     "quiet_not",
@@ -499,10 +504,7 @@ def load_lexicon() -> Lexicon:
     latin_vocab = sorted(
         {
             w
-            for p in every_phrase
-            + word_lists["deal_stale"]
-            + word_lists["unassigned_words"]
-            + word_lists["deal_hand"]
+            for p in every_phrase + word_lists["deal_stale"] + word_lists["unassigned_words"]
             for w in p.split()
             if w.isascii() and w.isalpha() and len(w) >= 4
         }
@@ -595,7 +597,9 @@ def load_lexicon() -> Lexicon:
         ticket_about=_phrase_trie(word_lists["ticket_about"]),
         deal_stale=_phrase_trie(word_lists["deal_stale"]),
         deal_pending=_phrase_trie(word_lists["deal_pending"]),
-        deal_hand=_phrase_trie(word_lists["deal_hand"]),
+        deal_hand=_words_pattern(word_lists["deal_hand"]),
+        deal_hand_to=_words_pattern(word_lists["deal_hand_to"]),
+        deal_hand_after=_words_pattern(word_lists["deal_hand_after"]),
         quiet_words=_phrase_trie(word_lists["quiet_words"]),
         quiet_verbs=frozenset(word_lists["quiet_verbs"]),
         quiet_not=_phrase_trie(word_lists["quiet_not"]),

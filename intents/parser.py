@@ -82,6 +82,7 @@ TOP_CUSTOMERS = 10
 TOP_CUSTOMERS_MOST = 50
 # the largest deals listed when no count is told, and at most
 TOP_DEALS = 5
+TOP_DEALS_MOST = 15
 # slots filled from the vocabulary, in the order they pick their phrase
 VOCABULARY_SLOTS = (
     "stage",
@@ -690,12 +691,22 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     known = prepared.mention_customer is not None and not (
         intent == "customer_create" and _name_goes_on(lexicon, prepared)
     )
-    contact_anew = (
-        intent in _CONTACT_CHANGE_FROM
-        or intent == "customer_lookup"
-        or (intent == "customer_create" and known)
-        or (intent == "log_interaction" and _only_contact(lexicon, prepared.analysis.tokens))
-    ) and _gives_contact_anew(lexicon, prepared)
+    # "add Siam Paper email …": a known customer's contact, no second Siam Paper; "new
+    # customer Siam Paper phone 08…" asks for a new one (the bot says one is similar)
+    adds_to_known = (
+        intent == "customer_create"
+        and known
+        and "new_customer" not in prepared.analysis.tags
+        and any(e.kind in ("phone", "email") for e in prepared.entities)
+    )
+    contact_anew = adds_to_known or (
+        (
+            intent in _CONTACT_CHANGE_FROM
+            or intent == "customer_lookup"
+            or (intent == "log_interaction" and _only_contact(lexicon, prepared.analysis.tokens))
+        )
+        and _gives_contact_anew(lexicon, prepared)
+    )
     if not contact_anew and intent in _OWN_CONTACT_FROM and _changes_a_contact(lexicon, prepared):
         # "เปลี่ยนเบอร์โทรเป็น 08…", "change my email to …": a phone or email given anew with
         # no one named: the sender's own (a customer's), or the customer asked for (staff)
@@ -976,8 +987,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "loyalty", "แต้มสะสม": the programme named and nothing asked of anyone's points; to
         # a manager its report, to a customer their own balance
         slots["report_kind"] = "loyalty"
-    if intent == "deal_update" and lexicon.deal_hand.scan(analysis.tokens):
-        slots["assign"] = True  # "give the Acme deal to Nattaya": a new owner, named
+    hand_at = _hands_a_deal(lexicon, prepared.clean) if intent == "deal_update" else None
+    if (
+        hand_at is not None
+        and not {"stage", "amount", "amount_change", "close_date"} & slots.keys()
+    ):
+        # "give the Acme deal to Nattaya": a new owner, named
+        slots["assign"] = True
     if intent == "deal_list":
         # "stuck deals", "ดีลที่ไม่ขยับเกิน 30 วัน", "top 5 deals": which of them, and how
         asked, words = _deals_asked(lexicon, prepared)
@@ -1065,6 +1081,18 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                     rest = after  # "โทรหาเขาแล้ว ลูกค้าขอส่วนลด": "แล้ว" goes with the call
                 if rest:
                     slots["note"] = rest
+    mention = next((e for e in entities if e.kind == "customer"), None)
+    if (
+        slots.get("assign")
+        and hand_at is not None
+        and (mention is None or mention.start >= hand_at)
+    ):
+        # the customer is named before the colleague ("give the Korat deal to Somchai": Korat,
+        # not the customer Somchai Prasert)
+        for slot in ("customer", "customer_id"):
+            slots.pop(slot, None)
+        candidates = ()
+        slots.update(_customer_before(lexicon, prepared, ctx, hand_at))
     if (
         intent == "log_interaction"
         and not lexicon.contact_history_words.sub("", str(slots.get("note") or "")).strip(" .,:;")
@@ -1826,15 +1854,61 @@ def _name_goes_on(lexicon: Lexicon, prepared: Prepared) -> str:
     stop = min((e.start for e in prepared.entities if e.start >= mention.end), default=None)
     more: list[str] = []
     for word in prepared.clean[mention.end : stop].split():
-        if not word[:1].isupper() or not word.isascii() or _known_word(lexicon, word):
-            break
-        more.append(word.rstrip(",.;:"))
+        bare = word.rstrip(",.;:")
+        if (
+            not word[:1].isupper()
+            or not word.isascii()
+            or _known_word(lexicon, word)
+            or lexicon.contact_nouns.scan([bare.lower()])
+            or lexicon.phone_words.scan([bare.lower()])
+        ):
+            break  # "Tel", "Mobile": the contact given, no part of the name
+        more.append(bare)
     return " ".join(more)
 
 
 def _named_as(written: str, customer: CustomerName) -> bool:
     """`written` is the customer's name or one of their aliases, as folded."""
     return fold_name(written) in {fold_name(n) for n in (customer.name, *customer.aliases)}
+
+
+def _customer_before(
+    lexicon: Lexicon, prepared: Prepared, ctx: ParseContext, end: int
+) -> dict[str, object]:
+    """The customer named in the text before `end`: a known one (with its id), else one
+    guessed from the words; nothing when there is none."""
+    head = prepared.clean[:end]
+    if ctx.customers is not None and len(ctx.customers):
+        for mention in ctx.customers.find_mentions(head):
+            best = mention.resolution.best
+            if best is not None and not mention.resolution.ambiguous:
+                return {"customer": best.name, "customer_id": best.id}
+            return {"customer": mention.text}
+    guess = _guess_customer(lexicon, head, prepared.spans)
+    if guess is None:
+        return {}
+    if ctx.customers is not None and len(ctx.customers):
+        res = ctx.customers.resolve(str(guess.value))
+        if res.best is not None and not res.ambiguous:
+            return {"customer": res.best.name, "customer_id": res.best.id}
+    return {"customer": guess.value}
+
+
+def _hands_a_deal(lexicon: Lexicon, clean: str) -> int | None:
+    """Where the colleague a deal is handed to is named, as the offset of the word before
+    them: after a word handing it ("give the Acme deal to Nattaya", "โอนดีล Acme ให้ณัฐยา"), or
+    before one ("ดีล Acme ให้ณัฐยาดูแล"); None when no one is handed it ("Nattaya will give
+    them the quote")."""
+    hand = lexicon.deal_hand.search(clean)
+    if hand is not None:
+        for to in lexicon.deal_hand_to.finditer(clean, hand.end()):
+            if clean[to.end() :].strip(" ,.!?"):
+                return to.start()
+    for after in lexicon.deal_hand_after.finditer(clean):
+        for to in lexicon.deal_hand_to.finditer(clean, 0, after.start()):
+            if clean[to.end() : after.start()].strip():
+                return to.start()
+    return None
 
 
 def _deals_asked(lexicon: Lexicon, prepared: Prepared) -> tuple[dict[str, object], set[str]]:
@@ -1853,7 +1927,9 @@ def _deals_asked(lexicon: Lexicon, prepared: Prepared) -> tuple[dict[str, object
     top = lexicon.top_words.scan(tokens)
     if top:
         m = lexicon.rank_count.search(prepared.clean)
-        asked["top"] = min(max(int(m.group(1) or m.group(2)), 1), TOP_DEALS) if m else TOP_DEALS
+        asked["top"] = (
+            min(max(int(m.group(1) or m.group(2)), 1), TOP_DEALS_MOST) if m else TOP_DEALS
+        )
     return asked, {"".join(tokens[start:end]) for start, end, _ in (*(stale or ()), *top)}
 
 

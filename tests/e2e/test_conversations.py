@@ -209,6 +209,19 @@ def test_a_deal_changed_by_a_sum_adds_it_to_the_amount(world: World) -> None:
     assert not refused.confirm and "฿90,000" in refused.text
 
 
+def test_a_problem_told_when_asked_may_name_another_customer(world: World) -> None:
+    support = world.session("staff:U_SUPPORT")
+    support.send("open a ticket for Acme Trading")
+    told = support.send("the machine we installed at Siam Paper is leaking")
+    assert told.confirm and told.text == say(
+        "confirm_ticket_create",
+        "en",
+        subject="the machine we installed at Siam Paper is leaking",
+        name="Acme Trading",
+        priority="normal",
+    )
+
+
 def test_a_stage_question_is_answered_by_the_stage_said_and_left_for_another_customer(
     world: World,
 ) -> None:
@@ -316,6 +329,9 @@ def test_stuck_and_largest_deals_are_listed_with_counts_of_all(world: World) -> 
     assert manager.send("deals stuck for 60 days").text == (
         "No open deal has stayed in one stage for 60 days or more."
     )
+    assert manager.send("stuck deals in negotiation").text == say(
+        "no_deals_stale_at", "en", stage="negotiation", span="14 days"
+    )
     # 18 open deals: the header counts them all, the list shows 15 and says how many more
     listed = manager.send("open deals")
     assert listed.text.startswith("Open deals (18, total ฿243,000):")
@@ -328,6 +344,8 @@ def test_stuck_and_largest_deals_are_listed_with_counts_of_all(world: World) -> 
         "• Siam Paper: Batch 17 ฿17,000 (lead)",
         "• Siam Paper: Batch 16 ฿16,000 (lead)",
     ]
+    # more than five asked for: as many, up to the fifteen a list shows
+    assert manager.send("top 20 deals").text.count("\n• ") == 15
     thai = manager.send("ดีลใหญ่สุด")
     assert thai.text.splitlines()[1:3] == [
         "มูลค่าสูงสุด 5 รายการ:",
@@ -996,6 +1014,10 @@ def test_staff_see_the_tickets_nobody_has_taken_and_those_waiting_on_the_custome
     lines = nobody.text.splitlines()
     assert lines[0] == say("queue_unassigned", "en", count=2, priority="")
     assert numbers[2] in lines[1] and "สินค้าเสียหาย" in lines[2] and len(lines) == 3
+    # past their due time too: both said
+    assert support.send("overdue unassigned tickets").text == say(
+        "queue_overdue_unassigned_empty", "en"
+    )
     thai = support.send("เคสด่วนที่ยังไม่มีคนรับ")
     assert thai.text.splitlines()[0] == say("queue_unassigned", "th", count=1, priority="ด่วน")
     # a change that is no taking leaves it with nobody, and says so in words
@@ -1383,8 +1405,16 @@ def test_something_told_of_a_customer_in_unplaced_words_is_offered_as_a_note(
         "confirm_log_guess.note", "th", name="Acme Trading", note="ขอส่วนลด 5% ถ้าสั่ง 100 ชิ้น"
     )
     rep.send("ไม่")
-    # a stored question staff ask is still answered
+    # a stored question staff ask is still answered, with a customer named too
     assert rep.send("ร้านเปิดกี่โมง").text.startswith("ร้านเปิดทุกวัน")
+    with world.store.uow(Actor.cli()) as uow:
+        knowledge.upsert_entry(
+            uow, "tax_invoice", ["ขอใบกำกับภาษีได้ไหม"], "ขอได้ภายใน 7 วัน", "Within 7 days."
+        )
+        uow.commit()
+    assert rep.send("Acme Trading ขอใบกำกับภาษี").text == "ขอได้ภายใน 7 วัน"
+    # asked with a particle the question words hold: no note either
+    assert not rep.send("Acme Trading ขอฟรีค่าส่งได้เปล่า").confirm
     # a question about a customer is no note to keep
     for text in ("what's Acme Trading's credit limit", "Acme จ่ายเงินหรือยัง"):
         asked = rep.send(text)
@@ -1393,6 +1423,23 @@ def test_something_told_of_a_customer_in_unplaced_words_is_offered_as_a_note(
 
 def test_a_deal_is_handed_to_a_colleague_after_a_yes_and_they_are_told(world: World) -> None:
     manager = world.session("staff:U_MANAGER")
+    # a colleague named beside another change is no hand-over
+    amount = manager.send("Acme Trading deal 90k, Narin will give them the quote")
+    assert amount.confirm and "฿90,000" in amount.text and "Hand" not in amount.text
+    manager.send("no")
+    moved = manager.send("move the Acme Trading deal to negotiation and give it to Narin")
+    assert moved.confirm and "negotiation" in moved.text and "Hand" not in moved.text
+    manager.send("no")
+    # only those who may own deals are handed one
+    assert manager.send("give the Acme Trading deal to Malai").text == say(
+        "deal_owner_role", "en", owner="Malai"
+    )
+    # two named: which one, answered by name
+    assert manager.send("give the Acme Trading deal to Somchai or Narin").choices
+    assert manager.send("Narin").text == say(
+        "confirm_deal_hand", "en", title="Paper supply 2027", name="Acme Trading", owner="Narin"
+    )
+    manager.send("no")
     asked = manager.send("change owner of the Acme Trading deal to Narin")
     assert asked.confirm and asked.text == say(
         "confirm_deal_hand", "en", title="Paper supply 2027", name="Acme Trading", owner="Narin"
@@ -1405,7 +1452,7 @@ def test_a_deal_is_handed_to_a_colleague_after_a_yes_and_they_are_told(world: Wo
         told = uow.session.scalars(
             select(OutboxMessage.target).where(OutboxMessage.kind == "deal_handed")
         ).all()
-    assert told == ["U_SALES2"]
+    assert sorted(told) == ["U_SALES", "U_SALES2"]  # the new owner and the one before
     again = manager.send("assign the Acme Trading deal to Narin")
     assert again.text == say("deal_owned_already", "en", title="Paper supply 2027", owner="Narin")
     # the rep who had it may no longer hand it on; the new owner may, in Thai
@@ -2012,6 +2059,16 @@ def test_adding_a_known_customer_with_a_contact_updates_it_and_a_longer_name_is_
     assert branch.text == say("customer_created", "en", name="Acme Trading Rayong")
     similar = rep.send("new customer Acme Tradings phone 0899990002")
     assert similar.confirm and '"Acme Tradings"' in similar.text
+    rep.send("no")
+    # a new customer asked for by a known one's name is offered as a namesake, not written
+    # over the known one
+    namesake = rep.send("เพิ่มลูกค้าใหม่ Acme Trading เบอร์ 0899990003")
+    assert namesake.confirm and namesake.text == say(
+        "customer_similar", "th", name="Acme Trading", existing="Acme Trading"
+    )
+    rep.send("ไม่")
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Customer, world.acme).phone == "0811111111"
     assert count_rows(Customer) == before + 1
 
 

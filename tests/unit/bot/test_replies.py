@@ -60,6 +60,8 @@ def test_a_count_of_one_takes_the_singular_where_the_language_has_one() -> None:
     assert say("campaign_queued", "en", count=2) == "Queued for 2 customers."
     assert say("campaign_queued", "th", count=1) == "เข้าคิวส่งถึงลูกค้า 1 รายแล้ว"
     assert say("stale_days", "en", count=1) == "1 day"
+    one = say("confirm_adjust", "en", name="Acme", delta="+1", after="5 points", count=1)
+    assert "by +1 point (" in one
     assert points(1, "en") == "1 point" and points(-1, "en") == "-1 point"
     assert points(1, "th") == "1 แต้ม"
 

@@ -1636,16 +1636,28 @@ def test_a_customer_saying_their_ticket_is_pending_asks_for_no_part_of_the_queue
 @pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
-        # a known customer with a new contact given: theirs
+        # a known customer with a contact added: theirs
         (
-            "new customer Lotus Garden phone 0899990001",
+            "add Lotus Garden email buy@lotus.example",
             "customer_lookup",
             {
                 "customer": "Lotus Garden",
                 "customer_id": 4,
-                "phone": "0899990001",
+                "email": "buy@lotus.example",
                 "request": "change",
             },
+        ),
+        # a new customer asked for by name stays one (the bot says one is similar)
+        (
+            "new customer Lotus Garden phone 0899990001",
+            "customer_create",
+            {"customer": "Lotus Garden", "customer_id": 4, "phone": "0899990001"},
+        ),
+        # "Tel" is the contact given, no part of the name
+        (
+            "new customer Lotus Garden Tel. 0899990001",
+            "customer_create",
+            {"customer": "Lotus Garden", "customer_id": 4, "phone": "0899990001"},
         ),
         # a name that begins with a known one, or is near it, is a new customer as written
         (
