@@ -898,6 +898,9 @@ def deal_update(ctx: Context) -> Outcome:
     to = _new_owner(ctx) if ctx.slots.get("assign") else None
     if isinstance(to, Ask | Done):
         return to
+    if ctx.slots.get("assign") and to is None:
+        # "give the Acme deal to Jane": no colleague of that name; no stage to ask for
+        return Done(_t(ctx, "deal_hand_whom"))
     found = _staff_customer(ctx)
     if not isinstance(found, Customer):
         return found

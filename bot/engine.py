@@ -149,17 +149,31 @@ def _ids_in(parsed: ParseResult) -> bool:
     return bool(parsed.slots.keys() & {"order_id", "ticket_id", "member_id"})
 
 
-# a link code or phone number typed: letters and digits, maybe spaced or dashed
+# a link code typed: letters and digits together, or alone as a few words ("DCYB3NWX")
+_CODE_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{6,12}(?![A-Za-z0-9])")
 _CODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{2,23}")
-
-
-def _looks_like_code(text: str) -> bool:
-    """True when an answer may be a link code or a phone number ("DCYB3NWX", "081-234-5678")."""
-    return _CODE_LIKE.fullmatch(text.strip()) is not None
 
 
 # questions whose answer names someone: a customer or a colleague
 NAMING_SLOTS = frozenset({"customer", "customer_id", "assignee", "rep"})
+
+
+# slots only a request of its own gives, never an answer told in words
+_REQUEST_SLOTS = frozenset({"points", "amount", "stage", "ticket_id", "order_id"})
+# words beyond the customer and what is told that make an answer a request of its own
+_REQUEST_WORDS = 3
+
+
+def _asks_anew(intent: str, parsed: ParseResult, text: str) -> bool:
+    """A message read as the same kind of request, with words of asking beside what it tells
+    ("open a ticket for Siam Paper: printer is broken", "deduct 1 point from Somchai"): a
+    request of its own, not the words the bot asked for."""
+    if parsed.intent != intent:
+        return False
+    if _REQUEST_SLOTS & parsed.slots.keys():
+        return True
+    told = " ".join(str(parsed.slots.get(s) or "") for s in ("description", "note", "customer"))
+    return len(text.split()) - len(told.split()) >= _REQUEST_WORDS
 
 
 def _names_another_customer(slots: dict[str, Any], parsed: ParseResult) -> bool:
@@ -448,6 +462,13 @@ class Bot:
                 return again
         return None
 
+    def _holds_code(self, text: str) -> bool:
+        """True when an answer may give a link code or a phone number ("DCYB3NWX", "my
+        number is 082-345-6789", "0823456789 ค่ะ"), not when it asks something else."""
+        if _CODE_LIKE.fullmatch(text.strip()) or _CODE_WORD.search(text):
+            return True
+        return bool({"phone", "member_id"} & self.entities(text).keys())
+
     def _without_customer(self, uow: UnitOfWork, text: str) -> str:
         """The text without the one known customer it names ("Acme ขอใบกำกับภาษี": what is
         asked of the knowledge base is "ขอใบกำกับภาษี")."""
@@ -593,7 +614,7 @@ class Bot:
             return None
         if (
             awaiting not in NAMING_SLOTS
-            and awaiting not in FREE_TEXT_SLOTS
+            and (awaiting not in FREE_TEXT_SLOTS or _asks_anew(pending["intent"], parsed, text))
             and _names_another_customer(slots, parsed)
         ):
             # "ดีล Lotus Garden แพ้แล้ว" while the Acme deal's stage is asked: a request about
@@ -684,7 +705,7 @@ class Bot:
             if resolution.ambiguous:
                 return [(c.id, c.name) for c, _ in resolution.candidates]
             return resolution.best.id
-        if slot == "code" and not _looks_like_code(text):
+        if slot == "code" and not self._holds_code(text):
             # "the phone number or code?" answered with a question ("มีสินค้าอะไรบ้าง"): no
             # answer; a request of its own is then served
             return None

@@ -80,6 +80,9 @@ _HAND_LEADS = ("ไปให้", "ให้", "ไป", "เป็น")
 # a ranking of customers ("top customers"): how many when no count is given, and at most
 TOP_CUSTOMERS = 10
 TOP_CUSTOMERS_MOST = 50
+# a customer named this close after the word before a colleague is that colleague's name
+# ("to Somchai", "ให้ สมชาย"), not the deal's customer ("ให้ณัฐยาดูแลดีล Acme")
+_HAND_GAP = 6
 # the largest deals listed when no count is told, and at most
 TOP_DEALS = 5
 TOP_DEALS_MOST = 15
@@ -205,6 +208,7 @@ def _known_word(lexicon: Lexicon, word: str) -> bool:
         or folded in lexicon.latin_words
         or folded in lexicon.dates.months
         or len(folded) < 2
+        or bool(lexicon.phone_words.scan([folded]))  # "Tel", "Mobile": no part of a name
     )
 
 
@@ -1085,7 +1089,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if (
         slots.get("assign")
         and hand_at is not None
-        and (mention is None or mention.start >= hand_at)
+        and (mention is None or 0 <= mention.start - hand_at <= _HAND_GAP)
     ):
         # the customer is named before the colleague ("give the Korat deal to Somchai": Korat,
         # not the customer Somchai Prasert)

@@ -2054,6 +2054,9 @@ def test_adding_a_known_customer_with_a_contact_updates_it_and_a_longer_name_is_
     with world.store.uow() as uow:
         assert uow.session.get_one(Customer, world.acme).email == "buy@acme.example"
     assert count_rows(Customer) == before
+    # "Tel" is the contact given, no part of a name
+    tel = rep.send("new customer Bangkok Motors Tel 0812345670")
+    assert tel.text == say("customer_created", "en", name="Bangkok Motors")
     # a name that only begins with a known one is a new customer, as written
     branch = rep.send("new customer Acme Trading Rayong, phone 0899990001")
     assert branch.text == say("customer_created", "en", name="Acme Trading Rayong")
@@ -2069,7 +2072,7 @@ def test_adding_a_known_customer_with_a_contact_updates_it_and_a_longer_name_is_
     rep.send("ไม่")
     with world.store.uow() as uow:
         assert uow.session.get_one(Customer, world.acme).phone == "0811111111"
-    assert count_rows(Customer) == before + 1
+    assert count_rows(Customer) == before + 2
 
 
 def test_a_customer_created_in_chat_is_known_at_once(world: World) -> None:
