@@ -469,15 +469,20 @@ class Bot:
             return True
         return bool({"phone", "member_id"} & self.entities(text).keys())
 
+    def _told_of(self, uow: UnitOfWork, clean: str) -> tuple[CustomerName, str] | None:
+        """The one known customer a cleaned text names, and the text without them; None when
+        it names no one customer."""
+        known = self.customers(uow).known_mention(clean)
+        if known is None:
+            return None
+        mention, best = known
+        return best, f"{clean[: mention.start]} {clean[mention.end :]}"
+
     def _without_customer(self, uow: UnitOfWork, text: str) -> str:
         """The text without the one known customer it names ("Acme ขอใบกำกับภาษี": what is
         asked of the knowledge base is "ขอใบกำกับภาษี")."""
-        clean = clean_text(text)
-        known = self.customers(uow).known_mention(clean)
-        if known is None:
-            return text
-        mention, _ = known
-        return f"{clean[: mention.start]} {clean[mention.end :]}".strip()
+        told = self._told_of(uow, clean_text(text))
+        return text if told is None else told[1].strip()
 
     def _read_as_note(self, uow: UnitOfWork, text: str) -> dict[str, Any] | None:
         """A statement naming one known customer, with something more told of them ("Acme
@@ -492,11 +497,11 @@ class Bot:
             not w.isascii() and w in lexicon.question_words for w in words
         ):
             return None
-        known = self.customers(uow).known_mention(clean)
+        known = self._told_of(uow, clean)
         if known is None:
             return None
-        mention, best = known
-        told = f"{clean[: mention.start]} {clean[mention.end :]}".strip(" ,:;-")
+        best, rest = known
+        told = rest.strip(" ,:;-")
         latin = re.findall(r"[a-z]+", told.casefold())
         vocabulary = lexicon.latin_words | lexicon.stopwords
         if len(told) < NOTE_LEAST or (told.isascii() and set(latin) <= vocabulary):
@@ -712,7 +717,6 @@ class Bot:
         if slot in FREE_TEXT_SLOTS:
             # the parser's reading of the slot, when it read the same request ("อยากแลกกาแฟฟรี
             # ค่ะ" answering "which reward?" is "กาแฟฟรี"); else the answer as typed
-            told = parsed.slots.get(slot) if parsed.intent == intent else None
             if parsed.slots.get("customer"):
                 # "the machine we installed at Korat Furniture is leaking": the customer is
                 # part of what is told, not taken out of it

@@ -692,9 +692,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # the bot's question
         intent = "order_status"
     # a known customer named, and not as the start of a new one's name ("Lotus Garden Bangna")
-    known = prepared.mention_customer is not None and not (
-        intent == "customer_create" and _name_goes_on(lexicon, prepared)
-    )
+    longer = _name_goes_on(lexicon, prepared) if intent == "customer_create" else None
+    known = prepared.mention_customer is not None and not longer
     # "add Siam Paper email …": a known customer's contact, no second Siam Paper; "new
     # customer Siam Paper phone 08…" asks for a new one (the bot says one is similar)
     adds_to_known = (
@@ -1046,8 +1045,11 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     candidates = prepared.candidates
     if "customer" in lexicon.intents[intent].slots:
         mention_customer, mention_text = prepared.mention_customer, prepared.mention_text
-        longer = _name_goes_on(lexicon, prepared) if intent == "customer_create" else ""
-        if mention_customer is not None and longer:
+        if longer is None and intent == "customer_create":
+            # read as a new customer only after the contact was weighed ("เพิ่มลูกค้าใหม่วันนี้
+            # ร้านป้าแดง" was a count of new customers then)
+            longer = _name_goes_on(lexicon, prepared)
+        if mention_customer is not None and longer and intent == "customer_create":
             # "new customer Lotus Garden Bangna": the new customer as written, not the known one
             # whose name begins it (the bot says that one is similar)
             slots["customer"] = f"{mention_text} {longer}"
