@@ -967,9 +967,10 @@ def deal_update(ctx: Context) -> Outcome:
 
 def _new_owner(ctx: Context) -> Staff | Ask | Done | None:
     """The colleague a deal is handed to ("give the Acme deal to Nattaya", "โอนดีล Acme
-    ให้ณัฐยา"): the one mentioned or named, not the customer read from their name; None when
+    ให้ณัฐยา"): the one mentioned or named after the handing word (not whose deal it was in
+    "give Nattaya's Korat deal to Somchai"), not the customer read from their name; None when
     the words hand it to no one named."""
-    member = _named_colleague(ctx)
+    member = _colleague(ctx) if ctx.slots.get("assignee") else _named_colleague(ctx)
     if isinstance(member, Staff):
         _not_a_customer(ctx, member)
     return member

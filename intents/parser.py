@@ -83,6 +83,8 @@ TOP_CUSTOMERS_MOST = 50
 # a customer named this close after the word before a colleague is that colleague's name
 # ("to Somchai", "ให้ สมชาย"), not the deal's customer ("ให้ณัฐยาดูแลดีล Acme")
 _HAND_GAP = 6
+# a word owning what follows, before more words ("Nattaya's Korat deal")
+_POSSESSIVE_WORD = re.compile(r"\S+'s(?=\s+\S)")
 # the largest deals listed when no count is told, and at most
 TOP_DEALS = 5
 TOP_DEALS_MOST = 15
@@ -821,6 +823,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "ลูกค้าที่ไม่ได้ติดต่อนานเกิน 30 วัน", "who haven't I called in 2 weeks": the customers
         # no one has been in touch with, not a problem, a note or a sales number
         intent = "report"
+    elif intent in _DEAL_HANDED_FROM and _hands_one_deal(lexicon, prepared):
+        # "reassign my Acme deal to Nattaya", "โอนดีลนี้ให้ณัฐยา": a deal handed to a
+        # colleague, not the deals of one nor a request the model did not know
+        intent = "deal_update"
     elif intent in _DEAL_STATE_FROM and _asks_about_a_deal(prepared):
         # "whats the status of the Acme deal", "สถานะดีล Acme เป็นยังไง": where a customer's
         # deal stands (the bot says so and offers to move it), not a ticket or an order
@@ -990,13 +996,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "loyalty", "แต้มสะสม": the programme named and nothing asked of anyone's points; to
         # a manager its report, to a customer their own balance
         slots["report_kind"] = "loyalty"
-    hand_at = _hands_a_deal(lexicon, prepared.clean) if intent == "deal_update" else None
-    if (
-        hand_at is not None
-        and not {"stage", "amount", "amount_change", "close_date"} & slots.keys()
-    ):
+    hand_over = _hands_a_deal(lexicon, prepared.clean) if intent == "deal_update" else None
+    hand_at = hand_over[0] if hand_over is not None else None
+    if hand_over and not {"stage", "amount", "amount_change", "close_date"} & slots.keys():
         # "give the Acme deal to Nattaya": a new owner, named
         slots["assign"] = True
+        if hand_over[1]:
+            slots["assignee"] = hand_over[1]
     if intent == "deal_list":
         # "stuck deals", "ดีลที่ไม่ขยับเกิน 30 วัน", "top 5 deals": which of them, and how
         asked, words = _deals_asked(lexicon, prepared)
@@ -1091,14 +1097,20 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if (
         slots.get("assign")
         and hand_at is not None
-        and (mention is None or 0 <= mention.start - hand_at <= _HAND_GAP)
+        and (
+            mention is None
+            or 0 <= mention.start - hand_at <= _HAND_GAP
+            or _POSSESSIVE_WORD.search(str(mention.value))
+        )
     ):
         # the customer is named before the colleague ("give the Korat deal to Somchai": Korat,
-        # not the customer Somchai Prasert)
+        # not the customer Somchai Prasert; "give Nattaya's Korat deal to Somchai": Korat)
         for slot in ("customer", "customer_id"):
             slots.pop(slot, None)
         candidates = ()
         slots.update(_customer_before(lexicon, prepared, ctx, hand_at))
+        if "customer" not in slots and _back_reference(lexicon, prepared, intent, slots):
+            slots["refers_back"] = True  # "hand this deal over to Nattaya": the one in focus
     if (
         intent == "log_interaction"
         and not lexicon.contact_history_words.sub("", str(slots.get("note") or "")).strip(" .,:;")
@@ -1191,6 +1203,8 @@ _NOT_QUIET = frozenset({"task_create", "campaign_send", "greeting", "thanks"})
 # intents a question about a customer's deal is read as instead: "status" reads as a
 # ticket's or an order's to the model
 _DEAL_STATE_FROM = frozenset({"ticket_status", "order_status", OUT_OF_SCOPE})
+# intents a deal handed to a colleague by a handing word is read as instead
+_DEAL_HANDED_FROM = frozenset({"deal_list", "loyalty_adjust", "handoff", OUT_OF_SCOPE})
 # a tier's way named beside points or a tier ("อีกกี่แต้มจะขึ้น platinum")
 _TIER_TAGS = frozenset({"points_noun", "slot:segment"})
 # intents the sender asking their own tier is read as instead: the model knows "tier" from
@@ -1310,7 +1324,13 @@ def _handed_to(lexicon: Lexicon, prepared: Prepared) -> str | None:
     found = list(lexicon.assign_words.finditer(text))
     if not found:
         return None
-    rest = text[found[-1].end() :]
+    return _colleague_named(lexicon, text[found[-1].end() :])
+
+
+def _colleague_named(lexicon: Lexicon, rest: str) -> str | None:
+    """The colleague named at the start of `rest`, the words after a handing word: a Thai
+    name one word, a Latin one up to three, without honorifics, id markers or function
+    words; None for no one or the sender ("to myself")."""
     rest = re.split(r"[,.;:!?\n]", rest)[0]
     markers = {f"@{kind}" for kind in _ID_KINDS}
     words = [w for w in rest.split() if w.lower() not in HONORIFICS and w not in markers]
@@ -1890,7 +1910,14 @@ def _customer_before(
             if best is not None and not mention.resolution.ambiguous:
                 return {"customer": best.name, "customer_id": best.id}
             return {"customer": mention.text}
-    guess = _guess_customer(lexicon, head, prepared.spans)
+    # "give Nattaya's Korat deal to Somchai": whose deal it was is no part of the name, nor
+    # the customer read before
+    head = _POSSESSIVE_WORD.sub(lambda m: " " * len(m.group()), head)
+    spans = SpanSet()
+    for entity in prepared.spans.entities:
+        if entity.kind != "customer":
+            spans.add(entity)
+    guess = _guess_customer(lexicon, head, spans)
     if guess is None:
         return {}
     if ctx.customers is not None and len(ctx.customers):
@@ -1900,20 +1927,22 @@ def _customer_before(
     return {"customer": guess.value}
 
 
-def _hands_a_deal(lexicon: Lexicon, clean: str) -> int | None:
+def _hands_a_deal(lexicon: Lexicon, clean: str) -> tuple[int, str | None] | None:
     """Where the colleague a deal is handed to is named, as the offset of the word before
-    them: after a word handing it ("give the Acme deal to Nattaya", "โอนดีล Acme ให้ณัฐยา"), or
-    before one ("ดีล Acme ให้ณัฐยาดูแล"); None when no one is handed it ("Nattaya will give
-    them the quote")."""
+    them, and their name as written: after a word handing it ("give the Acme deal to
+    Nattaya", "โอนดีล Acme ให้ณัฐยา"), or before one ("ดีล Acme ให้ณัฐยาดูแล"); None when no
+    one is handed it ("Nattaya will give them the quote")."""
     hand = lexicon.deal_hand.search(clean)
     if hand is not None:
         for to in lexicon.deal_hand_to.finditer(clean, hand.end()):
             if clean[to.end() :].strip(" ,.!?"):
-                return to.start()
+                after = lexicon.deal_hand_after.search(clean, to.end())
+                stop = after.start() if after is not None else len(clean)
+                return to.start(), _colleague_named(lexicon, clean[to.end() : stop])
     for after in lexicon.deal_hand_after.finditer(clean):
         for to in lexicon.deal_hand_to.finditer(clean, 0, after.start()):
             if clean[to.end() : after.start()].strip():
-                return to.start()
+                return to.start(), _colleague_named(lexicon, clean[to.end() : after.start()])
     return None
 
 
@@ -1937,6 +1966,21 @@ def _deals_asked(lexicon: Lexicon, prepared: Prepared) -> tuple[dict[str, object
             min(max(int(m.group(1) or m.group(2)), 1), TOP_DEALS_MOST) if m else TOP_DEALS
         )
     return asked, {"".join(tokens[start:end]) for start, end, _ in (*(stale or ()), *top)}
+
+
+def _hands_one_deal(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """A deal named with a word handing it to someone named after it ("reassign my Acme
+    deal to Nattaya", "โอนดีลนี้ให้ณัฐยา"), with no ticket, order or id; not the deals someone
+    looks after ("ดีลที่ให้ณัฐยาดูแล")."""
+    tags = prepared.analysis.tags
+    return (
+        "deal_noun" in tags
+        and not tags & {"ticket_noun", "order_noun"}
+        and not any(e.kind in _ID_KINDS for e in prepared.entities)
+        and lexicon.deal_hand.search(prepared.clean) is not None
+        and (handed := _hands_a_deal(lexicon, prepared.clean)) is not None
+        and bool(handed[1])
+    )
 
 
 def _asks_about_a_deal(prepared: Prepared) -> bool:

@@ -1461,12 +1461,40 @@ def test_a_deal_is_handed_to_a_colleague_after_a_yes_and_they_are_told(world: Wo
         in world.session("staff:U_SALES").send("give the Acme Trading deal to Pim").text
     )
     narin = world.session("staff:U_SALES2")
+    # no colleague of the name: nothing handed
+    assert narin.send("give my Acme Trading deal to Jane").text == say(
+        "colleague_not_found", "en", name="Jane"
+    )
     back = narin.send("โอนดีล Acme Trading ให้ Somchai")
     assert back.confirm and "Somchai" in back.text
     narin.send("ใช่")
     with world.store.uow() as uow:
         owner = uow.session.get_one(Deal, world.acme_deal).owner
         assert owner is not None and owner.slack_user_id == "U_SALES"
+
+
+def test_a_deal_is_handed_by_whose_it_is_or_as_the_one_in_focus(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    # one's own deal handed on is no list of the colleague's deals
+    mine = rep.send("reassign my Acme Trading deal to Narin")
+    assert mine.confirm and mine.text == say(
+        "confirm_deal_hand", "en", title="Paper supply 2027", name="Acme Trading", owner="Narin"
+    )
+    rep.send("no")
+    manager = world.session("staff:U_MANAGER")
+    # whose deal it is now is not who gets it
+    named = manager.send("give Somchai's Acme Trading deal to Narin")
+    assert named.text == mine.text
+    manager.send("no")
+    # "this deal": the one just talked about
+    manager.send("Acme Trading deal")
+    manager.send("cancel")
+    focused = manager.send("โอนดีลนี้ให้ Narin")
+    assert focused.confirm and "Paper supply 2027" in focused.text and "Narin" in focused.text
+    manager.send("ใช่")
+    with world.store.uow() as uow:
+        owner = uow.session.get_one(Deal, world.acme_deal).owner
+        assert owner is not None and owner.slack_user_id == "U_SALES2"
 
 
 def test_sales_rep_cannot_move_another_reps_deal(world: World) -> None:

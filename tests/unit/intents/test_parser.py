@@ -1694,6 +1694,49 @@ def test_a_deal_handed_to_a_colleague_asks_to_assign_it(text: str) -> None:
     assert (out.intent, out.slots.get("assign")) == ("deal_update", True)
 
 
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        # one's own deal, handed on: no list of the colleague's deals
+        (
+            "reassign my Acme deal to Nattaya",
+            {"assign": True, "assignee": "Nattaya", "customer": "Acme Trading", "customer_id": 3},
+        ),
+        # whose deal it was is neither the customer nor the new owner
+        (
+            "give Nattaya's Korat deal to Somchai",
+            {
+                "assign": True,
+                "assignee": "Somchai",
+                "customer": "Korat Furniture",
+                "customer_id": 5,
+            },
+        ),
+        (
+            "โอนดีล Acme ให้คุณณัฐยาดูแลต่อนะ",
+            {"assign": True, "assignee": "ณัฐยา", "customer": "Acme Trading", "customer_id": 3},
+        ),
+        # the deal in focus
+        ("โอนดีลนี้ให้ณัฐยา", {"assign": True, "assignee": "ณัฐยา", "refers_back": True}),
+        (
+            "hand this deal over to Nattaya",
+            {"assign": True, "assignee": "Nattaya", "refers_back": True},
+        ),
+    ],
+)
+def test_a_deal_handed_names_the_new_owner(text: str, slots: dict[str, object]) -> None:
+    customers = CustomerIndex(
+        [CustomerName(3, "Acme Trading", ()), CustomerName(5, "Korat Furniture", ())]
+    )
+    out = parse(text, ParseContext(now=NOW, customers=customers))
+    assert (out.intent, out.to_json()["slots"]) == ("deal_update", slots)
+
+
+@pytest.mark.parametrize("text", ["ดีลที่ให้ณัฐยาดูแล", "deals assigned to Nattaya"])
+def test_the_deals_a_colleague_looks_after_are_a_list(text: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).intent == "deal_list"
+
+
 def test_a_deal_moved_is_no_deal_handed() -> None:
     out = parse("move the Acme deal to negotiation", ParseContext(now=NOW))
     assert out.intent == "deal_update" and "assign" not in out.slots
