@@ -426,6 +426,11 @@ def thanks(ctx: Context) -> Outcome:
 
 
 def help_(ctx: Context) -> Outcome:
+    topic = ctx.slots.get("topic")
+    if topic is not None and ctx.who.is_staff:
+        # "add a staff member", "export customers": work on the server, shown to admins and
+        # left to them by everyone else
+        return Done(_t(ctx, f"server_{topic}" if ctx.who.role == "admin" else "server_admin_only"))
     return Done(_t(ctx, f"help.{ctx.who.role}"))
 
 

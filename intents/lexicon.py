@@ -186,6 +186,10 @@ class Lexicon:
     deal_hand: re.Pattern[str]
     deal_hand_to: re.Pattern[str]
     deal_hand_after: re.Pattern[str]
+    # work done on the server, not in chat: adding staff ("add staff member", "เพิ่มพนักงาน
+    # ใหม่") and moving data in or out ("export customers", "นำเข้าข้อมูลลูกค้า")
+    admin_staff: re.Pattern[str]
+    admin_data: re.Pattern[str]
     # words that agree though they open with "no" ("no problem")
     agree_words: PhraseTrie
     # words that only say there is a problem ("อยากแจ้งปัญหา", "I have a problem"): no
@@ -344,6 +348,11 @@ _WORD_LISTS = (
     "deal_hand",
     "deal_hand_to",
     "deal_hand_after",
+    "admin_staff_verbs",
+    "admin_staff_nouns",
+    "admin_data_verbs",
+    "admin_data_nouns",
+    "admin_fillers",
     "quiet_words",
     "quiet_verbs",
     "quiet_not",
@@ -600,6 +609,8 @@ def load_lexicon() -> Lexicon:
         deal_hand=_words_pattern(word_lists["deal_hand"]),
         deal_hand_to=_words_pattern(word_lists["deal_hand_to"]),
         deal_hand_after=_words_pattern(word_lists["deal_hand_after"]),
+        admin_staff=_verb_and_noun(word_lists, "admin_staff"),
+        admin_data=_verb_and_noun(word_lists, "admin_data"),
         quiet_words=_phrase_trie(word_lists["quiet_words"]),
         quiet_verbs=frozenset(word_lists["quiet_verbs"]),
         quiet_not=_phrase_trie(word_lists["quiet_not"]),
@@ -642,6 +653,20 @@ def _words_pattern(words: list[str]) -> re.Pattern[str]:
     """Any of the words in cleaned text, a Latin one as a whole word (any case)."""
     return re.compile(
         rf"(?<![a-z0-9])(?:{alternation(words) or '(?!)'})(?![a-z0-9])", re.IGNORECASE
+    )
+
+
+def _verb_and_noun(word_lists: dict[str, list[str]], key: str) -> re.Pattern[str]:
+    """The verb and noun of `key` (its ``_verbs`` and ``_nouns`` lists) in cleaned text,
+    either way round, with up to two filler words between ("add a new staff member",
+    "customer list export"); Latin words whole."""
+    verb = alternation(word_lists[f"{key}_verbs"]) or "(?!)"
+    noun = alternation(word_lists[f"{key}_nouns"]) or "(?!)"
+    fillers = alternation(word_lists["admin_fillers"]) or "(?!)"
+    between = rf"\s?(?:(?:{fillers})(?![a-z0-9])\s?){{0,2}}"
+    return re.compile(
+        rf"(?<![a-z0-9])(?:(?:{verb}){between}(?:{noun})|(?:{noun}){between}(?:{verb}))(?![a-z0-9])",
+        re.IGNORECASE,
     )
 
 

@@ -846,6 +846,12 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "Acme Trading interactions": a known customer's contacts, not the team's report (a
         # name only guessed may be anything: "เล่าประวัติ Roman Empire")
         intent = "customer_lookup"
+    topic = _server_work(lexicon, prepared) if intent not in _RECORDS_WORDS else None
+    if topic is not None:
+        # "add a staff member", "export customers", "เพิ่มพนักงานใหม่": done on the server, not in
+        # chat; help says how, rather than a customer created or a report given
+        slots_help: dict[str, object] = {"topic": topic}
+        return ParseResult(text, prepared.lang, "help", confidence, slots_help, tuple(decided[1:4]))
     keeping = _keeps_faq(lexicon, prepared)
     if keeping is not None and not (keeping[0] == "list" and intent == "help"):
         # "add an FAQ", "แก้ faq opening_hours", "faq list": the knowledge base itself, to add
@@ -1203,6 +1209,9 @@ _NOT_QUIET = frozenset({"task_create", "campaign_send", "greeting", "thanks"})
 # intents a question about a customer's deal is read as instead: "status" reads as a
 # ticket's or an order's to the model
 _DEAL_STATE_FROM = frozenset({"ticket_status", "order_status", OUT_OF_SCOPE})
+# intents that keep what is said as written, server work named in it or not ("remind me to
+# add the new staff to the group")
+_RECORDS_WORDS = frozenset({"task_create", "log_interaction", "ticket_create", "ticket_update"})
 # intents a deal handed to a colleague by a handing word is read as instead
 _DEAL_HANDED_FROM = frozenset({"deal_list", "loyalty_adjust", "handoff", OUT_OF_SCOPE})
 # a tier's way named beside points or a tier ("อีกกี่แต้มจะขึ้น platinum")
@@ -1966,6 +1975,20 @@ def _deals_asked(lexicon: Lexicon, prepared: Prepared) -> tuple[dict[str, object
             min(max(int(m.group(1) or m.group(2)), 1), TOP_DEALS_MOST) if m else TOP_DEALS
         )
     return asked, {"".join(tokens[start:end]) for start, end, _ in (*(stale or ()), *top)}
+
+
+def _server_work(lexicon: Lexicon, prepared: Prepared) -> str | None:
+    """What a message asks of work done on the server rather than in chat: ``staff`` (adding
+    or removing staff: "add a new rep", "เพิ่มพนักงานใหม่") or ``data`` (moving data in or out:
+    "export customers", "นำเข้าข้อมูลลูกค้าจาก excel"); None when it names a customer or an id
+    ("Acme's new staff asked for a quote")."""
+    if prepared.mention_customer is not None or any(e.kind in _ID_KINDS for e in prepared.entities):
+        return None
+    if lexicon.admin_staff.search(prepared.clean):
+        return "staff"
+    if lexicon.admin_data.search(prepared.clean):
+        return "data"
+    return None
 
 
 def _hands_one_deal(lexicon: Lexicon, prepared: Prepared) -> bool:

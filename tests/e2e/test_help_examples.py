@@ -6,12 +6,14 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func, select
 
 from adapters.console import ConsoleSession
 from bot.engine import Bot
 from bot.replies import say, templates
 from crm_core.db import Store
 from crm_core.demo import seed_demo
+from crm_core.models import Customer
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 WHO = {
@@ -58,3 +60,21 @@ def test_the_managers_report_examples_are_those_reports(bot: Bot) -> None:
     # a customer naming the programme sees their own points
     own = ConsoleSession(bot, WHO["customer"]).send("แต้มสะสม")
     assert own.intent == "loyalty_balance" and "แต้ม" in own.text and "รายงาน" not in own.text
+
+
+def test_server_work_is_shown_to_admins_and_left_to_them_by_others(bot: Bot, store: Store) -> None:
+    admin = ConsoleSession(bot, WHO["admin"])
+    assert admin.send("add a staff member").text == say("server_staff", "en")
+    assert admin.send("เพิ่มพนักงานใหม่").text == say("server_staff", "th")
+    assert admin.send("export all customers to csv").text == say("server_data", "en")
+    assert admin.send("นำเข้าข้อมูลลูกค้าจากไฟล์ excel").text == say("server_data", "th")
+    with store.uow() as uow:
+        before = uow.session.scalar(select(func.count()).select_from(Customer))
+    # a rep asking for a colleague gets no customer of that name
+    rep = ConsoleSession(bot, WHO["sales"]).send("add a new rep Jane")
+    assert rep.text == say("server_admin_only", "en")
+    with store.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Customer)) == before
+    # a customer asking sees what they can do
+    own = ConsoleSession(bot, WHO["customer"]).send("export my data")
+    assert own.text == say("help.customer", "en")

@@ -1789,3 +1789,36 @@ def test_tickets_searched_by_what_they_hold(text: str, query: str) -> None:
 )
 def test_no_search_of_the_tickets(text: str) -> None:
     assert "query" not in parse(text, ParseContext(now=NOW)).slots
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("add a staff member", "staff"),
+        ("add a new rep Jane", "staff"),
+        ("เพิ่มพนักงานใหม่", "staff"),
+        ("เพิ่มเซลส์ใหม่ชื่อ Jane", "staff"),
+        ("export customers", "data"),
+        ("import deals from csv", "data"),
+        ("ส่งออกข้อมูลลูกค้า", "data"),
+        ("นำเข้าข้อมูลลูกค้าจากไฟล์ excel", "data"),
+    ],
+)
+def test_work_done_on_the_server_is_help_on_it(text: str, topic: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.to_json()["slots"]) == ("help", {"topic": topic})
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a task or a customer's words keep them as written
+        ("remind me to add the new staff to the group", "task_create"),
+        ("add Acme Trading as a customer", "customer_create"),
+        ("new deal Acme Trading 50k", "deal_create"),
+    ],
+)
+def test_server_words_beside_other_work_are_that_work(text: str, intent: str) -> None:
+    customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
+    out = parse(text, ParseContext(now=NOW, customers=customers))
+    assert out.intent == intent and "topic" not in out.slots
