@@ -72,6 +72,16 @@ AMOUNT_SUFFIX = re.compile(
 AMOUNT_THAI_WORDS = re.compile(
     rf"({_THAI_NUMWORD})\s?(บาท)|({_THAI_NUMWORD}(?:หมื่น|แสน|ล้าน|พัน(?!ธ))(?:{_THAI_NUMWORD})?)"
 )
+# spoken shorthand: a digit after a Thai magnitude counts the next one down ("7หมื่น5" is
+# 75,000, "2 แสน 5" 250,000, "1 ล้าน 2" 1,200,000), unless it counts something else ("2 แสน 5 ปี")
+AMOUNT_THAI_SHORT = re.compile(
+    rf"(?<![\w.,])(\d{{1,3}})\s?(ล้าน|แสน|หมื่น|พัน(?!ธ))\s?([1-9])(?![\d.,:/%-])"
+    rf"(?!\s?(?:{_MAG}|วัน|ปี|เดือน|สัปดาห์|อาทิตย์|ชิ้น|คน|ตัว|แต้ม|ชั่วโมง|ชม|นาที|โมง|เปอร์เซ็นต์|%))"
+    rf"(?:\s?(?:{_CURRENCY}))?"
+)
+_NEXT_DOWN = {"ล้าน": "แสน", "แสน": "หมื่น", "หมื่น": "พัน", "พัน": "ร้อย"}
+# the same in words ("เจ็ดหมื่นห้า"): a digit word ends it after a magnitude
+_THAI_WORDS_SHORT = re.compile(r"^(.*(ล้าน|แสน|หมื่น|พัน))(หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)$")
 DIGIT = re.compile(r"\d")
 # a comma or full stop after the number ends it unless a digit follows ("33,000, closing")
 AMOUNT_BARE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,9})(?![\w/:%-]|[.,]\d)")
@@ -89,8 +99,15 @@ def to_decimal(number: str, magnitude: str | None = None) -> Decimal | None:
 
 
 def _thai_words_to_decimal(words: str) -> Decimal | None:
-    """Read Thai number words ("ห้าหมื่น") as a Decimal."""
+    """Read Thai number words ("ห้าหมื่น") as a Decimal; a digit word after the last
+    magnitude counts the next one down ("เจ็ดหมื่นห้า" is 75,000, as it is said)."""
+    short = _THAI_WORDS_SHORT.match(words)
     try:
+        if short is not None:
+            head, magnitude, digit = short.groups()
+            return Decimal(thaiword_to_num(head)) + Decimal(
+                thaiword_to_num(digit + _NEXT_DOWN[magnitude])
+            )
         return Decimal(thaiword_to_num(words))
     except (ValueError, TypeError, IndexError, KeyError):
         return None
@@ -157,6 +174,11 @@ def extract_numbers(text: str, spans: SpanSet) -> None:
         amount = to_decimal(m.group(1), m.group(2))
         if amount is not None:
             spans.add(Entity("amount", m.start(), m.end(), amount))
+    for m in AMOUNT_THAI_SHORT.finditer(text) if THAI_CHAR.search(text) else ():
+        head = to_decimal(m.group(1), m.group(2))
+        if head is not None:
+            digit = Decimal(m.group(3)) * _MAGNITUDES[m.group(2)] / 10
+            spans.add(Entity("amount", m.start(), m.end(), (head + digit).normalize()))
     for m in AMOUNT_SUFFIX.finditer(text):
         amount = to_decimal(m.group(1), m.group(2)) if m.group(1) else to_decimal(m.group(3))
         if amount is not None:

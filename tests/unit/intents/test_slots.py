@@ -59,6 +59,17 @@ def test_ids_and_contacts(text: str, kind: str, value: str) -> None:
         ("Baht 2,500", Decimal(2500)),
         ("2 ล้าน", Decimal(2000000)),
         ("ราคา 500 บาท", Decimal(500)),
+        # spoken shorthand: a digit after a magnitude counts the next one down
+        ("ยอด 7หมื่น5", Decimal(75000)),
+        ("ได้ 2 แสน 5", Decimal(250000)),
+        ("1 ล้าน 2 บาท", Decimal(1200000)),
+        ("3 พัน 5", Decimal(3500)),
+        ("เจ็ดหมื่นห้า", Decimal(75000)),
+        ("สองแสนห้าบาท", Decimal(250000)),
+        ("เจ็ดหมื่นห้าพันบาท", Decimal(75000)),
+        # a digit counting something else is no part of the amount
+        ("2 แสน 5 ปี", Decimal(200000)),
+        ("2 แสน 50 ชิ้น", Decimal(200000)),
     ],
 )
 def test_amounts(text: str, amount: Decimal) -> None:
