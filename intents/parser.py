@@ -382,7 +382,7 @@ def _planned(
     entities: list[Entity],
     today: date,
 ) -> bool:
-    """True when the won or lost cue at token `cue_start` is a plan, not news.
+    """True when the won or lost cue at token `cue_start` is a plan or a maybe, not news.
 
     "ต้องปิดดีล Acme ก่อนสิ้นเดือน" and "we need to close the deal by Friday" set a target;
     "ปิดดีล Acme ภายใน 15 ธ.ค." too (a deadline with a date still ahead), and a cue that says
@@ -394,6 +394,8 @@ def _planned(
         if "done" in kinds:
             return False
         plan = plan or ("plan" in kinds and start < cue_start)
+        if "negation" in kinds and start < cue_start and _negated(lexicon, analysis, cue_start):
+            return True  # "Acme ไม่ปิดดีล", "didn't sign": not won, whatever else is said
         deadline = deadline or "deadline" in kinds
         tenseless = tenseless or ("tenseless" in kinds and start == cue_start)
     if plan:

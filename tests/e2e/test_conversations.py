@@ -1497,6 +1497,18 @@ def test_a_deal_is_handed_by_whose_it_is_or_as_the_one_in_focus(world: World) ->
         assert owner is not None and owner.slack_user_id == "U_SALES2"
 
 
+def test_a_deal_said_not_won_stays_where_it_is(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    for text in ("Acme Trading อาจจะไม่ปิดดีล", "Acme Trading hasn't won the budget yet"):
+        # where the deal stands, and which stage it should move to: nothing won
+        reply = rep.send(text)
+        assert "Paper supply 2027" in reply.text and not reply.confirm, (text, reply.text)
+        assert [c.value for c in reply.choices][:3] == ["lead", "qualified", "proposal"], text
+        rep.send("cancel")
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.PROPOSAL
+
+
 def test_sales_rep_cannot_move_another_reps_deal(world: World) -> None:
     other = world.session("staff:U_SALES2")
     reply = other.send("Acme deal won 80k")

@@ -1822,3 +1822,19 @@ def test_server_words_beside_other_work_are_that_work(text: str, intent: str) ->
     customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
     out = parse(text, ParseContext(now=NOW, customers=customers))
     assert out.intent == intent and "topic" not in out.slots
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme อาจจะไม่ปิดดีล",
+        "Acme ไม่ปิดดีลแล้ว",
+        "Acme ขอ discount 5% ถ้าเซ็นสัญญา 2 ปี",
+        "Acme hasn't won the budget yet",
+        "if Acme signs we win 80k",
+    ],
+)
+def test_a_deal_not_or_maybe_won_is_not_won(text: str) -> None:
+    customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
+    out = parse(text, ParseContext(now=NOW, customers=customers))
+    assert out.slots.get("customer_id") == 3 and "stage" not in out.slots
