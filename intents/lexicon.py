@@ -248,6 +248,8 @@ class Lexicon:
     deal_refs: PhraseTrie
     # words that open a remark on a ticket ("note on TCK-2002:", "เพิ่มโน้ต"): not the note
     remark_leads: re.Pattern[str]
+    # words that only frame a ticket's change ("set … priority to"), no remark of their own
+    change_frame: frozenset[str]
     # words giving a customer's phone or email anew ("เปลี่ยนเบอร์ Acme เป็น 08…"), and the
     # words naming a phone or email ("เบอร์", "email")
     contact_change: PhraseTrie
@@ -381,6 +383,7 @@ _WORD_LISTS = (
     "delegate_joins",
     "own_forms",
     "remark_leads",
+    "change_frame",
     "back_refs",
     "deal_refs",
     "task_done",
@@ -591,6 +594,7 @@ def load_lexicon() -> Lexicon:
         delegate_joins=tuple(word_lists["delegate_joins"]),
         own_forms=tuple(word_lists["own_forms"]),
         remark_leads=_words_pattern(word_lists["remark_leads"]),
+        change_frame=frozenset(word_lists["change_frame"]),
         back_refs=_phrase_trie(word_lists["back_refs"]),
         deal_refs=_phrase_trie(word_lists["deal_refs"]),
         task_done=_phrase_trie(word_lists["task_done"]),

@@ -825,6 +825,9 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "ลูกค้าที่ไม่ได้ติดต่อนานเกิน 30 วัน", "who haven't I called in 2 weeks": the customers
         # no one has been in touch with, not a problem, a note or a sales number
         intent = "report"
+    elif intent == "ticket_update" and _only_ids(lexicon, prepared):
+        # "TCK-2010": the ticket to see, no change to it (not taking it)
+        intent = "ticket_status"
     elif intent in _DEAL_HANDED_FROM and _hands_one_deal(lexicon, prepared):
         # "reassign my Acme deal to Nattaya", "โอนดีลนี้ให้ณัฐยา": a deal handed to a
         # colleague, not the deals of one nor a request the model did not know
@@ -975,11 +978,17 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             # "TCK-2002 ส่งต่อให้ Somchai": a colleague to take it, not the sender
             slots["assignee"] = handed
             slots.pop("note", None)
-        elif "note" in slots:
-            # "TCK-2002 ลูกค้าโทรมาตามอีกรอบ": a remark to keep on the ticket, as written;
-            # a word or so beside the change ("set TCK-5121 priority to normal") is none
-            leftover = str(slots.pop("note"))
-            remark = _remark(lexicon, prepared) if _says_more(lexicon, prepared, leftover) else ""
+        elif {"note", "status", "priority"} & slots.keys():
+            # "TCK-2002 ลูกค้าโทรมาตามอีกรอบ", "TCK-2010 เปลี่ยนที่อยู่ให้แล้ว ปิดได้": a remark to
+            # keep on the ticket, as written; a word or so beside the change ("set TCK-5121
+            # priority to normal") is none
+            leftover = str(slots.pop("note", ""))
+            says = (
+                _says_beside_change(lexicon, prepared)
+                if {"status", "priority"} & slots.keys()
+                else _says_more(lexicon, prepared, leftover)
+            )
+            remark = _remark(lexicon, prepared) if says else ""
             if remark:
                 slots["note"] = remark
                 if "status" not in slots and "priority" not in slots and _takes_it(prepared):
@@ -1408,6 +1417,31 @@ def _says_more(lexicon: Lexicon, prepared: Prepared, leftover: str) -> bool:
         and w not in lexicon.particles
     ]
     return len(words) >= REMARK_WORDS
+
+
+# what a ticket's change is said with: none of it is a remark beside the change
+_CHANGE_TAGS = frozenset({"slot:status", "slot:priority", "take_word"})
+
+
+def _says_beside_change(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """Beside a new status or priority, the message says something of its own: two or more
+    words that neither name the change nor frame it, one of them more than a function word
+    ("TCK-2010 fixed the address, close it", "TCK-2010 เปลี่ยนที่อยู่ให้แล้ว ปิดได้"); not
+    "set TCK-5121 priority to normal" nor "TCK-2002 เปลี่ยนสถานะเป็นปิด"."""
+    analysis = prepared.analysis
+    changing = {
+        i for start, end, tags in analysis.hits if tags & _CHANGE_TAGS for i in range(start, end)
+    }
+    words = [
+        w
+        for i, w in enumerate(analysis.tokens)
+        if i not in changing
+        and any(ch.isalpha() for ch in w)
+        and (not w.startswith("@") or w == "@customer")  # a name says something
+        and w not in lexicon.particles
+        and w not in lexicon.change_frame
+    ]
+    return len(words) >= REMARK_WORDS and not all(lexicon.function_word(w) for w in words)
 
 
 def _takes_it(prepared: Prepared) -> bool:
@@ -1977,6 +2011,15 @@ def _deals_asked(lexicon: Lexicon, prepared: Prepared) -> tuple[dict[str, object
             min(max(int(m.group(1) or m.group(2)), 1), TOP_DEALS_MOST) if m else TOP_DEALS
         )
     return asked, {"".join(tokens[start:end]) for start, end, _ in (*(stale or ()), *top)}
+
+
+def _only_ids(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """The message is an id and nothing more, particles aside ("TCK-2010", "TCK-2010 ค่ะ")."""
+    tokens = prepared.analysis.tokens
+    return any(t.startswith("@") for t in tokens) and all(
+        t.startswith("@") or t in lexicon.particles or not any(ch.isalnum() for ch in t)
+        for t in tokens
+    )
 
 
 def _server_work(lexicon: Lexicon, prepared: Prepared) -> str | None:

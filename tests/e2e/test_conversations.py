@@ -653,6 +653,17 @@ def test_a_remark_on_a_ticket_is_kept_as_a_note_and_it_stays_with_its_assignee(
         ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
         assert ticket.status is TicketStatus.CLOSED
     assert _assignee(world, number) == "Somchai"
+    # "ปิดได้" closes it; what was done, said before it, is kept
+    agent.send(f"{number} reopen")
+    agent.send(f"{number} เปลี่ยนที่อยู่ให้แล้ว ปิดได้")
+    assert _notes(world, number)[-1] == ("เปลี่ยนที่อยู่ให้แล้ว ปิดได้", "Malai")
+    with world.store.uow() as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        assert ticket.status is TicketStatus.CLOSED
+    # the id alone shows the ticket, and takes or changes nothing
+    shown = agent.send(number)
+    assert shown.intent == "ticket_status" and not shown.confirm
+    assert _assignee(world, number) == "Somchai"
 
 
 def test_a_remark_takes_the_ticket_when_nobody_has_it_or_the_sender_says_so(

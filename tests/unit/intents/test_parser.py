@@ -1838,3 +1838,34 @@ def test_a_deal_not_or_maybe_won_is_not_won(text: str) -> None:
     customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
     out = parse(text, ParseContext(now=NOW, customers=customers))
     assert out.slots.get("customer_id") == 3 and "stage" not in out.slots
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("TCK-2010 ปิดได้", {"ticket_id": "TCK-2010", "status": "closed"}),
+        # what was done, beside the change, is kept as written
+        (
+            "TCK-2010 เปลี่ยนที่อยู่ให้แล้วค่ะ ปิดได้",
+            {"ticket_id": "TCK-2010", "status": "closed", "note": "เปลี่ยนที่อยู่ให้แล้วค่ะ ปิดได้"},
+        ),
+        (
+            "TCK-2009 waiting on parts, set pending",
+            {"ticket_id": "TCK-2009", "status": "pending", "note": "waiting on parts, set pending"},
+        ),
+        # words that only frame the change are no remark
+        ("TCK-2002 เปลี่ยนสถานะเป็นปิด", {"ticket_id": "TCK-2002", "status": "closed"}),
+        ("TCK-2002 closed, thank you", {"ticket_id": "TCK-2002", "status": "closed"}),
+    ],
+)
+def test_a_ticket_changed_keeps_what_is_said_beside_the_change(
+    text: str, slots: dict[str, object]
+) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.to_json()["slots"]) == ("ticket_update", slots)
+
+
+@pytest.mark.parametrize("text", ["TCK-2010", "TCK-2010 ค่ะ", "tck2010?"])
+def test_a_ticket_id_alone_is_the_ticket_to_see(text: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.to_json()["slots"]) == ("ticket_status", {"ticket_id": "TCK-2010"})
