@@ -158,6 +158,8 @@ _CODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{2,23}")
 NAMING_SLOTS = frozenset({"customer", "customer_id", "assignee", "rep"})
 
 
+# ids the bot asks for; told with more, they are a request of their own
+_ID_SLOTS = frozenset({"ticket_id", "order_id"})
 # slots only a request of its own gives, never an answer told in words
 _REQUEST_SLOTS = frozenset({"points", "amount", "stage", "ticket_id", "order_id"})
 # words beyond the customer and what is told that make an answer a request of its own
@@ -611,6 +613,16 @@ class Bot:
             return None
         if options and switching and _option(options, text) is None:
             # a choice question answered with a new request: leave the question behind
+            state.pop("pending", None)
+            return None
+        if (
+            awaiting in _ID_SLOTS
+            and parsed.intent == pending["intent"]
+            and awaiting in parsed.slots
+            and parsed.slots.keys() - {awaiting}
+        ):
+            # "TCK-2009 รอลูกค้าส่งข้อมูล" while "which ticket?" waits for an urgent one: a
+            # change of its own to that ticket, without the one asked about
             state.pop("pending", None)
             return None
         if parsed.intent == pending["intent"] == "deal_update" and parsed.slots.get("assign"):

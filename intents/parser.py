@@ -1490,7 +1490,8 @@ def _asks_for_tickets(lexicon: Lexicon, analysis: Analysis, *, bare: bool = Fals
     if "ticket_noun" not in analysis.tags or analysis.tags & {"complaint", "create_verb"}:
         return False
     tokens = analysis.tokens
-    told: set[int] = {i for i, t in enumerate(tokens) if t == "@customer"}
+    # a customer's tickets, or those of a day ("เคสด่วนวันนี้": today's queue is the queue)
+    told: set[int] = {i for i, t in enumerate(tokens) if t in ("@customer", "@date")}
     asking = bare or any(t in ("tickets", "cases") for t in tokens)
     for trie in (lexicon.overdue_words, lexicon.unassigned_words, lexicon.waiting_words):
         for start, end, _ in trie.scan(tokens):

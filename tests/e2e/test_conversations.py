@@ -23,6 +23,7 @@ from crm_core.models import (
     OutboxMessage,
     OutboxStatus,
     PointsEntry,
+    Priority,
     Reward,
     Staff,
     Stage,
@@ -664,6 +665,31 @@ def test_a_remark_on_a_ticket_is_kept_as_a_note_and_it_stays_with_its_assignee(
     shown = agent.send(number)
     assert shown.intent == "ticket_status" and not shown.confirm
     assert _assignee(world, number) == "Somchai"
+
+
+def test_a_ticket_changed_while_another_is_asked_for_keeps_its_own_change(
+    world: World,
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        first = tickets.create_ticket(uow, "late", customer=acme, channel="slack").number
+        other = tickets.create_ticket(uow, "dented", customer=acme, channel="slack").number
+        uow.commit()
+    agent = world.session("staff:U_SUPPORT")
+    asked = agent.send("make it urgent")
+    assert asked.text == say("ask_ticket_id", "en")
+    # another ticket's change of its own, not the urgency asked about
+    agent.send(f"{other} รอลูกค้าส่งข้อมูล")
+    with world.store.uow() as uow:
+        changed = uow.session.scalars(select(Ticket).where(Ticket.number == other)).one()
+        assert changed.status is TicketStatus.PENDING
+        assert changed.priority is Priority.NORMAL
+    # the id alone answers the question
+    agent.send("make it urgent")
+    agent.send(first)
+    with world.store.uow() as uow:
+        answered = uow.session.scalars(select(Ticket).where(Ticket.number == first)).one()
+        assert answered.priority is Priority.URGENT
 
 
 def test_a_remark_takes_the_ticket_when_nobody_has_it_or_the_sender_says_so(

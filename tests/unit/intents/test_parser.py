@@ -1869,3 +1869,9 @@ def test_a_ticket_changed_keeps_what_is_said_beside_the_change(
 def test_a_ticket_id_alone_is_the_ticket_to_see(text: str) -> None:
     out = parse(text, ParseContext(now=NOW))
     assert (out.intent, out.to_json()["slots"]) == ("ticket_status", {"ticket_id": "TCK-2010"})
+
+
+@pytest.mark.parametrize("text", ["เคสด่วนวันนี้", "เคสด่วน"])
+def test_the_urgent_queue_of_a_day_is_the_queue(text: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.to_json()["slots"]) == ("ticket_status", {"priority": "urgent"})
