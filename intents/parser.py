@@ -668,6 +668,9 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "postpone the Siam Paper quote to tomorrow": one of the sender's tasks to move, in
         # words the model did not know
         intent = "task_create"
+    elif intent == "deal_update" and _moves_a_named_task(lexicon, prepared):
+        # "เลื่อนงาน Lotus Garden ไปวันจันทร์": the task moves, not the deal's closing date
+        intent = "task_create"
     elif intent == OUT_OF_SCOPE and _plans_with_someone(prepared):
         # "นัด Lotus Garden พรุ่งนี้บ่ายสอง คุยเรื่องชั้นวาง": a customer, a day ahead and a word
         # planning to meet or call them: a task, though the model did not know the words
@@ -2126,6 +2129,19 @@ def _drops_a_task(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:
     if not hits:
         return False
     # the task's name may run into the word dropping it ("ยกเลิกงาน" split as "ยก|เลิกงาน")
+    opening = "".join(tokens[: max(hits)])
+    return bool(lexicon.task_nouns.scan(tokens)) or any(
+        noun in opening for noun in lexicon.task_noun_words
+    )
+
+
+def _moves_a_named_task(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """A word moving something opens the message and a task is named, no deal ("เลื่อนงาน
+    Lotus Garden ไปวันจันทร์", "push the Siam Paper task to next week")."""
+    tokens = _request_words(prepared)
+    hits = _opening(lexicon.task_moves, tokens)
+    if not hits or "deal_noun" in prepared.analysis.tags:
+        return False
     opening = "".join(tokens[: max(hits)])
     return bool(lexicon.task_nouns.scan(tokens)) or any(
         noun in opening for noun in lexicon.task_noun_words

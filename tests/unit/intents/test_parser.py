@@ -1875,3 +1875,19 @@ def test_a_ticket_id_alone_is_the_ticket_to_see(text: str) -> None:
 def test_the_urgent_queue_of_a_day_is_the_queue(text: str) -> None:
     out = parse(text, ParseContext(now=NOW))
     assert (out.intent, out.to_json()["slots"]) == ("ticket_status", {"priority": "urgent"})
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a task named moves the task, not the deal's closing date
+        ("เลื่อนงาน Lotus Garden ไปวันจันทร์", "task_create"),
+        ("push the Siam Paper task to next week", "task_create"),
+        ("เลื่อนดีล Lotus Garden ไปปิดเดือนหน้า", "deal_update"),
+        ("push the Acme deal to negotiation", "deal_update"),
+    ],
+)
+def test_a_task_moved_is_no_deal_moved(text: str, intent: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == intent
+    assert (out.slots.get("request") == "move") is (intent == "task_create")
