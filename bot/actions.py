@@ -8,7 +8,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -597,14 +597,37 @@ def log_interaction(ctx: Context) -> Outcome:
     named = label("interaction", kind, ctx.lang)
     # a note is added to the customer ("บันทึกโน้ตของ …"), not logged "with" them
     noted = ".note" if kind == "note" else ""
+    when = _happened_on(ctx)
+    dated = f" {_t(ctx, 'logged_on', date=_d(when.date(), ctx))}" if when else ""
     if _guessed(ctx):
         return Confirm(
             _t(ctx, f"confirm_log_guess{noted}", kind=named, name=found.name, note=note or "-")
+            + dated
         )
     activities.log_interaction(
-        ctx.uow, found, kind, str(note), staff=ctx.who.staff, channel=ctx.slots["_via"]
+        ctx.uow,
+        found,
+        kind,
+        str(note),
+        staff=ctx.who.staff,
+        channel=ctx.slots["_via"],
+        occurred_at=when.astimezone(UTC) if when else ctx.now,
     )
-    return Done(_t(ctx, f"interaction_logged{noted}", kind=named, name=found.name), changed=True)
+    return Done(
+        _t(ctx, f"interaction_logged{noted}", kind=named, name=found.name) + dated, changed=True
+    )
+
+
+def _happened_on(ctx: Context) -> datetime | None:
+    """When a call or meeting told of happened, if on an earlier day ("called Acme
+    yesterday", "ประชุมกับ Lotus Garden เมื่อวันจันทร์"): that day at noon, local time; None for
+    today or no day told."""
+    told = ctx.slots.get("date")
+    if not isinstance(told, date) or isinstance(told, datetime):
+        return None
+    if told >= ctx.now.astimezone(ctx.tz).date():
+        return None
+    return datetime.combine(told, time(12), tzinfo=ctx.tz)
 
 
 def task_create(ctx: Context) -> Outcome:

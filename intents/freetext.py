@@ -12,7 +12,7 @@ from intents.normalize import THAI_CHAR, Tokeniser, fold_text
 from intents.slots.entities import Entity
 
 FREE_TEXT_SLOTS = ("note", "description", "message", "question", "reward")
-_PIECE = re.compile(r"[\u0E01-\u0E4F]+|[A-Za-z0-9]+(?:['’.&-][A-Za-z0-9]+)*|[^\s]")
+_PIECE = re.compile(r"[\u0E01-\u0E4F]+|[A-Za-z0-9]+(?:['’.&-][A-Za-z0-9]+)*%?|[^\s]")
 _PUNCT = re.compile(r"^[^\w\u0E01-\u0E4F]+$")
 # Words that only link the removed command words to the rest; never the edge of a note.
 _EDGE = frozenset(

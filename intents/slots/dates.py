@@ -183,8 +183,12 @@ class DateGrammar:
         self.span_pattern = re.compile(rf"(?<![\d.,a-z]){count}\s?{span_unit}", re.IGNORECASE)
         month = alternation(list(self.months))
         weekday = alternation(list(self.weekdays))
-        pre = alternation([k for k in self.modifiers if k.isascii()])
-        post = alternation([k for k in self.modifiers if not k.isascii()])
+        # before the weekday: the English words and a Thai one saying it is past ("เมื่อวัน
+        # จันทร์"); after it, the other Thai ones ("วันจันทร์หน้า")
+        pre = alternation([k for k, v in self.modifiers.items() if k.isascii() or v == "past"])
+        post = alternation(
+            [k for k, v in self.modifiers.items() if not k.isascii() and v != "past"]
+        )
         unit = alternation(list(self.units))
         rel = alternation(list(self.relative_days))
         flags = re.IGNORECASE
@@ -228,7 +232,7 @@ class DateGrammar:
             flags,
         )
         self.weekday = re.compile(
-            rf"(?<![a-z])(?:({pre})\s)?({weekday})(?![a-z])(?:\s?({post}))?", flags
+            rf"(?<![a-z])(?:({pre})\s?)?({weekday})(?![a-z])(?:\s?({post}))?", flags
         )
         # the same patterns without IGNORECASE, for lower-cased text (faster to scan)
         self._lowercase = {
@@ -383,7 +387,10 @@ class DateGrammar:
 
     @staticmethod
     def _weekday(weekday: int, mods: list[str], today: date) -> date:
-        """This/next/last weekday: "next" is that day of the following week."""
+        """This/next/last weekday: "next" is that day of the following week, "last" of the
+        week before; "past" the latest before today ("เมื่อวันจันทร์")."""
+        if "past" in mods:
+            return today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
         monday = today - timedelta(days=today.weekday())
         if "next" in mods:
             return monday + timedelta(days=7 + weekday)

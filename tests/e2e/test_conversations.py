@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -1184,6 +1184,35 @@ def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], i
     with world.store.uow() as uow:
         created = uow.session.scalars(select(Task)).one()
         assert "Lotus Garden" in created.title and created.due_date is not None
+
+
+def test_a_call_told_of_an_earlier_day_is_dated_that_day(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    logged = rep.send("called Acme Trading yesterday, they want a 5% discount")
+    assert logged.text.endswith(say("logged_on", "en", date="19 Nov 2026"))
+    thai = rep.send("ประชุมกับ Acme Trading เมื่อวันจันทร์ ลูกค้าต้องการส่วนลด 10%")
+    assert thai.text.endswith(say("logged_on", "th", date="16 พ.ย. 2569"))
+    today = rep.send("called Acme Trading, they agreed")
+    assert "Dated" not in today.text
+    with world.store.uow() as uow:
+        rows = uow.session.scalars(select(Interaction).order_by(Interaction.id)).all()
+        told = [
+            (
+                r.note,
+                (
+                    r.occurred_at.replace(tzinfo=UTC)
+                    if r.occurred_at.tzinfo is None
+                    else r.occurred_at
+                ),
+            )
+            for r in rows
+        ]
+    # noon, Bangkok time, of the day told; now when no day is told
+    assert told == [
+        ("they want a 5% discount", datetime(2026, 11, 19, 5, 0, tzinfo=UTC)),
+        ("ลูกค้าต้องการส่วนลด 10%", datetime(2026, 11, 16, 5, 0, tzinfo=UTC)),
+        ("they agreed", NOW),
+    ]
 
 
 def test_an_interaction_finds_its_customer_by_member_id_or_phone(world: World) -> None:

@@ -149,3 +149,18 @@ def test_factored_word_alternation_matches_as_a_longest_first_list() -> None:
                 expected = [m.span() for m in re.finditer(f"({longest_first}){tail}", text)]
                 found = [m.span() for m in re.finditer(f"({factored}){tail}", text)]
                 assert found == expected, (words, text, tail)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "เมื่อ" before a weekday: the latest one before today (a Sunday)
+        ("โทรหาเขาเมื่อวันจันทร์", date(2026, 11, 16)),
+        ("เมื่อวันเสาร์", date(2026, 11, 21)),
+        ("เมื่อ วันอาทิตย์", date(2026, 11, 15)),
+        # without it, the next one
+        ("วันจันทร์", date(2026, 11, 23)),
+    ],
+)
+def test_a_weekday_said_past_is_the_latest_before_today(text: str, expected: date) -> None:
+    assert _entities(text)["date"] == expected
