@@ -729,14 +729,19 @@ def _customer_in(ctx: Context, title: str) -> str:
 
 
 def _task_list(ctx: Context, staff: Staff) -> Outcome:
-    """The sender's open tasks, or a colleague's for a manager ("งานของณัฐยามีอะไรบ้าง"); those
-    due by a day when one is told ("งานพรุ่งนี้มีอะไรบ้าง", overdue ones included)."""
-    rep = _rep(ctx)
+    """The sender's open tasks, a colleague's or the team's for a manager ("งานของณัฐยามี
+    อะไรบ้าง", "งานที่เลยกำหนดของทีม"); those due by a day when one is told ("งานพรุ่งนี้มี
+    อะไรบ้าง", overdue ones included). Counts come from the store; the first ones are shown."""
+    team = bool(ctx.slots.get("team"))
+    if team and staff.role.value not in SEE_COLLEAGUES:
+        return Done(_t(ctx, "colleague_not_allowed"))
+    rep = None if team else _rep(ctx)
     if isinstance(rep, Ask | Done):
         return rep
-    # a colleague's list says whose it is ("…_of"), the sender's says "your"
-    of, name = ("_of", rep.name) if rep else ("", "")
-    open_tasks = activities.open_tasks(ctx.uow, rep or staff)
+    # a colleague's list says whose it is ("…_of"), the team's so ("…_team"), the sender's
+    # says "your"
+    of, name = ("_team", "") if team else (("_of", rep.name) if rep else ("", ""))
+    owner = None if team else rep or staff
     by = ctx.slots.get("due_date") or ctx.slots.get("date")
     period = ctx.slots.get("period")
     if by is None and period:
@@ -745,25 +750,36 @@ def _task_list(ctx: Context, staff: Staff) -> Outcome:
     if ctx.slots.get("overdue"):
         # "งานที่เลยกำหนด", "overdue tasks": those due before today
         today = ctx.now.astimezone(ctx.tz).date()
-        open_tasks = [t for t in open_tasks if t.due_date is not None and t.due_date < today]
-        if not open_tasks:
+        count, shown = activities.task_list(ctx.uow, owner, due_before=today)
+        if not count:
             return Done(_t(ctx, f"no_tasks_overdue{of}", name=name))
-        header = _t(ctx, f"tasks_overdue{of}", count=len(open_tasks), name=name)
-    elif by is not None:
-        open_tasks = [t for t in open_tasks if t.due_date is not None and t.due_date <= by]
-        if not open_tasks:
+        header = _t(ctx, f"tasks_overdue{of}", count=count, name=name)
+    elif isinstance(by, date):
+        count, shown = activities.task_list(ctx.uow, owner, due_by=by)
+        if not count:
             return Done(_t(ctx, f"no_tasks_due{of}", day=_d(by, ctx), name=name))
-        header = _t(ctx, f"tasks_due_list{of}", count=len(open_tasks), day=_d(by, ctx), name=name)
-    elif not open_tasks:
-        return Done(_t(ctx, f"no_tasks{of}", name=name))
+        header = _t(ctx, f"tasks_due_list{of}", count=count, day=_d(by, ctx), name=name)
     else:
-        header = _t(ctx, f"tasks_list{of}", count=len(open_tasks), name=name)
+        count, shown = activities.task_list(ctx.uow, owner)
+        if not count:
+            return Done(_t(ctx, f"no_tasks{of}", name=name))
+        header = _t(ctx, f"tasks_list{of}", count=count, name=name)
     lines = [
         f"• {_task_label(t.title, t.customer)}"
         + (f" ({_d(t.due_date, ctx)})" if t.due_date else "")
-        for t in open_tasks
+        + (f" · {_first_name(ctx, t.owner)}" if team else "")
+        for t in shown
     ]
+    if count > len(shown):
+        lines.append(_t(ctx, "more_items", count=count - len(shown)))
     return Done(header + "\n" + "\n".join(lines))
+
+
+def _first_name(ctx: Context, member: Staff) -> str:
+    """What colleagues call someone, in the reader's script when their name has it."""
+    names = colleagues.first_names(member)
+    thai = [n for n in names if THAI_CHAR.search(n)]
+    return (thai[0] if ctx.lang == "th" and thai else names[0]) if names else member.name
 
 
 # a task's title read as the one meant when the words told score this much (0-100)

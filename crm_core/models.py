@@ -250,6 +250,7 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     customer: Mapped[Customer | None] = relationship()
+    owner: Mapped[Staff] = relationship()
 
 
 class Order(Base):

@@ -668,6 +668,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "postpone the Siam Paper quote to tomorrow": one of the sender's tasks to move, in
         # words the model did not know
         intent = "task_create"
+    elif (
+        intent != "task_create"
+        and lexicon.team_words.scan(prepared.analysis.tokens)
+        and _names_only_tasks(lexicon, prepared.analysis)
+    ):
+        # "team tasks", "the team's tasks": everyone's list, whatever the model made of it
+        intent = "task_create"
     elif intent == "deal_update" and _moves_a_named_task(lexicon, prepared):
         # "เลื่อนงาน Lotus Garden ไปวันจันทร์": the task moves, not the deal's closing date
         intent = "task_create"
@@ -933,6 +940,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # a new task; "overdue tasks" those past their due date
         slots.pop("note", None)
         slots["list"] = True
+        if lexicon.team_words.scan(analysis.tokens):
+            slots["team"] = True  # "งานของทีม", "team tasks": everyone's, for a manager
         if lexicon.overdue_words.scan(analysis.tokens):
             slots["overdue"] = True
         elif period := _tasks_period(lexicon, prepared):
@@ -2093,13 +2102,14 @@ def _tasks_period(lexicon: Lexicon, prepared: Prepared) -> str | None:
 
 
 def _names_only_tasks(lexicon: Lexicon, analysis: Analysis) -> bool:
-    """Tasks named with a day, a week or month, or as overdue, and nothing more ("งานวันนี้",
-    "งานสัปดาห์นี้", "งานที่เลยกำหนด", "overdue tasks"): the list of them, not a task called
-    so."""
+    """Tasks named with a day, a week or month, as overdue or as the team's, and nothing more
+    ("งานวันนี้", "งานสัปดาห์นี้", "งานที่เลยกำหนด", "overdue tasks", "งานของทีม", "team tasks"):
+    the list of them, not a task called so."""
     tokens = analysis.tokens
     told: set[int] = {i for i, t in enumerate(tokens) if t == "@date"}
     nouns = lexicon.task_nouns.scan(tokens)
-    for start, end, _ in (*nouns, *lexicon.overdue_words.scan(tokens)):
+    team = lexicon.team_words.scan(tokens)
+    for start, end, _ in (*nouns, *lexicon.overdue_words.scan(tokens), *team):
         told.update(range(start, end))
     for start, end, tags in analysis.hits:
         if "slot:period" in tags:

@@ -121,6 +121,35 @@ def open_tasks(uow: UnitOfWork, owner: Staff, limit: int = 20) -> list[Task]:
     )
 
 
+def task_list(
+    uow: UnitOfWork,
+    owner: Staff | None,
+    *,
+    due_by: date | None = None,
+    due_before: date | None = None,
+    limit: int = 20,
+) -> tuple[int, list[Task]]:
+    """Open tasks of `owner`, or of the whole team when None: how many, and the first
+    `limit` of them soonest due first (undated last), with their owner and customer. Only
+    those due by `due_by` (that day included) or before `due_before` (overdue), when given."""
+    where: list[ColumnElement[bool]] = [Task.done.is_(False)]
+    if owner is not None:
+        where.append(Task.owner_id == owner.id)
+    if due_by is not None:
+        where.append(Task.due_date <= due_by)
+    if due_before is not None:
+        where.append(Task.due_date < due_before)
+    count = uow.session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
+    tasks = uow.session.scalars(
+        select(Task)
+        .options(joinedload(Task.customer), joinedload(Task.owner))
+        .where(*where)
+        .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+        .limit(limit)
+    )
+    return count, list(tasks)
+
+
 def quiet_customers(
     uow: UnitOfWork, since: datetime, *, owner_id: int | None = None, limit: int = 20
 ) -> tuple[int, list[tuple[Customer, datetime | None]]]:

@@ -1300,6 +1300,35 @@ def test_a_planned_call_is_a_task_listed_with_its_customer(
     assert listed.text.count("Acme Trading") == 2
 
 
+def test_a_manager_sees_the_teams_tasks_with_whose_they_are(world: World) -> None:
+    today = NOW.date()  # Friday 20 Nov in Bangkok too
+    with world.store.uow(Actor.cli()) as uow:
+        somchai = staff_by_slack_id(uow, "U_SALES")
+        narin = staff_by_slack_id(uow, "U_SALES2")
+        activities.create_task(uow, somchai, "call Acme", due_date=today - timedelta(days=2))
+        activities.create_task(uow, narin, "visit Siam Paper", due_date=today + timedelta(days=1))
+        for n in range(21):
+            activities.create_task(uow, narin, f"later {n}", due_date=today + timedelta(days=30))
+        uow.commit()
+    manager = world.session("staff:U_MANAGER")
+    overdue = manager.send("งานที่เลยกำหนดของทีม")
+    assert overdue.text == (
+        say("tasks_overdue_team", "th", count=1) + "\n• call Acme (18 พ.ย. 2569) · Somchai"
+    )
+    everyone = manager.send("team tasks").text.splitlines()
+    # counted in the store, the first 20 shown, soonest due first, each with its owner
+    assert everyone[0] == say("tasks_list_team", "en", count=23)
+    assert everyone[1:3] == [
+        "• call Acme (18 Nov 2026) · Somchai",
+        "• visit Siam Paper (21 Nov 2026) · Narin",
+    ]
+    assert everyone[-1] == say("more_items", "en", count=3) and len(everyone) == 22
+    # a rep sees their own only
+    assert world.session("staff:U_SALES").send("team tasks").text == say(
+        "colleague_not_allowed", "en"
+    )
+
+
 def _open_tasks(world: World) -> list[str]:
     with world.store.uow() as uow:
         return list(

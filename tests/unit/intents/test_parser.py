@@ -1891,3 +1891,23 @@ def test_a_task_moved_is_no_deal_moved(text: str, intent: str) -> None:
     out = parse(text, ParseContext(now=NOW))
     assert out.intent == intent
     assert (out.slots.get("request") == "move") is (intent == "task_create")
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("งานของทีม", {"list": True, "team": True}),
+        ("งานที่เลยกำหนดของทีม", {"list": True, "team": True, "overdue": True}),
+        ("team tasks", {"list": True, "team": True}),
+        ("the team's tasks", {"list": True, "team": True}),
+    ],
+)
+def test_the_teams_tasks_are_a_list(text: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.to_json()["slots"]) == ("task_create", slots)
+
+
+def test_a_task_for_the_team_is_no_list() -> None:
+    out = parse("remind the team to update the CRM", ParseContext(now=NOW))
+    assert out.intent == "task_create" and "list" not in out.slots
+    assert parse("thanks team", ParseContext(now=NOW)).intent == "thanks"
