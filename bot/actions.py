@@ -73,6 +73,8 @@ Action = Callable[[Context], Outcome]
 ORDER_STEPS = ("pending", "paid", "packed", "shipped", "delivered")
 LINK_ATTEMPTS_PER_HOUR = 5
 LINK_CODE_TTL = timedelta(hours=24)
+# Thai readers count years in the Buddhist era, this many ahead
+BE_OFFSET = 543
 LINK_CODE = re.compile(r"\b[A-HJ-NP-Z2-9]{8}\b")
 FAQ_MIN_SCORE = 70.0
 # A message the parser could not place is answered from the knowledge base only when it is
@@ -773,6 +775,16 @@ def _task_list(ctx: Context, staff: Staff) -> Outcome:
     if count > len(shown):
         lines.append(_t(ctx, "more_items", count=count - len(shown)))
     return Done(header + "\n" + "\n".join(lines))
+
+
+def _year_or_quarter_said(ctx: Context, year: object, quarter: object) -> str:
+    """A year ("2024", Thai "ปี 2567") or quarter ("Q2 2026", "ไตรมาส 2 ปี 2569") as said to
+    the reader, in their era."""
+    told = str(quarter or year)
+    number = int(told[:4]) + (BE_OFFSET if ctx.lang == "th" else 0)
+    if quarter:
+        return _t(ctx, "quarter_of", quarter=told[-1], year=number)
+    return _t(ctx, "year_of", year=number)
 
 
 def _first_name(ctx: Context, member: Staff) -> str:
@@ -1967,6 +1979,11 @@ def report(ctx: Context) -> Outcome:
         # numbers would read as August's
         first = date.fromisoformat(f"{named}-01")
         return Done(_t(ctx, "no_month_report", month=month(first, ctx.lang)))
+    year, quarter = ctx.slots.get("year"), ctx.slots.get("quarter")
+    if (year or quarter) and not ctx.slots.get("period"):
+        # "sales 2024", "ยอดขายไตรมาส 2 ปี 2568": no report period is that year or quarter;
+        # this month's numbers would read as theirs
+        return Done(_t(ctx, "no_named_report", name=_year_or_quarter_said(ctx, year, quarter)))
     # "Somchai's pipeline", "ยอดขายของณัฐยา": a manager's view of one colleague; the tickets
     # report of one agent is the team's to share
     rep = _rep(ctx, shared=kind == "tickets") if shown in BY_PERSON else None

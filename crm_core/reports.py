@@ -50,6 +50,7 @@ PERIODS = (
     "this_quarter",
     "last_quarter",
     "this_year",
+    "last_year",
 )
 # period -> (calendar unit, offset from the unit containing `now`)
 _PERIOD_UNITS: dict[str, tuple[str, int]] = {
@@ -62,6 +63,7 @@ _PERIOD_UNITS: dict[str, tuple[str, int]] = {
     "this_quarter": ("quarter", 0),
     "last_quarter": ("quarter", -1),
     "this_year": ("year", 0),
+    "last_year": ("year", -1),
     # periods ahead: only for deals expected to close then ("ดีลที่จะปิดเดือนหน้า")
     "next_week": ("week", 1),
     "next_month": ("month", 1),

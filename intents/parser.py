@@ -853,6 +853,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     ):
         # "how is my pipeline looking": one's own numbers, in words the model did not know
         intent = "report"
+    elif (
+        intent == OUT_OF_SCOPE
+        and "slot:report_kind" in prepared.analysis.tags
+        and _year_or_quarter(prepared.clean, prepared.today)
+    ):
+        # "Q3 sales", "sales 2024": numbers of a quarter or a year
+        intent = "report"
     if (
         intent in (OUT_OF_SCOPE, "report")
         and prepared.mention_customer is not None
@@ -906,7 +913,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         if upcoming is not None:
             slots["period"] = upcoming
     if "period" in spec.slots and "period" not in slots:
-        slots.update(_month_period(lexicon, prepared.clean, entities, prepared.today))
+        slots.update(
+            _year_or_quarter(prepared.clean, prepared.today)
+            or _month_period(lexicon, prepared.clean, entities, prepared.today)
+        )
     customer = slots.get("customer")
     slots.update(
         free_text(
@@ -1751,6 +1761,49 @@ def _named_before_colon(
             if found is not None:
                 out[slot] = found[0]
     return out
+
+
+# a year named ("ปี 2568", "year 2025", "2025 sales"), in either era, and a quarter ("Q3",
+# "ไตรมาส 3", "3rd quarter"), maybe of a year ("Q2 2025", "ไตรมาสที่ 2 ปี 2568")
+_YEAR_NAMED = re.compile(
+    r"(?:(?:ปี|year|พ\.ศ\.|ค\.ศ\.)\s?)?(?<![\d.,])(20\d\d|25[4-6]\d)(?![\d.,])", re.IGNORECASE
+)
+_QUARTER_NAMED = re.compile(
+    r"(?:(?<![a-z])q|ไตรมาส(?:ที่)?\s?|quarter\s?)([1-4])(?!\d)|(?<!\d)([1-4])(?:st|nd|rd|th)?\s?"
+    r"quarter",
+    re.IGNORECASE,
+)
+# Buddhist-era years are this much ahead of the common era
+_BE_OFFSET = 543
+
+
+def _year_or_quarter(clean: str, today: date) -> dict[str, object]:
+    """A year or a quarter named as the period: this or last one as the period itself, else
+    the helper slot `year` ("2024") or `quarter` ("2026-Q2", the latest such quarter up to
+    today when no year is told) for the bot to say it has no such period."""
+    named = _YEAR_NAMED.search(clean)
+    year = int(named.group(1)) if named else None
+    if year is not None and year > today.year + _BE_OFFSET // 2:
+        year -= _BE_OFFSET  # "ปี 2568" is 2025
+    quarter = _QUARTER_NAMED.search(clean)
+    now_quarter = (today.month - 1) // 3 + 1
+    if quarter is not None:
+        number = int(quarter.group(1) or quarter.group(2))
+        if year is None:
+            year = today.year if number <= now_quarter else today.year - 1
+        last = (today.year, now_quarter - 1) if now_quarter > 1 else (today.year - 1, 4)
+        if (year, number) == (today.year, now_quarter):
+            return {"period": "this_quarter"}
+        if (year, number) == last:
+            return {"period": "last_quarter"}
+        return {"quarter": f"{year}-Q{number}"}
+    if year is None:
+        return {}
+    if year == today.year:
+        return {"period": "this_year"}
+    if year == today.year - 1:
+        return {"period": "last_year"}
+    return {"year": str(year)}
 
 
 def _month_period(

@@ -1626,6 +1626,22 @@ def test_a_report_for_a_named_month_is_that_month_or_said_to_be_unavailable(
     assert "สิงหาคม 2569" in manager.send("ยอดขายเดือนสิงหา").text
 
 
+def test_a_report_for_a_year_or_quarter_is_that_period_or_said_to_be_unavailable(
+    world: World,
+) -> None:
+    manager = world.session("staff:U_MANAGER")
+    last_year = manager.send("ยอดขายปีที่แล้ว")
+    assert last_year.text.startswith("รายงานยอดขาย ปีที่แล้ว:")
+    assert manager.send("ยอดขายปี 2568").text == last_year.text
+    # NOW is in the fourth quarter: Q3 is the last one
+    assert manager.send("Q3 sales").text.startswith("Sales report, last quarter:")
+    # no period covers another year or quarter alone, said in the reader's era
+    assert manager.send("sales 2024").text == say("no_named_report", "en", name="2024")
+    assert manager.send("ยอดขายไตรมาส 1").text == say(
+        "no_named_report", "th", name="ไตรมาส 1 ปี 2569"
+    )
+
+
 def test_manager_gets_reports(world: World) -> None:
     manager = world.session("staff:U_MANAGER")
     for text, kind in (

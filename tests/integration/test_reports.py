@@ -67,6 +67,7 @@ ORDER_NUMBERS = itertools.count(3001)
         ("this_quarter", NOW, utc(2025, 3, 31, 17), utc(2025, 6, 30, 17)),
         ("last_quarter", NOW, utc(2024, 12, 31, 17), utc(2025, 3, 31, 17)),
         ("this_year", NOW, utc(2024, 12, 31, 17), utc(2025, 12, 31, 17)),
+        ("last_year", NOW, utc(2023, 12, 31, 17), utc(2024, 12, 31, 17)),
         # Monday 00:30 in Bangkok is still Sunday in UTC: the week has begun locally.
         ("today", utc(2025, 5, 11, 17, 30), utc(2025, 5, 11, 17), utc(2025, 5, 12, 17)),
         ("this_week", utc(2025, 5, 11, 17, 30), utc(2025, 5, 11, 17), utc(2025, 5, 18, 17)),
@@ -126,6 +127,7 @@ def test_period_range_in_another_time_zone() -> None:
         ("last_week", NOW, utc(2025, 4, 27, 17), utc(2025, 5, 4, 17)),
         ("last_month", NOW, utc(2025, 2, 28, 17), utc(2025, 3, 31, 17)),
         ("last_quarter", NOW, utc(2024, 9, 30, 17), utc(2024, 12, 31, 17)),
+        ("last_year", NOW, utc(2022, 12, 31, 17), utc(2023, 12, 31, 17)),
         # a look-back compares with as long before it, up to as long ago at this time
         ("past_7_days", NOW, utc(2025, 4, 30, 17), utc(2025, 5, 7, 3)),
         ("past_3_months", NOW, utc(2024, 11, 14, 17), utc(2025, 2, 14, 3)),

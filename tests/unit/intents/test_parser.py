@@ -1911,3 +1911,25 @@ def test_a_task_for_the_team_is_no_list() -> None:
     out = parse("remind the team to update the CRM", ParseContext(now=NOW))
     assert out.intent == "task_create" and "list" not in out.slots
     assert parse("thanks team", ParseContext(now=NOW)).intent == "thanks"
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("sales last year", {"report_kind": "sales", "period": "last_year"}),
+        ("ยอดขายปีที่แล้ว", {"report_kind": "sales", "period": "last_year"}),
+        # a year in either era, this or last one the period itself (now: November 2026)
+        ("ยอดขายปี 2568", {"report_kind": "sales", "period": "last_year"}),
+        ("sales report for 2026", {"report_kind": "sales", "period": "this_year"}),
+        ("sales 2024", {"report_kind": "sales", "year": "2024"}),
+        ("ยอดขาย 2567", {"report_kind": "sales", "year": "2024"}),
+        # a quarter: the latest of that number up to now
+        ("Q3 sales", {"report_kind": "sales", "period": "last_quarter"}),
+        ("ยอดขายไตรมาส 4", {"report_kind": "sales", "period": "this_quarter"}),
+        ("sales Q1", {"report_kind": "sales", "quarter": "2026-Q1"}),
+        ("ไตรมาสที่ 2 ปี 2568 ยอดขาย", {"report_kind": "sales", "quarter": "2025-Q2"}),
+    ],
+)
+def test_a_report_of_a_year_or_quarter(text: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.to_json()["slots"]) == ("report", slots)
