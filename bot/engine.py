@@ -187,6 +187,28 @@ def _names_another_customer(slots: dict[str, Any], parsed: ParseResult) -> bool:
     return bool(told and held and fold_text(str(told)) != fold_text(str(held)))
 
 
+# a place in a list of choices said in words ("อันแรก", "the second one", "ข้อ 2", "อันสุดท้าย")
+_ORDINAL_WORDS = {
+    "แรก": 1, "หนึ่ง": 1, "สอง": 2, "สาม": 3, "สี่": 4, "ห้า": 5, "สุดท้าย": -1,
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
+    "4th": 4, "fifth": 5, "5th": 5, "last": -1,
+}  # fmt: skip
+_ORDINAL = re.compile(
+    r"(?:(?:the|no\.?|number|option|choice)\s*)?(?:อัน|ข้อ|ตัว|รายการ|ดีล|งาน|เคส|ลำดับ)?\s*(?:ที่)?\s*"
+    r"(\d|[a-z0-9]+|[\u0E00-\u0E7F]+?)\s*(?:one|อัน)?\s*(?:ครับ|ค่ะ|คะ|นะ|จ้า)?",
+    re.IGNORECASE,
+)
+
+
+def _ordinal(text: str) -> int | None:
+    """The place a typed answer names in a list (1 for "อันแรก", -1 for "the last one")."""
+    m = _ORDINAL.fullmatch(text.strip())
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    return int(word) if word.isdigit() else _ORDINAL_WORDS.get(word)
+
+
 def _option(options: list[list[str]], text: str) -> str | None:
     """The option a typed answer picks: its number, or a close match of its label."""
     if not options:
@@ -194,6 +216,10 @@ def _option(options: list[list[str]], text: str) -> str | None:
     stripped = text.strip().rstrip(".")
     if stripped.isdigit() and 1 <= int(stripped) <= len(options):
         return options[int(stripped) - 1][0]
+    place = _ordinal(stripped)
+    if place is not None and -len(options) <= place <= len(options) and place:
+        # "อันแรก", "the second one", "ข้อ 2": the option at that place
+        return options[place - 1 if place > 0 else place][0]
     # the label's words or a part of it, not any part of the answer ("ดีล Lotus Garden
     # อยู่ขั้นไหนแล้ว" asks anew; it picks no "Lotus Garden – steel shelving")
     scores = [words_score(text, (label,)) for _, label in options]
@@ -716,7 +742,12 @@ class Bot:
             known = customer_by_contact(uow, **contact) if contact else None
             if known is not None:
                 return known.id
-            resolution = self.customers(uow).resolve(text)
+            if parsed.slots.get("customer_id") is not None:
+                # "คุณมาลีค่ะ", "Acme ครับ": the one the parser read, honorific and particle
+                # aside
+                return int(str(parsed.slots["customer_id"]))
+            named = parsed.slots.get("customer")
+            resolution = self.customers(uow).resolve(str(named) if named else text)
             if resolution.best is None:
                 return None
             if resolution.ambiguous:

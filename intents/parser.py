@@ -648,6 +648,9 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     """Parse one chat message into an intent with slots (out_of_scope below the threshold)."""
     ctx = context or ParseContext()
     lexicon = load_lexicon()
+    if _only_yes_particles(lexicon, text):
+        # "ค่ะ", "ครับผม": said alone, a yes
+        return ParseResult(text, "th", "confirm", 1.0, {}, ())
     prepared = prepare(text, ctx)
     decided = _decide(prepared)
     intent, confidence = decided[0]
@@ -853,6 +856,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     ):
         # "how is my pipeline looking": one's own numbers, in words the model did not know
         intent = "report"
+    elif (
+        intent == OUT_OF_SCOPE
+        and prepared.mention_customer is not None
+        and [t for t in prepared.analysis.tokens if t not in HONORIFICS] == ["@customer"]
+    ):
+        # "คุณสมศรี": a known customer, called politely, and nothing more: their card
+        intent = "customer_lookup"
     elif (
         intent == OUT_OF_SCOPE
         and "slot:report_kind" in prepared.analysis.tags
@@ -1385,6 +1395,10 @@ def _colleague_named(lexicon: Lexicon, rest: str) -> str | None:
     for lead in (*_HAND_LEADS, *sorted(HONORIFICS, key=len, reverse=True)):
         if name.startswith(lead) and len(name) > len(lead) and not name.isascii():
             name = name[len(lead) :]
+    for ending in sorted({*lexicon.yes_particles, "คะ", "นะคะ", "นะครับ"}, key=len, reverse=True):
+        if name.endswith(ending) and len(name) > len(ending) and not name.isascii():
+            name = name[: -len(ending)]  # "ให้พิมพ์ค่ะ": Pim, politely
+            break
     if name.lower() in lexicon.self_words:
         return None  # "assign TCK-2002 to myself": the sender, as with no one named
     return name or None
@@ -2086,6 +2100,13 @@ def _only_ids(lexicon: Lexicon, prepared: Prepared) -> bool:
         t.startswith("@") or t in lexicon.particles or not any(ch.isalnum() for ch in t)
         for t in tokens
     )
+
+
+def _only_yes_particles(lexicon: Lexicon, text: str) -> bool:
+    """The text is polite particles agreeing and nothing else ("ค่ะ", "ครับบบ", "ค่ะๆ")."""
+    words = re.sub(r"([\u0E00-\u0E7F])\1+", r"\1", text.replace("ๆ", " ")).split()
+    words = [w.strip(" .!~") for w in words]
+    return bool(words) and all(w in lexicon.yes_particles for w in words if w)
 
 
 def _server_work(lexicon: Lexicon, prepared: Prepared) -> str | None:

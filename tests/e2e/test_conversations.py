@@ -34,7 +34,7 @@ from crm_core.models import (
 )
 from crm_core.services import activities, deals, knowledge, loyalty, orders, outbox, tickets
 from crm_core.services.customers import link_failures_since
-from crm_core.services.staff import staff_by_slack_id
+from crm_core.services.staff import add_staff, staff_by_slack_id
 from crm_core.types import utcnow
 from crm_core.uow import Actor
 from tests.e2e.world import NOW, World
@@ -1184,6 +1184,33 @@ def test_rep_logs_a_call_and_a_task(world: World, count_rows: Callable[[type], i
     with world.store.uow() as uow:
         created = uow.session.scalars(select(Task)).one()
         assert "Lotus Garden" in created.title and created.due_date is not None
+
+
+def test_short_polite_answers_answer_the_question(world: World) -> None:
+    agent = world.session("staff:U_SUPPORT")
+    assert agent.send("ลูกค้าโทรมาบ่นว่าส่งของช้า").text == say("ask_customer", "th")
+    # the customer with an honorific and a particle: the call is logged for them
+    logged = agent.send("คุณสมศรีค่ะ")
+    assert logged.intent == "log_interaction" and "สมศรี" in logged.text
+    with world.store.uow() as uow:
+        (call,) = uow.session.scalars(select(Interaction)).all()
+        assert call.customer_id == world.somsri
+    # a place in the choices said in words, and a polite particle as yes
+    rep = world.session("staff:U_SALES")
+    assert rep.send("ดีล Acme Trading").choices
+    moved = rep.send("อันที่สองค่ะ")
+    assert moved.confirm and label("stage", "qualified", "th") in moved.text
+    rep.send("ครับ")
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.QUALIFIED
+    # a colleague named with a particle run into the name
+    with world.store.uow(Actor.cli()) as uow:
+        add_staff(uow, "U_SUPPORT2", "Kanda (กานดา)", "support")
+        acme = uow.session.get_one(Customer, world.acme)
+        number = tickets.create_ticket(uow, "late", customer=acme, channel="slack").number
+        uow.commit()
+    agent.send(f"มอบหมาย {number} ให้กานดาค่ะ")
+    assert _assignee(world, number) == "Kanda (กานดา)"
 
 
 def test_a_call_told_of_an_earlier_day_is_dated_that_day(world: World) -> None:

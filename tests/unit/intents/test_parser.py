@@ -1933,3 +1933,18 @@ def test_a_task_for_the_team_is_no_list() -> None:
 def test_a_report_of_a_year_or_quarter(text: str, slots: dict[str, object]) -> None:
     out = parse(text, ParseContext(now=NOW))
     assert (out.intent, out.to_json()["slots"]) == ("report", slots)
+
+
+@pytest.mark.parametrize("text", ["ค่ะ", "ครับ", "ครับผม", "ค่ะๆ", "ครับบบ"])
+def test_a_polite_particle_alone_agrees(text: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).intent == "confirm"
+
+
+def test_a_questioning_particle_alone_does_not_agree() -> None:
+    assert parse("คะ", ParseContext(now=NOW)).intent == "out_of_scope"
+
+
+def test_a_known_customer_called_politely_is_their_card() -> None:
+    customers = CustomerIndex([CustomerName(2, "สมศรี ใจดี", ())])
+    out = parse("คุณสมศรีค่ะ", ParseContext(now=NOW, customers=customers))
+    assert (out.intent, out.slots.get("customer_id")) == ("customer_lookup", 2)
