@@ -1109,7 +1109,15 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             # whose name begins it (the bot says that one is similar)
             slots["customer"] = f"{mention_text} {longer}"
         elif mention_customer is not None:
-            slots["customer"] = mention_customer[0].name
+            # a new customer keeps the name as written, though it is another's alias ("new
+            # customer Lotus Garden Restaurant"): the bot asks before adding a namesake
+            known = mention_customer[0].name
+            written = (
+                intent == "customer_create"
+                and mention_text.isascii()
+                and fold_name(mention_text) != fold_name(known)
+            )
+            slots["customer"] = mention_text if written else known
             slots["customer_id"] = mention_customer[0].id
         elif mention_text:
             slots["customer"] = mention_text
@@ -1123,7 +1131,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             ):
                 # a new customer keeps the name written ("Lotus Gardens"), only the same one
                 # is theirs
-                slots["customer"] = res.best.name
+                if intent != "customer_create":
+                    slots["customer"] = res.best.name
                 slots["customer_id"] = res.best.id
         back = _back_reference(lexicon, prepared, intent, slots)
         if back is not None:

@@ -1948,3 +1948,16 @@ def test_a_known_customer_called_politely_is_their_card() -> None:
     customers = CustomerIndex([CustomerName(2, "สมศรี ใจดี", ())])
     out = parse("คุณสมศรีค่ะ", ParseContext(now=NOW, customers=customers))
     assert (out.intent, out.slots.get("customer_id")) == ("customer_lookup", 2)
+
+
+def test_a_new_customer_named_as_anothers_alias_keeps_the_name_written() -> None:
+    customers = CustomerIndex([CustomerName(4, "Lotus Garden", ("Lotus Garden Restaurant",))])
+    ctx = ParseContext(now=NOW, customers=customers)
+    out = parse("new customer Lotus Garden Restaurant, 0845678000", ctx)
+    assert out.to_json()["slots"] == {
+        "customer": "Lotus Garden Restaurant",
+        "customer_id": 4,
+        "phone": "0845678000",
+    }
+    # the known name in other letters is the known name
+    assert parse("new customer lotus garden", ctx).slots["customer"] == "Lotus Garden"
