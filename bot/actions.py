@@ -2225,6 +2225,8 @@ def handoff(ctx: Context) -> Outcome:
 
 
 def consent_update(ctx: Context) -> Outcome:
+    if ctx.who.is_staff:
+        return _consent_told(ctx)
     customer = ctx.who.customer
     consent = ctx.slots.get("consent")
     if consent not in ("opt_in", "opt_out"):
@@ -2249,6 +2251,25 @@ def consent_update(ctx: Context) -> Outcome:
         ctx.uow, customer, consent == "opt_in", source=f"{ctx.slots['_via']}:{ctx.who.ref}"
     )
     return Done(_t(ctx, f"consent_saved.{consent}"), changed=True)
+
+
+def _consent_told(ctx: Context) -> Outcome:
+    """Staff record a customer's opt-out they were told of ("คุณสมศรีโทรมาขอไม่รับข่าวสาร
+    แล้ว", "unsubscribe Lotus Garden from marketing"), after a yes; an opt-in must come from
+    the customer themself (on LINE), so staff cannot record one."""
+    if ctx.slots.get("consent") != "opt_out":
+        return Done(_t(ctx, "consent_in_by_customer"))
+    found = _staff_customer(ctx)
+    if not isinstance(found, Customer):
+        return found
+    if found.marketing_consent is False:
+        return Done(_t(ctx, "consent_out_already", name=found.name))
+    if not ctx.confirmed:
+        return Confirm(_t(ctx, "confirm_opt_out_for", name=found.name))
+    customer_svc.set_marketing_consent(
+        ctx.uow, found, False, source=f"{ctx.slots['_via']}:{ctx.who.ref}"
+    )
+    return Done(_t(ctx, "consent_out_for", name=found.name), changed=True)
 
 
 def _hash_code(code: str) -> str:

@@ -28,6 +28,8 @@ STAFF_COMMON = CONVERSATION | {
     "loyalty_balance",
     "loyalty_history",
     "link_account",
+    # a customer's opt-out that staff were told of (an opt-in must come from the customer)
+    "consent_update",
 }
 SALES = STAFF_COMMON | {"deal_create", "deal_update", "deal_list", "report"}
 # order_update: Slack order card; report: the tickets report only (see actions.ROLE_REPORTS)

@@ -189,6 +189,8 @@ class Lexicon:
     # work done on the server, not in chat: adding staff ("add staff member", "เพิ่มพนักงาน
     # ใหม่") and moving data in or out ("export customers", "นำเข้าข้อมูลลูกค้า")
     admin_staff: re.Pattern[str]
+    # capitalised words that are never a customer's name ("PDPA")
+    not_names: frozenset[str]
     # a polite particle that agrees when said alone ("ค่ะ", "ครับ")
     yes_particles: frozenset[str]
     # the whole team's ("team tasks", "งานของทีม")
@@ -357,6 +359,7 @@ _WORD_LISTS = (
     "admin_staff_verbs",
     "team_words",
     "yes_particles",
+    "not_names",
     "admin_staff_nouns",
     "admin_data_verbs",
     "admin_data_nouns",
@@ -622,6 +625,7 @@ def load_lexicon() -> Lexicon:
         admin_staff=_verb_and_noun(word_lists, "admin_staff"),
         team_words=_phrase_trie(word_lists["team_words"]),
         yes_particles=frozenset(word_lists["yes_particles"]),
+        not_names=frozenset(word_lists["not_names"]),
         admin_data=_verb_and_noun(word_lists, "admin_data"),
         quiet_words=_phrase_trie(word_lists["quiet_words"]),
         quiet_verbs=frozenset(word_lists["quiet_verbs"]),

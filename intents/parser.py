@@ -209,6 +209,7 @@ def _known_word(lexicon: Lexicon, word: str) -> bool:
         folded in lexicon.stopwords
         or folded in lexicon.latin_words
         or folded in lexicon.dates.months
+        or folded in lexicon.not_names
         or len(folded) < 2
         or bool(lexicon.phone_words.scan([folded]))  # "Tel", "Mobile": no part of a name
     )
@@ -1111,13 +1112,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         elif mention_customer is not None:
             # a new customer keeps the name as written, though it is another's alias ("new
             # customer Lotus Garden Restaurant"): the bot asks before adding a namesake
-            known = mention_customer[0].name
+            canonical = mention_customer[0].name
             written = (
                 intent == "customer_create"
                 and mention_text.isascii()
-                and fold_name(mention_text) != fold_name(known)
+                and fold_name(mention_text) != fold_name(canonical)
             )
-            slots["customer"] = mention_text if written else known
+            slots["customer"] = mention_text if written else canonical
             slots["customer_id"] = mention_customer[0].id
         elif mention_text:
             slots["customer"] = mention_text

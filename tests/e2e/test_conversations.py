@@ -1949,6 +1949,28 @@ def test_a_typed_opt_in_is_asked_back_before_it_is_recorded(world: World) -> Non
         assert uow.session.get_one(Customer, world.somsri).marketing_consent
 
 
+def test_staff_record_an_opt_out_they_were_told_of_but_no_opt_in(world: World) -> None:
+    with world.store.uow() as uow:
+        uow.session.get_one(Customer, world.somsri).marketing_consent = True
+        uow.commit()
+    agent = world.session("staff:U_SUPPORT")
+    asked = agent.send("คุณสมศรีโทรมาขอไม่รับข่าวสารแล้ว")
+    assert asked.confirm and asked.text == say("confirm_opt_out_for", "th", name="คุณสมศรี ใจดี")
+    agent.send("ใช่")
+    with world.store.uow() as uow:
+        customer = uow.session.get_one(Customer, world.somsri)
+        assert customer.marketing_consent is False
+        assert customer.consent_source == "console:slack:U_SUPPORT"  # who was told, where
+    # said once more: nothing to change
+    again = agent.send("unsubscribe คุณสมศรี ใจดี from marketing")
+    assert again.text == say("consent_out_already", "en", name="คุณสมศรี ใจดี")
+    # an opt-in must come from the customer
+    refused = agent.send("subscribe คุณสมศรี ใจดี to marketing")
+    assert refused.text == say("consent_in_by_customer", "en")
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Customer, world.somsri).marketing_consent is False
+
+
 def _ticket_for_somsri(world: World) -> str:
     with world.store.uow() as uow:
         somsri = uow.session.get_one(Customer, world.somsri)

@@ -42,7 +42,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "handoff": ("I want to talk to a human agent", "I want to talk to a human agent"),
     "link_account": ("link code for Malee Wong", "link my account"),
     "faq": ("what are your opening hours?", "what are your opening hours?"),
-    "consent_update": ("stop sending me promotions", "stop sending me promotions"),
+    "consent_update": ("unsubscribe Acme Trading from marketing", "stop sending me promotions"),
     "campaign_send": ("send platinum customers a message: double points this week",) * 2,
     "out_of_scope": ("what's the weather in Paris", "what's the weather in Paris"),
 }
