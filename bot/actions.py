@@ -420,6 +420,8 @@ def _membership_card(ctx: Context, c: Customer) -> Card:
 
 def greeting(ctx: Context) -> Outcome:
     name = ctx.who.staff.name if ctx.who.staff else (ctx.who.customer or Customer(name="")).name
+    if name and ctx.who.customer is not None and ctx.lang == "th" and not name.startswith("คุณ"):
+        name = f"คุณ{name}"  # a customer greeted politely: "สวัสดี คุณสมศรี ใจดี"
     return Done(_t(ctx, "greeting", name=name or _t(ctx, "there")))
 
 
@@ -1673,8 +1675,10 @@ def loyalty_balance(ctx: Context) -> Outcome:
     if not isinstance(found, Customer):
         return found
     bal = loyalty.balance(ctx.uow, found.id)
+    # a customer is told their own balance to their face ("คุณมี …"), staff whose it is
+    key = "balance" if ctx.who.is_staff else "own_balance"
     return Done(
-        _t(ctx, "balance", name=found.name, points=points(bal, ctx.lang)),
+        _t(ctx, key, name=found.name, points=points(bal, ctx.lang)),
         (_membership_card(ctx, found),),
     )
 

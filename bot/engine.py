@@ -637,6 +637,15 @@ class Bot:
             # own about the knowledge base, not the question
             state.pop("pending", None)
             return None
+        if (
+            awaiting == "reward"
+            and options
+            and (code := self._reward_option(uow, options, text)) is not None
+        ):
+            # "Free shipping" for "ส่งฟรี 1 ครั้ง": a reward named in other words picks it
+            text = next(label for value, label in options if value == code)
+            parsed = replace(parsed, intent=pending["intent"], slots={})
+            switching = False
         if options and switching and _option(options, text) is None:
             # a choice question answered with a new request: leave the question behind
             state.pop("pending", None)
@@ -695,6 +704,18 @@ class Bot:
         for key, extra in _slots_from(parsed).items():
             slots.setdefault(key, extra)
         return self._run(uow, who, message, state, pending["intent"], slots, lang, False)
+
+    def _reward_option(self, uow: UnitOfWork, options: list[list[str]], text: str) -> str | None:
+        """The reward offered that a typed answer names in other words or the other language
+        ("Free shipping" for "ส่งฟรี 1 ครั้ง", "อยากได้กระเป๋าค่ะ"), when no label matches it as
+        typed."""
+        if _option(options, text) is not None:
+            return None
+        offered = {value for value, _ in options}
+        catalogue = [r for r in loyalty.list_rewards(uow) if r.code in offered]
+        wanted = reward_asked(text) or text  # "อยากได้กระเป๋าค่ะ": "กระเป๋า"
+        reward = reward_named(wanted, catalogue) if catalogue else None
+        return reward.code if reward is not None else None
 
     def _ask_again(self, pending: dict[str, Any], state: dict[str, Any], lang: str) -> Reply:
         """The pending question once more, with its choices."""

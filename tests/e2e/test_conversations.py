@@ -557,6 +557,19 @@ def test_customer_redeems_a_reward_with_confirmation(world: World) -> None:
         assert loyalty.balance(uow, world.somsri) == 700
 
 
+def test_a_reward_named_in_the_other_language_answers_which_one(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    assert somsri.send("แลกแต้ม").choices
+    # the Thai menu says "แก้วน้ำ"; "the mug" is that one
+    picked = somsri.send("I'd like the mug please")
+    assert picked.confirm and "Mug" in picked.text  # asked back in her words' language
+    somsri.send("ค่ะ")
+    with world.store.uow() as uow:
+        assert loyalty.balance(uow, world.somsri) == 700
+    # her own balance is told to her, not of her
+    assert somsri.send("แต้มของฉัน").text == say("own_balance", "th", points="700 แต้ม")
+
+
 def test_a_new_question_picks_no_option_of_the_one_pending(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         acme = uow.session.get_one(Customer, world.acme)
