@@ -955,7 +955,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         if note:
             slots["note"] = note
     elif intent == "task_create" and (
-        _asks_for_tasks(analysis) or _names_only_tasks(lexicon, analysis)
+        _asks_for_tasks(analysis)
+        or _names_only_tasks(lexicon, analysis)
+        # "งานที่ต้องตามวันนี้": a task named only as a task is no title
+        or fold_text(str(slots.get("note", ""))) in lexicon.task_noun_words
     ):
         # "งานพรุ่งนี้มีอะไรบ้าง", "what do I have due this week", "งานที่เลยกำหนด": a list, not
         # a new task; "overdue tasks" those past their due date
@@ -1343,12 +1346,13 @@ def _reports_task_done(lexicon: Lexicon, prepared: Prepared, intent: str) -> boo
     """A task reported done: a word saying so, and a task named or read as the intent (named,
     when the model finds no intent); not a new task to get something done ("remind me to
     get the quote done", "... done by Friday").
-    An interaction is a task only when the message opens with a task ("งานโทรหา Acme
-    เสร็จแล้ว"; "โทรหา Acme เสร็จแล้ว" is the call)."""
+    An interaction is a task only when the message opens with a task or its being done
+    ("งานโทรหา Acme เสร็จแล้ว", "เสร็จงาน Acme แล้ว"; "โทรหา Acme เสร็จแล้ว" is the call)."""
     if intent not in ("task_create", "log_interaction", OUT_OF_SCOPE):
         return False
     tokens = prepared.analysis.tokens
-    if not lexicon.task_done.scan(tokens) or lexicon.note_lead.scan(tokens):
+    done = lexicon.task_done.scan(tokens)
+    if not done or lexicon.note_lead.scan(tokens):
         return False
     if intent == OUT_OF_SCOPE and not lexicon.task_nouns.scan(tokens):
         return False  # the model knows no intent: a task must be named ("ทาสก์ … เสร็จแล้ว")
@@ -1361,7 +1365,9 @@ def _reports_task_done(lexicon: Lexicon, prepared: Prepared, intent: str) -> boo
     if intent in ("task_create", OUT_OF_SCOPE):
         return True
     nouns = lexicon.task_nouns.scan(tokens)
-    return intent == "log_interaction" and bool(nouns) and nouns[0][0] == 0
+    # "งานโทรหา Acme เสร็จแล้ว", "เสร็จงาน Acme แล้ว": the message opens with the task or
+    # with its being done
+    return intent == "log_interaction" and bool(nouns) and (nouns[0][0] == 0 or done[0][0] == 0)
 
 
 def _cancels_an_order(lexicon: Lexicon, analysis: Analysis) -> bool:

@@ -1961,3 +1961,14 @@ def test_a_new_customer_named_as_anothers_alias_keeps_the_name_written() -> None
     }
     # the known name in other letters is the known name
     assert parse("new customer lotus garden", ctx).slots["customer"] == "Lotus Garden"
+
+
+def test_a_task_said_done_first_is_a_task_done() -> None:
+    customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
+    out = parse("เสร็จงาน Acme แล้ว", ParseContext(now=NOW, customers=customers))
+    assert (out.intent, out.slots.get("request")) == ("task_create", "done")
+
+
+def test_tasks_named_only_as_tasks_are_a_list() -> None:
+    out = parse("งานที่ต้องตามวันนี้", ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("list"), out.slots.get("note")) == ("task_create", True, None)
