@@ -933,7 +933,8 @@ def test_lead_can_link_by_phone_and_order_number(world: World) -> None:
     assert "ORD-" in visitor.send("082-222-2222").text
     assert "Siam Paper" in visitor.send("ORD-3003").text
     balance = visitor.send("มีแต้มกี่แต้ม")
-    assert "Siam Paper มี 0 แต้ม" in balance.text
+    assert balance.text == say("own_balance", "th", points="0 แต้ม")
+    assert balance.cards[0].title == "Siam Paper"  # now theirs
     assert "ORD-3003" in visitor.send("ORD-3003 ส่งถึงไหนแล้ว").text
 
 
