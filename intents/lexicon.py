@@ -189,13 +189,15 @@ class Lexicon:
     # work done on the server, not in chat: adding staff ("add staff member", "เพิ่มพนักงาน
     # ใหม่") and moving data in or out ("export customers", "นำเข้าข้อมูลลูกค้า")
     admin_staff: re.Pattern[str]
+    admin_data: re.Pattern[str]
+    # their verbs, lower-cased: a quick test before the patterns
+    admin_verbs: tuple[str, ...]
     # capitalised words that are never a customer's name ("PDPA")
     not_names: frozenset[str]
     # a polite particle that agrees when said alone ("ค่ะ", "ครับ")
     yes_particles: frozenset[str]
     # the whole team's ("team tasks", "งานของทีม")
     team_words: PhraseTrie
-    admin_data: re.Pattern[str]
     # words that agree though they open with "no" ("no problem")
     agree_words: PhraseTrie
     # words that only say there is a problem ("อยากแจ้งปัญหา", "I have a problem"): no
@@ -627,6 +629,14 @@ def load_lexicon() -> Lexicon:
         yes_particles=frozenset(word_lists["yes_particles"]),
         not_names=frozenset(word_lists["not_names"]),
         admin_data=_verb_and_noun(word_lists, "admin_data"),
+        admin_verbs=tuple(
+            sorted(
+                {
+                    v.lower()
+                    for v in word_lists["admin_staff_verbs"] + word_lists["admin_data_verbs"]
+                }
+            )
+        ),
         quiet_words=_phrase_trie(word_lists["quiet_words"]),
         quiet_verbs=frozenset(word_lists["quiet_verbs"]),
         quiet_not=_phrase_trie(word_lists["quiet_not"]),

@@ -1803,6 +1803,8 @@ _QUARTER_NAMED = re.compile(
     r"quarter",
     re.IGNORECASE,
 )
+# a message of agreeing particles alone is no longer than this ("ครับผม ครับผม")
+_PARTICLES_LONGEST = 24
 # Buddhist-era years are this much ahead of the common era
 _BE_OFFSET = 543
 
@@ -2120,6 +2122,8 @@ def _only_ids(lexicon: Lexicon, prepared: Prepared) -> bool:
 
 def _only_yes_particles(lexicon: Lexicon, text: str) -> bool:
     """The text is polite particles agreeing and nothing else ("ค่ะ", "ครับบบ", "ค่ะๆ")."""
+    if len(text) > _PARTICLES_LONGEST:
+        return False
     words = re.sub(r"([\u0E00-\u0E7F])\1+", r"\1", text.replace("ๆ", " ")).split()
     words = [w.strip(" .!~") for w in words]
     return bool(words) and all(w in lexicon.yes_particles for w in words if w)
@@ -2132,6 +2136,9 @@ def _server_work(lexicon: Lexicon, prepared: Prepared) -> str | None:
     ("Acme's new staff asked for a quote")."""
     if prepared.mention_customer is not None or any(e.kind in _ID_KINDS for e in prepared.entities):
         return None
+    lowered = prepared.clean.lower()
+    if not any(verb in lowered for verb in lexicon.admin_verbs):
+        return None  # no verb of server work: the patterns need not run
     if lexicon.admin_staff.search(prepared.clean):
         return "staff"
     if lexicon.admin_data.search(prepared.clean):
