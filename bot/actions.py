@@ -67,14 +67,13 @@ from crm_core.types import utcnow
 from crm_core.uow import UnitOfWork
 from intents.lexicon import load_lexicon
 from intents.normalize import THAI_CHAR, clean_text, fold_text
-from intents.parser import default_tokeniser
+from intents.parser import default_tokeniser, polite_yes
+from intents.slots.dates import BE_OFFSET
 
 Action = Callable[[Context], Outcome]
 ORDER_STEPS = ("pending", "paid", "packed", "shipped", "delivered")
 LINK_ATTEMPTS_PER_HOUR = 5
 LINK_CODE_TTL = timedelta(hours=24)
-# Thai readers count years in the Buddhist era, this many ahead
-BE_OFFSET = 543
 LINK_CODE = re.compile(r"\b[A-HJ-NP-Z2-9]{8}\b")
 FAQ_MIN_SCORE = 70.0
 # A message the parser could not place is answered from the knowledge base only when it is
@@ -443,6 +442,8 @@ def cancel(ctx: Context) -> Outcome:
 
 
 def confirm(ctx: Context) -> Outcome:
+    if polite_yes(str(ctx.slots.get("_text") or "")):
+        return Done(_t(ctx, "thanks"))  # "ค่ะ" with nothing asked: an acknowledgement
     return Done(_t(ctx, "nothing_to_confirm"))
 
 
@@ -1028,7 +1029,12 @@ def _new_owner(ctx: Context) -> Staff | Ask | Done | None:
     ให้ณัฐยา"): the one mentioned or named after the handing word (not whose deal it was in
     "give Nattaya's Korat deal to Somchai"), not the customer read from their name; None when
     the words hand it to no one named."""
-    member = _colleague(ctx) if ctx.slots.get("assignee") else _named_colleague(ctx)
+    named = str(ctx.slots.get("assignee") or "")
+    member = _colleague(ctx) if named else _named_colleague(ctx)
+    if isinstance(member, Ask | Done) and " " in named:
+        # more words than the name after it ("to Nattaya since I am on leave"): its first
+        first = named.split()[0]
+        member = _colleague(replace(ctx, slots={**ctx.slots, "assignee": first}))
     if isinstance(member, Staff):
         _not_a_customer(ctx, member)
     return member

@@ -52,7 +52,7 @@ from intents import CustomerIndex, CustomerName, ParseContext, ParseResult, pars
 from intents.extract import extract_entities
 from intents.lexicon import load_lexicon
 from intents.normalize import clean_text, fold_text
-from intents.parser import default_tokeniser, reward_asked
+from intents.parser import asks_something, default_tokeniser, reward_asked
 from intents.slots.entities import SpanSet, extract_ids
 
 UNDO_WORDS = frozenset({"undo", "ย้อนกลับ", "เลิกทำ", "undo last", "ยกเลิกรายการล่าสุด"})
@@ -640,6 +640,8 @@ class Bot:
         if (
             awaiting == "reward"
             and options
+            and parsed.intent in (pending["intent"], "faq", "out_of_scope")
+            and not asks_something(text)
             and (code := self._reward_option(uow, options, text)) is not None
         ):
             # "Free shipping" for "ส่งฟรี 1 ครั้ง": a reward named in other words picks it

@@ -192,6 +192,9 @@ class Lexicon:
     admin_data: re.Pattern[str]
     # their verbs, lower-cased: a quick test before the patterns
     admin_verbs: tuple[str, ...]
+    # words saying something does not work, and something is still to come
+    cannot_words: re.Pattern[str]
+    future_words: re.Pattern[str]
     # capitalised words that are never a customer's name ("PDPA")
     not_names: frozenset[str]
     # a polite particle that agrees when said alone ("ค่ะ", "ครับ")
@@ -229,6 +232,8 @@ class Lexicon:
     contact_history_words: re.Pattern[str]
     # words moving a task to another day ("postpone", "เลื่อน"): as opening it, and in its note
     task_moves: PhraseTrie
+    # the moving words only beside a task named too ("push")
+    task_moves_named: PhraseTrie
     # words dropping a task ("delete", "ยกเลิกงาน"): as opening it, and in its note
     task_drops: PhraseTrie
     task_noun_words: frozenset[str]
@@ -362,6 +367,8 @@ _WORD_LISTS = (
     "team_words",
     "yes_particles",
     "not_names",
+    "cannot_words",
+    "future_words",
     "admin_staff_nouns",
     "admin_data_verbs",
     "admin_data_nouns",
@@ -383,6 +390,7 @@ _WORD_LISTS = (
     "programme_words",
     "contact_history",
     "task_move",
+    "task_move_named",
     "task_drop",
     "faq_nouns",
     "faq_new",
@@ -590,6 +598,7 @@ def load_lexicon() -> Lexicon:
         contact_history=_phrase_trie(word_lists["contact_history"]),
         contact_history_words=_words_pattern(word_lists["contact_history"]),
         task_moves=_phrase_trie(word_lists["task_move"]),
+        task_moves_named=_phrase_trie(word_lists["task_move"] + word_lists["task_move_named"]),
         task_drops=_phrase_trie(word_lists["task_drop"]),
         task_noun_words=frozenset(w for w in word_lists["task_nouns"] if not w.isascii()),
         task_drop=_words_pattern(word_lists["task_drop"]),
@@ -628,6 +637,8 @@ def load_lexicon() -> Lexicon:
         team_words=_phrase_trie(word_lists["team_words"]),
         yes_particles=frozenset(word_lists["yes_particles"]),
         not_names=frozenset(word_lists["not_names"]),
+        cannot_words=_words_pattern(word_lists["cannot_words"]),
+        future_words=_words_pattern(word_lists["future_words"]),
         admin_data=_verb_and_noun(word_lists, "admin_data"),
         admin_verbs=tuple(
             sorted(

@@ -39,6 +39,7 @@ from intents.matchers import (
 from intents.models import CustomerName, ParseContext, ParseResult
 from intents.normalize import THAI_CHAR, Tokeniser, clean_text, detect_lang, fold_text
 from intents.resolver import fold_name
+from intents.slots.dates import common_era
 from intents.slots.entities import Entity, SpanSet, extract_ids, extract_numbers
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -649,7 +650,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     """Parse one chat message into an intent with slots (out_of_scope below the threshold)."""
     ctx = context or ParseContext()
     lexicon = load_lexicon()
-    if _only_yes_particles(lexicon, text):
+    if polite_yes(text):
         # "ค่ะ", "ครับผม": said alone, a yes
         return ParseResult(text, "th", "confirm", 1.0, {}, ())
     prepared = prepare(text, ctx)
@@ -879,7 +880,12 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "Acme Trading interactions": a known customer's contacts, not the team's report (a
         # name only guessed may be anything: "เล่าประวัติ Roman Empire")
         intent = "customer_lookup"
-    topic = _server_work(lexicon, prepared) if intent not in _RECORDS_WORDS else None
+    topic = (
+        _server_work(lexicon, prepared)
+        if intent not in _RECORDS_WORDS | _OWN_THINGS
+        and not _tells_a_problem(lexicon, prepared.analysis)
+        else None
+    )
     if topic is not None:
         # "add a staff member", "export customers", "เพิ่มพนักงานใหม่": done on the server, not in
         # chat; help says how, rather than a customer created or a report given
@@ -901,6 +907,14 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     spec = lexicon.intents[intent]
     if any(s in spec.slots for s in _DATE_SLOTS) and not any(e.kind == "date" for e in entities):
         entities = _period_edges(lexicon, entities, prepared.clean, prepared.today)
+    if intent == "task_create" and _dates_ahead(entities, prepared.today):
+        # "เตือนให้ส่งสรุปที่ประชุมเมื่อวันจันทร์ให้ Acme พรุ่งนี้": due on the day ahead, not
+        # on the day the meeting was
+        entities = [
+            e
+            for e in entities
+            if not (e.kind == "date" and isinstance(e.value, date) and e.value < prepared.today)
+        ]
     if intent == "log_interaction":
         # logged after it happened: a date ahead ("they'll decide next week", "คุยแผนเดือน
         # หน้า") is no date of the interaction but part of its note
@@ -924,10 +938,14 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         if upcoming is not None:
             slots["period"] = upcoming
     if "period" in spec.slots and "period" not in slots:
-        slots.update(
+        named = _month_period(lexicon, prepared.clean, entities, prepared.today) or (
             _year_or_quarter(prepared.clean, prepared.today)
-            or _month_period(lexicon, prepared.clean, entities, prepared.today)
         )
+        if intent != "report":
+            # only a report says it has no such year or quarter; a list takes this or the
+            # last one
+            named = {k: v for k, v in named.items() if k not in ("year", "quarter")}
+        slots.update(named)
     customer = slots.get("customer")
     slots.update(
         free_text(
@@ -973,6 +991,14 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             # the day "next week" reads as (its Monday)
             slots["period"] = period
             slots.pop("due_date", None)
+    elif (
+        intent == "task_create"
+        and isinstance(due := slots.get("due_date"), date)
+        and due < prepared.today
+        and not _moves_a_task(lexicon, prepared, slots)
+    ):
+        # "ตามงาน Acme ที่ค้างตั้งแต่เมื่อวันศุกร์": a new task is never due in the past
+        del slots["due_date"]
     elif intent == "task_create" and _moves_a_task(lexicon, prepared, slots):
         # "เลื่อนงานโทรหา Acme เป็นวันศุกร์", "move the Acme task to Friday": one of the sender's
         # tasks to a new day, with the words left to find it by; no new task
@@ -1008,6 +1034,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots["request"] = "history"  # "Acme history": the latest interactions, not the card
     if queue_priority is not None:
         slots["priority"] = queue_priority
+    if intent == "ticket_update" and "status" not in slots and _closes_outright(lexicon, prepared):
+        slots["status"] = "closed"  # "TCK-2010 เปลี่ยนที่อยู่ให้แล้ว ปิดได้": it may be closed
     if intent == "ticket_update":
         handed = _handed_to(lexicon, prepared)
         if handed:
@@ -1173,6 +1201,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots.update(_customer_before(lexicon, prepared, ctx, hand_at))
         if "customer" not in slots and _back_reference(lexicon, prepared, intent, slots):
             slots["refers_back"] = True  # "hand this deal over to Nattaya": the one in focus
+    if intent == "log_interaction" and "date" in slots and slots.get("note"):
+        _date_in_note(prepared, slots)
     if (
         intent == "log_interaction"
         and not lexicon.contact_history_words.sub("", str(slots.get("note") or "")).strip(" .,:;")
@@ -1268,8 +1298,13 @@ _DEAL_STATE_FROM = frozenset({"ticket_status", "order_status", OUT_OF_SCOPE})
 # intents that keep what is said as written, server work named in it or not ("remind me to
 # add the new staff to the group")
 _RECORDS_WORDS = frozenset({"task_create", "log_interaction", "ticket_create", "ticket_update"})
+# intents of a customer's own things: "export orders history please", "add another user to my
+# account" stay them, server words or not
+_OWN_THINGS = frozenset(
+    {"order_status", "link_account", "loyalty_balance", "loyalty_history", "loyalty_redeem"}
+)
 # intents a deal handed to a colleague by a handing word is read as instead
-_DEAL_HANDED_FROM = frozenset({"deal_list", "loyalty_adjust", "handoff", OUT_OF_SCOPE})
+_DEAL_HANDED_FROM = frozenset({"deal_list", "handoff", OUT_OF_SCOPE})
 # a tier's way named beside points or a tier ("อีกกี่แต้มจะขึ้น platinum")
 _TIER_TAGS = frozenset({"points_noun", "slot:segment"})
 # intents the sender asking their own tier is read as instead: the model knows "tier" from
@@ -1356,6 +1391,8 @@ def _reports_task_done(lexicon: Lexicon, prepared: Prepared, intent: str) -> boo
         return False
     if intent == OUT_OF_SCOPE and not lexicon.task_nouns.scan(tokens):
         return False  # the model knows no intent: a task must be named ("ทาสก์ … เสร็จแล้ว")
+    if done[0][0] == 0 and lexicon.future_words.search(prepared.clean):
+        return False  # "เสร็จงานแล้วจะโทรหา Acme": after work, a call still to make
     today = prepared.today
     if any(
         e.kind == "date" and isinstance(e.value, date) and e.value > today
@@ -1406,8 +1443,14 @@ def _colleague_named(lexicon: Lexicon, rest: str) -> str | None:
         words.pop()
     while words and lexicon.function_word(words[0].lower()):
         words.pop(0)
-    # a Thai name is one word (the sentence goes on after a space); a Latin one up to three
-    name = " ".join(words[:1] if words and not words[0].isascii() else words[:3]).lstrip("@")
+    # a Thai name is one word (the sentence goes on after a space); a Latin one up to three,
+    # ending before a function word ("to Nattaya to close", "to Nattaya since I am on leave")
+    if words and words[0].isascii():
+        ends = next(
+            (i for i, w in enumerate(words[1:3], 1) if lexicon.function_word(w.lower())), 3
+        )
+        words = words[:ends]
+    name = " ".join(words[:1] if words and not words[0].isascii() else words).lstrip("@")
     for lead in (*_HAND_LEADS, *sorted(HONORIFICS, key=len, reverse=True)):
         if name.startswith(lead) and len(name) > len(lead) and not name.isascii():
             name = name[len(lead) :]
@@ -1796,7 +1839,14 @@ def _named_before_colon(
 # a year named ("ปี 2568", "year 2025", "2025 sales"), in either era, and a quarter ("Q3",
 # "ไตรมาส 3", "3rd quarter"), maybe of a year ("Q2 2025", "ไตรมาสที่ 2 ปี 2568")
 _YEAR_NAMED = re.compile(
-    r"(?:(?:ปี|year|พ\.ศ\.|ค\.ศ\.)\s?)?(?<![\d.,])(20\d\d|25[4-6]\d)(?![\d.,])", re.IGNORECASE
+    r"(?:(?:ปี|year|พ\.ศ\.|ค\.ศ\.)\s?)?(?<![\d.,฿])(20\d\d|25[4-6]\d)(?![\d.,])"
+    r"(?!\s?(?:บาท|baht|฿|thb|k(?![a-z])|แต้ม|points?|pts))",
+    re.IGNORECASE,
+)
+# words before a number that make it an amount, not a year ("over 2000", "เกิน 2000")
+_AMOUNT_BEFORE = re.compile(
+    r"(?:over|above|under|below|more than|less than|at least|เกิน|มากกว่า|น้อยกว่า|ต่ำกว่า|ไม่ถึง)\s?$",
+    re.IGNORECASE,
 )
 _QUARTER_NAMED = re.compile(
     r"(?:(?<![a-z])q|ไตรมาส(?:ที่)?\s?|quarter\s?)([1-4])(?!\d)|(?<!\d)([1-4])(?:st|nd|rd|th)?\s?"
@@ -1805,18 +1855,21 @@ _QUARTER_NAMED = re.compile(
 )
 # a message of agreeing particles alone is no longer than this ("ครับผม ครับผม")
 _PARTICLES_LONGEST = 24
-# Buddhist-era years are this much ahead of the common era
-_BE_OFFSET = 543
+
+
+def _named_year(clean: str) -> int | None:
+    """A year named, in the common era ("ปี 2568" is 2025); not a sum ("over 2000 baht")."""
+    for named in _YEAR_NAMED.finditer(clean):
+        if not _AMOUNT_BEFORE.search(clean[: named.start(1)]):
+            return common_era(int(named.group(1)))
+    return None
 
 
 def _year_or_quarter(clean: str, today: date) -> dict[str, object]:
     """A year or a quarter named as the period: this or last one as the period itself, else
     the helper slot `year` ("2024") or `quarter` ("2026-Q2", the latest such quarter up to
     today when no year is told) for the bot to say it has no such period."""
-    named = _YEAR_NAMED.search(clean)
-    year = int(named.group(1)) if named else None
-    if year is not None and year > today.year + _BE_OFFSET // 2:
-        year -= _BE_OFFSET  # "ปี 2568" is 2025
+    year = _named_year(clean)
     quarter = _QUARTER_NAMED.search(clean)
     now_quarter = (today.month - 1) // 3 + 1
     if quarter is not None:
@@ -1847,11 +1900,13 @@ def _month_period(
     month = lexicon.dates.named_month(clean, [(e.start, e.end) for e in entities])
     if month is None:
         return {}
-    if month == today.month:
+    # the year told, else the latest such month up to today
+    year = _named_year(clean) or (today.year if month <= today.month else today.year - 1)
+    last = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    if (year, month) == (today.year, today.month):
         return {"period": "this_month"}
-    if month == (today.month - 2) % 12 + 1:
+    if (year, month) == last:
         return {"period": "last_month"}
-    year = today.year if month < today.month else today.year - 1
     return {"month": f"{year}-{month:02d}"}
 
 
@@ -2111,19 +2166,78 @@ def _deals_asked(lexicon: Lexicon, prepared: Prepared) -> tuple[dict[str, object
     return asked, {"".join(tokens[start:end]) for start, end, _ in (*(stale or ()), *top)}
 
 
-def _only_ids(lexicon: Lexicon, prepared: Prepared) -> bool:
-    """The message is an id and nothing more, particles aside ("TCK-2010", "TCK-2010 ค่ะ")."""
+# "ปิดได้" right after the ticket's id or ending the message: the ticket may be closed, said
+# outright ("TCK-2010 ปิดได้ ลูกค้าพอใจแล้ว", "… ปิดได้เลยครับ")
+_CLOSES_OUTRIGHT = re.compile(
+    r"(?:(?<=\d)\s*ปิดได้(?:เลย)?(?!ไหม|มั้ย|ยัง|หรือ|รึ))"
+    r"|ปิดได้(?:เลย|แล้ว)?(?:\s*(?:ครับผม|ครับ|ค่ะ|คะ|นะ|จ้า|จ้ะ))*[\s.!]*$"
+)
+
+
+def _date_in_note(prepared: Prepared, slots: dict[str, object]) -> None:
+    """A day told after what was said is part of it, not when the call was ("โทรหา Acme
+    ลูกค้าแจ้งว่าโอนเงินไปแล้วเมื่อวาน", "called Acme, they said the goods arrived last
+    Friday"): no `date`, and the note runs on through the day's words when they end the
+    message."""
+    note = str(slots["note"])
+    starts = prepared.clean.find(note)
+    told = next((e for e in prepared.entities if e.kind == "date"), None)
+    if told is None or starts < 0 or starts > told.start:
+        return
+    del slots["date"]
+    if not prepared.clean[told.end :].strip(" .,!?"):
+        slots["note"] = prepared.clean[starts : told.end]  # as written, through the day
+
+
+def _closes_outright(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """The message ends saying the ticket may be closed ("TCK-2010 ปิดได้", "… ปิดได้เลย"),
+    asks nothing ("ปิดได้ไหม") and sets no condition or time ("ถ้าลูกค้าได้ของแล้วปิดได้",
+    "จะปิดได้เมื่อลูกค้ายืนยัน", "รอ … ก่อนถึงจะปิดได้")."""
+    if _CLOSES_OUTRIGHT.search(prepared.clean) is None:
+        return False
     tokens = prepared.analysis.tokens
-    return any(t.startswith("@") for t in tokens) and all(
-        t.startswith("@") or t in lexicon.particles or not any(ch.isalnum() for ch in t)
-        for t in tokens
+    if "?" in prepared.text or any(t in lexicon.question_words for t in tokens):
+        return False
+    return not any("plan" in kinds for _, _, kinds in lexicon.cues.scan(tokens))
+
+
+def _only_ids(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """The message is an id and nothing more, particles aside ("TCK-2010", "TCK-2010 ค่ะ");
+    not a mention, a name or a day beside it ("TCK-2002 <@U123>", "TCK-2010 พรุ่งนี้")."""
+    ids = {f"@{kind}" for kind in _ID_KINDS}
+    tokens = prepared.analysis.tokens
+    return (
+        "<@" not in prepared.text
+        and any(t in ids for t in tokens)
+        and all(
+            t in ids or t in lexicon.particles or not any(ch.isalnum() for ch in t) for t in tokens
+        )
     )
 
 
-def _only_yes_particles(lexicon: Lexicon, text: str) -> bool:
+def asks_something(text: str) -> bool:
+    """The text asks a question: a question mark or a word of asking ("ส่งฟรีไหมคะ", "is
+    shipping free?", "do you have coffee")."""
+    if "?" in text:
+        return True
+    lexicon = load_lexicon()
+    words = default_tokeniser().tokens(fold_text(clean_text(text)))
+    return bool(set(words) & lexicon.question_words) or bool(
+        words and words[0] in _ASKING_OPENERS
+    )
+
+
+# English words that open a question ("do you have coffee", "is shipping free")
+_ASKING_OPENERS = frozenset(
+    {"do", "does", "is", "are", "can", "could", "how", "what", "when", "where", "which", "why"}
+)
+
+
+def polite_yes(text: str) -> bool:
     """The text is polite particles agreeing and nothing else ("ค่ะ", "ครับบบ", "ค่ะๆ")."""
     if len(text) > _PARTICLES_LONGEST:
         return False
+    lexicon = load_lexicon()
     words = re.sub(r"([\u0E00-\u0E7F])\1+", r"\1", text.replace("ๆ", " ")).split()
     words = [w.strip(" .!~") for w in words]
     return bool(words) and all(w in lexicon.yes_particles for w in words if w)
@@ -2139,6 +2253,8 @@ def _server_work(lexicon: Lexicon, prepared: Prepared) -> str | None:
     lowered = prepared.clean.lower()
     if not any(verb in lowered for verb in lexicon.admin_verbs):
         return None  # no verb of server work: the patterns need not run
+    if lexicon.cannot_words.search(prepared.clean):
+        return None  # "อัพโหลดไฟล์ไม่ได้ค่ะ": a problem told, not work asked for
     if lexicon.admin_staff.search(prepared.clean):
         return "staff"
     if lexicon.admin_data.search(prepared.clean):
@@ -2154,7 +2270,7 @@ def _hands_one_deal(lexicon: Lexicon, prepared: Prepared) -> bool:
     return (
         "deal_noun" in tags
         and not tags & {"ticket_noun", "order_noun"}
-        and not any(e.kind in _ID_KINDS for e in prepared.entities)
+        and not any(e.kind in (*_ID_KINDS, "points") for e in prepared.entities)
         and lexicon.deal_hand.search(prepared.clean) is not None
         and (handed := _hands_a_deal(lexicon, prepared.clean)) is not None
         and bool(handed[1])
@@ -2219,7 +2335,9 @@ def _names_only_tasks(lexicon: Lexicon, analysis: Analysis) -> bool:
 def _moves_a_task(lexicon: Lexicon, prepared: Prepared, slots: dict[str, object]) -> bool:
     """A task moved to another day: a word moving it opens the message, and a day is told
     ("เลื่อนงานโทรหา Acme เป็นวันศุกร์", "postpone my call with Acme to next week")."""
-    return "due_date" in slots and _opens_moving(lexicon, prepared)
+    return "due_date" in slots and (
+        _opens_moving(lexicon, prepared) or _opens_moving_a_task(lexicon, prepared)
+    )
 
 
 def _drops_a_task(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:
@@ -2245,9 +2363,14 @@ def _drops_a_task(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:
 def _moves_a_named_task(lexicon: Lexicon, prepared: Prepared) -> bool:
     """A word moving something opens the message and a task is named, no deal ("เลื่อนงาน
     Lotus Garden ไปวันจันทร์", "push the Siam Paper task to next week")."""
+    return "deal_noun" not in prepared.analysis.tags and _opens_moving_a_task(lexicon, prepared)
+
+
+def _opens_moving_a_task(lexicon: Lexicon, prepared: Prepared) -> bool:
+    """A word moving something, "push" too, opens the message, and a task is named."""
     tokens = _request_words(prepared)
-    hits = _opening(lexicon.task_moves, tokens)
-    if not hits or "deal_noun" in prepared.analysis.tags:
+    hits = _opening(lexicon.task_moves_named, tokens)
+    if not hits:
         return False
     opening = "".join(tokens[: max(hits)])
     return bool(lexicon.task_nouns.scan(tokens)) or any(

@@ -11,6 +11,7 @@ from typing import Any
 from intents.slots.entities import DIGIT, Entity, SpanSet
 
 _BE_OFFSET = 543
+BE_OFFSET = _BE_OFFSET  # Buddhist-era years are this many ahead of the common era
 # the day of the month a "start" or "mid" edge names ("ต้นเดือน", "mid-December"); else the last
 _EDGE_DAYS = {"start": 1, "mid": 15}
 # the longest look-back a period may name: two years
@@ -43,6 +44,11 @@ def alternation(words: list[str]) -> str:
     return emit(trie)
 
 
+def common_era(year: int) -> int:
+    """A four-digit year in the common era: Buddhist-era ones (2400 on) brought back."""
+    return year - _BE_OFFSET if year >= 2400 else year
+
+
 def _year(raw: str | None, today: date) -> int | None:
     """A written year (Gregorian or Buddhist era, 2 or 4 digits) as a Gregorian year."""
     if not raw:
@@ -50,7 +56,7 @@ def _year(raw: str | None, today: date) -> int | None:
     year = int(raw)
     if year < 100:
         year = 2500 + year if year >= 43 else 2000 + year
-    return year - _BE_OFFSET if year >= 2400 else year
+    return common_era(year)
 
 
 def _make_date(year: int | None, month: int, day: int, today: date) -> date | None:

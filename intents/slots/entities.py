@@ -72,13 +72,27 @@ AMOUNT_SUFFIX = re.compile(
 AMOUNT_THAI_WORDS = re.compile(
     rf"({_THAI_NUMWORD})\s?(บาท)|({_THAI_NUMWORD}(?:หมื่น|แสน|ล้าน|พัน(?!ธ))(?:{_THAI_NUMWORD})?)"
 )
+# words counting something after a number: a digit before one is no part of an amount
+# ("2 แสน 5 ปี", "5 แสน 3 สาขา"); a day named ("วันนี้", "วันศุกร์") counts nothing
+_COUNTED = (
+    r"วัน(?!นี้|จันทร์|อังคาร|พุธ|พฤหัส|ศุกร์|เสาร์|อาทิตย์|ที่)|ปี|เดือน|สัปดาห์|อาทิตย์|ชั่วโมง|ชม|นาที|โมง"
+    r"|ร้อย|ชิ้น|คน|ตัว|แต้ม|เปอร์เซ็นต์|%|สาขา|เครื่อง|งวด|กล่อง|ลัง|ใบ|ชุด|ห้อง|คัน|หลัง|รอบ|ครั้ง"
+    r"|รายการ|แห่ง|จุด|ขวด|แพ็ค|เล่ม|แผ่น|เมตร|กิโล|กก|ลิตร|ที่|อัน|คู่|โหล|ถุง|ชั้น"
+)
 # spoken shorthand: a digit after a Thai magnitude counts the next one down ("7หมื่น5" is
 # 75,000, "2 แสน 5" 250,000, "1 ล้าน 2" 1,200,000), unless it counts something else ("2 แสน 5 ปี")
 AMOUNT_THAI_SHORT = re.compile(
     rf"(?<![\w.,])(\d{{1,3}})\s?(ล้าน|แสน|หมื่น|พัน(?!ธ))\s?([1-9])(?![\d.,:/%-])"
-    rf"(?!\s?(?:{_MAG}|วัน|ปี|เดือน|สัปดาห์|อาทิตย์|ชิ้น|คน|ตัว|แต้ม|ชั่วโมง|ชม|นาที|โมง|เปอร์เซ็นต์|%))"
+    rf"(?!\s?(?:{_MAG}|{_COUNTED}))"
     rf"(?:\s?(?:{_CURRENCY}))?"
 )
+# numbers with magnitudes one after another: "1 ล้าน 2 แสน" is 1,200,000, "2 หมื่น 5 ร้อย"
+# 20,500
+_THAI_PLACE = r"(\d{1,3})\s?(ล้าน|แสน|หมื่น|พัน(?!ธ)|ร้อย)"
+AMOUNT_THAI_PLACES = re.compile(
+    rf"(?<![\w.,]){_THAI_PLACE}(?:\s?{_THAI_PLACE})+(?:\s?(?:{_CURRENCY}))?"
+)
+_PLACE_VALUES = {**_MAGNITUDES, "ร้อย": Decimal(100)}
 _NEXT_DOWN = {"ล้าน": "แสน", "แสน": "หมื่น", "หมื่น": "พัน", "พัน": "ร้อย"}
 # the same in words ("เจ็ดหมื่นห้า"): a digit word ends it after a magnitude
 _THAI_WORDS_SHORT = re.compile(r"^(.*(ล้าน|แสน|หมื่น|พัน))(หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)$")
@@ -174,6 +188,10 @@ def extract_numbers(text: str, spans: SpanSet) -> None:
         amount = to_decimal(m.group(1), m.group(2))
         if amount is not None:
             spans.add(Entity("amount", m.start(), m.end(), amount))
+    for m in AMOUNT_THAI_PLACES.finditer(text) if THAI_CHAR.search(text) else ():
+        places = re.findall(_THAI_PLACE, m.group())
+        total = sum(Decimal(n) * _PLACE_VALUES[mag] for n, mag in places)
+        spans.add(Entity("amount", m.start(), m.end(), Decimal(total).normalize()))
     for m in AMOUNT_THAI_SHORT.finditer(text) if THAI_CHAR.search(text) else ():
         head = to_decimal(m.group(1), m.group(2))
         if head is not None:

@@ -570,6 +570,27 @@ def test_a_reward_named_in_the_other_language_answers_which_one(world: World) ->
     assert somsri.send("แต้มของฉัน").text == say("own_balance", "th", points="700 แต้ม")
 
 
+def test_a_question_while_a_reward_is_asked_redeems_nothing(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    assert somsri.send("แลกแต้ม").choices
+    # a question naming a reward in other words picks nothing
+    asked = somsri.send("is the mug free?")
+    assert not asked.confirm
+    somsri.send("ค่ะ")
+    with world.store.uow() as uow:
+        assert loyalty.balance(uow, world.somsri) == 1200
+    # "ค่ะ" with nothing asked is an acknowledgement
+    assert somsri.send("ค่ะ").text == say("thanks", "th")
+
+
+def test_a_deal_handed_with_more_said_after_the_name(world: World) -> None:
+    manager = world.session("staff:U_MANAGER")
+    asked = manager.send("give the Acme Trading deal to Narin since Somchai is on leave")
+    assert asked.text == say(
+        "confirm_deal_hand", "en", title="Paper supply 2027", name="Acme Trading", owner="Narin"
+    )
+
+
 def test_a_new_question_picks_no_option_of_the_one_pending(world: World) -> None:
     with world.store.uow(Actor.cli()) as uow:
         acme = uow.session.get_one(Customer, world.acme)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -1972,3 +1972,86 @@ def test_a_task_said_done_first_is_a_task_done() -> None:
 def test_tasks_named_only_as_tasks_are_a_list() -> None:
     out = parse("งานที่ต้องตามวันนี้", ParseContext(now=NOW))
     assert (out.intent, out.slots.get("list"), out.slots.get("note")) == ("task_create", True, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TCK-2009 ปิดได้ไหม",
+        "TCK-2009 ถ้าลูกค้าได้ของแล้วปิดได้",
+        "TCK-2001 จะปิดได้เมื่อลูกค้ายืนยัน",
+    ],
+)
+def test_a_ticket_asked_about_or_closed_on_a_condition_is_not_closed(text: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).slots.get("status") != "closed"
+
+
+def test_an_id_beside_a_mention_is_no_ticket_to_see() -> None:
+    assert parse("TCK-2002 <@U123ABC>", ParseContext(now=NOW)).intent == "ticket_update"
+
+
+def test_work_done_then_more_to_come_is_no_task_done() -> None:
+    customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
+    out = parse("เสร็จงานแล้วจะโทรหา Acme", ParseContext(now=NOW, customers=customers))
+    assert out.slots.get("request") != "done"
+
+
+def test_a_day_after_what_was_said_is_part_of_the_note() -> None:
+    customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
+    ctx = ParseContext(now=NOW, customers=customers)
+    out = parse("โทรหา Acme ลูกค้าแจ้งว่าโอนเงินไปแล้วเมื่อวาน", ctx)
+    assert "date" not in out.slots and out.slots["note"] == "ลูกค้าแจ้งว่าโอนเงินไปแล้วเมื่อวาน"
+    said = parse("called Acme, they said the goods arrived last Friday", ctx)
+    assert "date" not in said.slots
+    assert parse("called Acme yesterday, they want to renew", ctx).slots["date"] == date(
+        2026, 11, 21
+    )
+
+
+def test_a_new_task_is_due_on_the_day_ahead_not_a_day_past() -> None:
+    out = parse("เตือนให้ส่งสรุปที่ประชุมเมื่อวันจันทร์ให้ Acme พรุ่งนี้", ParseContext(now=NOW))
+    assert out.slots["due_date"] == date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        # a month with its year is that month
+        ("sales October 2026", {"report_kind": "sales", "period": "last_month"}),
+        ("sales for Oct 2025", {"report_kind": "sales", "month": "2025-10"}),
+        # a sum is no year
+        ("top customers who spent over 2000 baht", {"report_kind": "customers", "top": 10}),
+    ],
+)
+def test_a_month_or_a_sum_beside_a_year_like_number(text: str, slots: dict[str, object]) -> None:
+    assert parse(text, ParseContext(now=NOW)).to_json()["slots"] == slots
+
+
+def test_a_list_takes_no_year_it_cannot_show() -> None:
+    out = parse("deals won in 2024", ParseContext(now=NOW))
+    assert out.intent == "deal_list" and "year" not in out.slots
+
+
+def test_points_given_are_no_deal_handed() -> None:
+    customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
+    out = parse("give 500 points to Acme for the deal", ParseContext(now=NOW, customers=customers))
+    assert out.intent == "loyalty_adjust"
+    hand = parse(
+        "hand the Acme deal over to Nattaya to close", ParseContext(now=NOW, customers=customers)
+    )
+    assert hand.slots.get("assignee") == "Nattaya"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["export orders history please", "อัพโหลดไฟล์ไม่ได้ค่ะ", "I want to add another user to my account"],
+)
+def test_a_customers_words_are_no_server_work(text: str) -> None:
+    assert "topic" not in parse(text, ParseContext(now=NOW)).slots
+
+
+def test_push_moves_only_a_task_named() -> None:
+    customers = CustomerIndex([CustomerName(1, "Siam Paper", ())])
+    ctx = ParseContext(now=NOW, customers=customers)
+    assert parse("push the Siam Paper task to next week", ctx).slots.get("request") == "move"
+    assert parse("push Siam Paper for a decision by Friday", ctx).slots.get("request") != "move"

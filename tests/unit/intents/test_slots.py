@@ -164,3 +164,18 @@ def test_factored_word_alternation_matches_as_a_longest_first_list() -> None:
 )
 def test_a_weekday_said_past_is_the_latest_before_today(text: str, expected: date) -> None:
     assert _entities(text)["date"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        # places one after another add up
+        ("2 หมื่น 5 ร้อย", Decimal(20500)),
+        ("1 ล้าน 2 แสน", Decimal(1200000)),
+        # a digit counting branches, or before a day named, as said
+        ("5 แสน 3 สาขา", Decimal(500000)),
+        ("7หมื่น5 วันนี้", Decimal(75000)),
+    ],
+)
+def test_spoken_amounts_beside_other_numbers(text: str, amount: Decimal) -> None:
+    assert _entities(text)["amount"] == amount
