@@ -1446,9 +1446,7 @@ def _colleague_named(lexicon: Lexicon, rest: str) -> str | None:
     # a Thai name is one word (the sentence goes on after a space); a Latin one up to three,
     # ending before a function word ("to Nattaya to close", "to Nattaya since I am on leave")
     if words and words[0].isascii():
-        ends = next(
-            (i for i, w in enumerate(words[1:3], 1) if lexicon.function_word(w.lower())), 3
-        )
+        ends = next((i for i, w in enumerate(words[1:3], 1) if lexicon.function_word(w.lower())), 3)
         words = words[:ends]
     name = " ".join(words[:1] if words and not words[0].isascii() else words).lstrip("@")
     for lead in (*_HAND_LEADS, *sorted(HONORIFICS, key=len, reverse=True)):
@@ -2222,9 +2220,7 @@ def asks_something(text: str) -> bool:
         return True
     lexicon = load_lexicon()
     words = default_tokeniser().tokens(fold_text(clean_text(text)))
-    return bool(set(words) & lexicon.question_words) or bool(
-        words and words[0] in _ASKING_OPENERS
-    )
+    return bool(set(words) & lexicon.question_words) or bool(words and words[0] in _ASKING_OPENERS)
 
 
 # English words that open a question ("do you have coffee", "is shipping free")
