@@ -1031,9 +1031,11 @@ def _new_owner(ctx: Context) -> Staff | Ask | Done | None:
     the words hand it to no one named."""
     named = str(ctx.slots.get("assignee") or "")
     member = _colleague(ctx) if named else _named_colleague(ctx)
-    if isinstance(member, Ask | Done) and " " in named:
-        # more words than the name after it ("to Nattaya since I am on leave"): its first
-        first = named.split()[0]
+    said = named.split()
+    if isinstance(member, Ask | Done) and len(said) > 1 and said[1].lower() not in ("or", "and"):
+        # more words than the name after it ("to Nattaya since I am on leave"): its first;
+        # two names joined are asked about ("to Somchai or Narin")
+        first = said[0]
         member = _colleague(replace(ctx, slots={**ctx.slots, "assignee": first}))
     if isinstance(member, Staff):
         _not_a_customer(ctx, member)

@@ -84,6 +84,8 @@ TOP_CUSTOMERS_MOST = 50
 # a customer named this close after the word before a colleague is that colleague's name
 # ("to Somchai", "ให้ สมชาย"), not the deal's customer ("ให้ณัฐยาดูแลดีล Acme")
 _HAND_GAP = 6
+# words joining two names ("to Somchai or Narin": which of them is asked)
+_NAME_JOINERS = frozenset({"or", "and"})
 # a word owning what follows, before more words ("Nattaya's Korat deal")
 _POSSESSIVE_WORD = re.compile(r"\S+'s(?=\s+\S)")
 # the largest deals listed when no count is told, and at most
@@ -1446,7 +1448,14 @@ def _colleague_named(lexicon: Lexicon, rest: str) -> str | None:
     # a Thai name is one word (the sentence goes on after a space); a Latin one up to three,
     # ending before a function word ("to Nattaya to close", "to Nattaya since I am on leave")
     if words and words[0].isascii():
-        ends = next((i for i, w in enumerate(words[1:3], 1) if lexicon.function_word(w.lower())), 3)
+        ends = next(
+            (
+                i
+                for i, w in enumerate(words[1:3], 1)
+                if lexicon.function_word(w.lower()) and w.lower() not in _NAME_JOINERS
+            ),
+            3,
+        )
         words = words[:ends]
     name = " ".join(words[:1] if words and not words[0].isascii() else words).lstrip("@")
     for lead in (*_HAND_LEADS, *sorted(HONORIFICS, key=len, reverse=True)):
