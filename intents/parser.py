@@ -481,7 +481,17 @@ def _fill_slots(
                 continue
             value, hit = found
             taken.add(hit)
-            cue_start = analysis.hits[hit][0]
+            cue_start, cue_end = analysis.hits[hit][0], analysis.hits[hit][1]
+            if (
+                slot == "stage"
+                and value == "won"
+                and cue_end < len(analysis.tokens)
+                and not analysis.tokens[cue_end].isascii()
+                and lexicon.cannot_words.fullmatch(analysis.tokens[cue_end])
+            ):
+                # "Acme ปิดดีลไม่ได้": could not close it, as "ปิดไม่ได้" (a Thai verb's "cannot"
+                # follows it; English "closed the deal, can't wait" is glad)
+                value = "lost"
             opposite = lexicon.opposites.get(slot, {}).get(value)
             if opposite is not None and _negated(lexicon, analysis, cue_start):
                 # "ปกติพอ ไม่ต้องด่วน": another value named outright wins over the opposite

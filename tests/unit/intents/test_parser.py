@@ -2055,3 +2055,16 @@ def test_push_moves_only_a_task_named() -> None:
     ctx = ParseContext(now=NOW, customers=customers)
     assert parse("push the Siam Paper task to next week", ctx).slots.get("request") == "move"
     assert parse("push Siam Paper for a decision by Friday", ctx).slots.get("request") != "move"
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # a Thai "cannot" after closing: lost, as "ปิดไม่ได้"
+        ("Acme ปิดดีลไม่ได้", "lost"),
+        ("Acme closed the deal, can't wait", "won"),
+    ],
+)
+def test_a_deal_that_could_not_be_closed_is_lost(text: str, stage: str) -> None:
+    customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
+    assert parse(text, ParseContext(now=NOW, customers=customers)).slots.get("stage") == stage
