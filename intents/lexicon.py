@@ -634,11 +634,6 @@ def load_lexicon() -> Lexicon:
         deal_hand_to=_words_pattern(word_lists["deal_hand_to"]),
         deal_hand_after=_words_pattern(word_lists["deal_hand_after"]),
         admin_staff=_verb_and_noun(word_lists, "admin_staff"),
-        team_words=_phrase_trie(word_lists["team_words"]),
-        yes_particles=frozenset(word_lists["yes_particles"]),
-        not_names=frozenset(word_lists["not_names"]),
-        cannot_words=_words_pattern(word_lists["cannot_words"]),
-        future_words=_words_pattern(word_lists["future_words"]),
         admin_data=_verb_and_noun(word_lists, "admin_data"),
         admin_verbs=tuple(
             sorted(
@@ -648,6 +643,11 @@ def load_lexicon() -> Lexicon:
                 }
             )
         ),
+        team_words=_phrase_trie(word_lists["team_words"]),
+        yes_particles=frozenset(word_lists["yes_particles"]),
+        not_names=frozenset(word_lists["not_names"]),
+        cannot_words=_words_pattern(word_lists["cannot_words"]),
+        future_words=_words_pattern(word_lists["future_words"]),
         quiet_words=_phrase_trie(word_lists["quiet_words"]),
         quiet_verbs=frozenset(word_lists["quiet_verbs"]),
         quiet_not=_phrase_trie(word_lists["quiet_not"]),

@@ -2365,14 +2365,7 @@ def _drops_a_task(lexicon: Lexicon, prepared: Prepared, intent: str) -> bool:
         return False
     if intent not in ("task_create", "log_interaction", "cancel", OUT_OF_SCOPE):
         return False
-    hits = _opening(lexicon.task_drops, tokens)
-    if not hits:
-        return False
-    # the task's name may run into the word dropping it ("ยกเลิกงาน" split as "ยก|เลิกงาน")
-    opening = "".join(tokens[: max(hits)])
-    return bool(lexicon.task_nouns.scan(tokens)) or any(
-        noun in opening for noun in lexicon.task_noun_words
-    )
+    return _opens_on_a_task(lexicon, lexicon.task_drops, tokens)
 
 
 def _moves_a_named_task(lexicon: Lexicon, prepared: Prepared) -> bool:
@@ -2383,8 +2376,13 @@ def _moves_a_named_task(lexicon: Lexicon, prepared: Prepared) -> bool:
 
 def _opens_moving_a_task(lexicon: Lexicon, prepared: Prepared) -> bool:
     """A word moving something, "push" too, opens the message, and a task is named."""
-    tokens = _request_words(prepared)
-    hits = _opening(lexicon.task_moves_named, tokens)
+    return _opens_on_a_task(lexicon, lexicon.task_moves_named, _request_words(prepared))
+
+
+def _opens_on_a_task(lexicon: Lexicon, words: PhraseTrie, tokens: list[str]) -> bool:
+    """One of `words` opens the message and a task is named in it; the task's name may run
+    into the opening word ("ยกเลิกงาน" split as "ยก|เลิกงาน", "เลื่อนงาน")."""
+    hits = _opening(words, tokens)
     if not hits:
         return False
     opening = "".join(tokens[: max(hits)])

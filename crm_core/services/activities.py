@@ -110,11 +110,17 @@ def reschedule_task(uow: UnitOfWork, task_id: int, owner: Staff, due_date: date)
 
 def open_tasks(uow: UnitOfWork, owner: Staff, limit: int = 20) -> list[Task]:
     """The owner's open tasks, soonest due first (undated last)."""
+    return _soonest(uow, [Task.owner_id == owner.id, Task.done.is_(False)], limit)
+
+
+def _soonest(uow: UnitOfWork, where: list[ColumnElement[bool]], limit: int) -> list[Task]:
+    """The first `limit` tasks matching `where`, soonest due first (undated last), with their
+    owner and customer."""
     return list(
         uow.session.scalars(
             select(Task)
-            .options(joinedload(Task.customer))
-            .where(Task.owner_id == owner.id, Task.done.is_(False))
+            .options(joinedload(Task.customer), joinedload(Task.owner))
+            .where(*where)
             .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
             .limit(limit)
         )
@@ -140,14 +146,7 @@ def task_list(
     if due_before is not None:
         where.append(Task.due_date < due_before)
     count = uow.session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
-    tasks = uow.session.scalars(
-        select(Task)
-        .options(joinedload(Task.customer), joinedload(Task.owner))
-        .where(*where)
-        .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
-        .limit(limit)
-    )
-    return count, list(tasks)
+    return count, _soonest(uow, where, limit)
 
 
 def quiet_customers(
