@@ -1832,9 +1832,13 @@ def test_server_words_beside_other_work_are_that_work(text: str, intent: str) ->
         "Acme ขอ discount 5% ถ้าเซ็นสัญญา 2 ปี",
         "Acme hasn't won the budget yet",
         "if Acme signs we win 80k",
+        # "ไม่ได้" (did not) before the word denies it as "ไม่" does
+        "ไม่ได้หลุดนะ Acme ยังคุยอยู่",
+        "Acme ยังไม่ได้ปิดดีล",
+        "Acme ไม่ได้ปิดดีล ลูกค้าไม่เอาแล้ว",
     ],
 )
-def test_a_deal_not_or_maybe_won_is_not_won(text: str) -> None:
+def test_a_deal_not_or_maybe_won_or_lost_is_neither(text: str) -> None:
     customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
     out = parse(text, ParseContext(now=NOW, customers=customers))
     assert out.slots.get("customer_id") == 3 and "stage" not in out.slots
