@@ -93,6 +93,12 @@ AMOUNT_THAI_PLACES = re.compile(
     rf"(?<![\w.,]){_THAI_PLACE}(?:\s?{_THAI_PLACE})+(?:\s?(?:{_CURRENCY}))?"
 )
 _PLACE_VALUES = {**_MAGNITUDES, "ร้อย": Decimal(100)}
+# points said the same way: "1 พัน 5 แต้ม" is 1,500 points, "2 หมื่น 5 พัน แต้ม" 25,000;
+# and in words: "ห้าร้อยแต้ม"
+POINTS_SPOKEN = re.compile(
+    rf"(?<![\w.,])([-+−]\s?)?((?:{_THAI_PLACE}\s?)+)([1-9])?\s?(?:{_POINTS_UNIT})"
+)
+POINTS_THAI_WORDS = re.compile(rf"({_THAI_NUMWORD})\s?(?:{_POINTS_UNIT})")
 _NEXT_DOWN = {"ล้าน": "แสน", "แสน": "หมื่น", "หมื่น": "พัน", "พัน": "ร้อย"}
 # the same in words ("เจ็ดหมื่นห้า"): a digit word ends it after a magnitude
 _THAI_WORDS_SHORT = re.compile(r"^(.*(ล้าน|แสน|หมื่น|พัน))(หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)$")
@@ -173,17 +179,20 @@ def extract_numbers(text: str, spans: SpanSet) -> None:
     """Points (negative with a minus sign on the number; extra "signed" when a sign is
     written), then THB amounts. Deduction words are weighed later, when the intent is known
     (only an adjustment's points take their sign from words)."""
-    if DIGIT.search(text) is None:  # only Thai number words can be an amount
+    points_word = POINTS_WORD.search(text) is not None
+    if DIGIT.search(text) is None:  # only Thai number words can be points or an amount
+        if points_word:
+            _thai_word_points(text, spans)
         _thai_word_amounts(text, spans)
         return
-    for pattern in (POINTS_AFTER, POINTS_BEFORE) if POINTS_WORD.search(text) else ():
+    if points_word and THAI_CHAR.search(text):
+        _spoken_points(text, spans)
+    for pattern in (POINTS_AFTER, POINTS_BEFORE) if points_word else ():
         for m in pattern.finditer(text):
             value = to_decimal(m.group(2), m.groupdict().get("mag"))
-            if value is None or value != value.to_integral_value():
-                continue
-            sign = (m.group(1) or "").strip()
-            points = -int(value) if sign in ("-", "−") else int(value)
-            spans.add(Entity("points", m.start(), m.end(), points, "signed" if sign else ""))
+            entity = _points_entity(m, value, m.group(1))
+            if entity is not None:
+                spans.add(entity)
     for m in AMOUNT_CURRENCY_FIRST.finditer(text) if CURRENCY_FIRST_WORD.search(text) else ():
         amount = to_decimal(m.group(1), m.group(2))
         if amount is not None:
@@ -206,6 +215,38 @@ def extract_numbers(text: str, spans: SpanSet) -> None:
         amount = to_decimal(m.group(1))
         if amount is not None and amount >= 100:
             spans.add(Entity("amount", m.start(), m.end(), amount, extra="bare"))
+
+
+def _points_entity(m: re.Match[str], value: Decimal | None, sign: str | None) -> Entity | None:
+    """Points of a match worth `value` (None when not a whole number)."""
+    if value is None or value != value.to_integral_value():
+        return None
+    sign = (sign or "").strip()
+    points = -int(value) if sign in ("-", "−") else int(value)
+    return Entity("points", m.start(), m.end(), points, "signed" if sign else "")
+
+
+def _spoken_points(text: str, spans: SpanSet) -> None:
+    """Points in places one after another ("1 พัน 5 ร้อย แต้ม"), a digit after the last
+    place counting the next one down ("1 พัน 5 แต้ม")."""
+    for m in POINTS_SPOKEN.finditer(text):
+        places = re.findall(_THAI_PLACE, m.group(2))
+        value = sum(Decimal(n) * _PLACE_VALUES[mag] for n, mag in places)
+        last = places[-1][1]
+        if m.group(5):  # after hundreds a digit is units ("5 ร้อย 5 แต้ม", as ห้าร้อยห้า)
+            down = _NEXT_DOWN.get(last)
+            value += Decimal(m.group(5)) * (_PLACE_VALUES[down] if down else 1)
+        entity = _points_entity(m, Decimal(value), m.group(1))
+        if entity is not None:
+            spans.add(entity)
+
+
+def _thai_word_points(text: str, spans: SpanSet) -> None:
+    """Points in Thai number words ("ห้าร้อยแต้ม")."""
+    for m in POINTS_THAI_WORDS.finditer(text):
+        entity = _points_entity(m, _thai_words_to_decimal(m.group(1)), None)
+        if entity is not None:
+            spans.add(entity)
 
 
 def _thai_word_amounts(text: str, spans: SpanSet) -> None:

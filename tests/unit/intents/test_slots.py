@@ -88,6 +88,14 @@ def test_amounts(text: str, amount: Decimal) -> None:
         ("คะแนน 300", 300),
         ("PTS 40 please", 40),
         ("2 หมื่นพอยท์", 20000),
+        # spoken: a digit after a place counts the next one down, places add up, words count
+        ("เพิ่ม 1 พัน 5 แต้ม", 1500),
+        ("1พัน5ร้อยแต้ม", 1500),
+        ("2 หมื่น 5 พัน แต้ม", 25000),
+        ("5 ร้อย 5 แต้ม", 505),
+        ("-1 พัน 2 แต้ม", -1200),
+        ("เพิ่มสองพันแต้มให้", 2000),
+        ("มีอยู่ประมาณห้าพันแต้ม", 5000),
     ],
 )
 def test_points(text: str, points: int) -> None:
