@@ -1727,7 +1727,8 @@ def _ledger_reason(ctx: Context, entry: PointsEntry, rewards: dict[str, Reward])
     if entry.kind is LedgerKind.REDEEM:
         reward = rewards.get(entry.reference or "")
         if reward is not None:
-            return reward.name_th if ctx.lang == "th" else reward.name_en
+            name = reward.name_th if ctx.lang == "th" else reward.name_en
+            return f"{name} ({loyalty.redemption_number(entry)})"
     if entry.kind is LedgerKind.ADJUST:
         reversal = entry.reason.startswith(undo.UNDO_REASON)
         return _t(ctx, "ledger_reversal") if reversal else entry.reason
@@ -1865,7 +1866,7 @@ def loyalty_redeem(ctx: Context) -> Outcome:
             )
         )
     try:
-        loyalty.redeem_reward(ctx.uow, found.id, reward.code)
+        entry = loyalty.redeem_reward(ctx.uow, found.id, reward.code)
     except InsufficientPoints as exc:
         return Done(
             _t(
@@ -1881,8 +1882,11 @@ def loyalty_redeem(ctx: Context) -> Outcome:
     return Done(
         _t(
             ctx,
-            "redeemed",
+            # the customer is told to show the number; staff who redeemed for them, to pass it on
+            "redeemed_for" if ctx.who.is_staff else "redeemed",
             reward=name,
+            number=loyalty.redemption_number(entry),
+            customer=found.name,
             balance=points(loyalty.balance(ctx.uow, found.id), ctx.lang),
         ),
         (_membership_card(ctx, found),),

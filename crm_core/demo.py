@@ -682,9 +682,9 @@ FAQ: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
      ("แลกแต้มยังไง", "แลกของรางวัลได้ที่ไหน", "มีของรางวัลอะไรบ้าง", "how do I redeem points",
       "what rewards can I get", "redeem reward"),
      "พิมพ์ \"แลกแต้ม\" ใน LINE เพื่อดูของรางวัล แล้วเลือกรายการที่ต้องการ ระบบหักแต้มทันที "
-     "และส่งโค้ดให้ทาง LINE",
+     "และแจ้งเลขที่การแลกทาง LINE แสดงเลขนี้กับพนักงานเพื่อรับของรางวัล",
      "Type \"redeem\" in our LINE chat to see the rewards, then pick one. Points are deducted at "
-     "once and the code arrives in LINE."),
+     "once and you get a redemption number in LINE: show it to our staff to receive the reward."),
     ("weekend_delivery",
      ("ส่งของวันเสาร์อาทิตย์ไหม", "วันหยุดส่งไหมคะ", "do you deliver on weekends?",
       "weekend delivery", "Sunday delivery"),

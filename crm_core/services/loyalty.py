@@ -180,6 +180,11 @@ def get_reward(uow: UnitOfWork, code: str) -> Reward:
     return reward
 
 
+def redemption_number(entry: PointsEntry) -> str:
+    """The number a customer shows to receive a redeemed reward: its ledger row's id."""
+    return f"R-{entry.id}"
+
+
 def redeem_reward(
     uow: UnitOfWork, customer_id: int, code: str, *, idempotency_key: str | None = None
 ) -> PointsEntry:

@@ -902,6 +902,30 @@ def test_an_answer_that_names_no_reward_redeems_nothing(world: World) -> None:
     assert mug.confirm and "แก้วน้ำ" in mug.text and "500 แต้ม" in mug.text
 
 
+def test_a_redemption_gives_the_number_the_reward_is_handed_over_against(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    assert somsri.send("อยากแลกแก้วน้ำค่ะ").confirm
+    done = somsri.send("ใช่")
+    with world.store.uow() as uow:
+        entry = uow.session.scalars(
+            select(PointsEntry)
+            .where(PointsEntry.kind == LedgerKind.REDEEM)
+            .order_by(PointsEntry.id.desc())
+        ).first()
+        assert entry is not None and entry.reference == "MUG"
+        number = loyalty.redemption_number(entry)
+    assert number in done.text and "พนักงาน" in done.text
+    # staff find the same number in the customer's points history
+    malai = world.session("staff:U_SUPPORT")
+    history = malai.send("ประวัติแต้มคุณสมศรี")
+    assert history.intent == "loyalty_history" and f"แก้วน้ำ ({number})" in history.text
+    # an admin redeeming for a customer is given the number to pass on
+    admin = world.session("staff:U_ADMIN")
+    assert admin.send("redeem the mug for คุณสมศรี").confirm
+    handed = admin.send("yes")
+    assert "สมศรี" in handed.text and "R-" in handed.text and number not in handed.text
+
+
 def test_a_customer_asking_to_cancel_an_order_is_told_who_can(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     asked = somsri.send("ยกเลิกออเดอร์ ORD-3001 ได้ไหมคะ")
