@@ -977,6 +977,9 @@ def deal_update(ctx: Context) -> Outcome:
         if amount < 0:
             return Done(_t(ctx, "deal_below_zero", amount=money(deal.amount)))
     close = ctx.slots.get("close_date") or ctx.slots.get("date")
+    # why it was won or lost ("went with a competitor"): kept with the move
+    moves = stage in ("won", "lost") and stage != deal.stage.value
+    reason = str(ctx.slots.get("reason") or "") if moves else ""
     if stage is None and amount is None and close is None:
         # "ดีล Acme ตอนนี้อยู่ขั้นไหน" asks where the deal is: say so, then offer to move it
         where = _t(ctx, "deal_where", **_deal_state(ctx, deal, found))
@@ -998,9 +1001,12 @@ def deal_update(ctx: Context) -> Outcome:
                 amount=money(new_amount),
                 was=_was_part(ctx, deal.amount, new_amount),
                 close=_close_part(ctx, close),
+                why=_why_part(ctx, reason),
             )
         )
-    deals.update_deal(ctx.uow, deal, stage=stage, amount=amount, close_date=close)
+    deals.update_deal(
+        ctx.uow, deal, stage=stage, amount=amount, close_date=close, reason=reason or None
+    )
     notify: tuple[Notification, ...] = ()
     if stage == "won" and ctx.manager_channel:
         notify = (
@@ -1092,6 +1098,7 @@ def _deal_state(ctx: Context, deal: Deal, customer: Customer) -> dict[str, str]:
         "stage": label("stage", deal.stage.value, ctx.lang),
         "amount": money(deal.amount),
         "close": _close_part(ctx, None if settled else deal.close_date),
+        "why": _why_part(ctx, deals.stage_reason(deal) if settled else None),
     }
 
 
@@ -1104,6 +1111,11 @@ def _part(ctx: Context, key: str, **fields: str) -> str:
 def _close_part(ctx: Context, close: date | None) -> str:
     """ " กำหนดปิด 30 พ.ย. 2569" / ", closing 30 Nov 2026", or nothing without a date."""
     return _part(ctx, "deal_close_part", date=_d(close, ctx)) if close else ""
+
+
+def _why_part(ctx: Context, reason: str | None) -> str:
+    """ " (เหตุผล: went with a competitor)" / " (reason: …)", or nothing when none was told."""
+    return _part(ctx, "deal_why_part", reason=reason) if reason else ""
 
 
 def _was_part(ctx: Context, old: Decimal, new: Decimal) -> str:
@@ -1280,8 +1292,12 @@ def _listed_state(
     ctx: Context, deal: Deal, stale: tuple[datetime, str] | None, *, dated: bool
 ) -> str:
     """A deal's stage as listed, with how long it has been there when stuck deals are asked
-    for, or its expected close date when `dated` and it has one."""
+    for, or its expected close date when `dated` and it has one; a won or lost deal's with
+    why, when that was told."""
     state = label("stage", deal.stage.value, ctx.lang)
+    reason = deals.stage_reason(deal) if deal.stage in (Stage.WON, Stage.LOST) else None
+    if reason:
+        return f"{state}, {reason}"
     if stale:
         days = (ctx.now - deals.stage_entered(deal)).days
         return state + ", " + _t(ctx, "days_in_stage", count=days)

@@ -228,6 +228,8 @@ class DealStageChange(Base):
     amount: Mapped[Decimal]
     changed_by: Mapped[str] = mapped_column(String(80))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # why, as told ("went with a competitor"): kept with a move to won or lost
+    reason: Mapped[str | None] = mapped_column(String(300))
 
     deal: Mapped[Deal] = relationship(back_populates="history")
 

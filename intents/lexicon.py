@@ -186,6 +186,9 @@ class Lexicon:
     deal_hand: re.Pattern[str]
     deal_hand_to: re.Pattern[str]
     deal_hand_after: re.Pattern[str]
+    reason_words: re.Pattern[str]
+    reason_kept: re.Pattern[str]
+    reason_trail: re.Pattern[str]
     # work done on the server, not in chat: adding staff ("add staff member", "เพิ่มพนักงาน
     # ใหม่") and moving data in or out ("export customers", "นำเข้าข้อมูลลูกค้า")
     admin_staff: re.Pattern[str]
@@ -363,6 +366,9 @@ _WORD_LISTS = (
     "deal_hand",
     "deal_hand_to",
     "deal_hand_after",
+    "reason_words",
+    "reason_kept",
+    "reason_trail",
     "admin_staff_verbs",
     "team_words",
     "yes_particles",
@@ -633,6 +639,13 @@ def load_lexicon() -> Lexicon:
         deal_hand=_words_pattern(word_lists["deal_hand"]),
         deal_hand_to=_words_pattern(word_lists["deal_hand_to"]),
         deal_hand_after=_words_pattern(word_lists["deal_hand_after"]),
+        reason_words=_words_pattern(word_lists["reason_words"]),
+        reason_kept=_words_pattern(word_lists["reason_kept"]),
+        # any run of them (and commas) ending the text
+        reason_trail=re.compile(
+            rf"(?:[\s,]|(?<![a-z0-9])(?:{alternation(word_lists['reason_trail'])})(?![a-z0-9]))+$",
+            re.IGNORECASE,
+        ),
         admin_staff=_verb_and_noun(word_lists, "admin_staff"),
         admin_data=_verb_and_noun(word_lists, "admin_data"),
         admin_verbs=tuple(

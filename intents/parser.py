@@ -418,6 +418,40 @@ def _planned(
     )
 
 
+_REASON_END = " \t,.;:!?-–—()\"'"
+
+
+def _reason_given(lexicon: Lexicon, prepared: Prepared) -> str:
+    """Why a deal was won or lost, as written: the words after a reason word ("because the
+    price was higher"), or from a choosing word on ("they went with a competitor"), to the
+    end of the message. Only after the customer is named: "ลูกค้าเลือกเจ้าอื่น ดีล Acme หลุด"
+    opens on the reason and gives none."""
+    clean = prepared.clean
+    after = next((e.end for e in prepared.entities if e.kind == "customer"), 0)
+    tokens = prepared.analysis.tokens
+    stage_words = [
+        joiner.join(tokens[start:end])
+        for start, end, tags in prepared.analysis.hits
+        if any(t.startswith("stage=") for t in tags)
+        for joiner in (" ", "")
+    ]
+    best = ""
+    for pattern, keep in ((lexicon.reason_words, False), (lexicon.reason_kept, True)):
+        found = pattern.search(clean, after)
+        if found is None:
+            continue
+        reason = clean[found.start() if keep else found.end() :]
+        # the stage word said after the reason ends it ("picked another vendor, deal lost")
+        folded = fold_text(reason)
+        cut = min((at for w in stage_words if (at := folded.find(w, 1)) > 0), default=None)
+        if cut is not None and len(folded) == len(reason):
+            reason = lexicon.reason_trail.sub("", reason[:cut])
+        reason = reason.strip(_REASON_END)
+        if len(reason) > len(best):
+            best = reason
+    return best[:300]
+
+
 def _dates_ahead(entities: list[Entity], today: date) -> list[Entity]:
     """The date entities after today."""
     return [
@@ -1096,6 +1130,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots["assign"] = True
         if hand_over[1]:
             slots["assignee"] = hand_over[1]
+    if intent == "deal_update" and slots.get("stage") in _SETTLED:
+        reason = _reason_given(lexicon, prepared)
+        if reason:
+            slots["reason"] = reason  # "Acme หลุด เพราะราคาสูงกว่าคู่แข่ง": kept with the move
     if intent == "deal_list":
         # "stuck deals", "ดีลที่ไม่ขยับเกิน 30 วัน", "top 5 deals": which of them, and how
         asked, words = _deals_asked(lexicon, prepared)

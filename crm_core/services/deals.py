@@ -77,8 +77,10 @@ def update_deal(
     amount: Decimal | int | str | None = None,
     close_date: date | None = None,
     owner: Staff | None = None,
+    reason: str | None = None,
 ) -> Deal:
-    """Change a deal's stage, amount, close date or owner; stage moves are kept as history."""
+    """Change a deal's stage, amount, close date or owner; stage moves are kept as history,
+    with the `reason` told for the move (why it was won or lost)."""
     before = snapshot(deal)
     if owner is not None:
         deal.owner_id = owner.id
@@ -94,11 +96,18 @@ def update_deal(
                 to_stage=new_stage,
                 amount=deal.amount,
                 changed_by=uow.actor.ref,
+                reason=reason.strip()[:300] if reason and reason.strip() else None,
             )
         )
         deal.stage = new_stage
     uow.audit("deal.update", deal, before)
     return deal
+
+
+def stage_reason(deal: Deal) -> str | None:
+    """Why the deal reached its stage, as told when it moved there (None if not told)."""
+    last = deal.history[-1] if deal.history else None
+    return last.reason if last is not None and last.to_stage is deal.stage else None
 
 
 def get_deal(uow: UnitOfWork, deal_id: int) -> Deal:

@@ -246,6 +246,27 @@ def test_a_stage_question_is_answered_by_the_stage_said_and_left_for_another_cus
     assert "Paper supply 2027" not in other.text
 
 
+def test_why_a_deal_was_lost_is_kept_and_told_back(world: World) -> None:
+    somchai = world.session("staff:U_SALES")
+    asked = somchai.send("Acme Trading deal lost, they went with a cheaper supplier")
+    assert asked.confirm and "(reason: went with a cheaper supplier)" in asked.text
+    done = somchai.send("yes")
+    assert "lost" in done.text and "went with a cheaper supplier" in done.text
+    with world.store.uow() as uow:
+        deal = uow.session.scalars(select(Deal).where(Deal.title == "Paper supply 2027")).one()
+        assert deal.stage is Stage.LOST
+        assert deal.history[-1].reason == "went with a cheaper supplier"
+    # the deals lost this month say why
+    listed = somchai.send("ดีลที่หลุดเดือนนี้")
+    assert listed.intent == "deal_list"
+    assert "Paper supply 2027 ฿0 (ไม่สำเร็จ, went with a cheaper supplier)" in listed.text
+    # undone, the move and its reason go together
+    somchai.send("undo")
+    with world.store.uow() as uow:
+        deal = uow.session.scalars(select(Deal).where(Deal.title == "Paper supply 2027")).one()
+        assert deal.stage is Stage.PROPOSAL and deals.stage_reason(deal) is None
+
+
 def test_deals_won_in_a_period_are_listed(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("ดีลที่ปิดได้เดือนนี้").text == "ไม่มีดีลที่เข้าขั้น ปิดได้ เดือนนี้"

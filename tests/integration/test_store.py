@@ -33,7 +33,7 @@ def _customer(store: Store, name: str = "Acme Trading", phone: str = "081-234-56
 
 
 def test_migrated_to_head(store: Store) -> None:
-    assert migrate.head() == "0006_ticket_notes"
+    assert migrate.head() == "0007_deal_stage_reason"
     assert migrate.current(store.engine) == migrate.head()
 
 
@@ -105,10 +105,15 @@ def test_deal_stage_history_and_audit(store: Store) -> None:
         deal_id = deal.id
     with store.uow(Actor("staff:U1", "slack")) as uow:
         deal = deals.get_deal(uow, deal_id)
-        deals.update_deal(uow, deal, stage="won", amount=Decimal("80000"))
+        deals.update_deal(
+            uow, deal, stage="won", amount=Decimal("80000"), reason=" delivery in a week "
+        )
         uow.commit()
     with store.uow() as uow:
         deal = uow.session.get_one(Deal, deal_id)
+        # why it was won is kept with the move, and is the deal's reason while it stays won
+        assert [h.reason for h in deal.history] == [None, "delivery in a week"]
+        assert deals.stage_reason(deal) == "delivery in a week"
         assert deal.stage is Stage.WON
         assert deal.amount == Decimal("80000.00") and isinstance(deal.amount, Decimal)
         assert [(h.from_stage, h.to_stage) for h in deal.history] == [

@@ -1845,6 +1845,40 @@ def test_a_deal_not_or_maybe_won_or_lost_is_neither(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "stage", "reason"),
+    [
+        ("lost Acme because of price", "lost", "price"),
+        ("Acme deal lost, reason: budget cut", "lost", "budget cut"),
+        ("Lost the Acme deal, they went with a competitor!!", "lost", "went with a competitor"),
+        ("ดีล Acme หลุดแล้ว เพราะราคาสูงกว่าคู่แข่ง 20%", "lost", "ราคาสูงกว่าคู่แข่ง 20%"),
+        ("ดีล Acme หลุด ลูกค้าไปใช้เจ้าอื่นที่ถูกกว่า", "lost", "ไปใช้เจ้าอื่นที่ถูกกว่า"),
+        ("ปิดดีล Acme ได้แล้ว 80k เพราะส่งของได้เร็ว", "won", "ส่งของได้เร็ว"),
+        # the stage word after the reason ends it
+        ("Acme picked another vendor, deal lost", "lost", "picked another vendor"),
+        ("ดีล Acme ลูกค้าเลือกเจ้าอื่น mark lost", "lost", "เลือกเจ้าอื่น"),
+        # a reason before the customer is named, or none at all, gives none
+        ("ลูกค้าเลือกเจ้าอื่น ดีล Acme หลุด", "lost", None),
+        ("Acme lost", "lost", None),
+    ],
+)
+def test_why_a_deal_was_won_or_lost_is_kept_as_written(
+    text: str, stage: str, reason: str | None
+) -> None:
+    customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
+    out = parse(text, ParseContext(now=NOW, customers=customers))
+    assert out.intent == "deal_update" and out.slots.get("stage") == stage
+    assert out.slots.get("reason") == reason
+
+
+def test_a_reason_comes_only_with_a_deal_won_or_lost() -> None:
+    customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
+    out = parse(
+        "ดีล Acme ไปที่ negotiation เพราะลูกค้าขอส่วนลด", ParseContext(now=NOW, customers=customers)
+    )
+    assert out.slots.get("stage") == "negotiation" and "reason" not in out.slots
+
+
+@pytest.mark.parametrize(
     ("text", "slots"),
     [
         ("TCK-2010 ปิดได้", {"ticket_id": "TCK-2010", "status": "closed"}),
