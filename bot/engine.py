@@ -388,6 +388,12 @@ class Bot:
         if not text:
             return Reply(say("please_type", lang), lang)
         if text.lower() in UNDO_WORDS and who.is_staff:
+            if pending is not None:
+                # "undo" with a question or a yes-or-no on screen backs out of that (nothing
+                # is written yet), not out of the change before it
+                state.pop("pending", None)
+                key = "undo_pending_more" if state.get("last_change") else "undo_pending"
+                return Reply(say(key, lang), lang)
             return self._undo(uow, state, lang)
         parsed = self.parse(text, uow)
         state["_intent"] = parsed.intent
@@ -868,6 +874,8 @@ class Bot:
                     # what the change announced: withdrawn if it is undone before sending
                     "outbox": outbox.queued_since(uow, queued),
                     "at": utcnow().isoformat(),
+                    # what was said of it, to say what an undo reverts
+                    "said": outcome.text.split("\n", 1)[0][:160],
                 }
             token = self._token(state) if outcome.choices else None
             choices = tuple(replace(c, value=f"intent:{c.value}") for c in outcome.choices)
@@ -925,7 +933,8 @@ class Bot:
         if "customer.create" in undone:
             self._index = None  # a customer added with a deal is gone: names are read again
         withdrawn, sent = outbox.withdraw(uow, [int(i) for i in last.get("outbox", [])])
-        text = say("undone", lang, count=len(undone))
+        said = str(last.get("said") or "")
+        text = say("undone_said", lang, said=said) if said else say("undone", lang)
         if withdrawn:
             text += " " + say("undo_withdrawn", lang, count=withdrawn)
         if sent:

@@ -65,6 +65,26 @@ def test_rep_closes_a_deal_with_missing_amount_then_undoes_it(world: World) -> N
         assert deal.stage is Stage.PROPOSAL and deal.amount == Decimal("0.00")
 
 
+def test_undo_with_a_confirmation_waiting_backs_out_of_it_not_the_change_before(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    rep = world.session("staff:U_SALES")
+    rep.send("โทรหา Acme Trading คุยเรื่องราคาแล้ว")
+    calls = count_rows(Interaction)
+    assert rep.send("ดีล Acme Trading ขยับไป negotiation").confirm
+    backed = rep.send("undo")
+    assert backed.text == say("undo_pending_more", "th")
+    # the call stays, and a yes now confirms nothing
+    assert count_rows(Interaction) == calls
+    assert not rep.send("ใช่").confirm
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.PROPOSAL
+    # undo again reverts the call, and says what it was
+    again = rep.send("undo")
+    assert "บันทึกการโทรกับ Acme Trading" in again.text
+    assert count_rows(Interaction) == calls - 1
+
+
 def test_a_target_close_date_moves_the_date_and_leaves_the_stage(world: World) -> None:
     rep = world.session("staff:U_SALES")
     confirm = rep.send("ต้องปิดดีล Acme ก่อนสิ้นเดือน")
