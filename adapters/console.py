@@ -13,7 +13,9 @@ from typing import TextIO
 from bot.bootstrap import build_bot
 from bot.engine import Bot
 from bot.messages import Action, Chart, Message, Reply
+from bot.replies import say
 from bot.settings import Settings
+from intents.normalize import THAI_CHAR
 
 DEMO_IDENTITIES = (
     ("staff:U_DEMO_SALES", "sales rep (Somchai)"),
@@ -82,8 +84,11 @@ class ConsoleSession:
             action=action,
             via="console",
         )
-        reply = self.bot.handle(message)
-        assert reply is not None  # every console message has a fresh event id
+        handled = self.bot.handle(message)
+        # every console message has a fresh event id: no reply means a colleague has the chat
+        # (handoff) and the message went to them
+        lang = "th" if THAI_CHAR.search(text) else "en"
+        reply = handled or Reply(say("relayed_to_staff", lang), lang)
         self.last = reply
         self.charts = []
         if self.chart_dir is None:

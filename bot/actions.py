@@ -418,7 +418,16 @@ def _membership_card(ctx: Context, c: Customer) -> Card:
 
 
 def greeting(ctx: Context) -> Outcome:
-    name = ctx.who.staff.name if ctx.who.staff else (ctx.who.customer or Customer(name="")).name
+    staff = ctx.who.staff
+    if staff is not None:
+        # a colleague by their first name in the reply's language ("สวัสดี สมชาย", "Hello
+        # Somchai"), not the whole "Somchai Sales (สมชาย ขายดี)"
+        given = colleagues.first_names(staff)
+        thai = [n for n in given if THAI_CHAR.search(n)]
+        latin = [n for n in given if not THAI_CHAR.search(n)]
+        ordered = (thai + latin) if ctx.lang == "th" else (latin + thai)
+        return Done(_t(ctx, "greeting", name=ordered[0] if ordered else staff.name))
+    name = (ctx.who.customer or Customer(name="")).name
     if name and ctx.who.customer is not None and ctx.lang == "th" and not name.startswith("คุณ"):
         name = f"คุณ{name}"  # a customer greeted politely: "สวัสดี คุณสมศรี ใจดี"
     return Done(_t(ctx, "greeting", name=name or _t(ctx, "there")))
@@ -2251,7 +2260,18 @@ def campaign_send(ctx: Context) -> Outcome:
 # ---- customer self-service ------------------------------------------------------------------
 
 
+# the knowledge base entry that tells customers how to reach the shop
+CONTACT_ENTRY = "contact"
+
+
 def handoff(ctx: Context) -> Outcome:
+    if not ctx.support_channel:
+        # no support channel to hand the chat to: promise no one, say how to reach the shop
+        entry = ctx.uow.session.scalar(
+            select(KnowledgeEntry).where(KnowledgeEntry.key == CONTACT_ENTRY)
+        )
+        how = (entry.answer_th if ctx.lang == "th" else entry.answer_en) if entry else ""
+        return Done(_t(ctx, "handoff_no_desk") + (f"\n{how}" if how else ""))
     ctx.state["handoff"] = {"since": utcnow().isoformat()}
     return Done(_t(ctx, "handoff"))
 

@@ -668,6 +668,15 @@ class Bot:
             # change of its own to that ticket, without the one asked about
             state.pop("pending", None)
             return None
+        if parsed.intent == pending["intent"] and any(
+            key != awaiting and key in slots and str(slots[key]) != str(value)
+            for key, value in parsed.slots.items()
+            if key in CORRECTABLE_SLOTS
+        ):
+            # "เอ้ย ไม่ใช่ ดีล Lotus Garden ขยับไป qualified" while "which deal?" waits to close
+            # one as won: a request of its own with its own stage, not the deal's name
+            state.pop("pending", None)
+            return None
         if parsed.intent == pending["intent"] == "deal_update" and parsed.slots.get("assign"):
             # "give the Acme deal to Nattaya" while its stage is asked: a new owner, not a stage
             state.pop("pending", None)

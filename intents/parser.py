@@ -626,9 +626,11 @@ def prepare(text: str, ctx: ParseContext) -> Prepared:
     tokens = _corrector().correct(tokeniser.tokens(fold_text(residue)))
     analysis = analyse(tokens, lexicon)
     ranking = rank(lexicon, analysis)
-    lang = detect_lang(re.sub(r"@\w+", " ", residue))
-    if lang == "en" and THAI_CHAR.search(clean) and not re.search("[A-Za-z]{2}", residue):
-        lang = "th"
+    # the language of the words around the entities (their placeholders are no English)
+    words = re.sub(r"@\w+", " ", residue)
+    lang = detect_lang(words)
+    if lang == "en" and THAI_CHAR.search(clean) and not re.search("[A-Za-z]{2}", words):
+        lang = "th"  # "สมศรี ใจดี" alone: a Thai name is said in Thai
     return Prepared(
         text,
         clean,

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from adapters.console import ConsoleSession
 from bot.actions import faq_match
+from bot.engine import Bot
 from bot.replies import label, say
 from crm_core import reports
 from crm_core.models import (
@@ -18,6 +20,7 @@ from crm_core.models import (
     Customer,
     Deal,
     DealStageChange,
+    Handoff,
     Interaction,
     LedgerKind,
     OutboxMessage,
@@ -83,6 +86,19 @@ def test_undo_with_a_confirmation_waiting_backs_out_of_it_not_the_change_before(
     again = rep.send("undo")
     assert "บันทึกการโทรกับ Acme Trading" in again.text
     assert count_rows(Interaction) == calls - 1
+
+
+def test_a_thai_name_alone_is_answered_in_thai_and_colleagues_greeted_by_first_name(
+    world: World,
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        add_staff(uow, "U_SALES3", "Narin Dee (นรินทร์ ดี)", "sales")
+        uow.commit()
+    narin = world.session("staff:U_SALES3")
+    card = narin.send("สมศรี ใจดี")
+    assert card.intent == "customer_lookup" and card.lang == "th" and card.cards
+    assert narin.send("สวัสดีครับ").text.startswith("สวัสดี นรินทร์ ")
+    assert narin.send("hello").text.startswith("Hello Narin!")
 
 
 def test_a_target_close_date_moves_the_date_and_leaves_the_stage(world: World) -> None:
@@ -264,6 +280,23 @@ def test_a_stage_question_is_answered_by_the_stage_said_and_left_for_another_cus
     other = somchai.send("ดีล Siam Paper แพ้แล้ว เลือกเจ้าอื่น")
     assert other.confirm and "Notebooks 2027" in other.text
     assert "Paper supply 2027" not in other.text
+
+
+def test_a_new_stage_said_while_which_deal_is_asked_is_a_request_of_its_own(world: World) -> None:
+    with world.store.uow() as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        rep = staff_by_slack_id(uow, "U_SALES")
+        deals.create_deal(uow, acme, "Envelopes 2027", owner=rep, amount=200000)
+        uow.commit()
+    somchai = world.session("staff:U_SALES")
+    asked = somchai.send("ดีล Acme Trading ปิดได้แล้ว")
+    assert asked.text == say("which_deal", "th") and len(asked.choices) == 2
+    # a correction with a stage of its own names the customer's deals, not one to close
+    again = somchai.send("เอ้ย ไม่ใช่ ดีล Acme Trading ขยับไป negotiation")
+    assert again.text == say("which_deal", "th")
+    picked = somchai.send("1")
+    assert picked.confirm and label("stage", "negotiation", "th") in picked.text
+    assert label("stage", "won", "th") not in picked.text
 
 
 def test_why_a_deal_was_lost_is_kept_and_told_back(world: World) -> None:
@@ -997,6 +1030,30 @@ def test_customer_cannot_get_a_sales_report(
     assert reply.text == say("not_allowed_customer", "th") and "คุยกับเจ้าหน้าที่" in reply.text
     assert count_rows(AuditEntry) == before
     assert somsri.send("คุยกับเจ้าหน้าที่").intent == "handoff"
+
+
+def test_asking_for_staff_with_no_support_channel_promises_no_one(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        knowledge.upsert_entry(
+            uow, "contact", ["ติดต่อร้านยังไง"], "โทร 02-123-4567", "Call 02-123-4567"
+        )
+        uow.commit()
+    queued = count_rows(OutboxMessage)
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    asked = somsri.send("ขอคุยกับเจ้าหน้าที่ค่ะ")
+    assert asked.intent == "handoff"
+    assert asked.text == say("handoff_no_desk", "th") + "\nโทร 02-123-4567"
+    assert count_rows(Handoff) == 0 and count_rows(OutboxMessage) == queued
+    # with a support channel the chat goes to staff, and what the customer writes next is
+    # theirs: the console says so instead of failing
+    desk = ConsoleSession(
+        Bot(world.store, support_channel="C_SUPPORT", clock=lambda: NOW), "customer:U_LINE_SOMSRI"
+    )
+    assert desk.send("ขอคุยกับเจ้าหน้าที่ค่ะ").text == say("handoff", "th")
+    assert count_rows(Handoff) == 1
+    assert desk.send("ของที่ได้มาแตกค่ะ").text == say("relayed_to_staff", "th")
 
 
 def test_unknown_slack_user_is_told_to_ask_an_admin(

@@ -1845,6 +1845,21 @@ def test_a_deal_not_or_maybe_won_or_lost_is_neither(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "lang"),
+    [("สมศรี ใจดี", "th"), ("มาลี วงศ์ ค่ะ", "th"), ("Acme Trading", "en"), ("Acme Trading ค่ะ", "th")],
+)
+def test_a_name_alone_is_in_its_own_script(text: str, lang: str) -> None:
+    customers = CustomerIndex(
+        [
+            CustomerName(2, "สมศรี ใจดี", ()),
+            CustomerName(3, "Acme Trading", ()),
+            CustomerName(8, "มาลี วงศ์", ()),
+        ]
+    )
+    assert parse(text, ParseContext(now=NOW, customers=customers)).lang == lang
+
+
+@pytest.mark.parametrize(
     ("text", "stage", "reason"),
     [
         ("lost Acme because of price", "lost", "price"),
