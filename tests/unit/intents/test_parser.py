@@ -526,6 +526,23 @@ def test_a_record_after_a_colon_is_kept_whole(text: str, slots: dict[str, object
     assert {k: out.to_json()["slots"].get(k) for k in slots} == slots
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("เพิ่งโทรคุยกับลูกค้า เค้าสนใจชาไทย 100 กล่อง", "call"),
+        ("คุยกับ Lotus Garden ทางไลน์ ลูกค้าขอเลื่อนติดตั้ง", "chat"),
+        ("คุยกับ Lotus Garden ทางโทรศัพท์ เขาจะตัดสินใจสัปดาห์หน้า", "call"),
+        ("แจ้ง Lotus Garden ทางอีเมลแล้ว", "email"),
+    ],
+)
+def test_how_a_customer_was_reached_is_the_interaction_type(text: str, kind: str) -> None:
+    customers = CustomerIndex([CustomerName(4, "Lotus Garden", ())])
+    out = parse(text, ParseContext(now=NOW, customers=customers))
+    assert out.intent == "log_interaction" and out.slots.get("interaction_type") == kind
+    # the way it was reached is no part of the note
+    assert "ทาง" not in str(out.slots.get("note", ""))
+
+
 def test_an_email_written_to_a_customer_is_still_logged() -> None:
     out = parse("emailed Siam Paper at buy@siampaper.co.th about the new quote", ParseContext())
     assert out.intent == "log_interaction"
