@@ -220,6 +220,8 @@ class Lexicon:
     self_words: frozenset[str]
     # words naming the same in a reward's name ("shipping": "delivery", "คูปอง": "บัตรกำนัล")
     reward_alike: dict[str, str]
+    # a word as it is said for the word as it is written ("ไร" for "อะไร")
+    spoken_forms: dict[str, str]
     first_person: frozenset[str]
     # words of asking alone ("สอบถาม", "wondering"): no part of what an FAQ question is about
     faq_ignore: frozenset[str]
@@ -439,6 +441,7 @@ def load_lexicon() -> Lexicon:
     raw_intents: dict[str, list[dict[str, Any]]] = defaultdict(list)
     extra_words: set[str] = set(catalogue.get("dictionary", []))
     reward_alike: dict[str, str] = {}
+    spoken_forms: dict[str, str] = {}
     for lang in LANGUAGES:
         data = _load(lang)
         for name, phrases in (data.get("groups") or {}).items():
@@ -463,6 +466,10 @@ def load_lexicon() -> Lexicon:
         for slot, values in (data.get("slot_hints") or {}).items():
             for value, words in values.items():
                 slot_hints[slot].update((_phrase(w), str(value)) for w in words)
+        spoken_forms.update(
+            (_phrase(said), _phrase(written))
+            for said, written in (data.get("spoken_forms") or {}).items()
+        )
         for canon, words in (data.get("reward_alike") or {}).items():
             reward_alike.update((_phrase(w), _phrase(canon)) for w in words)
         for table, entries in (data.get("dates") or {}).items():
@@ -596,6 +603,7 @@ def load_lexicon() -> Lexicon:
         assign_words=_words_pattern(word_lists["assign_words"]),
         self_words=frozenset(word_lists["self_words"]),
         reward_alike=reward_alike,
+        spoken_forms=spoken_forms,
         first_person=frozenset(word_lists["first_person"]),
         faq_ignore=frozenset(word_lists["faq_ignore"]),
         question_words=frozenset(word_lists["question_words"]),

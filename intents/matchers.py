@@ -22,10 +22,12 @@ class Analysis:
 
 
 class TypoCorrector:
-    """Maps unknown Latin tokens to a lexicon word one or two edits away."""
+    """Maps unknown Latin tokens to a lexicon word one or two edits away, and Thai words as
+    said in chat to the words as written ("ไร" -> "อะไร")."""
 
     def __init__(self, lexicon: Lexicon) -> None:
         """Index the Latin vocabulary of the lexicon."""
+        self.spoken = lexicon.spoken_forms
         self.vocab = lexicon.latin_vocab
         self.known = frozenset(lexicon.latin_vocab) | lexicon.stopwords
         self._fix = lru_cache(maxsize=16384)(self._closest)
@@ -41,11 +43,11 @@ class TypoCorrector:
         return str(found[0])
 
     def correct(self, tokens: list[str]) -> list[str]:
-        """Tokens with typos in Latin words replaced."""
+        """Tokens with typos in Latin words replaced, spoken Thai forms written out."""
         return [
             self._fix(t)
             if len(t) >= 4 and t.isascii() and t.isalpha() and t not in self.known
-            else t
+            else self.spoken.get(t, t)
             for t in tokens
         ]
 

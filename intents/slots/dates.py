@@ -199,9 +199,12 @@ class DateGrammar:
         rel = alternation(list(self.relative_days))
         flags = re.IGNORECASE
         self.iso = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-        self.numeric = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
+        # "วันที่" before a day and month is part of the date ("ปิดวันที่ 20 ธันวา")
+        self.numeric = re.compile(
+            r"(?:วันที่\s?)?(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])"
+        )
         self.day_month = re.compile(
-            rf"(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th)?\s?(?:of\s)?({month})(?![a-z])\.?"
+            rf"(?:วันที่\s?)?(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th)?\s?(?:of\s)?({month})(?![a-z])\.?"
             rf"(?:,?\s?(?:พ\.ศ\.|ค\.ศ\.)?\s?(\d{{4}}|\d{{2}})(?![\d:]))?",
             flags,
         )

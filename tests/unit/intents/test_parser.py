@@ -543,6 +543,21 @@ def test_how_a_customer_was_reached_is_the_interaction_type(text: str, kind: str
     assert "ทาง" not in str(out.slots.get("note", ""))
 
 
+@pytest.mark.parametrize(
+    ("text", "slot", "day", "note"),
+    [
+        ("ดีลใหม่ Niran 45000 บาท ปิดวันที่ 20 ธันวา", "close_date", "2026-12-20", None),
+        ("เตือนฉันส่งใบเสนอราคาให้ Tom Baker วันที่ 3 ธ.ค. ค่ะ", "due_date", "2026-12-03", "ส่งใบเสนอราคา"),
+        ("to-do ส่ง invoice Udon Agro วันที่ 1/12", "due_date", "2026-12-01", "ส่ง invoice"),
+    ],
+)
+def test_the_word_for_date_is_part_of_the_date(
+    text: str, slot: str, day: str, note: str | None
+) -> None:
+    out = parse(text, ParseContext(now=NOW)).to_json()
+    assert out["slots"][slot] == day and out["slots"].get("note") == note
+
+
 def test_an_email_written_to_a_customer_is_still_logged() -> None:
     out = parse("emailed Siam Paper at buy@siampaper.co.th about the new quote", ParseContext())
     assert out.intent == "log_interaction"
@@ -1602,6 +1617,14 @@ def test_asking_to_add_a_task_tells_none_yet(text: str) -> None:
         "new",
         None,
     )
+
+
+@pytest.mark.parametrize("text", ["งานพรุ่งนี้มีไรบ้าง", "พรุ่งนี้มีงานไรบ้าง", "งานพรุ่งนี้มีอะไรมั่ง"])
+def test_tasks_asked_for_as_said_in_chat_are_a_list(text: str) -> None:
+    # "ไร" and "มั่ง" are "อะไร" and "บ้าง" as said
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "task_create" and out.slots.get("list") is True
+    assert "note" not in out.slots
 
 
 @pytest.mark.parametrize("text", ["todo list", "ดูงานที่ต้องทำหน่อย", "add a task: call Acme"])
