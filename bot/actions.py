@@ -1013,6 +1013,8 @@ def deal_update(ctx: Context) -> Outcome:
                 why=_why_part(ctx, reason),
             )
         )
+    if moves and close is None:
+        close = ctx.now.astimezone(ctx.tz).date()  # closed today: no longer expected later
     deals.update_deal(
         ctx.uow, deal, stage=stage, amount=amount, close_date=close, reason=reason or None
     )

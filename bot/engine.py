@@ -823,8 +823,13 @@ class Bot:
     ) -> Reply:
         if intent not in ACTIONS:
             intent = "out_of_scope"
-        if who.role == "lead" and not allowed(who.role, intent) and slots.get("order_id"):
-            # "my phone is 08… and order ORD-3001": what linking asks for, given at once
+        if (
+            who.role == "lead"
+            and not allowed(who.role, intent)
+            and (slots.get("order_id") or slots.get("phone"))
+        ):
+            # "my phone is 08… and order ORD-3001": what linking asks for, given at once; a
+            # phone number alone starts it
             phone = self.entities(message.text).get("phone")
             if phone:
                 intent, slots["phone"] = "link_account", phone

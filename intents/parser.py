@@ -60,6 +60,8 @@ _SETTLED = frozenset({"won", "lost"})
 EARLIEST_SLOTS = {"interaction_type": "note"}
 # the kinds of id a message may hold beside a name
 _ID_KINDS = ("order_id", "ticket_id", "member_id")
+# what a customer is known by besides their name
+_CONTACT_KINDS = ("phone", "email", "member_id")
 # staff requests about one customer that may point back at the one talked about before
 # ("log a call with them"), and those of them about a deal, which "it" may point at
 _DEAL_INTENTS = frozenset({"deal_update", "deal_create", "deal_list"})
@@ -891,6 +893,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     elif intent == "ticket_update" and _only_ids(lexicon, prepared):
         # "TCK-2010": the ticket to see, no change to it (not taking it)
         intent = "ticket_status"
+    elif _only_ids(lexicon, prepared, _CONTACT_KINDS):
+        # "0812345678", "M-10013", "somsri@example.com" alone: whose it is (staff see the
+        # card), not a handoff or points to give
+        intent = "customer_lookup"
     elif intent in _DEAL_HANDED_FROM and _hands_one_deal(lexicon, prepared):
         # "reassign my Acme deal to Nattaya", "โอนดีลนี้ให้ณัฐยา": a deal handed to a
         # colleague, not the deals of one nor a request the model did not know
@@ -2258,10 +2264,13 @@ def _closes_outright(lexicon: Lexicon, prepared: Prepared) -> bool:
     return not any("plan" in kinds for _, _, kinds in lexicon.cues.scan(tokens))
 
 
-def _only_ids(lexicon: Lexicon, prepared: Prepared) -> bool:
-    """The message is an id and nothing more, particles aside ("TCK-2010", "TCK-2010 ค่ะ");
-    not a mention, a name or a day beside it ("TCK-2002 <@U123>", "TCK-2010 พรุ่งนี้")."""
-    ids = {f"@{kind}" for kind in _ID_KINDS}
+def _only_ids(
+    lexicon: Lexicon, prepared: Prepared, kinds: tuple[str, ...] = _ID_KINDS
+) -> bool:
+    """The message is an id of `kinds` and nothing more, particles aside ("TCK-2010",
+    "TCK-2010 ค่ะ"); not a mention, a name or a day beside it ("TCK-2002 <@U123>", "TCK-2010
+    พรุ่งนี้")."""
+    ids = {f"@{kind}" for kind in kinds}
     tokens = prepared.analysis.tokens
     return (
         "<@" not in prepared.text

@@ -300,6 +300,9 @@ def test_a_new_stage_said_while_which_deal_is_asked_is_a_request_of_its_own(worl
 
 
 def test_why_a_deal_was_lost_is_kept_and_told_back(world: World) -> None:
+    with world.store.uow() as uow:
+        uow.session.get_one(Deal, world.acme_deal).close_date = date(2026, 12, 31)
+        uow.commit()
     somchai = world.session("staff:U_SALES")
     asked = somchai.send("Acme Trading deal lost, they went with a cheaper supplier")
     assert asked.confirm and "(reason: went with a cheaper supplier)" in asked.text
@@ -309,6 +312,8 @@ def test_why_a_deal_was_lost_is_kept_and_told_back(world: World) -> None:
         deal = uow.session.scalars(select(Deal).where(Deal.title == "Paper supply 2027")).one()
         assert deal.stage is Stage.LOST
         assert deal.history[-1].reason == "went with a cheaper supplier"
+        # lost today: the date it was expected to close is now the day it closed
+        assert deal.close_date == date(2026, 11, 20)
     # the deals lost this month say why
     listed = somchai.send("ดีลที่หลุดเดือนนี้")
     assert listed.intent == "deal_list"
@@ -318,6 +323,7 @@ def test_why_a_deal_was_lost_is_kept_and_told_back(world: World) -> None:
     with world.store.uow() as uow:
         deal = uow.session.scalars(select(Deal).where(Deal.title == "Paper supply 2027")).one()
         assert deal.stage is Stage.PROPOSAL and deals.stage_reason(deal) is None
+        assert deal.close_date == date(2026, 12, 31)
 
 
 def test_deals_won_in_a_period_are_listed(world: World) -> None:
@@ -1097,6 +1103,21 @@ def test_a_visitor_giving_phone_and_order_at_once_is_linked(world: World, text: 
     with world.store.uow() as uow:
         since = utcnow() - timedelta(hours=1)
         assert link_failures_since(uow, "U_OTHER_LINE", since) == 1
+
+
+def test_a_phone_number_alone_is_whose_it_is_or_starts_linking(world: World) -> None:
+    # staff see the card of the customer with that number
+    card = world.session("staff:U_SALES").send("082-222-2222")
+    assert card.intent == "customer_lookup" and card.cards[0].title == "Siam Paper"
+    # a visitor is asked for an order to link with it, not handed to staff
+    visitor = world.session("customer:U_NEW_LINE")
+    asked = visitor.send("0822222222 ค่ะ")
+    assert asked.intent == "link_account" and "ORD-" in asked.text
+    assert "Siam Paper" in visitor.send("ORD-3003").text
+    # a linked customer sees only their own details, whatever number they type
+    own = world.session("customer:U_LINE_SOMSRI").send("0811111111")
+    assert own.intent == "customer_lookup" and "Acme" not in own.text
+    assert all(c.title != "Acme Trading" for c in own.cards)
 
 
 def test_a_customer_linked_to_another_line_user_cannot_be_taken_over(world: World) -> None:

@@ -1619,6 +1619,20 @@ def test_asking_to_add_a_task_tells_none_yet(text: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("0812345678", "phone"),
+        ("081-234-5678 ค่ะ", "phone"),
+        ("M-10013", "member_id"),
+        ("somsri@example.com", "email"),
+    ],
+)
+def test_a_contact_alone_asks_whose_it_is(text: str, slot: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "customer_lookup" and slot in out.slots
+
+
 @pytest.mark.parametrize("text", ["งานพรุ่งนี้มีไรบ้าง", "พรุ่งนี้มีงานไรบ้าง", "งานพรุ่งนี้มีอะไรมั่ง"])
 def test_tasks_asked_for_as_said_in_chat_are_a_list(text: str) -> None:
     # "ไร" and "มั่ง" are "อะไร" and "บ้าง" as said
