@@ -2264,9 +2264,7 @@ def _closes_outright(lexicon: Lexicon, prepared: Prepared) -> bool:
     return not any("plan" in kinds for _, _, kinds in lexicon.cues.scan(tokens))
 
 
-def _only_ids(
-    lexicon: Lexicon, prepared: Prepared, kinds: tuple[str, ...] = _ID_KINDS
-) -> bool:
+def _only_ids(lexicon: Lexicon, prepared: Prepared, kinds: tuple[str, ...] = _ID_KINDS) -> bool:
     """The message is an id of `kinds` and nothing more, particles aside ("TCK-2010",
     "TCK-2010 ค่ะ"); not a mention, a name or a day beside it ("TCK-2002 <@U123>", "TCK-2010
     พรุ่งนี้")."""
