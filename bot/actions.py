@@ -2064,6 +2064,16 @@ def report(ctx: Context) -> Outcome:
         f"{label('rs', key, ctx.lang)}: {_cell(key, value, ctx.lang)}"
         for key, value in result.summary()
     ]
+    if isinstance(result, reports.SalesReport):
+        # the days compared with, said: this month so far is set against the same days of
+        # the month before, not the whole of it
+        first = result.previous_start.astimezone(ctx.tz).date()
+        last = (result.previous_end - timedelta(microseconds=1)).astimezone(ctx.tz).date()
+        keys = [key for key, _ in result.summary()]
+        lines.insert(
+            keys.index("previous_count"),
+            _t(ctx, "report_compared", start=_d(first, ctx), end=_d(last, ctx)),
+        )
     rows = result.rows()[:10]
     if rows and len(result.columns) > 2:
         # several figures a row: a line naming them first ("ความสำคัญ · เปิดใหม่ · …")

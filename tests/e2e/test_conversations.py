@@ -1859,6 +1859,18 @@ def test_manager_gets_reports(world: World) -> None:
         assert kind in reply.text
 
 
+def test_a_sales_report_says_which_days_it_is_compared_with(world: World) -> None:
+    manager = world.session("staff:U_MANAGER")
+    # NOW is 20 Nov 2026: this month so far is set against 1-20 October, said so
+    month = manager.send("ยอดขายเดือนนี้").text.splitlines()
+    compared = say("report_compared", "th", start="1 ต.ค. 2569", end="20 ต.ค. 2569")
+    assert compared in month
+    assert month[month.index(compared) + 1].startswith(label("rs", "previous_count", "th"))
+    # a whole month against the whole one before
+    last = manager.send("sales last month").text.splitlines()
+    assert say("report_compared", "en", start="1 Sep 2026", end="30 Sep 2026") in last
+
+
 def test_a_rep_asks_for_a_customers_contact_history(world: World) -> None:
     rep = world.session("staff:U_SALES")
     assert rep.send("Siam Paper history").text == say("no_contacts_of", "en", name="Siam Paper")
