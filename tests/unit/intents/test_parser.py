@@ -1633,6 +1633,15 @@ def test_a_contact_alone_asks_whose_it_is(text: str, slot: str) -> None:
     assert out.intent == "customer_lookup" and slot in out.slots
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["ทีมขายโทรหาลูกค้ากี่ครั้งสัปดาห์นี้", "จำนวนครั้งที่ติดต่อลูกค้า สัปดาห์นี้", "calls this week"],
+)
+def test_how_often_customers_were_contacted_is_the_interactions_report(text: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "report" and out.slots.get("report_kind") == "interactions"
+
+
 @pytest.mark.parametrize("text", ["งานพรุ่งนี้มีไรบ้าง", "พรุ่งนี้มีงานไรบ้าง", "งานพรุ่งนี้มีอะไรมั่ง"])
 def test_tasks_asked_for_as_said_in_chat_are_a_list(text: str) -> None:
     # "ไร" and "มั่ง" are "อะไร" and "บ้าง" as said
