@@ -95,15 +95,19 @@ def _dictionary_word(surface: str) -> bool:
 
 def _given_name(name: str) -> tuple[str, ...]:
     """A Thai person's given name, by which staff name them ("โทรหาสมศรี" for "คุณสมศรี
-    ใจดี"): the first of two or more words, without "คุณ", when it is a known given name
-    and no ordinary word ("มานะ", "แก้ว" stay out)."""
+    ใจดี"): the first of two or more words when it is a known given name, with "คุณ" before
+    it ("คุณวิชัย"), and alone too when it is no ordinary word ("มานะ", "แก้ว", "วิชัย" are
+    words: only after "คุณ" are they the name)."""
     words = name.split()
     if len(words) < 2 or not THAI_CHAR.match(words[0]):
         return ()
     first = words[0].removeprefix("คุณ")
-    if len(first) < 3 or not is_given_name(first) or is_thai_word(first):
+    if len(first) < 2 or not is_given_name(first):
         return ()
-    return (first,)
+    polite = f"คุณ{first}"
+    if len(first) < 3 or is_thai_word(first):
+        return (polite,)
+    return (first, polite)
 
 
 # words of a business's legal form, which many names share: they name no one

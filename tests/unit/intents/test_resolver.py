@@ -112,6 +112,10 @@ def test_a_thai_person_is_found_by_given_name() -> None:
     assert {c.id for c, _ in both.customer_candidates} == {1, 3}
     assert "customer_id" not in both.slots
     assert [m.text for m in index.find_mentions("ต้องมานะพยายาม")] == []
+    # after "คุณ" it is the name ("คุณวิชัย" for "วิชัย รุ่งเรือง": วิชัย is a word too)
+    polite = parse("โทรหาคุณมานะแล้ว ลูกค้าขอใบเสนอราคา", ctx)
+    assert polite.slots.get("customer_id") == 4 and polite.slots.get("note") == "ลูกค้าขอใบเสนอราคา"
+    assert parse("คุณมานะ", ctx).intent == "customer_lookup"
 
 
 def test_a_shared_word_or_legal_form_names_no_one() -> None:
