@@ -17,6 +17,7 @@ from bot import handoff as handoff_bridge
 from bot.actions import (
     ACTIONS,
     FAQ_FALLBACK_SCORE,
+    LINK_CODE,
     faq_answer,
     faq_match,
     faq_search,
@@ -78,8 +79,8 @@ _NEUTRAL = re.compile(r"(?:ORD|TCK|M)-\d+|[\d\W_]", re.IGNORECASE)
 
 
 def _language_neutral(text: str) -> bool:
-    """True when nothing but ids, numbers and signs is written."""
-    return not _NEUTRAL.sub("", text)
+    """True when nothing but ids, numbers and signs is written, or a link code alone."""
+    return not _NEUTRAL.sub("", text) or (len(text.split()) == 1 and _typed_link_code(text))
 
 
 def _encode(value: Any) -> Any:
@@ -142,6 +143,21 @@ def _only_ids(text: str) -> bool:
     particles = load_lexicon().particles
     words = fold_text(rest).replace("?", " ").replace(".", " ").split()
     return bool(ids) and all(w in particles for w in words)
+
+
+# words a message giving a link code may have ("รหัส L2WQESS4 ครับ", "my code is L2WQESS4")
+LINK_CODE_WORDS = 4
+
+
+def _typed_link_code(text: str) -> bool:
+    """A short message holding a link code as staff gave it ("L2WQESS4", "รหัส L2WQESS4 ครับ"):
+    typed in capitals or with a digit in it, so an English word is none."""
+    if len(text.split()) > LINK_CODE_WORDS:
+        return False
+    return any(
+        LINK_CODE.fullmatch(word.upper()) and (word.isupper() or any(c.isdigit() for c in word))
+        for word in re.findall(r"[A-Za-z0-9]+", text)
+    )
 
 
 def _ids_in(parsed: ParseResult) -> bool:
@@ -823,13 +839,19 @@ class Bot:
     ) -> Reply:
         if intent not in ACTIONS:
             intent = "out_of_scope"
+        if who.role == "lead" and intent != "link_account" and _typed_link_code(message.text):
+            # the code staff gave, typed as they said ("ให้ลูกค้าพิมพ์รหัสนี้ใน LINE"): linking
+            intent = state["_intent"] = "link_account"
         if (
             who.role == "lead"
             and not allowed(who.role, intent)
-            and (slots.get("order_id") or slots.get("phone"))
+            and (
+                slots.get("order_id")
+                or (intent == "customer_lookup" and slots.get("phone") and not slots.get("request"))
+            )
         ):
             # "my phone is 08… and order ORD-3001": what linking asks for, given at once; a
-            # phone number alone starts it
+            # phone number alone starts it (not "change my phone to 08…")
             phone = self.entities(message.text).get("phone")
             if phone:
                 intent, slots["phone"] = "link_account", phone

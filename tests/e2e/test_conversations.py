@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -1069,6 +1070,22 @@ def test_unknown_slack_user_is_told_to_ask_an_admin(
     reply = world.session("staff:U_STRANGER").send("show the pipeline")
     assert "admin" in reply.text and reply.intent is None
     assert count_rows(AuditEntry) == before
+
+
+def test_a_link_code_typed_alone_links_the_visitor(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    codes = []
+    for name in ("Acme Trading", "Siam Paper"):
+        issued = rep.send(f"link code for {name}")
+        assert issued.intent == "link_account"
+        codes.append(re.search(r"\b[A-HJ-NP-Z2-9]{8}\b", issued.text).group())  # type: ignore[union-attr]
+    # as staff tell them: the code alone, or with a word or two
+    first = world.session("customer:U_NEW_LINE").send(codes[0])
+    assert first.intent == "link_account" and first.lang == "th" and "Acme Trading" in first.text
+    second = world.session("customer:U_OTHER_LINE").send(f"รหัส {codes[1]} ครับ")
+    assert second.intent == "link_account" and "Siam Paper" in second.text
+    # an English word of eight letters is no code
+    assert world.session("customer:U_THIRD_LINE").send("thankyou").intent == "thanks"
 
 
 def test_lead_can_link_by_phone_and_order_number(world: World) -> None:
