@@ -684,10 +684,14 @@ class Bot:
             # change of its own to that ticket, without the one asked about
             state.pop("pending", None)
             return None
-        if parsed.intent == pending["intent"] and any(
-            key != awaiting and key in slots and str(slots[key]) != str(value)
-            for key, value in parsed.slots.items()
-            if key in CORRECTABLE_SLOTS
+        if parsed.intent == pending["intent"] and (
+            any(
+                key != awaiting and key in slots and str(slots[key]) != str(value)
+                for key, value in parsed.slots.items()
+                if key in CORRECTABLE_SLOTS
+            )
+            # "งานที่เลยกำหนด" while "which task to move?" waits: a list asked for
+            or (parsed.slots.get("list") and not slots.get("list"))
         ):
             # "เอ้ย ไม่ใช่ ดีล Lotus Garden ขยับไป qualified" while "which deal?" waits to close
             # one as won: a request of its own with its own stage, not the deal's name

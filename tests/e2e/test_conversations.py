@@ -1648,6 +1648,19 @@ def test_a_rep_lists_overdue_tasks_and_moves_one_to_another_day(world: World) ->
     assert _due_dates(world)["send the quote"] == date(2026, 11, 23)
     # no new task was added by any of these
     assert len(_due_dates(world)) == 2
+    # a list asked for while "which task?" waits is that list, not the question again
+    with world.store.uow(Actor.cli()) as uow:
+        activities.create_task(
+            uow,
+            staff_by_slack_id(uow, "U_SALES"),
+            "visit the plant",
+            customer=uow.session.get_one(Customer, world.acme),
+            due_date=today + timedelta(days=3),
+        )
+        uow.commit()
+    assert rep.send("เลื่อนงาน Acme Trading ไปวันจันทร์").choices
+    listed = rep.send("งานที่เลยกำหนด")
+    assert listed.text.splitlines()[0] == say("tasks_overdue", "th", count=1)
 
 
 def test_a_rep_drops_a_task_after_confirming(
