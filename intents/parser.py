@@ -60,8 +60,8 @@ _SETTLED = frozenset({"won", "lost"})
 EARLIEST_SLOTS = {"interaction_type": "note"}
 # the kinds of id a message may hold beside a name
 _ID_KINDS = ("order_id", "ticket_id", "member_id")
-# what a customer is known by besides their name
-_CONTACT_KINDS = ("phone", "email", "member_id")
+# how a customer is reached, besides their name
+_CONTACT_KINDS = ("phone", "email")
 # staff requests about one customer that may point back at the one talked about before
 # ("log a call with them"), and those of them about a deal, which "it" may point at
 _DEAL_INTENTS = frozenset({"deal_update", "deal_create", "deal_list"})
@@ -893,9 +893,12 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     elif intent == "ticket_update" and _only_ids(lexicon, prepared):
         # "TCK-2010": the ticket to see, no change to it (not taking it)
         intent = "ticket_status"
+    elif _only_ids(lexicon, prepared, ("member_id",)):
+        # "M-10013" alone: the member's points (a customer's own), not points to give
+        intent = "loyalty_balance"
     elif _only_ids(lexicon, prepared, _CONTACT_KINDS):
-        # "0812345678", "M-10013", "somsri@example.com" alone: whose it is (staff see the
-        # card), not a handoff or points to give
+        # "0812345678", "somsri@example.com" alone: whose it is (staff see the card), not a
+        # handoff
         intent = "customer_lookup"
     elif intent in _DEAL_HANDED_FROM and _hands_one_deal(lexicon, prepared):
         # "reassign my Acme deal to Nattaya", "โอนดีลนี้ให้ณัฐยา": a deal handed to a
@@ -1760,13 +1763,15 @@ def _keeps_faq(lexicon: Lexicon, prepared: Prepared) -> tuple[str, str] | None:
     near = [*before, *tokens[end : end + 1]] if len(before) <= 1 else []
     rest = _untold(lexicon, tokens, range(start, end))
     after = prepared.clean.split(":", 1)[1].strip() if ":" in prepared.clean else ""
-    if any(t in lexicon.faq_new for t in near):
-        return "new", after
-    if any(t in lexicon.faq_edit for t in near):
-        # the entry as written after the noun ("edit faq opening_hours")
-        noun = lexicon.faq_words.search(prepared.clean)
-        named = after or (prepared.clean[noun.end() :].strip(" :") if noun else "")
-        return "edit", "" if fold_text(named) in lexicon.faq_edit else named
+    for request, words in (("new", lexicon.faq_new), ("edit", lexicon.faq_edit)):
+        if any(t in words for t in near):
+            # the question or entry as written after the noun ("เพิ่ม FAQ ร้านมีที่จอดรถไหม",
+            # "edit faq opening_hours"), not a word of the request ("faq ใหม่")
+            noun = lexicon.faq_words.search(prepared.clean)
+            named = after or (prepared.clean[noun.end() :].strip(" :") if noun else "")
+            said = fold_text(named).split()
+            filler = lexicon.particles | lexicon.stopwords | set(words)
+            return request, "" if all(w in filler for w in said) else named
     if all(t in lexicon.faq_list for t in rest):
         return "list", ""
     return None

@@ -937,7 +937,7 @@ def test_a_new_customer_named_with_a_day_is_added() -> None:
         # the best reps are the sales report's; who called most, the interactions'
         ("top sales reps this month", "sales"),
         ("ใครยอดขายสูงสุดเดือนนี้", "sales"),
-        ("ใครในทีมโทรหาลูกค้าเยอะสุดเดือนนี้", None),
+        ("ใครในทีมโทรหาลูกค้าเยอะสุดเดือนนี้", "interactions"),
         # new customers are counted, not ranked
         ("ลูกค้าใหม่เดือนนี้", "customers"),
     ],
@@ -1379,6 +1379,9 @@ def test_asking_ones_own_tier_is_the_balance(text: str, intent: str) -> None:
         ("add an FAQ", {"request": "new"}),
         ("new faq: do you have parking?", {"request": "new", "question": "do you have parking?"}),
         ("เพิ่มคำถามที่พบบ่อย: มีที่จอดรถไหม", {"request": "new", "question": "มีที่จอดรถไหม"}),
+        # the question after the noun, without a colon; a word of the request or a please is none
+        ("เพิ่ม FAQ ร้านมีที่จอดรถไหม", {"request": "new", "question": "ร้านมีที่จอดรถไหม"}),
+        ("new faq please", {"request": "new"}),
         ("edit faq opening_hours", {"request": "edit", "question": "opening_hours"}),
         ("แก้ faq เวลาเปิดร้าน", {"request": "edit", "question": "เวลาเปิดร้าน"}),
         ("faq list", {"request": "list"}),
@@ -1630,7 +1633,14 @@ def test_asking_to_add_a_task_tells_none_yet(text: str) -> None:
 )
 def test_a_contact_alone_asks_whose_it_is(text: str, slot: str) -> None:
     out = parse(text, ParseContext(now=NOW))
-    assert out.intent == "customer_lookup" and slot in out.slots
+    # a member number is the member's points; a phone or an e-mail, whose it is
+    wanted = "loyalty_balance" if slot == "member_id" else "customer_lookup"
+    assert out.intent == wanted and slot in out.slots
+
+
+@pytest.mark.parametrize("text", ["bye", "ok bye", "บาย", "ลาก่อน", "บ๊ายบาย"])
+def test_a_goodbye_is_thanks_never_a_yes(text: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).intent == "thanks"
 
 
 @pytest.mark.parametrize(
@@ -1981,7 +1991,7 @@ def test_a_ticket_changed_keeps_what_is_said_beside_the_change(
     assert (out.intent, out.to_json()["slots"]) == ("ticket_update", slots)
 
 
-@pytest.mark.parametrize("text", ["TCK-2010", "TCK-2010 ค่ะ", "tck2010?"])
+@pytest.mark.parametrize("text", ["TCK-2010", "TCK-2010 ค่ะ", "tck2010?", "TCK-2010 ล่ะคะ"])
 def test_a_ticket_id_alone_is_the_ticket_to_see(text: str) -> None:
     out = parse(text, ParseContext(now=NOW))
     assert (out.intent, out.to_json()["slots"]) == ("ticket_status", {"ticket_id": "TCK-2010"})
