@@ -1635,6 +1635,15 @@ def ticket_update(ctx: Context) -> Outcome:
         return handed
     if handed is not None:
         assignee = handed  # "TCK-2002 ส่งต่อให้ Somchai": to them, not to the sender
+    staff = ctx.who.staff
+    if ctx.who.role == "sales" and staff is not None:
+        # a rep works the tickets handed to them (a note, a status, a priority), and takes or
+        # hands on none: that is support's
+        if ticket.assignee_id != staff.id:
+            return Done(_t(ctx, "ticket_not_yours", number=ticket.number))
+        if assignee is not None and assignee.id != staff.id:
+            return Done(_t(ctx, "ticket_hand_support", number=ticket.number))
+        assignee = None
     if _guessed(ctx):
         changes = [label("ticket", str(status), ctx.lang)] if status else []
         if priority:
@@ -1757,6 +1766,8 @@ def _ledger_reason(ctx: Context, entry: PointsEntry, rewards: dict[str, Reward])
             name = reward.name_th if ctx.lang == "th" else reward.name_en
             return f"{name} ({loyalty.redemption_number(entry)})"
     if entry.kind is LedgerKind.ADJUST:
+        if not ctx.who.is_staff:
+            return ""  # staff's note on an adjustment ("goodwill") is theirs, not the customer's
         reversal = entry.reason.startswith(undo.UNDO_REASON)
         return _t(ctx, "ledger_reversal") if reversal else entry.reason
     # earned: the order it came from; opening balances and expiry say it all
@@ -1844,6 +1855,15 @@ def loyalty_redeem(ctx: Context) -> Outcome:
             reward = loyalty.get_reward(ctx.uow, str(wanted))
         except RewardNotFound:
             reward = reward_named(str(wanted), catalogue)
+        if reward is None:
+            # a reward named that is out of stock: said so, not the others offered in silence
+            gone = reward_named(
+                str(wanted),
+                [r for r in loyalty.list_rewards(ctx.uow, available_only=False) if r.stock == 0],
+            )
+            if gone is not None:
+                name = gone.name_th if ctx.lang == "th" else gone.name_en
+                return Done(_t(ctx, "out_of_stock", reward=name))
     if reward is None:
         if not catalogue:
             return Done(_t(ctx, "no_rewards"))

@@ -31,7 +31,8 @@ STAFF_COMMON = CONVERSATION | {
     # a customer's opt-out that staff were told of (an opt-in must come from the customer)
     "consent_update",
 }
-SALES = STAFF_COMMON | {"deal_create", "deal_update", "deal_list", "report"}
+# ticket_update: only the tickets handed to the rep (see actions.ticket_update)
+SALES = STAFF_COMMON | {"deal_create", "deal_update", "deal_list", "report", "ticket_update"}
 # order_update: Slack order card; report: the tickets report only (see actions.ROLE_REPORTS)
 SUPPORT = STAFF_COMMON | {"ticket_update", "order_update", "report"}
 MANAGER = SALES | SUPPORT | {"campaign_send", "loyalty_adjust"}

@@ -731,6 +731,34 @@ def test_a_ticket_is_handed_to_the_colleague_named_or_mentioned(
     assert _assignee(world, number) == "Malai"
 
 
+def test_a_rep_works_the_ticket_handed_to_them_and_no_other(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        number = tickets.create_ticket(uow, "wrong delivery", customer=acme, channel="slack").number
+        uow.commit()
+    world.session("staff:U_SUPPORT").send(f"{number} ส่งต่อให้ Somchai")
+    assert _assignee(world, number) == "Somchai"
+    # a colleague in sales who was not handed it changes nothing
+    before = count_rows(AuditEntry)
+    other = world.session("staff:U_SALES2").send(f"{number} ส่งของใหม่ให้แล้ว ปิดได้")
+    assert other.text == say("ticket_not_yours", "th", number=number)
+    assert count_rows(AuditEntry) == before
+    # the rep it was handed to closes it, with what was done kept as a note
+    somchai = world.session("staff:U_SALES")
+    handed_on = somchai.send(f"{number} ส่งต่อให้ Narin")
+    assert handed_on.text == say("ticket_hand_support", "th", number=number)
+    assert _assignee(world, number) == "Somchai"
+    closed = somchai.send(f"{number} ส่งของใหม่ให้แล้ว ปิดได้")
+    assert closed.intent == "ticket_update"
+    with world.store.uow() as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        assert ticket.status is TicketStatus.CLOSED and ticket.assignee is not None
+        assert ticket.assignee.name == "Somchai"
+        assert [n.body for n in ticket.notes] == ["ส่งของใหม่ให้แล้ว ปิดได้"]
+
+
 def _notes(world: World, number: str) -> list[tuple[str, str | None]]:
     with world.store.uow() as uow:
         ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
@@ -981,6 +1009,37 @@ def test_an_answer_that_names_no_reward_redeems_nothing(world: World) -> None:
     # the reward said within a sentence is the one asked for
     mug = somsri.send("อยากแลกแก้วน้ำค่ะ")
     assert mug.confirm and "แก้วน้ำ" in mug.text and "500 แต้ม" in mug.text
+
+
+def test_a_staff_note_on_points_is_not_shown_to_the_customer(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        loyalty.adjust_points(uow, world.somsri, 100, reason="goodwill after the complaint")
+        uow.commit()
+    staff_view = world.session("staff:U_SUPPORT").send("ประวัติแต้มคุณสมศรี")
+    assert "goodwill after the complaint" in staff_view.text
+    own = world.session("customer:U_LINE_SOMSRI").send("ประวัติแต้มค่ะ")
+    assert own.intent == "loyalty_history" and "+100" in own.text
+    assert "goodwill" not in own.text
+
+
+def test_a_reward_asked_for_that_is_out_of_stock_is_said_to_be(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        uow.session.add(
+            Reward(
+                code="GRINDER",
+                name_th="เครื่องบดกาแฟ",
+                name_en="Coffee grinder",
+                points_cost=300,
+                stock=0,
+            )
+        )
+        uow.commit()
+    before = count_rows(PointsEntry)
+    reply = world.session("customer:U_LINE_SOMSRI").send("แลกเครื่องบดกาแฟค่ะ")
+    assert reply.text == say("out_of_stock", "th", reward="เครื่องบดกาแฟ")
+    assert count_rows(PointsEntry) == before
 
 
 def test_a_redemption_gives_the_number_the_reward_is_handed_over_against(world: World) -> None:
