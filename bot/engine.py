@@ -740,6 +740,9 @@ class Bot:
         slots.pop("_confidence", None)  # answering the question takes the reading as meant
         for key, extra in _slots_from(parsed).items():
             slots.setdefault(key, extra)
+        for key, extra in self._told_slots(pending, text).items():
+            # more told with the answer ("about 40k, closing next month"): kept too
+            slots.setdefault(key, extra)
         return self._run(uow, who, message, state, pending["intent"], slots, lang, False)
 
     def _reward_option(self, uow: UnitOfWork, options: list[list[str]], text: str) -> str | None:
@@ -767,6 +770,11 @@ class Bot:
         """Slot values a short message gives for the intent awaiting confirmation."""
         if len(text.split()) > CORRECTION_WORDS:
             return {}
+        return self._told_slots(pending, text)
+
+    def _told_slots(self, pending: dict[str, Any], text: str) -> dict[str, Any]:
+        """Values the text gives, by pattern, for the pending intent's slots that may be
+        corrected (amounts, points, stages, dates)."""
         wanted = set(load_lexicon().intents[str(pending["intent"])].slots)
         found = _plain_slots(self.entities(text))
         day = found.pop("date", None)

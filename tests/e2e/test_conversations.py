@@ -283,6 +283,20 @@ def test_a_stage_question_is_answered_by_the_stage_said_and_left_for_another_cus
     assert "Paper supply 2027" not in other.text
 
 
+def test_a_date_told_with_an_answer_is_kept(world: World) -> None:
+    rep = world.session("staff:U_SALES")
+    assert rep.send("new deal").text == say("ask_customer", "en")
+    rep.send("Siam Paper")
+    confirm = rep.send("about 40k, closing 15 Dec")
+    assert confirm.confirm and "฿40,000" in confirm.text and "15 Dec 2026" in confirm.text
+    rep.send("yes")
+    with world.store.uow() as uow:
+        deal = uow.session.scalars(
+            select(Deal).where(Deal.customer_id == world.siam).order_by(Deal.id.desc())
+        ).first()
+        assert deal is not None and deal.close_date == date(2026, 12, 15)
+
+
 def test_a_new_stage_said_while_which_deal_is_asked_is_a_request_of_its_own(world: World) -> None:
     with world.store.uow() as uow:
         acme = uow.session.get_one(Customer, world.acme)
