@@ -1766,8 +1766,6 @@ def _ledger_reason(ctx: Context, entry: PointsEntry, rewards: dict[str, Reward])
             name = reward.name_th if ctx.lang == "th" else reward.name_en
             return f"{name} ({loyalty.redemption_number(entry)})"
     if entry.kind is LedgerKind.ADJUST:
-        if not ctx.who.is_staff:
-            return ""  # staff's note on an adjustment ("goodwill") is theirs, not the customer's
         reversal = entry.reason.startswith(undo.UNDO_REASON)
         return _t(ctx, "ledger_reversal") if reversal else entry.reason
     # earned: the order it came from; opening balances and expiry say it all

@@ -1025,17 +1025,6 @@ def test_an_answer_that_names_no_reward_redeems_nothing(world: World) -> None:
     assert mug.confirm and "แก้วน้ำ" in mug.text and "500 แต้ม" in mug.text
 
 
-def test_a_staff_note_on_points_is_not_shown_to_the_customer(world: World) -> None:
-    with world.store.uow(Actor.cli()) as uow:
-        loyalty.adjust_points(uow, world.somsri, 100, reason="goodwill after the complaint")
-        uow.commit()
-    staff_view = world.session("staff:U_SUPPORT").send("ประวัติแต้มคุณสมศรี")
-    assert "goodwill after the complaint" in staff_view.text
-    own = world.session("customer:U_LINE_SOMSRI").send("ประวัติแต้มค่ะ")
-    assert own.intent == "loyalty_history" and "+100" in own.text
-    assert "goodwill" not in own.text
-
-
 def test_a_reward_asked_for_that_is_out_of_stock_is_said_to_be(
     world: World, count_rows: Callable[[type], int]
 ) -> None:
