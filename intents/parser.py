@@ -715,6 +715,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 return replace(again, text=text)
     if intent == "log_interaction" and _is_plan(prepared):
         intent = "task_create"
+    elif intent in ("task_create", "customer_lookup") and _tells_a_past_contact(prepared):
+        intent = "log_interaction"
     elif (
         intent == OUT_OF_SCOPE
         and _opens_moving(lexicon, prepared)
@@ -2474,6 +2476,16 @@ def _plans_with_someone(prepared: Prepared) -> bool:
         and any(e.kind == "customer" for e in prepared.entities)
         and _is_plan(prepared)
     )
+
+
+def _tells_a_past_contact(prepared: Prepared) -> bool:
+    """A call, visit or meeting on a day already past, with nothing to be reminded of
+    ("เมื่อวันจันทร์ไปเยี่ยม Lotus Garden ดูครัว"): one to log, not tasks of that day."""
+    tags = prepared.analysis.tags
+    if "remind" in tags or not any(t.startswith("interaction_type=") for t in tags):
+        return False
+    days = [e.value for e in prepared.entities if e.kind == "date" and isinstance(e.value, date)]
+    return bool(days) and all(day < prepared.today for day in days)
 
 
 def _is_plan(prepared: Prepared) -> bool:

@@ -72,6 +72,27 @@ def _make_date(year: int | None, month: int, day: int, today: date) -> date | No
         return None
 
 
+_PAST_WORD = re.compile(r"เมื่อ\s?$")
+
+
+def _said_past(text: str, start: int) -> bool:
+    """True when "เมื่อ" (when, in the past) stands right before `start`."""
+    return _PAST_WORD.search(text[max(0, start - 8) : start]) is not None
+
+
+def _past_if_said(
+    text: str, m: re.Match[str], found: date | None, today: date, no_year: bool
+) -> date | None:
+    """A day and month said after "เมื่อ" without a year ("โทรหาคุณมาลีเมื่อ 20 พ.ย."): the
+    last such day, not the next."""
+    if found is None or not no_year or found <= today or not _said_past(text, m.start()):
+        return found
+    try:
+        return found.replace(year=found.year - 1)
+    except ValueError:  # 29 February
+        return None
+
+
 def _month_start(day: date, ahead: int) -> date:
     """The first day of the month `ahead` months from the one holding `day` (back if < 0)."""
     year, month = divmod(day.year * 12 + day.month - 1 + ahead, 12)
@@ -223,6 +244,13 @@ class DateGrammar:
             flags,
         )
         self.day_only = re.compile(r"วันที่\s?(\d{1,2})(?![\d/])")
+        # "3 วันก่อน", "เมื่อ 2 สัปดาห์ที่แล้ว", "2 days ago": that many back ("3 วันก่อนส่งของ"
+        # is before something else)
+        self.ago = re.compile(
+            rf"(?:เมื่อ\s?)?(\d{{1,3}})\s?({unit})\s?"
+            r"(?:ago(?![a-z])|ที่แล้ว|ก่อน(?=$|[\s,.!?]|ค่ะ|ครับ|คะ|นะ|จ้า))",
+            flags,
+        )
         self.in_units = re.compile(
             rf"(?:\bin|\bwithin|อีก|ภายใน)\s?(\d{{1,3}})\s?({unit})(?![a-z])"
             r"(?:\s?(?:ข้างหน้า|from now))?",
@@ -354,10 +382,14 @@ class DateGrammar:
         for m in find(self.iso) if "-" in text else ():
             year = _year(m.group(1), today)
             self._add(spans, m, _make_date(year, int(m.group(2)), int(m.group(3)), today))
+        for m in find(self.ago):
+            self._add(
+                spans, m, today - timedelta(days=int(m.group(1)) * self.units[m.group(2).lower()])
+            )
         for m in find(self.day_month):
             month = self.months[m.group(2).lower()]
             found = _make_date(_year(m.group(3), today), month, int(m.group(1)), today)
-            self._add(spans, m, found)
+            self._add(spans, m, _past_if_said(text, m, found, today, m.group(3) is None))
         for m in find(self.month_day):
             month = self.months[m.group(1).lower()]
             found = _make_date(_year(m.group(3), today), month, int(m.group(2)), today)
@@ -365,13 +397,18 @@ class DateGrammar:
         for m in find(self.numeric) if "/" in text else ():
             day, month = int(m.group(1)), int(m.group(2))
             if 1 <= month <= 12:
-                self._add(spans, m, _make_date(_year(m.group(3), today), month, day, today))
+                found = _make_date(_year(m.group(3), today), month, day, today)
+                self._add(spans, m, _past_if_said(text, m, found, today, m.group(3) is None))
         for m in find(self.day_only):
             day = int(m.group(1))
             found = _make_date(None, today.month, day, today) if day >= today.day else None
             if found is None and 1 <= day <= 31:
                 nxt = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
                 found = _make_date(nxt.year, nxt.month, day, today)
+            if found is not None and found > today and _said_past(text, m.start()):
+                # "เมื่อวันที่ 20": this month's, or last month's when it is still ahead
+                back = _month_start(found, -1)
+                found = _make_date(back.year, back.month, day, today)
             self._add(spans, m, found)
         for m in find(self.in_units):
             days = int(m.group(1)) * self.units[m.group(2).lower()]

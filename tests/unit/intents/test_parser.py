@@ -1638,6 +1638,23 @@ def test_a_contact_alone_asks_whose_it_is(text: str, slot: str) -> None:
     assert out.intent == wanted and slot in out.slots
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("โทรหาคุณมาลีเมื่อ 20 พ.ย.", "call"),
+        ("เมื่อวันจันทร์ไปเยี่ยม Lotus Garden ดูครัว", "visit"),
+        ("ไปเยี่ยม Lotus Garden เมื่อวันจันทร์ ดูครัว", "visit"),
+        ("called Lotus Garden 3 days ago about the shelves", "call"),
+    ],
+)
+def test_a_contact_on_a_day_past_is_logged_that_day(text: str, kind: str) -> None:
+    customers = CustomerIndex([CustomerName(4, "Lotus Garden", ()), CustomerName(8, "มาลี วงศ์", ())])
+    out = parse(text, ParseContext(now=NOW, customers=customers))
+    assert out.intent == "log_interaction" and out.slots.get("interaction_type") == kind
+    day = out.slots.get("date")
+    assert isinstance(day, date) and day < NOW.date() and "list" not in out.slots
+
+
 @pytest.mark.parametrize("text", ["bye", "ok bye", "บาย", "ลาก่อน", "บ๊ายบาย"])
 def test_a_goodbye_is_thanks_never_a_yes(text: str) -> None:
     assert parse(text, ParseContext(now=NOW)).intent == "thanks"

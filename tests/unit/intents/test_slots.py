@@ -175,6 +175,35 @@ def test_a_weekday_said_past_is_the_latest_before_today(text: str, expected: dat
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "เมื่อ" before a day: the latest such day, not the next (today is Sunday 22 Nov)
+        ("โทรหาคุณมาลีเมื่อ 20 พ.ย.", date(2026, 11, 20)),
+        ("เมื่อวันที่ 25 ธ.ค.", date(2025, 12, 25)),
+        ("เมื่อ 23/11", date(2025, 11, 23)),
+        ("เมื่อวันที่ 20", date(2026, 11, 20)),
+        ("เมื่อวันที่ 28", date(2026, 10, 28)),
+        # a year said is that year
+        ("เมื่อ 25 ธ.ค. 2569", date(2026, 12, 25)),
+        # days back
+        ("เมื่อวานซืน", date(2026, 11, 20)),
+        ("the day before yesterday", date(2026, 11, 20)),
+        ("โทรหา Acme เมื่อ 3 วันก่อน", date(2026, 11, 19)),
+        ("2 สัปดาห์ที่แล้ว", date(2026, 11, 8)),
+        ("called Acme 2 days ago", date(2026, 11, 20)),
+        # without "เมื่อ", the next such day
+        ("20 พ.ย.", date(2027, 11, 20)),
+    ],
+)
+def test_a_day_said_past_is_the_latest_such_day(text: str, expected: date) -> None:
+    assert _entities(text)["date"] == expected
+
+
+def test_days_before_something_else_are_no_day_back() -> None:
+    assert "date" not in _entities("ส่งของ 3 วันก่อนส่งมอบ")
+
+
+@pytest.mark.parametrize(
     ("text", "amount"),
     [
         # places one after another add up
