@@ -2106,9 +2106,13 @@ def test_a_new_customer_named_as_anothers_alias_keeps_the_name_written() -> None
     assert parse("new customer lotus garden", ctx).slots["customer"] == "Lotus Garden"
 
 
-def test_a_task_said_done_first_is_a_task_done() -> None:
+@pytest.mark.parametrize(
+    "text",
+    ["เสร็จงาน Acme แล้ว", "ติ๊กงานเยี่ยม Acme ว่าเสร็จ", "เคลียร์งานส่งตัวอย่างให้ Acme แล้ว"],
+)
+def test_a_task_said_done_first_is_a_task_done(text: str) -> None:
     customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
-    out = parse("เสร็จงาน Acme แล้ว", ParseContext(now=NOW, customers=customers))
+    out = parse(text, ParseContext(now=NOW, customers=customers))
     assert (out.intent, out.slots.get("request")) == ("task_create", "done")
 
 
