@@ -1422,6 +1422,10 @@ def ticket_create(ctx: Context) -> Outcome:
     description = str(ctx.slots.get("description") or ctx.slots.get("note") or "").strip()
     if not description:
         return Ask("description", _t(ctx, "ask_problem"))
+    if not ctx.who.is_staff and customer is not None:
+        follow_up = _follow_up(ctx, customer, description)
+        if follow_up is not None:
+            return follow_up
     order = ctx.slots.get("order_id")
     if order and str(order) not in description:
         # the order the problem is about stays with the ticket ("ของแตก 2 ใบ (ORD-3003)")
@@ -1475,6 +1479,45 @@ def ticket_create(ctx: Context) -> Outcome:
         notify=notify,
         changed=True,
     )
+
+
+# a customer's ticket still open and touched this recently: more said may be about it
+FOLLOW_UP_WINDOW = timedelta(days=7)
+
+
+def _follow_up(ctx: Context, customer: Customer, description: str) -> Outcome | None:
+    """A customer with a ticket still open that was touched lately ("ส่งรูปไปแล้วนะคะ", "แต่
+    แก้วยังไม่ได้เปลี่ยนเลย" after reporting a broken mug) is asked whether it is about that
+    one; about it, what they said is added to it (and support told), not a second ticket.
+    None when there is no such ticket, a new one is asked for, or an order is named."""
+    chosen = ctx.slots.get("ticket_choice")
+    if chosen == "new" or ctx.slots.get("order_id"):
+        return None
+    latest = next(iter(tickets.open_tickets(ctx.uow, customer, limit=1)), None)
+    if latest is None or latest.updated_at < utcnow() - FOLLOW_UP_WINDOW:
+        return None
+    if chosen != latest.number:
+        return Ask(
+            "ticket_choice",
+            _t(ctx, "ask_same_ticket", number=latest.number, subject=latest.subject),
+            (
+                Choice(_t(ctx, "same_ticket", number=latest.number), latest.number),
+                Choice(_t(ctx, "new_ticket"), "new"),
+            ),
+        )
+    tickets.add_note(ctx.uow, latest, _t(ctx, "customer_added", text=description), author=None)
+    notify: tuple[Notification, ...] = ()
+    if ctx.support_channel:
+        notify = (
+            Notification(
+                "slack",
+                ctx.support_channel,
+                say("ticket_followup_notice", "en", number=latest.number, text=description),
+                kind="ticket_followup",
+                ref=latest.number,
+            ),
+        )
+    return Done(_t(ctx, "ticket_followup_added", number=latest.number), notify=notify, changed=True)
 
 
 def _support_card(ticket: Ticket, customer: Customer | None, ctx: Context) -> Card:

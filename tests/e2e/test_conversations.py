@@ -1228,6 +1228,31 @@ def test_customer_reports_a_problem_and_checks_it(world: World) -> None:
     assert status.card is not None and status.card.title == number
 
 
+def test_more_said_of_an_open_problem_goes_to_its_ticket_not_a_new_one(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    somsri.send("แก้วที่ได้มาแตกค่ะ")
+    with world.store.uow() as uow:
+        number = uow.session.scalars(
+            select(Ticket.number).where(Ticket.customer_id == world.somsri)
+        ).one()
+    opened = count_rows(Ticket)
+    asked = somsri.send("แก้วยังไม่ได้เปลี่ยนเลยนะคะ")
+    assert asked.intent == "ticket_create" and number in asked.text
+    assert [c.value for c in asked.choices][-1].endswith("new")
+    added = somsri.send("1")
+    assert added.text == say("ticket_followup_added", "th", number=number)
+    assert count_rows(Ticket) == opened
+    with world.store.uow() as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        assert [n.body for n in ticket.notes] == ["ลูกค้าแจ้งเพิ่ม: แก้วยังไม่ได้เปลี่ยนเลย"]
+    # something else is a ticket of its own when they say so
+    somsri.send("กล่องที่ส่งมาบุบค่ะ")
+    somsri.send("2")
+    assert count_rows(Ticket) == opened + 1
+
+
 def test_a_message_read_only_weakly_as_a_problem_is_asked_about_first(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     text = "I want to change the delivery address for ORD-3001"
