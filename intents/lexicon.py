@@ -189,6 +189,8 @@ class Lexicon:
     reason_words: re.Pattern[str]
     reason_kept: re.Pattern[str]
     reason_trail: re.Pattern[str]
+    reason_end: re.Pattern[str]
+    goodbye_words: re.Pattern[str]
     # work done on the server, not in chat: adding staff ("add staff member", "เพิ่มพนักงาน
     # ใหม่") and moving data in or out ("export customers", "นำเข้าข้อมูลลูกค้า")
     admin_staff: re.Pattern[str]
@@ -371,6 +373,8 @@ _WORD_LISTS = (
     "reason_words",
     "reason_kept",
     "reason_trail",
+    "reason_end",
+    "goodbye_words",
     "admin_staff_verbs",
     "team_words",
     "yes_particles",
@@ -649,6 +653,13 @@ def load_lexicon() -> Lexicon:
         deal_hand_after=_words_pattern(word_lists["deal_hand_after"]),
         reason_words=_words_pattern(word_lists["reason_words"]),
         reason_kept=_words_pattern(word_lists["reason_kept"]),
+        goodbye_words=re.compile(
+            rf"(?<![a-z0-9])(?:{alternation(word_lists['goodbye_words'])})[\s.!~]*$", re.IGNORECASE
+        ),
+        # pleasantries ending a reason ("… นะคะ", "… thanks"), glued to it in Thai
+        reason_end=re.compile(
+            rf"(?:[\s,.!]*(?:{alternation(word_lists['reason_end'])}))+[\s,.!]*$", re.IGNORECASE
+        ),
         # any run of them (and commas) ending the text
         reason_trail=re.compile(
             rf"(?:[\s,]|(?<![a-z0-9])(?:{alternation(word_lists['reason_trail'])})(?![a-z0-9]))+$",

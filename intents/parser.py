@@ -396,12 +396,14 @@ def _planned(
     happened ("ปิดได้แล้ว", "already") keeps the stage.
     """
     plan = deadline = tenseless = False
-    for start, _, kinds in lexicon.cues.scan(analysis.tokens):
+    for start, end, kinds in lexicon.cues.scan(analysis.tokens):
         if "done" in kinds:
             return False
         plan = plan or ("plan" in kinds and start < cue_start)
         if "negation" in kinds and start < cue_start and _negated(lexicon, analysis, cue_start):
             return True  # "Acme ไม่ปิดดีล", "didn't sign": not won, whatever else is said
+        if "denied" in kinds and end == cue_start and _opens_clause(lexicon, analysis, start):
+            return True  # "ไม่ได้หลุดนะ Acme ยังคุยอยู่": not lost
         deadline = deadline or "deadline" in kinds
         tenseless = tenseless or ("tenseless" in kinds and start == cue_start)
     if plan:
@@ -423,11 +425,12 @@ def _planned(
 _REASON_END = " \t,.;:!?-–—()\"'"
 
 
-def _reason_given(lexicon: Lexicon, prepared: Prepared) -> str:
-    """Why a deal was won or lost, as written: the words after a reason word ("because the
-    price was higher"), or from a choosing word on ("they went with a competitor"), to the
-    end of the message. Only after the customer is named: "ลูกค้าเลือกเจ้าอื่น ดีล Acme หลุด"
-    opens on the reason and gives none."""
+def _reason_given(lexicon: Lexicon, prepared: Prepared, stage: str) -> tuple[str, int]:
+    """Why a deal was won or lost, as written, and where it starts in the cleaned text: the
+    words after a reason word ("because the price was higher"), or, for a lost deal, from a
+    choosing word on ("they went with a competitor"), to the end of the message, without the
+    pleasantries that close it ("นะคะ", "thanks"). Only after the customer is named:
+    "ลูกค้าเลือกเจ้าอื่น ดีล Acme หลุด" opens on the reason and gives none."""
     clean = prepared.clean
     after = next((e.end for e in prepared.entities if e.kind == "customer"), 0)
     tokens = prepared.analysis.tokens
@@ -437,21 +440,34 @@ def _reason_given(lexicon: Lexicon, prepared: Prepared) -> str:
         if any(t.startswith("stage=") for t in tags)
         for joiner in (" ", "")
     ]
-    best = ""
-    for pattern, keep in ((lexicon.reason_words, False), (lexicon.reason_kept, True)):
+    cues = [(lexicon.reason_words, False)]
+    if stage == "lost":
+        cues.append((lexicon.reason_kept, True))
+    best, best_at = "", -1
+    for pattern, keep in cues:
         found = pattern.search(clean, after)
         if found is None:
             continue
-        reason = clean[found.start() if keep else found.end() :]
+        at = found.start() if keep else found.end()
+        reason = clean[at:]
         # the stage word said after the reason ends it ("picked another vendor, deal lost")
         folded = fold_text(reason)
-        cut = min((at for w in stage_words if (at := folded.find(w, 1)) > 0), default=None)
+        cut = min((i for w in stage_words if (i := folded.find(w, 1)) > 0), default=None)
         if cut is not None and len(folded) == len(reason):
             reason = lexicon.reason_trail.sub("", reason[:cut])
-        reason = reason.strip(_REASON_END)
+        reason = lexicon.reason_end.sub("", reason).strip(_REASON_END)
         if len(reason) > len(best):
-            best = reason
-    return best[:300]
+            best, best_at = reason, at
+    return best[:300], best_at
+
+
+def _opens_clause(lexicon: Lexicon, analysis: Analysis, at: int) -> bool:
+    """True when token `at` opens what is said: first, or after a name, an id or a word of
+    no content (not after a verb: "ติดต่อไม่ได้" is "could not reach")."""
+    if at == 0:
+        return True
+    before = analysis.tokens[at - 1]
+    return before.startswith("@") or lexicon.function_word(before)
 
 
 def _dates_ahead(entities: list[Entity], today: date) -> list[Entity]:
@@ -755,6 +771,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if intent == "confirm" and _tells_a_problem(lexicon, prepared.analysis):
         # "มีปัญหาค่ะ" says there is a problem; it answers yes to nothing
         intent = "ticket_create"
+    elif intent == "confirm" and lexicon.goodbye_words.search(prepared.clean):
+        intent = "thanks"  # "see ya", "ok bye": a goodbye agrees to nothing waiting
     if intent == "cancel" and (
         any(e.kind == "order_id" for e in prepared.entities)
         or _cancels_an_order(lexicon, prepared.analysis)
@@ -1110,7 +1128,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 _says_beside_change(lexicon, prepared)
                 if {"status", "priority"} & slots.keys()
                 else _says_more(lexicon, prepared, leftover)
-            )
+            ) or sum(e.kind == "ticket_id" for e in prepared.entities) > 1  # "same as TCK-2001"
             remark = _remark(lexicon, prepared) if says else ""
             if remark:
                 slots["note"] = remark
@@ -1144,9 +1162,16 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         if hand_over[1]:
             slots["assignee"] = hand_over[1]
     if intent == "deal_update" and slots.get("stage") in _SETTLED:
-        reason = _reason_given(lexicon, prepared)
+        reason, said_at = _reason_given(lexicon, prepared, str(slots["stage"]))
         if reason:
             slots["reason"] = reason  # "Acme หลุด เพราะราคาสูงกว่าคู่แข่ง": kept with the move
+            for kind, slot in (("amount", "amount"), ("date", "close_date")):
+                # a figure or a day within the reason is the reason's ("เพราะลูกค้ามีงบแค่ 5
+                # หมื่น"), not the deal's
+                if any(e.kind == kind and e.start >= said_at for e in prepared.entities):
+                    slots.pop(slot, None)
+                    if slot == "amount":
+                        slots.pop("amount_change", None)
     if intent == "deal_list":
         # "stuck deals", "ดีลที่ไม่ขยับเกิน 30 วัน", "top 5 deals": which of them, and how
         asked, words = _deals_asked(lexicon, prepared)
@@ -1556,8 +1581,9 @@ def _back_reference(
 
 def _remark(lexicon: Lexicon, prepared: Prepared) -> str:
     """A remark on a ticket as written: the message without its ticket id and the words that
-    open a note ("note on TCK-2002: ...", "เพิ่มโน้ต ...")."""
-    ids = [e for e in prepared.entities if e.kind == "ticket_id"]
+    open a note ("note on TCK-2002: ...", "เพิ่มโน้ต ..."); another ticket named stays in it
+    ("TCK-2015 ซ้ำกับ TCK-2014")."""
+    ids = sorted((e for e in prepared.entities if e.kind == "ticket_id"), key=lambda e: e.start)[:1]
     text = _mask(prepared.clean, ids).replace("@ticket_id", " ")
     text = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(text.split()))
     while True:
@@ -1771,7 +1797,7 @@ def _keeps_faq(lexicon: Lexicon, prepared: Prepared) -> tuple[str, str] | None:
             # "edit faq opening_hours"), not a word of the request ("faq ใหม่")
             noun = lexicon.faq_words.search(prepared.clean)
             named = after or (prepared.clean[noun.end() :].strip(" :") if noun else "")
-            said = fold_text(named).split()
+            said = prepared.tokeniser.tokens(fold_text(named))  # "ใหม่ค่ะ": ใหม่, ค่ะ
             filler = lexicon.particles | lexicon.stopwords | set(words)
             return request, "" if all(w in filler for w in said) else named
     if all(t in lexicon.faq_list for t in rest):

@@ -89,8 +89,10 @@ class Mention:
 
 
 def _dictionary_word(surface: str) -> bool:
-    """A Thai name of one word goes into the tokeniser's dictionary ("ซีพีออลล์" stays whole)."""
-    return bool(THAI_CHAR.search(surface)) and " " not in surface.strip()
+    """A Thai name of one word goes into the tokeniser's dictionary ("ซีพีออลล์" stays whole);
+    not one with "คุณ" before it, which would split "ขอบคุณวิชัย" as "ขอบ|คุณวิชัย"."""
+    word = surface.strip()
+    return bool(THAI_CHAR.search(word)) and " " not in word and not word.startswith("คุณ")
 
 
 def _given_name(name: str) -> tuple[str, ...]:

@@ -93,10 +93,11 @@ AMOUNT_THAI_PLACES = re.compile(
     rf"(?<![\w.,]){_THAI_PLACE}(?:\s?{_THAI_PLACE})+(?:\s?(?:{_CURRENCY}))?"
 )
 _PLACE_VALUES = {**_MAGNITUDES, "ร้อย": Decimal(100)}
-# points said the same way: "1 พัน 5 แต้ม" is 1,500 points, "2 หมื่น 5 พัน แต้ม" 25,000;
-# and in words: "ห้าร้อยแต้ม"
+# points said the same way: "1 พัน 5 แต้ม" is 1,500 points, "2 หมื่น 5 พัน แต้ม" 25,000,
+# "1 พัน 5 ร้อย 20 แต้ม" 1,520; and in words: "ห้าร้อยแต้ม"
 POINTS_SPOKEN = re.compile(
-    rf"(?<![\w.,])([-+−]\s?)?((?:{_THAI_PLACE}\s?)+)([1-9])?\s?(?:{_POINTS_UNIT})"
+    rf"(?<![\w.,])(?P<sign>[-+−]\s?)?(?P<places>(?:{_THAI_PLACE}\s?)+)(?P<rest>\d{{1,3}})?\s?"
+    rf"(?:{_POINTS_UNIT})"
 )
 POINTS_THAI_WORDS = re.compile(rf"({_THAI_NUMWORD})\s?(?:{_POINTS_UNIT})")
 _NEXT_DOWN = {"ล้าน": "แสน", "แสน": "หมื่น", "หมื่น": "พัน", "พัน": "ร้อย"}
@@ -230,13 +231,19 @@ def _spoken_points(text: str, spans: SpanSet) -> None:
     """Points in places one after another ("1 พัน 5 ร้อย แต้ม"), a digit after the last
     place counting the next one down ("1 พัน 5 แต้ม")."""
     for m in POINTS_SPOKEN.finditer(text):
-        places = re.findall(_THAI_PLACE, m.group(2))
+        places = re.findall(_THAI_PLACE, m.group("places"))
         value = sum(Decimal(n) * _PLACE_VALUES[mag] for n, mag in places)
-        last = places[-1][1]
-        if m.group(5):  # after hundreds a digit is units ("5 ร้อย 5 แต้ม", as ห้าร้อยห้า)
-            down = _NEXT_DOWN.get(last)
-            value += Decimal(m.group(5)) * (_PLACE_VALUES[down] if down else 1)
-        entity = _points_entity(m, Decimal(value), m.group(1))
+        rest = m.group("rest")
+        if rest:
+            last = _PLACE_VALUES[places[-1][1]]
+            if len(rest) == 1:
+                # one digit counts the place below the last ("1 พัน 5" 1,500, "5 ร้อย 5" 550)
+                value += Decimal(rest) * last / 10
+            elif Decimal(rest) < last:
+                value += Decimal(rest)  # what is left below it ("1 พัน 5 ร้อย 20" 1,520)
+            else:
+                continue
+        entity = _points_entity(m, Decimal(value), m.group("sign"))
         if entity is not None:
             spans.add(entity)
 

@@ -1382,6 +1382,8 @@ def test_asking_ones_own_tier_is_the_balance(text: str, intent: str) -> None:
         # the question after the noun, without a colon; a word of the request or a please is none
         ("เพิ่ม FAQ ร้านมีที่จอดรถไหม", {"request": "new", "question": "ร้านมีที่จอดรถไหม"}),
         ("new faq please", {"request": "new"}),
+        ("เพิ่ม faq ใหม่ค่ะ", {"request": "new"}),
+        ("เพิ่ม faq ให้หน่อย", {"request": "new"}),
         ("edit faq opening_hours", {"request": "edit", "question": "opening_hours"}),
         ("แก้ faq เวลาเปิดร้าน", {"request": "edit", "question": "เวลาเปิดร้าน"}),
         ("faq list", {"request": "list"}),
@@ -1655,7 +1657,7 @@ def test_a_contact_on_a_day_past_is_logged_that_day(text: str, kind: str) -> Non
     assert isinstance(day, date) and day < NOW.date() and "list" not in out.slots
 
 
-@pytest.mark.parametrize("text", ["bye", "ok bye", "บาย", "ลาก่อน", "บ๊ายบาย"])
+@pytest.mark.parametrize("text", ["bye", "ok bye", "see ya", "บาย", "ลาก่อน", "บ๊ายบาย"])
 def test_a_goodbye_is_thanks_never_a_yes(text: str) -> None:
     assert parse(text, ParseContext(now=NOW)).intent == "thanks"
 
@@ -1935,6 +1937,25 @@ def test_a_deal_not_or_maybe_won_or_lost_is_neither(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        # after a verb, "ไม่ได้" is "could not": the word after it stands
+        ("ดีล Acme ติดต่อไม่ได้ หลุดแล้ว", "stage", "lost"),
+        ("ดีล Acme ต่อรองไม่ได้ หลุด", "stage", "lost"),
+        ("TCK-2004 ติดต่อลูกค้าไม่ได้ ด่วน", "priority", "urgent"),
+        ("เข้าระบบไม่ได้ ด่วนค่ะ", "priority", "urgent"),
+    ],
+)
+def test_could_not_denies_nothing_after_it(text: str, slot: str, value: str) -> None:
+    customers = CustomerIndex([CustomerName(3, "Acme Trading", ())])
+    assert parse(text, ParseContext(now=NOW, customers=customers)).slots.get(slot) == value
+
+
+def test_not_receiving_news_is_no_opt_out() -> None:
+    assert parse("ไม่ได้รับข่าวสารเลยค่ะ", ParseContext(now=NOW)).slots.get("consent") != "opt_out"
+
+
+@pytest.mark.parametrize(
     ("text", "lang"),
     [("สมศรี ใจดี", "th"), ("มาลี วงศ์ ค่ะ", "th"), ("Acme Trading", "en"), ("Acme Trading ค่ะ", "th")],
 )
@@ -1964,6 +1985,11 @@ def test_a_name_alone_is_in_its_own_script(text: str, lang: str) -> None:
         # a reason before the customer is named, or none at all, gives none
         ("ลูกค้าเลือกเจ้าอื่น ดีล Acme หลุด", "lost", None),
         ("Acme lost", "lost", None),
+        # pleasantries end it; a figure in it is no deal's amount; a won deal's errand is none
+        ("ดีล Acme หลุดค่ะ เนื่องจากลูกค้าไม่มีงบ นะคะ", "lost", "ลูกค้าไม่มีงบ"),
+        ("lost Acme because of price thanks", "lost", "price"),
+        ("ดีล Acme หลุด เพราะลูกค้ามีงบแค่ 5 หมื่น", "lost", "ลูกค้ามีงบแค่ 5 หมื่น"),
+        ("ดีล Acme ปิดได้ 90k เดี๋ยวไปซื้อกาแฟเลี้ยงทีม", "won", None),
     ],
 )
 def test_why_a_deal_was_won_or_lost_is_kept_as_written(
@@ -1973,6 +1999,8 @@ def test_why_a_deal_was_won_or_lost_is_kept_as_written(
     out = parse(text, ParseContext(now=NOW, customers=customers))
     assert out.intent == "deal_update" and out.slots.get("stage") == stage
     assert out.slots.get("reason") == reason
+    if reason and "หมื่น" in reason:
+        assert "amount" not in out.slots
 
 
 def test_a_reason_comes_only_with_a_deal_won_or_lost() -> None:

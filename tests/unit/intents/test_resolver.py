@@ -116,6 +116,9 @@ def test_a_thai_person_is_found_by_given_name() -> None:
     polite = parse("โทรหาคุณมานะแล้ว ลูกค้าขอใบเสนอราคา", ctx)
     assert polite.slots.get("customer_id") == 4 and polite.slots.get("note") == "ลูกค้าขอใบเสนอราคา"
     assert parse("คุณมานะ", ctx).intent == "customer_lookup"
+    # "คุณ" closing "ขอบคุณ" before a name is thanks, not the customer
+    thanked = parse("ขอบคุณวรรณา", ctx)
+    assert thanked.intent == "thanks" and "customer_id" not in thanked.slots
 
 
 def test_a_shared_word_or_legal_form_names_no_one() -> None:
