@@ -425,7 +425,10 @@ def greeting(ctx: Context) -> Outcome:
         given = colleagues.first_names(staff)
         thai = [n for n in given if THAI_CHAR.search(n)]
         latin = [n for n in given if not THAI_CHAR.search(n)]
-        ordered = (thai + latin) if ctx.lang == "th" else (latin + thai)
+        if ctx.lang == "th" and thai:
+            # politely, as colleagues say it ("สวัสดี คุณพิมพ์", not "สวัสดี พิมพ์")
+            return Done(_t(ctx, "greeting", name=f"คุณ{thai[0]}"))
+        ordered = latin + thai
         return Done(_t(ctx, "greeting", name=ordered[0] if ordered else staff.name))
     name = (ctx.who.customer or Customer(name="")).name
     if name and ctx.who.customer is not None and ctx.lang == "th" and not name.startswith("คุณ"):
@@ -1898,11 +1901,9 @@ def loyalty_redeem(ctx: Context) -> Outcome:
             reward = reward_named(str(wanted), catalogue)
         if reward is None:
             # a reward named that is out of stock: said so, not the others offered in silence
-            gone = reward_named(
-                str(wanted),
-                [r for r in loyalty.list_rewards(ctx.uow, available_only=False) if r.stock == 0],
-            )
-            if gone is not None:
+            # (only when it is the one the words name among them all: "แลกกาแฟ" is no grinder)
+            gone = reward_named(str(wanted), loyalty.list_rewards(ctx.uow, available_only=False))
+            if gone is not None and gone.stock == 0:
                 name = gone.name_th if ctx.lang == "th" else gone.name_en
                 return Done(_t(ctx, "out_of_stock", reward=name))
     if reward is None:
@@ -2340,9 +2341,7 @@ CONTACT_ENTRY = "contact"
 def handoff(ctx: Context) -> Outcome:
     if not ctx.support_channel:
         # no support channel to hand the chat to: promise no one, say how to reach the shop
-        entry = ctx.uow.session.scalar(
-            select(KnowledgeEntry).where(KnowledgeEntry.key == CONTACT_ENTRY)
-        )
+        entry = knowledge.entry_by_key(ctx.uow, CONTACT_ENTRY)
         how = (entry.answer_th if ctx.lang == "th" else entry.answer_en) if entry else ""
         return Done(_t(ctx, "handoff_no_desk") + (f"\n{how}" if how else ""))
     ctx.state["handoff"] = {"since": utcnow().isoformat()}
@@ -2454,11 +2453,24 @@ def link_account(ctx: Context) -> Outcome:
     return Done(_t(ctx, "linked", name=customer.name))
 
 
+LINK_CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+LINK_CODE_DIGITS = "23456789"
+
+
+def _new_link_code() -> str:
+    """Eight letters and digits, never read one for another (no I, O, 0, 1), with at least
+    one of each, so a word typed in capitals ("PAYMENTS") is never taken for one."""
+    while True:
+        code = "".join(secrets.choice(LINK_CODE_LETTERS + LINK_CODE_DIGITS) for _ in range(8))
+        if any(c in LINK_CODE_DIGITS for c in code) and any(c in LINK_CODE_LETTERS for c in code):
+            return code
+
+
 def _issue_link_code(ctx: Context) -> Outcome:
     found = _staff_customer(ctx)
     if not isinstance(found, Customer):
         return found
-    code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))
+    code = _new_link_code()
     row = LinkCode(
         code_hash=_hash_code(code),
         customer_id=found.id,

@@ -150,12 +150,14 @@ LINK_CODE_WORDS = 4
 
 
 def _typed_link_code(text: str) -> bool:
-    """A short message holding a link code as staff gave it ("L2WQESS4", "รหัส L2WQESS4 ครับ"):
-    typed in capitals or with a digit in it, so an English word is none."""
+    """A short message holding a link code as staff gave it ("L2WQESS4", "รหัส l2wqess4 ครับ"):
+    letters and digits together (every code has both), so a word is none ("PAYMENTS")."""
     if len(text.split()) > LINK_CODE_WORDS:
         return False
     return any(
-        LINK_CODE.fullmatch(word.upper()) and (word.isupper() or any(c.isdigit() for c in word))
+        LINK_CODE.fullmatch(word.upper())
+        and any(c.isdigit() for c in word)
+        and any(c.isalpha() for c in word)
         for word in re.findall(r"[A-Za-z0-9]+", text)
     )
 

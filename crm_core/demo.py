@@ -695,10 +695,8 @@ FAQ: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("contact",
      ("ติดต่อร้านยังไง", "ขอเบอร์โทรร้าน", "ขอสายเจ้าหน้าที่", "contact us", "phone number",
       "how can I talk to staff"),
-     "โทร 02-123-4567 (ทุกวัน 09:00–18:00 น.) อีเมล hello@khui-shop.example หรือพิมพ์ "
-     "\"ขอคุยกับเจ้าหน้าที่\" ใน LINE",
-     "Call 02-123-4567 (daily 09:00–18:00), email hello@khui-shop.example, or type "
-     "\"talk to staff\" in LINE."),
+     "โทร 02-123-4567 (ทุกวัน 09:00–18:00 น.) หรืออีเมล hello@khui-shop.example",
+     "Call 02-123-4567 (daily 09:00–18:00) or email hello@khui-shop.example."),
     ("tax_invoice",
      ("ขอใบกำกับภาษีได้ไหม", "ออกใบกำกับภาษีเต็มรูป", "ขอใบเสร็จในนามบริษัท", "tax invoice",
       "can I get a full tax invoice", "company receipt"),

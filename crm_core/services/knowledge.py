@@ -18,7 +18,7 @@ def upsert_entry(
         raise InvalidValue("an FAQ entry needs a key and at least one question")
     if not answer_th.strip() and not answer_en.strip():
         raise InvalidValue("an FAQ entry needs an answer")
-    entry = uow.session.scalar(select(KnowledgeEntry).where(KnowledgeEntry.key == key))
+    entry = entry_by_key(uow, key)
     before = snapshot(entry) if entry else None
     if entry is None:
         entry = KnowledgeEntry(key=key.strip())
@@ -29,6 +29,11 @@ def upsert_entry(
     entry.updated_by = uow.actor.ref
     uow.audit("faq.upsert", entry, before)
     return entry
+
+
+def entry_by_key(uow: UnitOfWork, key: str) -> KnowledgeEntry | None:
+    """The entry with this key, if there is one."""
+    return uow.session.scalar(select(KnowledgeEntry).where(KnowledgeEntry.key == key))
 
 
 def list_entries(uow: UnitOfWork) -> list[KnowledgeEntry]:
