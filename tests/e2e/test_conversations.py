@@ -713,6 +713,15 @@ def test_a_new_question_picks_no_option_of_the_one_pending(world: World) -> None
     assert picked.confirm and "office chairs" in picked.text
 
 
+def _acme_ticket(world: World, subject: str) -> str:
+    """A ticket of Acme's opened in Slack; its number."""
+    with world.store.uow(Actor.cli()) as uow:
+        acme = uow.session.get_one(Customer, world.acme)
+        number = tickets.create_ticket(uow, subject, customer=acme, channel="slack").number
+        uow.commit()
+    return number
+
+
 def _assignee(world: World, number: str) -> str | None:
     with world.store.uow() as uow:
         ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
@@ -722,10 +731,7 @@ def _assignee(world: World, number: str) -> str | None:
 def test_a_ticket_is_handed_to_the_colleague_named_or_mentioned(
     world: World, count_rows: Callable[[type], int]
 ) -> None:
-    with world.store.uow(Actor.cli()) as uow:
-        acme = uow.session.get_one(Customer, world.acme)
-        number = tickets.create_ticket(uow, "printer jam", customer=acme, channel="slack").number
-        uow.commit()
+    number = _acme_ticket(world, "printer jam")
     agent = world.session("staff:U_SUPPORT")
     named = agent.send(f"{number} ส่งต่อให้ Somchai")
     assert _assignee(world, number) == "Somchai" and "Somchai" in named.text
@@ -748,10 +754,7 @@ def test_a_ticket_is_handed_to_the_colleague_named_or_mentioned(
 def test_a_rep_works_the_ticket_handed_to_them_and_no_other(
     world: World, count_rows: Callable[[type], int]
 ) -> None:
-    with world.store.uow(Actor.cli()) as uow:
-        acme = uow.session.get_one(Customer, world.acme)
-        number = tickets.create_ticket(uow, "wrong delivery", customer=acme, channel="slack").number
-        uow.commit()
+    number = _acme_ticket(world, "wrong delivery")
     world.session("staff:U_SUPPORT").send(f"{number} ส่งต่อให้ Somchai")
     assert _assignee(world, number) == "Somchai"
     # a colleague in sales who was not handed it changes nothing
