@@ -955,6 +955,10 @@ def _deal_for(ctx: Context, customer: Customer) -> Deal | Outcome:
         if not own:
             return Done(_t(ctx, "not_your_deal", name=customer.name))
         candidates = own
+    said = fold_text(str(ctx.slots.get("_text") or ""))
+    titled = [d for d in candidates if _title_said(d, customer, said)]
+    if len(candidates) > 1 and len(titled) == 1:
+        candidates = titled  # "ดีล Lotus Garden ชั้นวางสแตนเลส ขยับเป็น qualified": that one
     if len(candidates) > 1:
         return Ask(
             "deal_id",
@@ -963,6 +967,17 @@ def _deal_for(ctx: Context, customer: Customer) -> Deal | Outcome:
         )
     _focus(ctx, customer, candidates[0])
     return candidates[0]
+
+
+# a deal's own words (its title without the customer's name) this long name it in a message
+TITLE_SAID = 4
+
+
+def _title_said(deal: Deal, customer: Customer, said: str) -> bool:
+    """The message holds the deal's own title ("ชั้นวางสแตนเลส", "steel shelving for the
+    kitchen" of "Lotus Garden – steel shelving for the kitchen")."""
+    own = fold_text(deal.title).replace(fold_text(customer.name), " ").strip(" –-:,")
+    return len(own) >= TITLE_SAID and own in said
 
 
 def deal_update(ctx: Context) -> Outcome:

@@ -312,6 +312,10 @@ def test_a_new_stage_said_while_which_deal_is_asked_is_a_request_of_its_own(worl
     picked = somchai.send("1")
     assert picked.confirm and label("stage", "negotiation", "th") in picked.text
     assert label("stage", "won", "th") not in picked.text
+    somchai.send("ไม่")
+    # the deal named by its own title is that one, not asked about
+    titled = somchai.send("ดีล Acme Trading Envelopes 2027 ขยับไป negotiation")
+    assert titled.confirm and "Envelopes 2027" in titled.text
 
 
 def test_why_a_deal_was_lost_is_kept_and_told_back(world: World) -> None:
