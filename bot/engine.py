@@ -353,10 +353,15 @@ class Bot:
                 uow, message.platform, message.event_id
             ):
                 return None
-            if handoff_bridge.relay_customer(uow, message):
+            relayed = handoff_bridge.relay_customer(uow, message)
+            if relayed == handoff_bridge.RELAYED:
                 # a person from staff has this conversation: relay it, say nothing
                 uow.commit()
                 return None
+            if relayed is not None:
+                # "ยกเลิกค่ะ": no longer waiting for staff, back to the bot
+                uow.commit()
+                return Reply(say("handoff_withdrawn", relayed), relayed)
             who = self._identify(uow, message)
             state = conversations.load_state(uow, message.platform, message.user_id)
             if who is None:

@@ -16,14 +16,30 @@ from crm_core.models import Customer
 from crm_core.services import conversations, handoffs
 from crm_core.services.staff import staff_by_slack_id
 from crm_core.uow import Actor, UnitOfWork
+from intents.lexicon import load_lexicon
+from intents.normalize import clean_text, fold_text
 
 if TYPE_CHECKING:
     from bot.engine import Bot
 
 RECENT_KEEP = 10
+RELAYED = "relayed"  # what relay_customer returns when the message went to staff
 NOTE_MARKER = "//"
 RESOLVE_ACTION = "handoff_resolve"
 RESOLVE_WORDS = frozenset({"resolve", "resolved", "ปิดเคส", "เสร็จสิ้น"})
+# what a customer says, alone, to stop waiting for staff and talk to the bot again
+WITHDRAW_WORDS = frozenset(
+    {
+        "cancel",
+        "ยกเลิก",
+        "ไม่ต้องแล้ว",
+        "ไม่ต้องคุยกับเจ้าหน้าที่แล้ว",
+        "ไม่คุยกับเจ้าหน้าที่แล้ว",
+        "กลับไปคุยกับบอท",
+        "back to the bot",
+        "never mind",
+    }
+)
 STAFF_LANG = "th"
 
 
@@ -67,18 +83,34 @@ def _opening(
     return {"text": text, "blocks": blocks}
 
 
-def relay_customer(uow: UnitOfWork, message: Message) -> bool:
-    """Relay a LINE message into its open handoff thread; False when no handoff is open."""
+def _withdraws(text: str) -> bool:
+    """The message only says the customer no longer wants staff ("ยกเลิกค่ะ", "cancel")."""
+    words = fold_text(clean_text(text)).replace(" ", "")
+    for particle in sorted(load_lexicon().particles, key=len, reverse=True):
+        words = words.removesuffix(particle)
+    return words in {w.replace(" ", "") for w in WITHDRAW_WORDS}
+
+
+def relay_customer(uow: UnitOfWork, message: Message) -> str | None:
+    """Relay a LINE message into its open handoff thread ("relayed"), or, when the customer
+    withdraws ("ยกเลิกค่ะ"), close it and tell the thread ("withdrawn", the handoff's
+    language to answer in is then the caller's to use); None when no handoff is open."""
     if message.platform != "line":
-        return False
+        return None
     handoff = handoffs.open_handoff_for(uow, message.user_id)
     if handoff is None:
-        return False
+        return None
     customer = uow.session.get(Customer, handoff.customer_id) if handoff.customer_id else None
+    if _withdraws(message.text):
+        who = _who(customer, message.user_id)
+        handoffs.withdraw_handoff(
+            uow, handoff, say("handoff_withdrawn_staff", STAFF_LANG, customer=who)
+        )
+        return handoff.lang
     text = message.text.strip() or say("handoff_non_text", STAFF_LANG)
     shown = say("handoff_line_customer", STAFF_LANG, text=text)
     handoffs.relay_to_staff(uow, handoff, text, f"{_who(customer, message.user_id)}: {shown}")
-    return True
+    return RELAYED
 
 
 def after_turn(

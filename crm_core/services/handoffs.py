@@ -145,6 +145,22 @@ def relay_to_customer(uow: UnitOfWork, handoff: Handoff, text: str, staff_name: 
     )
 
 
+def withdraw_handoff(uow: UnitOfWork, handoff: Handoff, shown: str) -> None:
+    """The customer no longer wants staff: the conversation goes back to the bot, and the
+    thread is told (`shown`) so no one answers into it."""
+    handoff.status = RESOLVED
+    handoff.resolved_at = utcnow()
+    handoff.resolved_by = "customer"
+    outbox.enqueue(
+        uow,
+        kind="handoff_to_staff",
+        platform="slack",
+        target=handoff.channel,
+        payload=_payload(handoff, shown),
+    )
+    uow.audit("handoff.withdraw", handoff, None)
+
+
 def resolve_handoff(
     uow: UnitOfWork,
     handoff: Handoff,

@@ -123,6 +123,29 @@ def test_slash_resolve_in_the_channel_and_english_customers(bridge: Bridge) -> N
     assert "Malai" in hook.params["text"]
 
 
+def test_a_customer_who_no_longer_wants_staff_is_back_with_the_bot(bridge: Bridge) -> None:
+    line, slack = bridge.line, bridge.slack
+    line.reply_to(line.press(SOMSRI, menu_data("handoff")))
+    assert bridge.deliver() == 1
+    root = slack.posted(1)[0]
+    # a question to staff goes to them, the bot says nothing
+    line.say(SOMSRI, "ยกเลิกออเดอร์ได้ไหมคะ")
+    bridge.wait_rows("handoff_to_staff", 1)
+    # "ยกเลิกค่ะ" alone: back to the bot, and the thread is told
+    back = line.ask(SOMSRI, "ยกเลิกค่ะ")
+    assert back.messages[0]["text"] == say("handoff_withdrawn", "th")
+    bridge.wait_rows("handoff_to_staff", 2)
+    assert bridge.deliver() == 2
+    told = slack.posted(3)[-1]
+    assert told["thread_ts"] == root["ts"]
+    assert told["text"] == say("handoff_withdrawn_staff", "th", customer="คุณสมศรี ใจดี")
+    with bridge.world.store.uow() as uow:
+        handoff = uow.session.scalars(select(Handoff)).one()
+        assert (handoff.status, handoff.resolved_by) == ("resolved", "customer")
+    answered = line.ask(SOMSRI, "ORD-3001 ถึงไหนแล้วคะ")
+    assert "ORD-3001" in answered.messages[0]["text"]
+
+
 def test_a_customer_escalates_an_faq_miss_to_staff(bridge: Bridge) -> None:
     line = bridge.line
     miss = line.ask(SOMSRI, "ที่ร้านมีที่จอดรถสำหรับลูกค้าไหมคะ")
