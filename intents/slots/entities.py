@@ -31,13 +31,15 @@ _MAGNITUDES = {
     "k": Decimal(1000),
     "m": Decimal(1_000_000),
     "mb": Decimal(1_000_000),
+    "thousand": Decimal(1000),
+    "million": Decimal(1_000_000),
     "ล้าน": Decimal(1_000_000),
     "แสน": Decimal(100_000),
     "หมื่น": Decimal(10_000),
     "พัน": Decimal(1000),
 }
-_MAG = r"(?:k|m|mb)(?![a-z])|ล้าน|แสน|หมื่น|พัน(?!ธ)"
-_CURRENCY = r"บาท|baht|thb|bht|฿|-\.?"
+_MAG = r"(?:k|m|mb|thousand|million)(?![a-z])|ล้าน|แสน|หมื่น|พัน(?!ธ)"
+_CURRENCY = r"บาท|baht|thb|bht|฿|บ\.|-\.?"
 _POINTS_UNIT = r"แต้ม|คะแนน|points?|pts?|พอยท์|พอยต์"
 _THAI_NUMWORD = r"(?:ศูนย์|หนึ่ง|เอ็ด|สอง|ยี่|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ|ร้อย|พัน(?!ธ)|หมื่น|แสน|ล้าน)+"
 
@@ -72,6 +74,23 @@ AMOUNT_SUFFIX = re.compile(
 AMOUNT_THAI_WORDS = re.compile(
     rf"({_THAI_NUMWORD})\s?(บาท)|({_THAI_NUMWORD}(?:หมื่น|แสน|ล้าน|พัน(?!ธ))(?:{_THAI_NUMWORD})?)"
 )
+# a magnitude said alone and its next figure, as said: "แสนห้า" 150,000, "ล้านครึ่ง" 1,500,000,
+# "หมื่นสอง" 12,000 (a word of its own: after a space or at the start)
+AMOUNT_MAGNITUDE_FIRST = re.compile(
+    r"(?<![^\s])(ล้าน|แสน|หมื่น|พัน(?!ธ))(ครึ่ง|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)"
+    r"(?:\s?บาท)?(?=$|[\s,.!?]|ค่ะ|ครับ|คะ|นะ|จ้า)"
+)
+_DIGIT_WORDS = {
+    "หนึ่ง": 1,
+    "สอง": 2,
+    "สาม": 3,
+    "สี่": 4,
+    "ห้า": 5,
+    "หก": 6,
+    "เจ็ด": 7,
+    "แปด": 8,
+    "เก้า": 9,
+}
 # words counting something after a number: a digit before one is no part of an amount
 # ("2 แสน 5 ปี", "5 แสน 3 สาขา"); a day named ("วันนี้", "วันศุกร์") counts nothing
 _COUNTED = (
@@ -257,9 +276,13 @@ def _thai_word_points(text: str, spans: SpanSet) -> None:
 
 
 def _thai_word_amounts(text: str, spans: SpanSet) -> None:
-    """Amounts written in Thai number words ("ห้าหมื่นบาท")."""
+    """Amounts written in Thai number words ("ห้าหมื่นบาท", "แสนห้า")."""
     if THAI_CHAR.search(text) is None:
         return
+    for m in AMOUNT_MAGNITUDE_FIRST.finditer(text):
+        whole = _MAGNITUDES[m.group(1)]
+        part = whole / 2 if m.group(2) == "ครึ่ง" else whole * _DIGIT_WORDS[m.group(2)] / 10
+        spans.add(Entity("amount", m.start(), m.end(), (whole + part).normalize()))
     for m in AMOUNT_THAI_WORDS.finditer(text):
         amount = _thai_words_to_decimal(m.group(1) or m.group(3))
         if amount is not None and amount > 0:

@@ -61,6 +61,14 @@ def test_ids_and_contacts(text: str, kind: str, value: str) -> None:
         ("ราคา 500 บาท", Decimal(500)),
         # spoken shorthand: a digit after a magnitude counts the next one down
         ("ยอด 7หมื่น5", Decimal(75000)),
+        # a magnitude said first, and its next figure: "แสนห้า", "ล้านครึ่ง"
+        ("ดีลใหม่ แสนห้า", Decimal(150000)),
+        ("ล้านครึ่ง", Decimal(1500000)),
+        ("ปิดได้ หมื่นสองค่ะ", Decimal(12000)),
+        # English magnitudes and the short Thai baht
+        ("45 thousand baht", Decimal(45000)),
+        ("2 million", Decimal(2000000)),
+        ("45000บ.", Decimal(45000)),
         ("ได้ 2 แสน 5", Decimal(250000)),
         ("1 ล้าน 2 บาท", Decimal(1200000)),
         ("3 พัน 5", Decimal(3500)),
