@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from crm_core.errors import InvalidValue, TaskNotFound
@@ -14,9 +14,11 @@ from crm_core.models import (
     Interaction,
     InteractionType,
     Lifecycle,
+    Order,
     Staff,
     Stage,
     Task,
+    Ticket,
 )
 from crm_core.types import utcnow
 from crm_core.uow import UnitOfWork, snapshot
@@ -152,14 +154,20 @@ def task_list(
 def quiet_customers(
     uow: UnitOfWork, since: datetime, *, owner_id: int | None = None, limit: int = 20
 ) -> tuple[int, list[tuple[Customer, datetime | None]]]:
-    """Customers no one has logged an interaction with since `since`: how many, and the
-    first `limit` with their last contact (None: never), longest quiet first.
+    """Customers not heard from since `since`: no interaction logged, no order placed and no
+    ticket opened since then; how many, and the first `limit` with their last contact
+    (None: never), longest quiet first.
 
     For a rep (`owner_id`), the customers of their open deals.
     """
+    touches = union_all(
+        select(Interaction.customer_id.label("customer_id"), Interaction.occurred_at.label("at")),
+        select(Order.customer_id, Order.placed_at),
+        select(Ticket.customer_id, Ticket.created_at).where(Ticket.customer_id.is_not(None)),
+    ).subquery()
     last = (
-        select(Interaction.customer_id, func.max(Interaction.occurred_at).label("at"))
-        .group_by(Interaction.customer_id)
+        select(touches.c.customer_id, func.max(touches.c.at).label("at"))
+        .group_by(touches.c.customer_id)
         .subquery()
     )
     wanted: list[ColumnElement[bool]] = [

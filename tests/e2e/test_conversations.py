@@ -24,6 +24,7 @@ from crm_core.models import (
     Handoff,
     Interaction,
     LedgerKind,
+    Order,
     OutboxMessage,
     OutboxStatus,
     PointsEntry,
@@ -1415,6 +1416,11 @@ def test_customers_no_one_contacted_for_a_while_are_listed_longest_quiet_first(
     world: World,
 ) -> None:
     with world.store.uow(Actor.cli()) as uow:
+        # the world's orders and ticket, long ago: an order or a ticket is contact too
+        for order in uow.session.scalars(select(Order)):
+            order.placed_at = NOW - timedelta(days=60)
+        for ticket in uow.session.scalars(select(Ticket)):
+            ticket.created_at = NOW - timedelta(days=60)
         for customer_id, days in ((world.acme, 2), (world.siam, 40), (world.malee, 35)):
             customer = uow.session.get_one(Customer, customer_id)
             activities.log_interaction(
@@ -1439,6 +1445,12 @@ def test_customers_no_one_contacted_for_a_while_are_listed_longest_quiet_first(
         "• Malee Wong",
     ]
     assert "Acme" not in quiet.text
+    # a customer who ordered yesterday is not quiet, whoever logged nothing
+    with world.store.uow(Actor.cli()) as uow:
+        order = uow.session.scalars(select(Order).where(Order.customer_id == world.malee)).one()
+        order.placed_at = NOW - timedelta(days=1)
+        uow.commit()
+    assert "Malee" not in manager.send("ลูกค้าที่ไม่ได้ติดต่อนานเกิน 30 วัน").text
     # a rep sees the customers of their open deals: Acme, called recently
     rep = world.session("staff:U_SALES")
     mine = rep.send("who haven't I called in 2 weeks")
