@@ -2325,10 +2325,12 @@ def campaign_send(ctx: Context) -> Outcome:
     if not text:
         return Ask("message", _t(ctx, "ask_campaign_message"))
     audience = campaigns.audience(ctx.uow, str(segment), ctx.now)
+    # every opted-in customer is named as such ("ลูกค้าทุกคน"); a tier or segment by its code
+    shown = label("segment", "all", ctx.lang) if segment == "all" else str(segment)
     if not audience:
-        return Done(_t(ctx, "campaign_empty", segment=segment))
+        return Done(_t(ctx, "campaign_empty", segment=shown))
     if not ctx.confirmed:
-        asked = _t(ctx, "confirm_campaign", count=len(audience), segment=segment, message=text)
+        asked = _t(ctx, "confirm_campaign", count=len(audience), segment=shown, message=text)
         when = ctx.slots.get("send_date")
         if when is not None and when > ctx.now.astimezone(ctx.tz).date():
             # a campaign goes out when confirmed: say so rather than send early unasked

@@ -1172,6 +1172,20 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                     slots.pop(slot, None)
                     if slot == "amount":
                         slots.pop("amount_change", None)
+    if slots.get("segment") == "all":
+        named = next(
+            (
+                t.removeprefix("segment=")
+                for _, _, tags in analysis.hits
+                for t in tags
+                if t.startswith("segment=") and t != "segment=all"
+            ),
+            None,
+        )
+        if named is not None:
+            slots["segment"] = named  # "ลูกค้า gold ทุกคน": every one of the gold ones
+        elif intent != "campaign_send":
+            del slots["segment"]  # "ลูกค้าทุกคน" outside a campaign names no segment
     if intent == "deal_list":
         # "stuck deals", "ดีลที่ไม่ขยับเกิน 30 วัน", "top 5 deals": which of them, and how
         asked, words = _deals_asked(lexicon, prepared)

@@ -37,7 +37,16 @@ from crm_core.models import (
     TicketStatus,
     Tier,
 )
-from crm_core.services import activities, deals, knowledge, loyalty, orders, outbox, tickets
+from crm_core.services import (
+    activities,
+    campaigns,
+    deals,
+    knowledge,
+    loyalty,
+    orders,
+    outbox,
+    tickets,
+)
 from crm_core.services.customers import link_failures_since
 from crm_core.services.staff import add_staff, staff_by_slack_id
 from crm_core.types import utcnow
@@ -2361,6 +2370,24 @@ def test_a_campaign_asked_for_later_says_it_goes_out_on_confirming(world: World)
     manager.send("no")
     now = manager.send("ส่งไลน์หาลูกค้า silver ว่ามีโปรลด 30%")
     assert now.confirm and "ทันทีที่ยืนยัน" not in now.text
+
+
+def test_a_campaign_to_everyone_goes_to_every_opted_in_customer(world: World) -> None:
+    with world.store.uow() as uow:
+        reachable = len(campaigns.audience(uow, "all", NOW))
+    manager = world.session("staff:U_MANAGER")
+    for text in ("ส่งโปรให้ลูกค้าทุกคน: ปีใหม่ลด 10%", "send to everyone: shop closed on 5 Dec"):
+        asked = manager.send(text)
+        lang = "en" if text.isascii() else "th"
+        assert asked.confirm and label("segment", "all", lang) in asked.text, text
+        assert str(reachable) in asked.text
+        manager.send("no")
+    # everyone, as the answer to "which customers?"
+    assert manager.send("แจ้งลูกค้าว่าร้านหยุด 5 ธ.ค.").text == say("ask_segment", "th")
+    assert manager.send("ทุกคน").confirm
+    # every one of a tier is that tier; outside a campaign, "everyone" names no segment
+    assert world.bot.parse("แจ้งลูกค้า gold ทุกคนว่าพรุ่งนี้ลด 10%").slots["segment"] == "gold"
+    assert "segment" not in world.bot.parse("ประชุมทีมทุกคนพรุ่งนี้").slots
 
 
 def test_a_manager_asks_who_is_in_a_segment(world: World) -> None:
