@@ -1173,7 +1173,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                     if slot == "amount":
                         slots.pop("amount_change", None)
     if slots.get("segment") == "all":
-        named = next(
+        other = next(
             (
                 t.removeprefix("segment=")
                 for _, _, tags in analysis.hits
@@ -1182,8 +1182,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             ),
             None,
         )
-        if named is not None:
-            slots["segment"] = named  # "ลูกค้า gold ทุกคน": every one of the gold ones
+        if other is not None:
+            slots["segment"] = other  # "ลูกค้า gold ทุกคน": every one of the gold ones
         elif intent != "campaign_send":
             del slots["segment"]  # "ลูกค้าทุกคน" outside a campaign names no segment
     if intent == "deal_list":
