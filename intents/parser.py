@@ -910,6 +910,13 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # "ลูกค้าที่ไม่ได้ติดต่อนานเกิน 30 วัน", "who haven't I called in 2 weeks": the customers
         # no one has been in touch with, not a problem, a note or a sales number
         intent = "report"
+    elif (
+        intent == OUT_OF_SCOPE
+        and "ticket_noun" in prepared.analysis.tags
+        and lexicon.overdue_words.scan(prepared.analysis.tokens)
+    ):
+        # "tickets breaching SLA", "ทิกเก็ตไหนเกิน SLA บ้าง": the tickets past their due time
+        intent = "ticket_status"
     elif intent == "ticket_update" and _only_ids(lexicon, prepared):
         # "TCK-2010": the ticket to see, no change to it (not taking it)
         intent = "ticket_status"

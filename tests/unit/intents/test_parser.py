@@ -1657,6 +1657,12 @@ def test_a_contact_on_a_day_past_is_logged_that_day(text: str, kind: str) -> Non
     assert isinstance(day, date) and day < NOW.date() and "list" not in out.slots
 
 
+@pytest.mark.parametrize("text", ["tickets breaching SLA", "ทิกเก็ตไหนเกิน SLA บ้าง"])
+def test_tickets_past_their_sla_are_the_overdue_ones(text: str) -> None:
+    out = parse(text, ParseContext(now=NOW, customers=CustomerIndex([])))
+    assert (out.intent, out.slots) == ("ticket_status", {"overdue": True})
+
+
 @pytest.mark.parametrize("text", ["bye", "ok bye", "see ya", "บาย", "ลาก่อน", "บ๊ายบาย"])
 def test_a_goodbye_is_thanks_never_a_yes(text: str) -> None:
     assert parse(text, ParseContext(now=NOW)).intent == "thanks"
