@@ -67,7 +67,7 @@ from crm_core.types import utcnow
 from crm_core.uow import UnitOfWork
 from intents.lexicon import load_lexicon
 from intents.normalize import THAI_CHAR, clean_text, fold_text
-from intents.parser import default_tokeniser, polite_yes
+from intents.parser import acknowledges, default_tokeniser
 from intents.slots.dates import BE_OFFSET
 
 Action = Callable[[Context], Outcome]
@@ -454,8 +454,9 @@ def cancel(ctx: Context) -> Outcome:
 
 
 def confirm(ctx: Context) -> Outcome:
-    if polite_yes(str(ctx.slots.get("_text") or "")):
-        return Done(_t(ctx, "thanks"))  # "ค่ะ" with nothing asked: an acknowledgement
+    if acknowledges(str(ctx.slots.get("_text") or "")):
+        # "ค่ะ", "โอเคค่ะ", "👍" with nothing asked: an acknowledgement
+        return Done(_t(ctx, "thanks"))
     return Done(_t(ctx, "nothing_to_confirm"))
 
 

@@ -204,6 +204,7 @@ class Lexicon:
     not_names: frozenset[str]
     # a polite particle that agrees when said alone ("ค่ะ", "ครับ")
     yes_particles: frozenset[str]
+    ack_words: frozenset[str]
     # the whole team's ("team tasks", "งานของทีม")
     team_words: PhraseTrie
     # words that agree though they open with "no" ("no problem")
@@ -378,6 +379,7 @@ _WORD_LISTS = (
     "admin_staff_verbs",
     "team_words",
     "yes_particles",
+    "ack_words",
     "not_names",
     "cannot_words",
     "future_words",
@@ -677,6 +679,7 @@ def load_lexicon() -> Lexicon:
         ),
         team_words=_phrase_trie(word_lists["team_words"]),
         yes_particles=frozenset(word_lists["yes_particles"]),
+        ack_words=frozenset(word_lists["ack_words"]),
         not_names=frozenset(word_lists["not_names"]),
         cannot_words=_words_pattern(word_lists["cannot_words"]),
         future_words=_words_pattern(word_lists["future_words"]),

@@ -716,9 +716,11 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     """Parse one chat message into an intent with slots (out_of_scope below the threshold)."""
     ctx = context or ParseContext()
     lexicon = load_lexicon()
-    if polite_yes(text):
-        # "ค่ะ", "ครับผม": said alone, a yes
+    if polite_yes(text) or signs_only(text, _AGREE_SIGNS):
+        # "ค่ะ", "ครับผม", "👍": said alone, a yes
         return ParseResult(text, "th", "confirm", 1.0, {}, ())
+    if signs_only(text, _THANK_SIGNS):
+        return ParseResult(text, "th", "thanks", 1.0, {}, ())  # "🙏": thanks
     prepared = prepare(text, ctx)
     decided = _decide(prepared)
     intent, confidence = decided[0]
@@ -2347,6 +2349,30 @@ def asks_something(text: str) -> bool:
 _ASKING_OPENERS = frozenset(
     {"do", "does", "is", "are", "can", "could", "how", "what", "when", "where", "which", "why"}
 )
+
+
+# signs said alone: an okay (a yes to what waits, else an acknowledgement) or thanks
+_AGREE_SIGNS = frozenset("👍👌🆗✅🙆")
+_THANK_SIGNS = frozenset("🙏❤♥😊☺🥰😍💕💖🤗")
+# what may ride along with them: skin tones, the emoji variation selector, joiners
+_SIGN_MARKS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f\u200d\\s]")
+
+
+def signs_only(text: str, signs: frozenset[str]) -> bool:
+    """The text is some of `signs` and nothing else ("👍", "🙏🙏")."""
+    bare = _SIGN_MARKS.sub("", text)
+    return bool(bare) and all(ch in signs for ch in bare)
+
+
+def acknowledges(text: str) -> bool:
+    """The text only says okay: polite particles, "โอเคค่ะ", "ok", "noted", or "👍"."""
+    if polite_yes(text) or signs_only(text, _AGREE_SIGNS):
+        return True
+    lexicon = load_lexicon()
+    words = fold_text(clean_text(text)).strip(" .!~")
+    for particle in sorted(lexicon.particles, key=len, reverse=True):
+        words = words.removesuffix(particle).strip()
+    return words in lexicon.ack_words
 
 
 def polite_yes(text: str) -> bool:

@@ -79,6 +79,19 @@ def test_rep_closes_a_deal_with_missing_amount_then_undoes_it(world: World) -> N
         assert deal.stage is Stage.PROPOSAL and deal.amount == Decimal("0.00")
 
 
+def test_an_okay_with_nothing_asked_is_acknowledged_and_a_thumbs_up_confirms(
+    world: World,
+) -> None:
+    rep = world.session("staff:U_SALES")
+    for text in ("โอเคค่ะ", "👍", "รับทราบค่ะ"):
+        assert rep.send(text).text == say("thanks", "th"), text
+    assert rep.send("ใช่").text == say("nothing_to_confirm", "th")
+    assert rep.send("ดีล Acme Trading ขยับไป negotiation").confirm
+    rep.send("👍")
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.NEGOTIATION
+
+
 def test_undo_with_a_confirmation_waiting_backs_out_of_it_not_the_change_before(
     world: World, count_rows: Callable[[type], int]
 ) -> None:

@@ -1657,6 +1657,20 @@ def test_a_contact_on_a_day_past_is_logged_that_day(text: str, kind: str) -> Non
     assert isinstance(day, date) and day < NOW.date() and "list" not in out.slots
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("👍", "confirm"),
+        ("👍🏻", "confirm"),
+        ("👌", "confirm"),
+        ("🙏", "thanks"),
+        ("🙏🙏", "thanks"),
+    ],
+)
+def test_a_sign_alone_is_an_okay_or_thanks(text: str, intent: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).intent == intent
+
+
 @pytest.mark.parametrize("text", ["tickets breaching SLA", "ทิกเก็ตไหนเกิน SLA บ้าง"])
 def test_tickets_past_their_sla_are_the_overdue_ones(text: str) -> None:
     out = parse(text, ParseContext(now=NOW, customers=CustomerIndex([])))
