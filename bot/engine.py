@@ -52,7 +52,7 @@ from crm_core.uow import Actor, UnitOfWork
 from intents import CustomerIndex, CustomerName, ParseContext, ParseResult, parse
 from intents.extract import extract_entities
 from intents.lexicon import load_lexicon
-from intents.normalize import clean_text, fold_text
+from intents.normalize import THAI_CHAR, clean_text, fold_text
 from intents.parser import asks_something, default_tokeniser, reward_asked
 from intents.slots.entities import SpanSet, extract_ids
 
@@ -354,14 +354,15 @@ class Bot:
             ):
                 return None
             relayed = handoff_bridge.relay_customer(uow, message)
-            if relayed == handoff_bridge.RELAYED:
+            if relayed == handoff_bridge.PASSED_ON:
                 # a person from staff has this conversation: relay it, say nothing
                 uow.commit()
                 return None
-            if relayed is not None:
+            if relayed == handoff_bridge.WITHDRAWN:
                 # "ยกเลิกค่ะ": no longer waiting for staff, back to the bot
                 uow.commit()
-                return Reply(say("handoff_withdrawn", relayed), relayed)
+                lang = "th" if THAI_CHAR.search(message.text) else "en"
+                return Reply(say("handoff_withdrawn", lang), lang)
             who = self._identify(uow, message)
             state = conversations.load_state(uow, message.platform, message.user_id)
             if who is None:
@@ -643,7 +644,8 @@ class Bot:
                 # "50k" in answer to "close Acme at ฿80,000?" corrects the value and asks again
                 slots.update(corrected)
                 return self._run(uow, who, message, state, pending["intent"], slots, lang, False)
-            if parsed.intent == "out_of_scope":
+            if parsed.intent in ("out_of_scope", "thanks"):
+                # "🙏", "ขอบคุณค่ะ" answer neither yes nor no: the question stands
                 return Reply(
                     say("please_confirm", lang),
                     lang,
@@ -731,9 +733,10 @@ class Bot:
             return None
         value = self._slot_value(uow, pending["intent"], awaiting, options, parsed, text)
         if value is None:
-            if parsed.intent != "out_of_scope" and parsed.intent != pending["intent"]:
+            if parsed.intent not in ("out_of_scope", "confirm", "thanks", pending["intent"]):
                 state.pop("pending", None)
                 return None
+            # nothing read, or an okay or a thanks ("👍", "โอเคค่ะ"): the question stands
             return self._ask_again(pending, state, lang)
         if awaiting == "customer" and isinstance(value, list):
             slots["_candidates"] = value

@@ -23,7 +23,10 @@ if TYPE_CHECKING:
     from bot.engine import Bot
 
 RECENT_KEEP = 10
-RELAYED = "relayed"  # what relay_customer returns when the message went to staff
+# what relay_customer did with a customer's message: passed it to staff, or closed the
+# handoff the customer no longer wants
+PASSED_ON = "passed_on"
+WITHDRAWN = "withdrawn"
 NOTE_MARKER = "//"
 RESOLVE_ACTION = "handoff_resolve"
 RESOLVE_WORDS = frozenset({"resolve", "resolved", "ปิดเคส", "เสร็จสิ้น"})
@@ -92,25 +95,27 @@ def _withdraws(text: str) -> bool:
 
 
 def relay_customer(uow: UnitOfWork, message: Message) -> str | None:
-    """Relay a LINE message into its open handoff thread ("relayed"), or, when the customer
-    withdraws ("ยกเลิกค่ะ"), close it and tell the thread ("withdrawn", the handoff's
-    language to answer in is then the caller's to use); None when no handoff is open."""
+    """Relay a LINE message into its open handoff thread (`PASSED_ON`), or, when the customer
+    withdraws before anyone from staff has answered ("ยกเลิกค่ะ"), close it and tell the
+    thread (`WITHDRAWN`); None when no handoff is open. Once staff have answered, everything
+    goes to them: "ยกเลิกค่ะ" then answers their question ("ยกเลิกออเดอร์ใช่ไหมคะ")."""
     if message.platform != "line":
         return None
     handoff = handoffs.open_handoff_for(uow, message.user_id)
     if handoff is None:
         return None
     customer = uow.session.get(Customer, handoff.customer_id) if handoff.customer_id else None
-    if _withdraws(message.text):
+    answered = any(speaker.startswith("staff:") for speaker, _ in handoff.transcript)
+    if not answered and _withdraws(message.text):
         who = _who(customer, message.user_id)
         handoffs.withdraw_handoff(
             uow, handoff, say("handoff_withdrawn_staff", STAFF_LANG, customer=who)
         )
-        return handoff.lang
+        return WITHDRAWN
     text = message.text.strip() or say("handoff_non_text", STAFF_LANG)
     shown = say("handoff_line_customer", STAFF_LANG, text=text)
     handoffs.relay_to_staff(uow, handoff, text, f"{_who(customer, message.user_id)}: {shown}")
-    return RELAYED
+    return PASSED_ON
 
 
 def after_turn(

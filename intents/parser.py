@@ -477,6 +477,58 @@ def _dates_ahead(entities: list[Entity], today: date) -> list[Entity]:
     ]
 
 
+def _outside(lexicon: Lexicon, prepared: Prepared, part: str) -> Analysis:
+    """The message read without `part` (a campaign's text to send): its words before and
+    after it, with the entities there masked as usual."""
+    clean = prepared.clean
+    at = clean.find(part)
+    if at < 0:
+        return prepared.analysis
+    tokens: list[str] = []
+    for lo, hi in ((0, at), (at + len(part), len(clean))):
+        inside = [
+            Entity(e.kind, e.start - lo, e.end - lo, e.value, e.extra)
+            for e in prepared.entities
+            if e.start >= lo and e.end <= hi
+        ]
+        said = _mask(clean[lo:hi], inside)
+        tokens += _corrector().correct(prepared.tokeniser.tokens(fold_text(said)))
+        tokens.append("@message")
+    return analyse(tokens, lexicon)
+
+
+# the customers named with "ทุกคน", "all": "ลูกค้าทุกคน" (one word to the tokeniser), "all
+# customers", "all our members"
+_CUSTOMERS_NAMED = re.compile(r"ลูกค้า|สมาชิก|customer|client|member", re.IGNORECASE)
+
+
+def _every_customer(analysis: Analysis, intent: str, slots: dict[str, object]) -> None:
+    """Segment `all` holds only for a campaign that names every customer as such ("ลูกค้า
+    ทุกคน", "all customers"); a tier or segment named right before a bare "ทุกคน" is that one
+    ("ลูกค้า gold ทุกคน"); a bare "everyone" anywhere else ("แจ้งทุกคนว่าพรุ่งนี้ประชุม", "Hi
+    everyone" in the text to send) names no one, and the bot asks which customers."""
+    said = [(start, end) for start, end, tags in analysis.hits if "segment=all" in tags]
+    start = said[0][0] if said else 0
+    # "ลูกค้าทุกคน", "all customers": the customers named in or right before the words
+    as_customers = any(
+        _CUSTOMERS_NAMED.search(" ".join(analysis.tokens[max(0, s - 1) : e])) for s, e in said
+    )
+    # outside a campaign any other named; in one, only right before it (the text to send
+    # may name others)
+    campaign = intent == "campaign_send"
+    before = [
+        t.removeprefix("segment=")
+        for s, e, tags in analysis.hits
+        if not campaign or start - 1 <= e <= start
+        for t in tags
+        if t.startswith("segment=") and t != "segment=all"
+    ]
+    if before:
+        slots["segment"] = before[-1]  # "ลูกค้า gold ทุกคน": every one of the gold ones
+    elif intent != "campaign_send" or not as_customers:
+        del slots["segment"]
+
+
 def _tells_a_problem(lexicon: Lexicon, analysis: Analysis) -> bool:
     """A complaint said without a yes, and not denied ("ไม่มีปัญหา", "no problem" agree)."""
     if "yes_word" in analysis.tags:
@@ -1181,20 +1233,17 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                     slots.pop(slot, None)
                     if slot == "amount":
                         slots.pop("amount_change", None)
+    heard = analysis
+    if intent == "campaign_send" and slots.get("message"):
+        # who it goes to is said outside the text to send ("ส่งโปรให้ลูกค้าทุกคน: สมาชิก gold
+        # รับแต้ม x2" goes to everyone)
+        outside = _outside(lexicon, prepared, str(slots["message"]))
+        found = slot_value(outside, "segment", spec)
+        if found is not None:
+            slots["segment"], heard = found[0], outside
+        # none said outside it ("message platinum inviting them to …"): as the words say
     if slots.get("segment") == "all":
-        other = next(
-            (
-                t.removeprefix("segment=")
-                for _, _, tags in analysis.hits
-                for t in tags
-                if t.startswith("segment=") and t != "segment=all"
-            ),
-            None,
-        )
-        if other is not None:
-            slots["segment"] = other  # "ลูกค้า gold ทุกคน": every one of the gold ones
-        elif intent != "campaign_send":
-            del slots["segment"]  # "ลูกค้าทุกคน" outside a campaign names no segment
+        _every_customer(heard, intent, slots)
     if intent == "deal_list":
         # "stuck deals", "ดีลที่ไม่ขยับเกิน 30 วัน", "top 5 deals": which of them, and how
         asked, words = _deals_asked(lexicon, prepared)

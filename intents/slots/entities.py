@@ -38,7 +38,11 @@ _MAGNITUDES = {
     "หมื่น": Decimal(10_000),
     "พัน": Decimal(1000),
 }
-_MAG = r"(?:k|m|mb|thousand|million)(?![a-z])|ล้าน|แสน|หมื่น|พัน(?!ธ)"
+# "thousand", "million" count baht only when no other thing follows ("2 million cups")
+_MAG = (
+    r"(?:k|m|mb)(?![a-z])|(?:thousand|million)(?![a-z])(?!\s+(?!baht|thb)[a-z])"
+    r"|ล้าน|แสน|หมื่น|พัน(?!ธ)"
+)
 _CURRENCY = r"บาท|baht|thb|bht|฿|บ\.|-\.?"
 _POINTS_UNIT = r"แต้ม|คะแนน|points?|pts?|พอยท์|พอยต์"
 _THAI_NUMWORD = r"(?:ศูนย์|หนึ่ง|เอ็ด|สอง|ยี่|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ|ร้อย|พัน(?!ธ)|หมื่น|แสน|ล้าน)+"
@@ -74,11 +78,19 @@ AMOUNT_SUFFIX = re.compile(
 AMOUNT_THAI_WORDS = re.compile(
     rf"({_THAI_NUMWORD})\s?(บาท)|({_THAI_NUMWORD}(?:หมื่น|แสน|ล้าน|พัน(?!ธ))(?:{_THAI_NUMWORD})?)"
 )
+# words counting something after a number: a digit before one is no part of an amount
+# ("2 แสน 5 ปี", "5 แสน 3 สาขา"); a day named ("วันนี้", "วันศุกร์") counts nothing
+_COUNTED = (
+    r"วัน(?!นี้|จันทร์|อังคาร|พุธ|พฤหัส|ศุกร์|เสาร์|อาทิตย์|ที่)|ปี|เดือน|สัปดาห์|อาทิตย์|ชั่วโมง|ชม|นาที|โมง"
+    r"|ร้อย|ชิ้น|คน|ตัว|แต้ม|เปอร์เซ็นต์|%|สาขา|เครื่อง|งวด|กล่อง|ลัง|ใบ|ชุด|ห้อง|คัน|หลัง|รอบ|ครั้ง"
+    r"|รายการ|แห่ง|จุด|ขวด|แพ็ค|เล่ม|แผ่น|เมตร|กิโล|กก|ลิตร|ที่|อัน|คู่|โหล|ถุง|ชั้น"
+)
 # a magnitude said alone and its next figure, as said: "แสนห้า" 150,000, "ล้านครึ่ง" 1,500,000,
 # "หมื่นสอง" 12,000 (a word of its own: after a space or at the start)
 AMOUNT_MAGNITUDE_FIRST = re.compile(
     r"(?<![^\s])(ล้าน|แสน|หมื่น|พัน(?!ธ))(ครึ่ง|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)"
     r"(?:\s?บาท)?(?=$|[\s,.!?]|ค่ะ|ครับ|คะ|นะ|จ้า)"
+    rf"(?!\s?(?:{_COUNTED}))"
 )
 _DIGIT_WORDS = {
     "หนึ่ง": 1,
@@ -91,13 +103,6 @@ _DIGIT_WORDS = {
     "แปด": 8,
     "เก้า": 9,
 }
-# words counting something after a number: a digit before one is no part of an amount
-# ("2 แสน 5 ปี", "5 แสน 3 สาขา"); a day named ("วันนี้", "วันศุกร์") counts nothing
-_COUNTED = (
-    r"วัน(?!นี้|จันทร์|อังคาร|พุธ|พฤหัส|ศุกร์|เสาร์|อาทิตย์|ที่)|ปี|เดือน|สัปดาห์|อาทิตย์|ชั่วโมง|ชม|นาที|โมง"
-    r"|ร้อย|ชิ้น|คน|ตัว|แต้ม|เปอร์เซ็นต์|%|สาขา|เครื่อง|งวด|กล่อง|ลัง|ใบ|ชุด|ห้อง|คัน|หลัง|รอบ|ครั้ง"
-    r"|รายการ|แห่ง|จุด|ขวด|แพ็ค|เล่ม|แผ่น|เมตร|กิโล|กก|ลิตร|ที่|อัน|คู่|โหล|ถุง|ชั้น"
-)
 # spoken shorthand: a digit after a Thai magnitude counts the next one down ("7หมื่น5" is
 # 75,000, "2 แสน 5" 250,000, "1 ล้าน 2" 1,200,000), unless it counts something else ("2 แสน 5 ปี")
 AMOUNT_THAI_SHORT = re.compile(

@@ -86,7 +86,12 @@ def test_an_okay_with_nothing_asked_is_acknowledged_and_a_thumbs_up_confirms(
     for text in ("โอเคค่ะ", "👍", "รับทราบค่ะ"):
         assert rep.send(text).text == say("thanks", "th"), text
     assert rep.send("ใช่").text == say("nothing_to_confirm", "th")
+    # an okay or a thanks while something is asked leaves the question standing
+    asked = rep.send("ดีลใหม่ Siam Paper")
+    assert rep.send("👍").text == asked.text
+    rep.send("ยกเลิก")
     assert rep.send("ดีล Acme Trading ขยับไป negotiation").confirm
+    assert rep.send("🙏").text == say("please_confirm", "th")
     rep.send("👍")
     with world.store.uow() as uow:
         assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.NEGOTIATION
@@ -2389,7 +2394,12 @@ def test_a_campaign_to_everyone_goes_to_every_opted_in_customer(world: World) ->
     with world.store.uow() as uow:
         reachable = len(campaigns.audience(uow, "all", NOW))
     manager = world.session("staff:U_MANAGER")
-    for text in ("ส่งโปรให้ลูกค้าทุกคน: ปีใหม่ลด 10%", "send to everyone: shop closed on 5 Dec"):
+    for text in (
+        "ส่งโปรให้ลูกค้าทุกคน: ปีใหม่ลด 10%",
+        "send to all customers: shop closed on 5 Dec",
+        # a tier in the text to send is no audience
+        "ส่งโปรให้ลูกค้าทุกคน: สมาชิก gold รับแต้ม x2",
+    ):
         asked = manager.send(text)
         lang = "en" if text.isascii() else "th"
         assert asked.confirm and label("segment", "all", lang) in asked.text, text
@@ -2398,6 +2408,10 @@ def test_a_campaign_to_everyone_goes_to_every_opted_in_customer(world: World) ->
     # everyone, as the answer to "which customers?"
     assert manager.send("แจ้งลูกค้าว่าร้านหยุด 5 ธ.ค.").text == say("ask_segment", "th")
     assert manager.send("ทุกคน").confirm
+    # "everyone" not said of customers, or only in the text to send, is asked about
+    for text in ("แจ้งทุกคนว่าพรุ่งนี้ประชุม 9 โมง", "send a promo: Hi everyone, 20% off this week"):
+        assert manager.send(text).text == say("ask_segment", "en" if text.isascii() else "th")
+        manager.send("cancel")
     # every one of a tier is that tier; outside a campaign, "everyone" names no segment
     assert world.bot.parse("แจ้งลูกค้า gold ทุกคนว่าพรุ่งนี้ลด 10%").slots["segment"] == "gold"
     assert "segment" not in world.bot.parse("ประชุมทีมทุกคนพรุ่งนี้").slots

@@ -146,6 +146,22 @@ def test_a_customer_who_no_longer_wants_staff_is_back_with_the_bot(bridge: Bridg
     assert "ORD-3001" in answered.messages[0]["text"]
 
 
+def test_a_cancel_after_staff_answered_goes_to_them(bridge: Bridge) -> None:
+    line, slack = bridge.line, bridge.slack
+    line.reply_to(line.press(SOMSRI, menu_data("handoff")))
+    assert bridge.deliver() == 1
+    root = slack.posted(1)[0]
+    line.say(SOMSRI, "อยากยกเลิกออเดอร์ ORD-3001 ค่ะ")
+    bridge.wait_rows("handoff_to_staff", 1)
+    # staff ask back; "ยกเลิกค่ะ" answers them, the chat stays theirs
+    bridge.staff_says("U_SUPPORT", root["ts"], "ยืนยันยกเลิกออเดอร์ ORD-3001 ใช่ไหมคะ")
+    bridge.wait_rows("handoff_to_customer", 1)
+    line.say(SOMSRI, "ยกเลิกค่ะ")
+    bridge.wait_rows("handoff_to_staff", 2)
+    with bridge.world.store.uow() as uow:
+        assert uow.session.scalars(select(Handoff)).one().status == "open"
+
+
 def test_a_customer_escalates_an_faq_miss_to_staff(bridge: Bridge) -> None:
     line = bridge.line
     miss = line.ask(SOMSRI, "ที่ร้านมีที่จอดรถสำหรับลูกค้าไหมคะ")

@@ -214,6 +214,13 @@ def test_days_before_something_else_are_no_day_back() -> None:
 
 
 @pytest.mark.parametrize(
+    "text", ["Acme ordered 2 thousand units", "we sold 2 million cups", "แก้ว พันสอง ใบ"]
+)
+def test_a_magnitude_counting_things_is_no_amount(text: str) -> None:
+    assert "amount" not in _entities(text)
+
+
+@pytest.mark.parametrize(
     ("text", "amount"),
     [
         # places one after another add up
