@@ -121,9 +121,8 @@ def thread_of(uow: UnitOfWork, handoff_id: int) -> str | None:
     return handoff.thread_ts if handoff else None
 
 
-def relay_to_staff(uow: UnitOfWork, handoff: Handoff, text: str, shown: str) -> None:
-    """Queue what the customer wrote (`shown`, as staff see it) into the thread."""
-    _note(handoff, RELAYED, text)
+def _to_thread(uow: UnitOfWork, handoff: Handoff, shown: str) -> None:
+    """Queue a line for the handoff's Slack thread."""
     outbox.enqueue(
         uow,
         kind="handoff_to_staff",
@@ -131,6 +130,12 @@ def relay_to_staff(uow: UnitOfWork, handoff: Handoff, text: str, shown: str) -> 
         target=handoff.channel,
         payload=_payload(handoff, shown),
     )
+
+
+def relay_to_staff(uow: UnitOfWork, handoff: Handoff, text: str, shown: str) -> None:
+    """Queue what the customer wrote (`shown`, as staff see it) into the thread."""
+    _note(handoff, RELAYED, text)
+    _to_thread(uow, handoff, shown)
 
 
 def relay_to_customer(uow: UnitOfWork, handoff: Handoff, text: str, staff_name: str) -> None:
@@ -151,13 +156,7 @@ def withdraw_handoff(uow: UnitOfWork, handoff: Handoff, shown: str) -> None:
     handoff.status = RESOLVED
     handoff.resolved_at = utcnow()
     handoff.resolved_by = "customer"
-    outbox.enqueue(
-        uow,
-        kind="handoff_to_staff",
-        platform="slack",
-        target=handoff.channel,
-        payload=_payload(handoff, shown),
-    )
+    _to_thread(uow, handoff, shown)
     uow.audit("handoff.withdraw", handoff, None)
 
 
