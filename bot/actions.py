@@ -67,7 +67,7 @@ from crm_core.types import utcnow
 from crm_core.uow import UnitOfWork
 from intents.lexicon import load_lexicon
 from intents.normalize import THAI_CHAR, clean_text, fold_text
-from intents.parser import acknowledges, default_tokeniser
+from intents.parser import NAME_JOINERS, acknowledges, default_tokeniser
 from intents.slots.dates import BE_OFFSET
 
 Action = Callable[[Context], Outcome]
@@ -1068,7 +1068,7 @@ def _new_owner(ctx: Context) -> Staff | Ask | Done | None:
     named = str(ctx.slots.get("assignee") or "")
     member = _colleague(ctx) if named else _named_colleague(ctx)
     said = named.split()
-    if isinstance(member, Ask | Done) and len(said) > 1 and said[1].lower() not in ("or", "and"):
+    if isinstance(member, Ask | Done) and len(said) > 1 and said[1].lower() not in NAME_JOINERS:
         # more words than the name after it ("to Nattaya since I am on leave"): its first;
         # two names joined are asked about ("to Somchai or Narin")
         first = said[0]

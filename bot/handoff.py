@@ -16,8 +16,8 @@ from crm_core.models import Customer
 from crm_core.services import conversations, handoffs
 from crm_core.services.staff import staff_by_slack_id
 from crm_core.uow import Actor, UnitOfWork
-from intents.lexicon import load_lexicon
 from intents.normalize import clean_text, fold_text
+from intents.parser import without_end_particles
 
 if TYPE_CHECKING:
     from bot.engine import Bot
@@ -88,9 +88,7 @@ def _opening(
 
 def _withdraws(text: str) -> bool:
     """The message only says the customer no longer wants staff ("ยกเลิกค่ะ", "cancel")."""
-    words = fold_text(clean_text(text)).replace(" ", "")
-    for particle in sorted(load_lexicon().particles, key=len, reverse=True):
-        words = words.removesuffix(particle)
+    words = without_end_particles(fold_text(clean_text(text)).replace(" ", ""))
     return words in {w.replace(" ", "") for w in WITHDRAW_WORDS}
 
 

@@ -87,7 +87,7 @@ TOP_CUSTOMERS_MOST = 50
 # ("to Somchai", "ให้ สมชาย"), not the deal's customer ("ให้ณัฐยาดูแลดีล Acme")
 _HAND_GAP = 6
 # words joining two names ("to Somchai or Narin": which of them is asked)
-_NAME_JOINERS = frozenset({"or", "and"})
+NAME_JOINERS = frozenset({"or", "and"})
 # a word owning what follows, before more words ("Nattaya's Korat deal")
 _POSSESSIVE_WORD = re.compile(r"\S+'s(?=\s+\S)")
 # the largest deals listed when no count is told, and at most
@@ -525,7 +525,7 @@ def _every_customer(analysis: Analysis, intent: str, slots: dict[str, object]) -
     ]
     if before:
         slots["segment"] = before[-1]  # "ลูกค้า gold ทุกคน": every one of the gold ones
-    elif intent != "campaign_send" or not as_customers:
+    elif not (campaign and as_customers):
         del slots["segment"]
 
 
@@ -1610,7 +1610,7 @@ def _colleague_named(lexicon: Lexicon, rest: str) -> str | None:
             (
                 i
                 for i, w in enumerate(words[1:3], 1)
-                if lexicon.function_word(w.lower()) and w.lower() not in _NAME_JOINERS
+                if lexicon.function_word(w.lower()) and w.lower() not in NAME_JOINERS
             ),
             3,
         )
@@ -2413,15 +2413,26 @@ def signs_only(text: str, signs: frozenset[str]) -> bool:
     return bool(bare) and all(ch in signs for ch in bare)
 
 
+@lru_cache(maxsize=1)
+def _particles_longest_first() -> tuple[str, ...]:
+    """The politeness particles, longest first ("นะคะ" before "คะ")."""
+    return tuple(sorted(load_lexicon().particles, key=len, reverse=True))
+
+
+def without_end_particles(words: str) -> str:
+    """`words` (cleaned and folded) without the politeness particles ending them ("โอเคค่ะ"
+    -> "โอเค")."""
+    for particle in _particles_longest_first():
+        words = words.removesuffix(particle).strip()
+    return words
+
+
 def acknowledges(text: str) -> bool:
-    """The text only says okay: polite particles, "โอเคค่ะ", "ok", "noted", or "👍"."""
+    """The text only says okay: polite particles, "โอเคค่ะ", "ok", or "👍"."""
     if polite_yes(text) or signs_only(text, _AGREE_SIGNS):
         return True
-    lexicon = load_lexicon()
-    words = fold_text(clean_text(text)).strip(" .!~")
-    for particle in sorted(lexicon.particles, key=len, reverse=True):
-        words = words.removesuffix(particle).strip()
-    return words in lexicon.ack_words
+    words = without_end_particles(fold_text(clean_text(text)).strip(" .!~"))
+    return words in load_lexicon().ack_words
 
 
 def polite_yes(text: str) -> bool:

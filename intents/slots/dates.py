@@ -10,8 +10,7 @@ from typing import Any
 
 from intents.slots.entities import DIGIT, Entity, SpanSet
 
-_BE_OFFSET = 543
-BE_OFFSET = _BE_OFFSET  # Buddhist-era years are this many ahead of the common era
+BE_OFFSET = 543  # Buddhist-era years are this many ahead of the common era
 # the day of the month a "start" or "mid" edge names ("ต้นเดือน", "mid-December"); else the last
 _EDGE_DAYS = {"start": 1, "mid": 15}
 # the longest look-back a period may name: two years
@@ -46,7 +45,7 @@ def alternation(words: list[str]) -> str:
 
 def common_era(year: int) -> int:
     """A four-digit year in the common era: Buddhist-era ones (2400 on) brought back."""
-    return year - _BE_OFFSET if year >= 2400 else year
+    return year - BE_OFFSET if year >= 2400 else year
 
 
 def _year(raw: str | None, today: date) -> int | None:

@@ -87,11 +87,6 @@ _COUNTED = (
 )
 # a magnitude said alone and its next figure, as said: "แสนห้า" 150,000, "ล้านครึ่ง" 1,500,000,
 # "หมื่นสอง" 12,000 (a word of its own: after a space or at the start)
-AMOUNT_MAGNITUDE_FIRST = re.compile(
-    r"(?<![^\s])(ล้าน|แสน|หมื่น|พัน(?!ธ))(ครึ่ง|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)"
-    r"(?:\s?บาท)?(?=$|[\s,.!?]|ค่ะ|ครับ|คะ|นะ|จ้า)"
-    rf"(?!\s?(?:{_COUNTED}))"
-)
 _DIGIT_WORDS = {
     "หนึ่ง": 1,
     "สอง": 2,
@@ -103,6 +98,12 @@ _DIGIT_WORDS = {
     "แปด": 8,
     "เก้า": 9,
 }
+_DIGIT_WORD = "|".join(_DIGIT_WORDS)
+AMOUNT_MAGNITUDE_FIRST = re.compile(
+    rf"(?<![^\s])(ล้าน|แสน|หมื่น|พัน(?!ธ))(ครึ่ง|{_DIGIT_WORD})"
+    r"(?:\s?บาท)?(?=$|[\s,.!?]|ค่ะ|ครับ|คะ|นะ|จ้า)"
+    rf"(?!\s?(?:{_COUNTED}))"
+)
 # spoken shorthand: a digit after a Thai magnitude counts the next one down ("7หมื่น5" is
 # 75,000, "2 แสน 5" 250,000, "1 ล้าน 2" 1,200,000), unless it counts something else ("2 แสน 5 ปี")
 AMOUNT_THAI_SHORT = re.compile(
@@ -126,7 +127,7 @@ POINTS_SPOKEN = re.compile(
 POINTS_THAI_WORDS = re.compile(rf"({_THAI_NUMWORD})\s?(?:{_POINTS_UNIT})")
 _NEXT_DOWN = {"ล้าน": "แสน", "แสน": "หมื่น", "หมื่น": "พัน", "พัน": "ร้อย"}
 # the same in words ("เจ็ดหมื่นห้า"): a digit word ends it after a magnitude
-_THAI_WORDS_SHORT = re.compile(r"^(.*(ล้าน|แสน|หมื่น|พัน))(หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)$")
+_THAI_WORDS_SHORT = re.compile(rf"^(.*(ล้าน|แสน|หมื่น|พัน))({_DIGIT_WORD})$")
 DIGIT = re.compile(r"\d")
 # a comma or full stop after the number ends it unless a digit follows ("33,000, closing")
 AMOUNT_BARE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,9})(?![\w/:%-]|[.,]\d)")
@@ -223,9 +224,8 @@ def extract_numbers(text: str, spans: SpanSet) -> None:
         if amount is not None:
             spans.add(Entity("amount", m.start(), m.end(), amount))
     for m in AMOUNT_THAI_PLACES.finditer(text) if THAI_CHAR.search(text) else ():
-        places = re.findall(_THAI_PLACE, m.group())
-        total = sum(Decimal(n) * _PLACE_VALUES[mag] for n, mag in places)
-        spans.add(Entity("amount", m.start(), m.end(), Decimal(total).normalize()))
+        total, _ = _places_value(m.group())
+        spans.add(Entity("amount", m.start(), m.end(), total.normalize()))
     for m in AMOUNT_THAI_SHORT.finditer(text) if THAI_CHAR.search(text) else ():
         head = to_decimal(m.group(1), m.group(2))
         if head is not None:
@@ -251,15 +251,21 @@ def _points_entity(m: re.Match[str], value: Decimal | None, sign: str | None) ->
     return Entity("points", m.start(), m.end(), points, "signed" if sign else "")
 
 
+def _places_value(said: str) -> tuple[Decimal, Decimal]:
+    """What numbers with their places add up to ("1 พัน 5 ร้อย" is 1,500), and the value of
+    the last place said (100 there)."""
+    places = re.findall(_THAI_PLACE, said)
+    total = sum((Decimal(n) * _PLACE_VALUES[mag] for n, mag in places), Decimal(0))
+    return total, _PLACE_VALUES[places[-1][1]]
+
+
 def _spoken_points(text: str, spans: SpanSet) -> None:
     """Points in places one after another ("1 พัน 5 ร้อย แต้ม"), a digit after the last
     place counting the next one down ("1 พัน 5 แต้ม")."""
     for m in POINTS_SPOKEN.finditer(text):
-        places = re.findall(_THAI_PLACE, m.group("places"))
-        value = sum(Decimal(n) * _PLACE_VALUES[mag] for n, mag in places)
+        value, last = _places_value(m.group("places"))
         rest = m.group("rest")
         if rest:
-            last = _PLACE_VALUES[places[-1][1]]
             if len(rest) == 1:
                 # one digit counts the place below the last ("1 พัน 5" 1,500, "5 ร้อย 5" 550)
                 value += Decimal(rest) * last / 10
@@ -267,7 +273,7 @@ def _spoken_points(text: str, spans: SpanSet) -> None:
                 value += Decimal(rest)  # what is left below it ("1 พัน 5 ร้อย 20" 1,520)
             else:
                 continue
-        entity = _points_entity(m, Decimal(value), m.group("sign"))
+        entity = _points_entity(m, value, m.group("sign"))
         if entity is not None:
             spans.add(entity)
 
