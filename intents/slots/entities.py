@@ -86,7 +86,7 @@ _COUNTED = (
     r"|รายการ|แห่ง|จุด|ขวด|แพ็ค|เล่ม|แผ่น|เมตร|กิโล|กก|ลิตร|ที่|อัน|คู่|โหล|ถุง|ชั้น"
 )
 # a magnitude said alone and its next figure, as said: "แสนห้า" 150,000, "ล้านครึ่ง" 1,500,000,
-# "หมื่นสอง" 12,000 (a word of its own: after a space or at the start)
+# "หมื่นสอง" 12,000, also run on ("ราคาแสนห้า") unless a number before counts the magnitude
 _DIGIT_WORDS = {
     "หนึ่ง": 1,
     "สอง": 2,
@@ -99,15 +99,21 @@ _DIGIT_WORDS = {
     "เก้า": 9,
 }
 _DIGIT_WORD = "|".join(_DIGIT_WORDS)
+_PLACE_WORD = re.compile(r"ล้าน|แสน|หมื่น|พัน|ร้อย")
+# a number (in digits or words) right before a magnitude counts it
+_NUMBER_BEFORE = re.compile(rf"(?:\d|{_THAI_NUMWORD})\s?$")
 AMOUNT_MAGNITUDE_FIRST = re.compile(
-    rf"(?<![^\s])(ล้าน|แสน|หมื่น|พัน(?!ธ))(ครึ่ง|{_DIGIT_WORD})"
+    rf"(ล้าน|แสน|หมื่น|พัน(?!ธ))(ครึ่ง|{_DIGIT_WORD})"
     r"(?:\s?บาท)?(?=$|[\s,.!?]|ค่ะ|ครับ|คะ|นะ|จ้า)"
     rf"(?!\s?(?:{_COUNTED}))"
 )
 # spoken shorthand: a digit after a Thai magnitude counts the next one down ("7หมื่น5" is
-# 75,000, "2 แสน 5" 250,000, "1 ล้าน 2" 1,200,000), unless it counts something else ("2 แสน 5 ปี")
+# 75,000, "2 แสน 5" 250,000, "1 ล้าน 2" 1,200,000), unless it counts something else ("2 แสน 5 ปี");
+# so does a digit word ("2 แสนห้า" 250,000), "ครึ่ง" is half ("1 ล้านครึ่ง") and number words
+# say the rest ("3 แสนห้าพัน" 305,000)
 AMOUNT_THAI_SHORT = re.compile(
-    rf"(?<![\w.,])(\d{{1,3}})\s?(ล้าน|แสน|หมื่น|พัน(?!ธ))\s?([1-9])(?![\d.,:/%-])"
+    rf"(?<![\w.,])(\d{{1,3}})\s?(ล้าน|แสน|หมื่น|พัน(?!ธ))\s?"
+    rf"(?:([1-9])(?![\d.,:/%-])|(ครึ่ง|{_THAI_NUMWORD}))"
     rf"(?!\s?(?:{_MAG}|{_COUNTED}))"
     rf"(?:\s?(?:{_CURRENCY}))?"
 )
@@ -121,7 +127,8 @@ _PLACE_VALUES = {**_MAGNITUDES, "ร้อย": Decimal(100)}
 # points said the same way: "1 พัน 5 แต้ม" is 1,500 points, "2 หมื่น 5 พัน แต้ม" 25,000,
 # "1 พัน 5 ร้อย 20 แต้ม" 1,520; and in words: "ห้าร้อยแต้ม"
 POINTS_SPOKEN = re.compile(
-    rf"(?<![\w.,])(?P<sign>[-+−]\s?)?(?P<places>(?:{_THAI_PLACE}\s?)+)(?P<rest>\d{{1,3}})?\s?"
+    rf"(?<![\w.,])(?P<sign>[-+−]\s?)?(?P<places>(?:{_THAI_PLACE}\s?)+)"
+    rf"(?:(?P<rest>\d{{1,3}})|(?P<words>ครึ่ง|{_THAI_NUMWORD}))?\s?"
     rf"(?:{_POINTS_UNIT})"
 )
 POINTS_THAI_WORDS = re.compile(rf"({_THAI_NUMWORD})\s?(?:{_POINTS_UNIT})")
@@ -228,9 +235,9 @@ def extract_numbers(text: str, spans: SpanSet) -> None:
         spans.add(Entity("amount", m.start(), m.end(), total.normalize()))
     for m in AMOUNT_THAI_SHORT.finditer(text) if THAI_CHAR.search(text) else ():
         head = to_decimal(m.group(1), m.group(2))
-        if head is not None:
-            digit = Decimal(m.group(3)) * _MAGNITUDES[m.group(2)] / 10
-            spans.add(Entity("amount", m.start(), m.end(), (head + digit).normalize()))
+        rest = _rest_below(_MAGNITUDES[m.group(2)], m.group(3) or m.group(4))
+        if head is not None and rest is not None:
+            spans.add(Entity("amount", m.start(), m.end(), (head + rest).normalize()))
     for m in AMOUNT_SUFFIX.finditer(text):
         amount = to_decimal(m.group(1), m.group(2)) if m.group(1) else to_decimal(m.group(3))
         if amount is not None:
@@ -240,6 +247,21 @@ def extract_numbers(text: str, spans: SpanSet) -> None:
         amount = to_decimal(m.group(1))
         if amount is not None and amount >= 100:
             spans.add(Entity("amount", m.start(), m.end(), amount, extra="bare"))
+
+
+def _rest_below(whole: Decimal, said: str) -> Decimal | None:
+    """What is said after a place worth `whole` adds to it: one digit (or digit word) counts
+    the next place down ("แสน 5", "แสนห้า" 50,000), "ครึ่ง" half of it, number words their
+    value when below it ("ห้าพัน" after "แสน", "ห้าสิบ" after "ร้อย"); None when it is no part
+    of the number."""
+    if said == "ครึ่ง":
+        return whole / 2
+    if said.isdigit() or said in _DIGIT_WORDS:
+        return int(said if said.isdigit() else _DIGIT_WORDS[said]) * whole / 10
+    if whole > 100 and not _PLACE_WORD.search(said):
+        return None  # "2 แสนสิบ": no place said, no part of the amount
+    value = _thai_words_to_decimal(said)
+    return value if value is not None and 0 < value < whole else None
 
 
 def _points_entity(m: re.Match[str], value: Decimal | None, sign: str | None) -> Entity | None:
@@ -265,14 +287,17 @@ def _spoken_points(text: str, spans: SpanSet) -> None:
     for m in POINTS_SPOKEN.finditer(text):
         value, last = _places_value(m.group("places"))
         rest = m.group("rest")
-        if rest:
-            if len(rest) == 1:
-                # one digit counts the place below the last ("1 พัน 5" 1,500, "5 ร้อย 5" 550)
-                value += Decimal(rest) * last / 10
-            elif Decimal(rest) < last:
-                value += Decimal(rest)  # what is left below it ("1 พัน 5 ร้อย 20" 1,520)
-            else:
+        if rest and len(rest) > 1:
+            if Decimal(rest) >= last:
                 continue
+            value += Decimal(rest)  # what is left below it ("1 พัน 5 ร้อย 20" 1,520)
+        elif rest or m.group("words"):
+            # one digit counts the place below the last ("1 พัน 5" 1,500, "5 ร้อย 5" 550),
+            # and so do words ("1 พันห้า", "1 พันห้าร้อย")
+            below = _rest_below(last, rest or m.group("words"))
+            if below is None:
+                continue
+            value += below
         entity = _points_entity(m, value, m.group("sign"))
         if entity is not None:
             spans.add(entity)
@@ -291,9 +316,11 @@ def _thai_word_amounts(text: str, spans: SpanSet) -> None:
     if THAI_CHAR.search(text) is None:
         return
     for m in AMOUNT_MAGNITUDE_FIRST.finditer(text):
+        if _NUMBER_BEFORE.search(text, 0, m.start()):
+            continue  # "สองแสนห้า": the words before count the magnitude (read below)
         whole = _MAGNITUDES[m.group(1)]
-        part = whole / 2 if m.group(2) == "ครึ่ง" else whole * _DIGIT_WORDS[m.group(2)] / 10
-        spans.add(Entity("amount", m.start(), m.end(), (whole + part).normalize()))
+        part = _rest_below(whole, m.group(2))
+        spans.add(Entity("amount", m.start(), m.end(), (whole + (part or 0)).normalize()))
     for m in AMOUNT_THAI_WORDS.finditer(text):
         amount = _thai_words_to_decimal(m.group(1) or m.group(3))
         if amount is not None and amount > 0:

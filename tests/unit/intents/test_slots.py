@@ -75,8 +75,18 @@ def test_ids_and_contacts(text: str, kind: str, value: str) -> None:
         ("เจ็ดหมื่นห้า", Decimal(75000)),
         ("สองแสนห้าบาท", Decimal(250000)),
         ("เจ็ดหมื่นห้าพันบาท", Decimal(75000)),
+        # a digit word after a magnitude counts the next one down, "ครึ่ง" is half, and
+        # number words with a place say the rest; run on after a word, too
+        ("ดีล Acme 2 แสนห้า", Decimal(250000)),
+        ("1 ล้านครึ่ง", Decimal(1500000)),
+        ("ได้ 3 หมื่นห้าค่ะ", Decimal(35000)),
+        ("เป็น 3 แสนห้าพัน", Decimal(305000)),
+        ("1 ล้านสองแสนห้า", Decimal(1250000)),
+        ("ราคาแสนห้าค่ะ", Decimal(150000)),
+        ("2 แสนสิบ", Decimal(200000)),
         # a digit counting something else is no part of the amount
         ("2 แสน 5 ปี", Decimal(200000)),
+        ("5 หมื่นห้าชิ้น", Decimal(50000)),
         ("2 แสน 50 ชิ้น", Decimal(200000)),
     ],
 )
@@ -105,6 +115,11 @@ def test_amounts(text: str, amount: Decimal) -> None:
         ("1 พัน 250 แต้ม", 1250),
         ("-1 พัน 2 แต้ม", -1200),
         ("เพิ่มสองพันแต้มให้", 2000),
+        # a digit word, "ครึ่ง" or number words after the last place
+        ("เพิ่ม 1 พันห้าแต้มให้สมศรี", 1500),
+        ("1 พันห้าร้อยแต้ม", 1500),
+        ("5 ร้อยห้าสิบแต้ม", 550),
+        ("2 พันครึ่งแต้ม", 2500),
         ("มีอยู่ประมาณห้าพันแต้ม", 5000),
     ],
 )
