@@ -13,6 +13,7 @@ from intents.parser import (
     pattern_entities,
     slot_value,
 )
+from intents.slots.dates import period_of
 
 
 def extract_entities(text: str, context: ParseContext | None = None) -> dict[str, object]:
@@ -24,7 +25,8 @@ def extract_entities(text: str, context: ParseContext | None = None) -> dict[str
     entities = sorted(spans.entities, key=lambda e: e.start)
     for ent in entities:
         if ent.kind == "date":
-            found.setdefault("period" if ent.extra else "date", ent.extra or ent.value)
+            period = period_of(ent)
+            found.setdefault("period" if period else "date", period or ent.value)
         else:
             found.setdefault(ent.kind, ent.value)
     tokens = default_tokeniser().tokens(fold_text(_mask(clean, entities)))

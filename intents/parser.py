@@ -39,7 +39,7 @@ from intents.matchers import (
 from intents.models import CustomerName, ParseContext, ParseResult
 from intents.normalize import THAI_CHAR, Tokeniser, clean_text, detect_lang, fold_text
 from intents.resolver import fold_name
-from intents.slots.dates import common_era
+from intents.slots.dates import JUST_PAST, common_era, last_year, period_of
 from intents.slots.entities import Entity, SpanSet, extract_ids, extract_numbers
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -570,8 +570,8 @@ def _fill_slots(
                 slots["amount"] = ent.value
                 slots["_bare"] = ent.extra == "bare"
         elif ent.kind == "date":
-            if "period" in wanted and ent.extra and "period" not in slots:
-                slots["period"] = ent.extra
+            if "period" in wanted and period_of(ent) and "period" not in slots:
+                slots["period"] = period_of(ent)
                 continue
             name = next((s for s in _DATE_SLOTS if s in wanted), None)
             if name and name not in slots:
@@ -1054,8 +1054,9 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             if not (e.kind == "date" and isinstance(e.value, date) and e.value < prepared.today)
         ]
     if intent == "log_interaction":
-        # logged after it happened: a date ahead ("they'll decide next week", "คุยแผนเดือน
-        # หน้า") is no date of the interaction but part of its note
+        # logged after it happened: a day just past is that day, a date ahead ("they'll decide
+        # next week", "คุยแผนเดือนหน้า") no date of the interaction but part of its note
+        entities = _looking_back(entities)
         ahead = _dates_ahead(entities, prepared.today)
         entities = [e for e in entities if e not in ahead]
     if spec.timed:
@@ -1721,7 +1722,7 @@ def _someone_named(lexicon: Lexicon, prepared: Prepared) -> bool:
 
 def _counts_new_customers(lexicon: Lexicon, prepared: Prepared) -> bool:
     """A period and no one named or reached: new customers to count, none to add."""
-    period = any(e.kind == "date" and e.extra for e in prepared.entities)
+    period = any(e.kind == "date" and period_of(e) for e in prepared.entities)
     return period and not _someone_named(lexicon, prepared)
 
 
@@ -2617,15 +2618,27 @@ def _tells_a_past_contact(prepared: Prepared) -> bool:
     tags = prepared.analysis.tags
     if "remind" in tags or not any(t.startswith("interaction_type=") for t in tags):
         return False
-    days = [e.value for e in prepared.entities if e.kind == "date" and isinstance(e.value, date)]
+    entities = _looking_back(prepared.entities)
+    days = [e.value for e in entities if e.kind == "date" and isinstance(e.value, date)]
     return bool(days) and all(day < prepared.today for day in days)
 
 
 def _is_plan(prepared: Prepared) -> bool:
-    """An interaction dated after today that nothing marks as done is a plan ("โทรหา Acme พรุ่งนี้")."""
+    """An interaction dated after today that nothing marks as done is a plan ("โทรหา Acme พรุ่งนี้");
+    a day just past said without a year is no plan ("met Siam Paper on 20 Nov")."""
     if "report_marker" in prepared.analysis.tags:
         return False
-    return bool(_dates_ahead(prepared.entities, prepared.today))
+    return bool(_dates_ahead(_looking_back(prepared.entities), prepared.today))
+
+
+def _looking_back(entities: list[Entity]) -> list[Entity]:
+    """The entities with a day and month said without a year that passed lately taken as
+    that day ("called Acme on 20 Nov" three days later), not the same day next year."""
+    out = []
+    for e in entities:
+        last = last_year(e.value) if e.extra == JUST_PAST and isinstance(e.value, date) else None
+        out.append(replace(e, value=last, extra="") if last is not None else e)
+    return out
 
 
 def reward_asked(text: str, context: ParseContext | None = None) -> str:

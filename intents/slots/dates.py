@@ -13,8 +13,12 @@ from intents.slots.entities import DIGIT, Entity, SpanSet
 BE_OFFSET = 543  # Buddhist-era years are this many ahead of the common era
 # the day of the month a "start" or "mid" edge names ("ต้นเดือน", "mid-December"); else the last
 _EDGE_DAYS = {"start": 1, "mid": 15}
+# a day and month without a year that passed at most this many days ago may be that day
+# (a call logged on "20 Nov" three days later), rather than the same day next year
+RECENT_DAYS = 62
 # the longest look-back a period may name: two years
 LOOKBACK_LIMITS = {"days": 731, "months": 24}
+JUST_PAST = "just_past"  # the extra of such a date
 _END = ""  # marks the end of a word in alternation's trie
 
 
@@ -86,9 +90,28 @@ def _past_if_said(
     last such day, not the next."""
     if found is None or not no_year or found <= today or not _said_past(text, m.start()):
         return found
+    return last_year(found)
+
+
+def _recent(found: date | None, today: date, no_year: bool) -> str:
+    """JUST_PAST for a day and month said without a year whose last occurrence was at most
+    RECENT_DAYS ago (the date found is then the next one, almost a year ahead)."""
+    if found is None or not no_year or found <= today:
+        return ""
+    last = last_year(found)
+    return JUST_PAST if last is not None and (today - last).days <= RECENT_DAYS else ""
+
+
+def period_of(entity: Entity) -> str:
+    """The period a date entity names ("past_7_days", "yesterday"), empty when none."""
+    return "" if entity.extra == JUST_PAST else entity.extra
+
+
+def last_year(day: date) -> date | None:
+    """The same day a year earlier (None for 29 February)."""
     try:
-        return found.replace(year=found.year - 1)
-    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1)
+    except ValueError:
         return None
 
 
@@ -388,16 +411,18 @@ class DateGrammar:
         for m in find(self.day_month):
             month = self.months[m.group(2).lower()]
             found = _make_date(_year(m.group(3), today), month, int(m.group(1)), today)
-            self._add(spans, m, _past_if_said(text, m, found, today, m.group(3) is None))
+            found = _past_if_said(text, m, found, today, m.group(3) is None)
+            self._add(spans, m, found, _recent(found, today, m.group(3) is None))
         for m in find(self.month_day):
             month = self.months[m.group(1).lower()]
             found = _make_date(_year(m.group(3), today), month, int(m.group(2)), today)
-            self._add(spans, m, found)
+            self._add(spans, m, found, _recent(found, today, m.group(3) is None))
         for m in find(self.numeric) if "/" in text else ():
             day, month = int(m.group(1)), int(m.group(2))
             if 1 <= month <= 12:
                 found = _make_date(_year(m.group(3), today), month, day, today)
-                self._add(spans, m, _past_if_said(text, m, found, today, m.group(3) is None))
+                found = _past_if_said(text, m, found, today, m.group(3) is None)
+                self._add(spans, m, found, _recent(found, today, m.group(3) is None))
         for m in find(self.day_only):
             day = int(m.group(1))
             found = _make_date(None, today.month, day, today) if day >= today.day else None
@@ -433,8 +458,9 @@ class DateGrammar:
     @staticmethod
     def _weekday(weekday: int, mods: list[str], today: date) -> date:
         """This/next/last weekday: "next" is that day of the following week, "last" of the
-        week before; "past" the latest before today ("เมื่อวันจันทร์")."""
-        if "past" in mods:
+        week before; "past" (said before it) and "latest" (after it) the latest before today
+        ("เมื่อวันจันทร์", "วันจันทร์ที่ผ่านมา")."""
+        if "past" in mods or "latest" in mods:
             return today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
         monday = today - timedelta(days=today.weekday())
         if "next" in mods:
@@ -445,7 +471,7 @@ class DateGrammar:
         return today + timedelta(days=ahead)
 
     @staticmethod
-    def _add(spans: SpanSet, m: re.Match[str], found: date | None) -> None:
+    def _add(spans: SpanSet, m: re.Match[str], found: date | None, extra: str = "") -> None:
         """Claim the match as a date when it parsed."""
         if found is not None:
-            spans.add(Entity("date", m.start(), m.end(), found))
+            spans.add(Entity("date", m.start(), m.end(), found, extra))

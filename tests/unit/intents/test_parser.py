@@ -1659,6 +1659,46 @@ def test_a_contact_on_a_day_past_is_logged_that_day(text: str, kind: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("text", "kind", "day"),
+    [
+        # a day and month without a year, passed a few days ago: that day, not next year's
+        ("met Lotus Garden on 20 Nov to discuss the shelves", "meeting", date(2026, 11, 20)),
+        ("meeting with Lotus Garden on Nov 18, they want samples", "meeting", date(2026, 11, 18)),
+        ("visited Lotus Garden 15/11", "visit", date(2026, 11, 15)),
+        ("ไปเยี่ยม Lotus Garden 20 พ.ย. ดูครัว", "visit", date(2026, 11, 20)),
+        # "ที่ผ่านมา" after a weekday: the latest one before today
+        ("โทรหา Lotus Garden วันจันทร์ที่ผ่านมา", "call", date(2026, 11, 16)),
+        ("ไปเยี่ยม Lotus Garden วันศุกร์ที่ผ่านมา", "visit", date(2026, 11, 20)),
+    ],
+)
+def test_a_contact_on_a_day_just_past_is_logged_that_day(text: str, kind: str, day: date) -> None:
+    customers = CustomerIndex([CustomerName(4, "Lotus Garden", ())])
+    out = parse(text, ParseContext(now=NOW, customers=customers))
+    assert (out.intent, out.slots.get("interaction_type"), out.slots.get("date")) == (
+        "log_interaction",
+        kind,
+        day,
+    )
+    note = str(out.slots.get("note", ""))
+    assert "20" not in note and "Nov" not in note and "ผ่าน" not in note
+
+
+def test_a_reminder_on_a_day_just_past_is_still_a_task() -> None:
+    # only a contact told looks back: a reminder is for the next such day
+    customers = CustomerIndex([CustomerName(4, "Lotus Garden", ())])
+    out = parse(
+        "remind me to call Lotus Garden on 20 Nov", ParseContext(now=NOW, customers=customers)
+    )
+    assert (out.intent, out.slots.get("due_date")) == ("task_create", date(2027, 11, 20))
+
+
+def test_a_day_just_past_names_no_period() -> None:
+    january = datetime(2027, 1, 10, 10, tzinfo=ZoneInfo("Asia/Bangkok"))
+    out = parse("deals closing 31 Dec", ParseContext(now=january))
+    assert "period" not in out.slots
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [
         ("👍", "confirm"),
