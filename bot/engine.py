@@ -510,13 +510,20 @@ class Bot:
         titled = parsed.intent == "task_create" and not parsed.slots.get("list")
         if not (unread or titled):
             return None
-        for member in colleagues.named_colleagues(list_staff(uow), text):
+        named = colleagues.named_colleagues(list_staff(uow), text)
+        for member in named:
             own = colleagues.as_own(text, member)
             if own == text:
                 continue
             again = self.parse(own, uow)
             listed = again.intent == "task_create" and bool(again.slots.get("list"))
             if listed or (unread and again.intent in OWN_READINGS):
+                return again
+        if named and unread:
+            # "pipeline for Somchai and Nattaya" with a customer called Somchai too: read
+            # without the customers, a colleague's name is no customer's
+            again = parse(text, ParseContext(now=self.clock(), timezone=str(self.tz)))
+            if again.intent in OWN_READINGS:
                 return again
         return None
 

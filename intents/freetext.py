@@ -291,8 +291,10 @@ def _residue(
     customer: str | None,
     values: list[int],
     ids: list[int],
+    names: tuple[tuple[int, int], ...] = (),
 ) -> str:
-    """The longest run of words left once commands, entities and particles are removed."""
+    """The longest run of words left once commands, entities and particles are removed (the
+    words of other customers' `names` stay)."""
     runs: list[list[_Piece]] = [[]]
     for piece in pieces:
         if piece is None:
@@ -301,6 +303,7 @@ def _residue(
             runs[-1].append(piece)
     words = [p for p in pieces if p is not None]
     drop = _removed(lexicon, intent, slot, clean, words, customer, values, ids)
+    drop -= {i for i, w in enumerate(words) if any(s <= w.start < e for s, e in names)}
     kept: list[list[_Piece]] = [[]]
     index = 0
     for run in runs:
@@ -340,8 +343,10 @@ def free_text(
     entities: list[Entity],
     tokeniser: Tokeniser,
     customer: str | None = None,
+    names: tuple[tuple[int, int], ...] = (),
 ) -> dict[str, object]:
-    """The free-text slots this intent takes, each only when some text is left for it."""
+    """The free-text slots this intent takes, each only when some text is left for it; the
+    words inside `names` (spans of other customers named) are never dropped."""
     wanted = [s for s in FREE_TEXT_SLOTS if s in lexicon.intents[intent].slots]
     if not wanted:
         return {}
@@ -370,13 +375,14 @@ def free_text(
         message = _message(clean, _pieces(clean, [], tokeniser))
         if message is None:
             message = (
-                _residue(lexicon, intent, "message", clean, pieces, customer, values, ids) or None
+                _residue(lexicon, intent, "message", clean, pieces, customer, values, ids, names)
+                or None
             )
         if message:
             found["message"] = message
         wanted.remove("message")
     for slot in wanted:
-        text = _residue(lexicon, intent, slot, clean, pieces, customer, values, ids)
+        text = _residue(lexicon, intent, slot, clean, pieces, customer, values, ids, names)
         if text:
             found[slot] = text
     return found

@@ -191,6 +191,7 @@ class Lexicon:
     reason_trail: re.Pattern[str]
     reason_end: re.Pattern[str]
     goodbye_words: re.Pattern[str]
+    hold_words: re.Pattern[str]
     # work done on the server, not in chat: adding staff ("add staff member", "เพิ่มพนักงาน
     # ใหม่") and moving data in or out ("export customers", "นำเข้าข้อมูลลูกค้า")
     admin_staff: re.Pattern[str]
@@ -376,6 +377,7 @@ _WORD_LISTS = (
     "reason_trail",
     "reason_end",
     "goodbye_words",
+    "hold_words",
     "admin_staff_verbs",
     "team_words",
     "yes_particles",
@@ -655,6 +657,7 @@ def load_lexicon() -> Lexicon:
         deal_hand_after=_words_pattern(word_lists["deal_hand_after"]),
         reason_words=_words_pattern(word_lists["reason_words"]),
         reason_kept=_words_pattern(word_lists["reason_kept"]),
+        hold_words=_words_pattern(word_lists["hold_words"]),
         goodbye_words=re.compile(
             rf"(?<![a-z0-9])(?:{alternation(word_lists['goodbye_words'])})[\s.!~]*$", re.IGNORECASE
         ),

@@ -644,6 +644,7 @@ class Prepared:
     candidates: tuple[tuple[CustomerName, float], ...]
     tokeniser: Tokeniser
     today: date
+    other_names: tuple[tuple[int, int], ...] = ()
 
 
 def _drop_bare_numbers(spans: SpanSet, start: int, end: int) -> None:
@@ -673,8 +674,15 @@ def prepare(text: str, ctx: ParseContext) -> Prepared:
     mention_customer: tuple[CustomerName, float] | None = None
     candidates: tuple[tuple[CustomerName, float], ...] = ()
     mention_text = ""
+    # other customers named besides the one taken: their words stay whole in a note
+    # ("assign a task to Somchai: visit CP All" keeps "CP All" for the bot to find)
+    others: list[tuple[int, int]] = []
     if ctx.customers is not None and len(ctx.customers):
         for mention in ctx.customers.find_mentions(clean):
+            if mention_text:
+                if mention.resolution.best is not None and spans.free(mention.start, mention.end):
+                    others.append((mention.start, mention.end))
+                continue
             # a known name wins over a bare number inside it ("Thai Spa 58535")
             _drop_bare_numbers(spans, mention.start, mention.end)
             if spans.add(Entity("customer", mention.start, mention.end, mention.text)):
@@ -683,7 +691,6 @@ def prepare(text: str, ctx: ParseContext) -> Prepared:
                 mention_text = mention.text
                 if res.best is not None and not res.ambiguous:
                     mention_customer = (res.best, res.score)
-                break
         tokeniser = ctx.customers.tokeniser()
     else:
         tokeniser = default_tokeniser()
@@ -714,6 +721,7 @@ def prepare(text: str, ctx: ParseContext) -> Prepared:
         candidates,
         tokeniser,
         now.date(),
+        tuple(others),
     )
 
 
@@ -762,6 +770,10 @@ def _decide(prepared: Prepared) -> list[tuple[str, float]]:
         if not meets_requirement(spec, analysis) and name in model.index
     ]
     return model.rank(model.probabilities(feats), sims, rules, excluded)
+
+
+# the confidence of a change of consent that names no marketing: below the bot's sure reading
+_WEAK_CONSENT = 0.5
 
 
 def parse(text: str, context: ParseContext | None = None) -> ParseResult:
@@ -827,6 +839,19 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         intent = "ticket_create"
     elif intent == "confirm" and lexicon.goodbye_words.search(prepared.clean):
         intent = "thanks"  # "see ya", "ok bye": a goodbye agrees to nothing waiting
+    elif (
+        intent == "consent_update"
+        and confidence >= _WEAK_CONSENT
+        and not prepared.analysis.tags & {"marketing_noun", "consent_strong"}
+    ):
+        # "ช้ามาก ไม่อยากได้แล้วค่ะ", "ไม่รับค่ะ": no news or promotions named, so only a weak
+        # reading as a change of consent (the bot asks first); an answer to its consent
+        # question is read on its own
+        confidence = _WEAK_CONSENT
+    elif intent == "confirm" and lexicon.hold_words.search(prepared.clean):
+        # "โอเค รอแป๊บนะคะ", "ok let me think", "ได้ไหมคะ": time asked for, or a question,
+        # never a yes to what waits
+        return ParseResult(text, prepared.lang, OUT_OF_SCOPE, 1.0 - confidence, {}, ())
     if intent == "cancel" and (
         any(e.kind == "order_id" for e in prepared.entities)
         or _cancels_an_order(lexicon, prepared.analysis)
@@ -1094,6 +1119,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             _slot_entities(spec, entities),
             prepared.tokeniser,
             customer if isinstance(customer, str) else None,
+            prepared.other_names,
         )
     )
     description = slots.get("description")
@@ -1387,7 +1413,13 @@ def _amount_change(
     at = _marker_at(tokens, found, held) if held is not None else None
     if at is None:
         return None
-    before = at > 0 and any(_word_at(lexicon, tokens, at - 1, w) for w in lexicon.amount_by)
+    # the word (or the phrase of several) ends right before the amount, as a word of its
+    # own ("ลด 10k"; "ลดเหลือ 70k" is what it comes to)
+    before = any(
+        tokens[at - len(w.split()) : at] == w.split()
+        for w in lexicon.amount_by
+        if len(w.split()) <= at
+    )
     after = at + 1 < len(tokens) and any(
         _word_at(lexicon, tokens, at + 1, w) for w in lexicon.amount_more
     )

@@ -19,7 +19,7 @@ from tests.e2e.world import World
 
 @pytest.fixture
 def team(world: World) -> World:
-    """Narin's deal and task, a ticket of Malai's, and a customer called Somchai too."""
+    """Narin's deal and task, a ticket of Malai's, a customer called Somchai too, and CP All."""
     with world.store.uow(Actor.cli()) as uow:
         narin = staff_by_slack_id(uow, "U_SALES2")
         siam = uow.session.get_one(Customer, world.siam)
@@ -37,7 +37,10 @@ def team(world: World) -> World:
             channel="slack",
             assignee=staff_by_slack_id(uow, "U_SUPPORT"),
         )
-        create_customer(uow, CustomerInput(name="Somchai Prasert", phone="0844444444"))
+        create_customer(
+            uow, CustomerInput(name="Somchai Prasert", phone="0844444444", aliases=["Somchai"])
+        )
+        create_customer(uow, CustomerInput(name="CP All", phone="0855555555"))
         uow.commit()
     return world
 
@@ -148,6 +151,20 @@ def _notices(world: World) -> list[tuple[str, str]]:
             )
         )
         return [(target, str(payload["text"])) for target, payload in rows]
+
+
+def test_the_customer_named_beside_a_colleague_is_the_tasks(team: World) -> None:
+    # "Somchai" is also a customer's name; "CP All" is found whole, though "all" alone would
+    # be a command word
+    manager = team.session("staff:U_MANAGER")
+    handed = manager.send("assign a task to Somchai: visit CP All next Friday")
+    with team.store.uow() as uow:
+        cp_all = uow.session.scalars(select(Customer.id).where(Customer.name == "CP All")).one()
+    friday = date(2026, 11, 27)
+    assert _tasks(team)[-1] == ("U_SALES", "visit", cp_all, friday)
+    assert handed.text == say(
+        "task_created_for", "en", name="Somchai", title="visit – CP All", due=day(friday, "en")
+    )
 
 
 def test_a_task_handed_to_a_colleague_is_theirs_and_they_are_told(team: World) -> None:

@@ -1029,9 +1029,21 @@ def test_a_month_named_alone_is_the_period(
         ("ดีล Acme เพิ่มอีก 20k", None, 20000),
         ("ดีล Acme ลดลง 10k", None, -10000),
         ("cut the Acme deal by 10k", None, -10000),
+        # a lowering or raising word right before the sum, or a discount, says so too
+        ("ดีล Acme ลด 10k", None, -10000),
+        ("ดีล Acme ลดให้ 5k", None, -5000),
+        ("ดีล Acme ลด 5 พัน", None, -5000),
+        ("ดีล Acme ให้ส่วนลด 5k", None, -5000),
+        ("ดีล Acme เพิ่ม 10k", None, 10000),
+        ("Acme deal discount 5k", None, -5000),
+        ("Acme deal increase 10k", None, 10000),
+        ("Acme deal minus 5k", None, -5000),
         # changed to a sum: the value
         ("Acme deal up to 120k", 120000, None),
         ("ดีล Acme ลดลงเหลือ 90k", 90000, None),
+        ("ดีล Acme ลดเหลือ 70k", 70000, None),
+        ("ดีล Acme เพิ่มเป็น 100k", 100000, None),
+        ("increase the Acme deal to 90k", 90000, None),
         ("ดีล Acme เพิ่มยอดเป็น 2.6 ล้าน", 2600000, None),
     ],
 )
@@ -1041,6 +1053,48 @@ def test_a_deal_amount_changed_by_a_sum_is_a_change(
     out = parse(text, ParseContext(now=NOW)).to_json()
     assert out["intent"] == "deal_update"
     assert (out["slots"].get("amount"), out["slots"].get("amount_change")) == (amount, change)
+
+
+@pytest.mark.parametrize(
+    ("text", "priority"),
+    [
+        # "not urgent" said many ways is no urgency
+        ("TCK-2010 ไม่ใช่เคสด่วน", "low"),
+        ("TCK-2010 ไม่ใช่เรื่องด่วน", "low"),
+        ("TCK-2010 ไม่ต้องรีบ", "low"),
+        ("เปิดเคส Acme ของไม่ครบ ไม่ค่อยด่วน", "normal"),
+        ("TCK-2010 not that urgent", "normal"),
+        ("TCK-2010 no rush", "low"),
+        ("TCK-2010 ด่วนมาก", "urgent"),
+    ],
+)
+def test_urgency_denied_is_no_urgency(text: str, priority: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).slots.get("priority") == priority
+
+
+@pytest.mark.parametrize(
+    "text", ["โอเค รอแป๊บนะคะ", "ok wait", "ok hold on", "ok let me think", "ได้ไหมคะ"]
+)
+def test_asking_for_time_is_no_yes(text: str) -> None:
+    assert parse(text, ParseContext(now=NOW)).intent == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("text", "sure"),
+    [
+        # no news or promotions named: only a weak reading, which the bot asks back
+        ("ช้ามาก ไม่อยากได้แล้วค่ะ", False),
+        ("ไม่รับค่ะ", False),
+        ("ไม่ต้องส่งโปรมาแล้ว", False),
+        ("ไม่รับข่าวสารแล้ว", True),
+        ("stop sending me promotions", True),
+        ("unsubscribe", True),
+    ],
+)
+def test_an_opt_out_naming_no_marketing_is_weak(text: str, sure: bool) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "consent_update" and out.slots.get("consent") == "opt_out"
+    assert (out.confidence >= 0.6) is sure
 
 
 def test_every_strong_consent_phrase_says_which_way() -> None:
@@ -1681,6 +1735,16 @@ def test_a_contact_on_a_day_just_past_is_logged_that_day(text: str, kind: str, d
     )
     note = str(out.slots.get("note", ""))
     assert "20" not in note and "Nov" not in note and "ผ่าน" not in note
+
+
+def test_another_customer_named_stays_whole_in_the_note() -> None:
+    # "all" alone is a command word ("list all"); inside a second customer's name it stays
+    customers = CustomerIndex(
+        [CustomerName(14, "Somchai Prasert", ("Somchai",)), CustomerName(3, "CP All", ())]
+    )
+    out = parse("ask Somchai to visit CP All on Friday", ParseContext(now=NOW, customers=customers))
+    assert out.intent == "task_create" and out.slots.get("customer") == "Somchai Prasert"
+    assert "CP All" in str(out.slots.get("note"))
 
 
 def test_a_reminder_on_a_day_just_past_is_still_a_task() -> None:
