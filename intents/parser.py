@@ -647,6 +647,32 @@ class Prepared:
     other_names: tuple[tuple[int, int], ...] = ()
 
 
+def _other_surname(lexicon: Lexicon, clean: str, at: int, customer: CustomerName) -> int | None:
+    """Where another person's family name ends when one follows a customer's given name
+    ("John Smith" for the customer John Carter, "กัญญา รักดี" for กัญญา มีสุข): a capitalised
+    Latin word that is no word of a request, or a Thai family name, that is not one of the
+    customer's own names; None when none follows."""
+    m = _NEXT_WORD.match(clean, at)
+    if m is None:
+        return None
+    word = m.group(1)
+    own = {fold_name(w) for n in (customer.name, *customer.aliases) for w in n.split()}
+    named = clean[:at].split()[-1].removeprefix("คุณ")
+    # only a person's given name, the first of their names, said alone
+    first_names = {fold_name(n.split()[0]) for n in (customer.name, *customer.aliases)}
+    if fold_name(word) in own or fold_name(named) not in first_names:
+        return None
+    if word.isascii():
+        other = word[:1].isupper() and word[1:].islower() and not _known_word(lexicon, word)
+    else:
+        other = is_family_name(word) and not lexicon.trie.scan([word])
+    return m.end(1) if other else None
+
+
+# the word right after a name, after one space
+_NEXT_WORD = re.compile(r" ([A-Za-z]{2,}|[\u0E01-\u0E4F]{2,})(?=$|[\s,.!?])")
+
+
 def _drop_bare_numbers(spans: SpanSet, start: int, end: int) -> None:
     """Release bare-number amounts overlapping [start, end) when only they block the span."""
     blocking = [e for e in spans.entities if e.overlaps(start, end)]
@@ -685,12 +711,15 @@ def prepare(text: str, ctx: ParseContext) -> Prepared:
                 continue
             # a known name wins over a bare number inside it ("Thai Spa 58535")
             _drop_bare_numbers(spans, mention.start, mention.end)
-            if spans.add(Entity("customer", mention.start, mention.end, mention.text)):
+            best = mention.resolution.best
+            # "John Smith" when the customer known is John Carter: someone else, named whole
+            end = _other_surname(lexicon, clean, mention.end, best) if best else None
+            if spans.add(Entity("customer", mention.start, end or mention.end, mention.text)):
                 res = mention.resolution
                 candidates = res.candidates
-                mention_text = mention.text
-                if res.best is not None and not res.ambiguous:
-                    mention_customer = (res.best, res.score)
+                mention_text = clean[mention.start : end] if end else mention.text
+                if best is not None and not res.ambiguous and end is None:
+                    mention_customer = (best, res.score)
         tokeniser = ctx.customers.tokeniser()
     else:
         tokeniser = default_tokeniser()

@@ -1747,6 +1747,30 @@ def test_another_customer_named_stays_whole_in_the_note() -> None:
     assert "CP All" in str(out.slots.get("note"))
 
 
+@pytest.mark.parametrize(
+    ("text", "customer", "known"),
+    [
+        # a customer's given name with another family name after it is someone else
+        ("called John Smith, he wants a quote for 20 mugs", "John Smith", False),
+        ("ดีลใหม่ คุณวิชัย ใจดี 30k", "คุณวิชัย ใจดี", False),
+        # the customer's own names, or the given name alone, are theirs
+        ("called John Carter, he wants a quote", "John Carter", True),
+        ("called John, he wants a quote", "John Carter", True),
+        ("call John Tomorrow", "John Carter", True),
+        ("ดีลใหม่ คุณวิชัย 30k", "วิชัย รุ่งเรือง", True),
+    ],
+)
+def test_a_given_name_with_another_family_name_is_someone_else(
+    text: str, customer: str, known: bool
+) -> None:
+    customers = CustomerIndex(
+        [CustomerName(16, "John Carter", ("John",)), CustomerName(17, "วิชัย รุ่งเรือง", ())]
+    )
+    out = parse(text, ParseContext(now=NOW, customers=customers))
+    assert out.slots.get("customer") == customer
+    assert ("customer_id" in out.slots) is known
+
+
 def test_a_reminder_on_a_day_just_past_is_still_a_task() -> None:
     # only a contact told looks back: a reminder is for the next such day
     customers = CustomerIndex([CustomerName(4, "Lotus Garden", ())])
