@@ -15,7 +15,6 @@ from typing import Any
 
 from pythainlp.tokenize import word_tokenize
 from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
 from sqlalchemy import select
 
 from bot import colleagues
@@ -68,6 +67,7 @@ from crm_core.uow import UnitOfWork
 from intents.lexicon import load_lexicon
 from intents.normalize import THAI_CHAR, clean_text, fold_text
 from intents.parser import NAME_JOINERS, acknowledges, default_tokeniser
+from intents.resolver import fold_name
 from intents.slots.dates import BE_OFFSET
 
 Action = Callable[[Context], Outcome]
@@ -116,13 +116,13 @@ NAME_PART = 4
 def words_score(wanted: str, names: tuple[str, ...]) -> float:
     """How well the words asked for name a thing (0-100): as a set of words, or as a part of
     one of its names ("กาแฟฟรี" of "กาแฟฟรี 1 แก้ว"). Names are scored one by one, and a part
-    only of four letters or more: run together, Thai text holds parts of anything."""
+    only of four letters or more: run together, Thai text holds parts of anything. Both are
+    folded keeping Thai vowel and tone marks (rapidfuzz's default processor drops them, so
+    "ดีล" and "ลีด" would be the same two letters)."""
     scorers = [fuzz.token_set_ratio]
-    if len(default_process(wanted)) >= NAME_PART:
+    if len(fold_name(wanted)) >= NAME_PART:
         scorers.append(fuzz.partial_ratio)  # "1" or "ดี" is a part of too many names
-    return max(
-        scorer(wanted, name, processor=default_process) for name in names for scorer in scorers
-    )
+    return max(scorer(wanted, name, processor=fold_name) for name in names for scorer in scorers)
 
 
 # a customer's contact history: how many interactions, and how much of each note

@@ -171,6 +171,8 @@ def _removed(
     for start, end, _ in lexicon.note_strip.scan(folded):
         if start < content_from:
             drop.update(range(start, end))
+    for start, end, _ in lexicon.correction_words.scan(folded):
+        drop.update(range(start, end))  # "เอ้ย", "I mean": the slip corrected, no content
     if slot == "reward":
         # "I want a free coffee": the asking words are no part of the reward's name
         for start, end, _ in lexicon.reward_strip.scan(folded):

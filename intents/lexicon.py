@@ -176,6 +176,8 @@ class Lexicon:
     # they are about ("tickets about mugs"): what follows is what they hold
     ticket_search: PhraseTrie
     ticket_about: PhraseTrie
+    correction_words: PhraseTrie
+    correction_pattern: re.Pattern[str]
     # deals stuck in one stage ("stuck deals", "ดีลที่ไม่คืบหน้า"), and words that say so only
     # with how long ("ดีลที่ค้างเกิน 30 วัน")
     deal_stale: PhraseTrie
@@ -367,6 +369,7 @@ _WORD_LISTS = (
     "waiting_words",
     "ticket_search",
     "ticket_about",
+    "correction_words",
     "deal_stale",
     "deal_pending",
     "deal_hand",
@@ -650,6 +653,8 @@ def load_lexicon() -> Lexicon:
         waiting_words=_phrase_trie(word_lists["waiting_words"]),
         ticket_search=_phrase_trie(word_lists["ticket_search"]),
         ticket_about=_phrase_trie(word_lists["ticket_about"]),
+        correction_words=_phrase_trie(word_lists["correction_words"]),
+        correction_pattern=_words_pattern(word_lists["correction_words"]),
         deal_stale=_phrase_trie(word_lists["deal_stale"]),
         deal_pending=_phrase_trie(word_lists["deal_pending"]),
         deal_hand=_words_pattern(word_lists["deal_hand"]),

@@ -647,6 +647,21 @@ class Prepared:
     other_names: tuple[tuple[int, int], ...] = ()
 
 
+# values a slip may be corrected in ("ปิดได้ 80k เอ้ย ไม่ใช่ 85k")
+_CORRECTABLE_KINDS = frozenset({"amount", "date", "points", "order_id", "ticket_id"})
+
+
+def _taken_back(lexicon: Lexicon, clean: str, entities: list[Entity]) -> list[Entity]:
+    """The entities a correction word takes back: a value before the last "เอ้ย" / "I mean"
+    when another of its kind follows ("เตือนโทรหา Acme วันศุกร์ เอ้ย วันพฤหัส" is Thursday)."""
+    cues = [m.start() for m in lexicon.correction_pattern.finditer(clean)]
+    if not cues:
+        return []
+    at = cues[-1]
+    later = {e.kind for e in entities if e.start >= at}
+    return [e for e in entities if e.end <= at and e.kind in later & _CORRECTABLE_KINDS]
+
+
 def _other_surname(lexicon: Lexicon, clean: str, at: int, customer: CustomerName) -> int | None:
     """Where another person's family name ends when one follows a customer's given name
     ("John Smith" for the customer John Carter, "กัญญา รักดี" for กัญญา มีสุข): a capitalised
@@ -1118,7 +1133,16 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     entities = _points_from_number(spec, entities, prepared.clean)
     if "points" in spec.signed:
         entities = _signed_points(lexicon, entities, prepared.entities, analysis.tokens)
-    slots = _fill_slots(lexicon, intent, analysis, entities, prepared.clean, prepared.today)
+    # a value taken back ("80k เอ้ย 85k") fills no slot, and stays out of the free text
+    taken_back = _taken_back(lexicon, prepared.clean, entities)
+    slots = _fill_slots(
+        lexicon,
+        intent,
+        analysis,
+        [e for e in entities if e not in taken_back],
+        prepared.clean,
+        prepared.today,
+    )
     amount = slots.get("amount")
     if "amount" in spec.relative and isinstance(amount, Decimal):
         change = _amount_change(lexicon, amount, prepared.entities, analysis.tokens)

@@ -1085,7 +1085,7 @@ def test_asking_for_time_is_no_yes(text: str) -> None:
         # no news or promotions named: only a weak reading, which the bot asks back
         ("ช้ามาก ไม่อยากได้แล้วค่ะ", False),
         ("ไม่รับค่ะ", False),
-        ("ไม่ต้องส่งโปรมาแล้ว", False),
+        ("ไม่ต้องส่งโปรมาแล้ว", True),
         ("ไม่รับข่าวสารแล้ว", True),
         ("stop sending me promotions", True),
         ("unsubscribe", True),
@@ -1769,6 +1769,27 @@ def test_a_given_name_with_another_family_name_is_someone_else(
     out = parse(text, ParseContext(now=NOW, customers=customers))
     assert out.slots.get("customer") == customer
     assert ("customer_id" in out.slots) is known
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        # a slip corrected in the same message: the value after the correction is meant
+        ("ดีล Acme ปิดได้ 80k เอ้ย ไม่ใช่ 85k", "amount", 85000),
+        ("ดีล Acme ปิดได้ 80k sorry I mean 85k", "amount", 85000),
+        ("ดีล Acme 80k make that 85k", "amount", 85000),
+        ("เตือนโทรหา Acme วันศุกร์ เอ้ย วันพฤหัส", "due_date", "2026-11-26"),
+        # nothing corrected: the first value stands
+        ("ดีล Acme ปิดได้ 80k", "amount", 80000),
+    ],
+)
+def test_a_value_corrected_in_the_message_is_the_later_one(
+    text: str, slot: str, value: object
+) -> None:
+    out = parse(text, ParseContext(now=NOW)).to_json()
+    assert out["slots"].get(slot) == value
+    assert "เอ้ย" not in str(out["slots"].get("note", ""))
+    assert "ศุกร์" not in str(out["slots"].get("note", ""))
 
 
 def test_a_reminder_on_a_day_just_past_is_still_a_task() -> None:
