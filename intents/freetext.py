@@ -173,6 +173,9 @@ def _removed(
             drop.update(range(start, end))
     for start, end, _ in lexicon.correction_words.scan(folded):
         drop.update(range(start, end))  # "เอ้ย", "I mean": the slip corrected, no content
+    if slot == "note":
+        for start, end, _ in lexicon.note_keep.scan(folded):
+            drop.difference_update(range(start, end))  # "ไม่รับสาย": what came of the call
     if slot == "reward":
         # "I want a free coffee": the asking words are no part of the reward's name
         for start, end, _ in lexicon.reward_strip.scan(folded):

@@ -177,6 +177,8 @@ class Lexicon:
     ticket_search: PhraseTrie
     ticket_about: PhraseTrie
     correction_words: PhraseTrie
+    note_keep: PhraseTrie
+    closed_past: PhraseTrie
     correction_pattern: re.Pattern[str]
     # deals stuck in one stage ("stuck deals", "ดีลที่ไม่คืบหน้า"), and words that say so only
     # with how long ("ดีลที่ค้างเกิน 30 วัน")
@@ -370,6 +372,8 @@ _WORD_LISTS = (
     "ticket_search",
     "ticket_about",
     "correction_words",
+    "note_keep",
+    "closed_past",
     "deal_stale",
     "deal_pending",
     "deal_hand",
@@ -654,6 +658,8 @@ def load_lexicon() -> Lexicon:
         ticket_search=_phrase_trie(word_lists["ticket_search"]),
         ticket_about=_phrase_trie(word_lists["ticket_about"]),
         correction_words=_phrase_trie(word_lists["correction_words"]),
+        note_keep=_phrase_trie(word_lists["note_keep"]),
+        closed_past=_phrase_trie(word_lists["closed_past"]),
         correction_pattern=_words_pattern(word_lists["correction_words"]),
         deal_stale=_phrase_trie(word_lists["deal_stale"]),
         deal_pending=_phrase_trie(word_lists["deal_pending"]),

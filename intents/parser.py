@@ -1150,6 +1150,8 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             # a change by a sum names no deal's value: it replaces the amount
             del slots["amount"]
             slots["amount_change"] = change
+    if intent == "deal_list" and "stage" not in slots and lexicon.closed_past.scan(analysis.tokens):
+        slots["stage"] = "won"  # "deals closed this month": those won, not those due to close
     if spec.ahead and "period" not in slots:
         upcoming = lexicon.dates.period_ahead(prepared.clean)
         if upcoming is not None:
@@ -2709,11 +2711,24 @@ def _tells_a_past_contact(prepared: Prepared) -> bool:
 
 
 def _is_plan(prepared: Prepared) -> bool:
-    """An interaction dated after today that nothing marks as done is a plan ("โทรหา Acme พรุ่งนี้");
-    a day just past said without a year is no plan ("met Siam Paper on 20 Nov")."""
+    """An interaction dated after today that nothing marks as done is a plan ("โทรหา Acme พรุ่งนี้"),
+    and so is one the sender says they will make ("จะโทรหา Acme ตอนบ่าย", "I'll call Acme"); a
+    day just past said without a year is no plan ("met Siam Paper on 20 Nov")."""
     if "report_marker" in prepared.analysis.tags:
         return False
-    return bool(_dates_ahead(_looking_back(prepared.entities), prepared.today))
+    return _says_will(prepared) or bool(
+        _dates_ahead(_looking_back(prepared.entities), prepared.today)
+    )
+
+
+def _says_will(prepared: Prepared) -> bool:
+    """True when the message opens with the sender saying they will do it: a future word
+    first, or after their own pronoun ("จะโทรหา", "ผมจะไปเยี่ยม", "I'll call"; not "ลูกค้าจะ
+    โทรกลับ", the customer's)."""
+    lexicon = load_lexicon()
+    tokens = prepared.analysis.tokens
+    first = 1 if len(tokens) > 1 and tokens[0] in lexicon.self_words else 0
+    return bool(tokens) and lexicon.future_words.fullmatch(tokens[first]) is not None
 
 
 def _looking_back(entities: list[Entity]) -> list[Entity]:

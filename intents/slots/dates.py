@@ -246,6 +246,8 @@ class DateGrammar:
         self.numeric = re.compile(
             r"(?:วันที่\s?)?(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])"
         )
+        # "15-12-2026", "15-12-2569": day, month and a four-digit year with dashes
+        self.dashed = re.compile(r"(?:วันที่\s?)?(?<![\d-])(\d{1,2})-(\d{1,2})-(\d{4})(?![\d-])")
         self.day_month = re.compile(
             rf"(?:วันที่\s?)?(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th)?\s?(?:of\s)?({month})(?![a-z])\.?"
             rf"(?:,?\s?(?:พ\.ศ\.|ค\.ศ\.)?\s?(\d{{4}}|\d{{2}})(?![\d:]))?",
@@ -404,6 +406,10 @@ class DateGrammar:
         for m in find(self.iso) if "-" in text else ():
             year = _year(m.group(1), today)
             self._add(spans, m, _make_date(year, int(m.group(2)), int(m.group(3)), today))
+        for m in find(self.dashed) if "-" in text else ():
+            day, month = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12:
+                self._add(spans, m, _make_date(_year(m.group(3), today), month, day, today))
         for m in find(self.ago):
             self._add(
                 spans, m, today - timedelta(days=int(m.group(1)) * self.units[m.group(2).lower()])

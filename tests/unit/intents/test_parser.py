@@ -1792,6 +1792,59 @@ def test_a_value_corrected_in_the_message_is_the_later_one(
     assert "ศุกร์" not in str(out["slots"].get("note", ""))
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [("โทรหา Acme ไม่รับสาย", "ไม่รับสาย"), ("called Acme, no answer", "no answer")],
+)
+def test_what_came_of_a_call_is_its_note(text: str, kept: str) -> None:
+    customers = CustomerIndex([CustomerName(3, "Acme Trading", ("Acme",))])
+    out = parse(text, ParseContext(now=NOW, customers=customers))
+    assert out.intent == "log_interaction" and out.slots.get("note") == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # the sender says they will call: a task, not a call made
+        ("จะโทรหา Acme ตอนบ่าย", "task_create"),
+        ("ผมจะโทรหา Acme ตอนบ่าย", "task_create"),
+        ("เดี๋ยวโทรหา Acme", "task_create"),
+        # the customer will call back: what the sender was told on a call
+        ("โทรหา Acme แล้ว เขาจะส่ง PO", "log_interaction"),
+    ],
+)
+def test_a_call_the_sender_will_make_is_a_task(text: str, intent: str) -> None:
+    customers = CustomerIndex([CustomerName(3, "Acme Trading", ("Acme",))])
+    assert parse(text, ParseContext(now=NOW, customers=customers)).intent == intent
+
+
+@pytest.mark.parametrize("text", ["ดีลใหม่ Acme 80k ปิด 15-12-2026", "ดีลใหม่ Acme 80k ปิด 15-12-2569"])
+def test_a_date_with_dashes_and_its_year_is_read(text: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.slots.get("close_date") == date(2026, 12, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("deals closed this month", "won"),
+        ("how many deals did we close this month", "won"),
+        ("ดีลที่ปิดไปแล้วเดือนนี้", "won"),
+        ("ผมปิดไปกี่ดีลแล้วเดือนนี้", "won"),
+        # still to close: the open ones expected to
+        ("deals closing this month", None),
+        ("ดีลที่จะปิดเดือนนี้", None),
+    ],
+)
+def test_deals_closed_in_a_period_are_the_won_ones(text: str, stage: str | None) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert (out.intent, out.slots.get("period"), out.slots.get("stage")) == (
+        "deal_list",
+        "this_month",
+        stage,
+    )
+
+
 def test_a_reminder_on_a_day_just_past_is_still_a_task() -> None:
     # only a contact told looks back: a reminder is for the next such day
     customers = CustomerIndex([CustomerName(4, "Lotus Garden", ())])
