@@ -53,7 +53,7 @@ from intents import CustomerIndex, CustomerName, ParseContext, ParseResult, pars
 from intents.extract import extract_entities
 from intents.lexicon import load_lexicon
 from intents.normalize import THAI_CHAR, clean_text, fold_text
-from intents.parser import asks_something, default_tokeniser, reward_asked
+from intents.parser import asks_something, default_tokeniser, points_back, reward_asked
 from intents.slots.entities import SpanSet, extract_ids
 
 UNDO_WORDS = frozenset({"undo", "ย้อนกลับ", "เลิกทำ", "undo last", "ยกเลิกรายการล่าสุด"})
@@ -270,6 +270,8 @@ def _slots_from(result: ParseResult) -> dict[str, Any]:
 # what a colleague's things read as "my …" may be asked for: lists and reports the actions
 # show for the colleague named ("Pim's tickets", "Nattaya's top customers")
 OWN_READINGS = frozenset({"ticket_status", "report", "deal_list"})
+# a short Latin message read as one of these keeps the conversation's language ("OK", "Acme")
+KEEPS_LANG = frozenset({"confirm", "deny", "thanks", "customer_lookup"})
 # a staff request a customer's message reads as, and what the customer may do instead: see
 # the ticket or the points the staff member would change
 OWN_SIDE = {"ticket_update": "ticket_status", "loyalty_adjust": "loyalty_balance"}
@@ -406,6 +408,8 @@ class Bot:
     ) -> Reply:
         lang = str(state.get("lang", "th"))
         pending: dict[str, Any] | None = state.get("pending")
+        # what the last reply offered with one button ("talk to staff?"): a typed yes takes it
+        offer = state.pop("offer", None)
         if message.action is not None:
             return self._press(uow, who, message, state, pending, lang)
         text = message.text.strip()
@@ -422,18 +426,26 @@ class Bot:
         parsed = self.parse(text, uow)
         state["_intent"] = parsed.intent
         verbatim = pending is not None and pending.get("awaiting") in VERBATIM_SLOTS
+        short_latin = parsed.lang == "en" and len(text.split()) <= 2
         if (
             not _language_neutral(text)
             and not verbatim
-            and (pending is None or parsed.lang != "en" or len(text.split()) > 2)
+            and not (short_latin and (pending is not None or parsed.intent in KEEPS_LANG))
         ):
-            # a short Latin answer ("50k", "Acme") keeps the conversation's language, as does
-            # a message of ids and numbers alone ("ORD-3001"), or an FAQ answer in either
+            # a short Latin answer ("50k", "Acme") keeps the conversation's language, as do an
+            # "OK" or a customer's name typed alone, a message of ids and numbers alone
+            # ("ORD-3001"), or an FAQ answer in either
             lang = reply_lang(parsed.lang, lang)
         if pending is not None:
             answered = self._answer(uow, who, message, state, pending, parsed, text, lang)
             if answered is not None:
                 return answered
+        elif offer and parsed.intent == "confirm":
+            # "ค่ะ" after "ต้องการคุยกับเจ้าหน้าที่หรือไม่" with its one button: that button
+            return self._start(uow, who, message, state, str(offer), {}, lang)
+        elif who.is_staff and parsed.intent == "cancel" and points_back(text):
+            # "ขอยกเลิกที่ปิดดีลเมื่อกี้ กดผิด", "undo that": the last change, as "undo" would
+            return self._undo(uow, state, lang)
         if who.is_staff:
             parsed = self._read_as_own(uow, parsed, text) or parsed
             state["_intent"] = parsed.intent
@@ -943,6 +955,8 @@ class Bot:
                     "said": outcome.text.split("\n", 1)[0][:160],
                 }
             token = self._token(state) if outcome.choices else None
+            if len(outcome.choices) == 1:
+                state["offer"] = outcome.choices[0].value
             choices = tuple(replace(c, value=f"intent:{c.value}") for c in outcome.choices)
             return Reply(
                 outcome.text,

@@ -179,6 +179,7 @@ class Lexicon:
     correction_words: PhraseTrie
     note_keep: PhraseTrie
     closed_past: PhraseTrie
+    undo_cues: re.Pattern[str]
     correction_pattern: re.Pattern[str]
     # deals stuck in one stage ("stuck deals", "ดีลที่ไม่คืบหน้า"), and words that say so only
     # with how long ("ดีลที่ค้างเกิน 30 วัน")
@@ -374,6 +375,7 @@ _WORD_LISTS = (
     "correction_words",
     "note_keep",
     "closed_past",
+    "undo_cues",
     "deal_stale",
     "deal_pending",
     "deal_hand",
@@ -660,6 +662,7 @@ def load_lexicon() -> Lexicon:
         correction_words=_phrase_trie(word_lists["correction_words"]),
         note_keep=_phrase_trie(word_lists["note_keep"]),
         closed_past=_phrase_trie(word_lists["closed_past"]),
+        undo_cues=_words_pattern(word_lists["undo_cues"]),
         correction_pattern=_words_pattern(word_lists["correction_words"]),
         deal_stale=_phrase_trie(word_lists["deal_stale"]),
         deal_pending=_phrase_trie(word_lists["deal_pending"]),

@@ -39,7 +39,7 @@ from intents.matchers import (
 from intents.models import CustomerName, ParseContext, ParseResult
 from intents.normalize import THAI_CHAR, Tokeniser, clean_text, detect_lang, fold_text
 from intents.resolver import fold_name
-from intents.slots.dates import JUST_PAST, common_era, last_year, period_of
+from intents.slots.dates import BE_OFFSET, JUST_PAST, common_era, last_year, period_of
 from intents.slots.entities import Entity, SpanSet, extract_ids, extract_numbers
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -2094,6 +2094,10 @@ def _named_before_colon(
 
 # a year named ("ปี 2568", "year 2025", "2025 sales"), in either era, and a quarter ("Q3",
 # "ไตรมาส 3", "3rd quarter"), maybe of a year ("Q2 2025", "ไตรมาสที่ 2 ปี 2568")
+# "เดือน 9": a month by its number, right after the word (not "3 เดือน", a length)
+_MONTH_NUMBERED = re.compile(r"เดือน(?:ที่)?\s?(\d{1,2})(?![\d.,:/%-])(?!\s?(?:ปี|เดือน|วัน|บาท|คน))")
+# "ปี 68", "พ.ศ. 69": two digits of the Buddhist era, only right after its word
+_SHORT_BE_YEAR = re.compile(r"(?:ปี|พ\.ศ\.)\s?([4-7]\d)(?![\d.,:%])(?!\s?(?:ปี|เดือน|วัน|บาท|คน))")
 _YEAR_NAMED = re.compile(
     r"(?:(?:ปี|year|พ\.ศ\.|ค\.ศ\.)\s?)?(?<![\d.,฿])(20\d\d|25[4-6]\d)(?![\d.,])"
     r"(?!\s?(?:บาท|baht|฿|thb|k(?![a-z])|แต้ม|points?|pts))",
@@ -2114,11 +2118,13 @@ _PARTICLES_LONGEST = 24
 
 
 def _named_year(clean: str) -> int | None:
-    """A year named, in the common era ("ปี 2568" is 2025); not a sum ("over 2000 baht")."""
+    """A year named, in the common era ("ปี 2568" is 2025, "ปี 68" too: after "ปี" two digits are
+    the Buddhist era's, as Thai say it); not a sum ("over 2000 baht")."""
     for named in _YEAR_NAMED.finditer(clean):
         if not _AMOUNT_BEFORE.search(clean[: named.start(1)]):
             return common_era(int(named.group(1)))
-    return None
+    short = _SHORT_BE_YEAR.search(clean)
+    return 2500 + int(short.group(1)) - BE_OFFSET if short else None
 
 
 def _year_or_quarter(clean: str, today: date) -> dict[str, object]:
@@ -2154,7 +2160,9 @@ def _month_period(
     helper slot `month` ("2026-08", the latest such month up to today) for the bot to say
     that it has no such period, instead of a report on this month."""
     month = lexicon.dates.named_month(clean, [(e.start, e.end) for e in entities])
-    if month is None:
+    if month is None and (numbered := _MONTH_NUMBERED.search(clean)):
+        month = int(numbered.group(1))  # "ยอดขายเดือน 9": September
+    if month is None or not 1 <= month <= 12:
         return {}
     # the year told, else the latest such month up to today
     year = _named_year(clean) or (today.year if month <= today.month else today.year - 1)
@@ -2513,6 +2521,12 @@ def without_end_particles(words: str) -> str:
     for particle in _particles_longest_first():
         words = words.removesuffix(particle).strip()
     return words
+
+
+def points_back(text: str) -> bool:
+    """The text points back at what was just done ("เมื่อกี้", "กดผิด", "undo", "last one"): a
+    cancel saying so asks to undo it."""
+    return load_lexicon().undo_cues.search(clean_text(text)) is not None
 
 
 def acknowledges(text: str) -> bool:

@@ -79,6 +79,20 @@ def test_rep_closes_a_deal_with_missing_amount_then_undoes_it(world: World) -> N
         assert deal.stage is Stage.PROPOSAL and deal.amount == Decimal("0.00")
 
 
+@pytest.mark.parametrize("undo", ["ขอยกเลิกที่ปิดดีลเมื่อกี้ครับ กดผิด", "ยกเลิกอันเมื่อกี้", "undo that please"])
+def test_a_cancel_pointing_back_at_the_last_change_undoes_it(world: World, undo: str) -> None:
+    rep = world.session("staff:U_SALES")
+    rep.send("ดีล Acme Trading ปิดได้แล้ว 50k")
+    rep.send("ใช่")
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.WON
+    rep.send(undo)
+    with world.store.uow() as uow:
+        assert uow.session.get_one(Deal, world.acme_deal).stage is Stage.PROPOSAL
+    # a plain cancel with nothing asked still cancels nothing
+    assert rep.send("ยกเลิก").text == say("nothing_to_cancel", "th")
+
+
 def test_an_okay_with_nothing_asked_is_acknowledged_and_a_thumbs_up_confirms(
     world: World,
 ) -> None:
@@ -2263,6 +2277,17 @@ def test_faq_and_handoff(world: World) -> None:
         assert miss.choices and miss.choices[0].value == "intent:handoff"
         assert "เจ้าหน้าที่" in visitor.send("1").text
     assert "เจ้าหน้าที่" in visitor.send("ขอสายเจ้าหน้าที่หน่อย").text
+
+
+@pytest.mark.parametrize("typed", ["Acme Trading", "ok"])
+def test_a_name_or_an_okay_typed_in_latin_keeps_the_conversations_language(
+    world: World, typed: str
+) -> None:
+    rep = world.session("staff:U_SALES")
+    rep.send("สวัสดีครับ")
+    assert rep.send(typed).lang == "th"
+    # a sentence in English is answered in English
+    assert rep.send("show me Acme Trading please").lang == "en"
 
 
 @pytest.mark.parametrize(

@@ -162,6 +162,19 @@ def test_a_cancel_after_staff_answered_goes_to_them(bridge: Bridge) -> None:
         assert uow.session.scalars(select(Handoff)).one().status == "open"
 
 
+def test_a_typed_yes_takes_the_one_button_offered(bridge: Bridge) -> None:
+    # "ค่ะ" after "ต้องการคุยกับเจ้าหน้าที่หรือไม่" is a yes to it, as the button would be
+    line = bridge.line
+    asked = "ที่ร้านมีที่จอดรถสำหรับลูกค้าไหมคะ"
+    # the offer stands for the next message only: a later "ค่ะ" is an acknowledgement
+    assert line.ask(SOMSRI, asked).messages[0]["text"] == say("faq_miss", "th")
+    line.ask(SOMSRI, "ขอบคุณค่ะ")
+    assert line.ask(SOMSRI, "ค่ะ").messages[0]["text"] != say("handoff", "th")
+    assert line.ask(SOMSRI, asked).messages[0]["text"] == say("faq_miss", "th")
+    assert line.ask(SOMSRI, "ค่ะ").messages[0]["text"] == say("handoff", "th")
+    assert bridge.deliver() == 1
+
+
 def test_a_customer_escalates_an_faq_miss_to_staff(bridge: Bridge) -> None:
     line = bridge.line
     miss = line.ask(SOMSRI, "ที่ร้านมีที่จอดรถสำหรับลูกค้าไหมคะ")

@@ -1845,6 +1845,26 @@ def test_deals_closed_in_a_period_are_the_won_ones(text: str, stage: str | None)
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("ยอดขายตั้งแต่ต้นปี", {"period": "this_year"}),
+        # two digits after "ปี" are the Buddhist era's year, as said
+        ("ยอดขายปี 68", {"period": "last_year"}),
+        ("ยอดขายปี 69", {"period": "this_year"}),
+        ("ยอดขาย พ.ศ. 67", {"year": "2024"}),
+        # a month by its number
+        ("ยอดขายเดือน 9", {"month": "2026-09"}),
+        ("ยอดขายเดือน 11", {"period": "this_month"}),
+        # a length of time names no month
+        ("ยอดขาย 3 เดือน", {"period": None, "month": None}),
+    ],
+)
+def test_a_report_period_said_the_thai_way_is_read(text: str, slots: dict[str, object]) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "report" and {k: out.slots.get(k) for k in slots} == slots
+
+
 def test_a_reminder_on_a_day_just_past_is_still_a_task() -> None:
     # only a contact told looks back: a reminder is for the next such day
     customers = CustomerIndex([CustomerName(4, "Lotus Garden", ())])
