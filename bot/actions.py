@@ -199,6 +199,13 @@ def _focus(ctx: Context, customer: Customer, deal: Deal | None = None) -> None:
     ctx.state["focus"] = {"customer_id": customer.id, "deal_id": deal_id, "at": ctx.now.isoformat()}
 
 
+def _focus_on_owner(ctx: Context, owner: Customer | None) -> None:
+    """A ticket or order staff look at or change puts its customer in focus: "them", "เขา"
+    then mean whose ticket or order it is, not a customer named before it."""
+    if owner is not None:
+        _focus(ctx, owner)
+
+
 def _in_focus(ctx: Context) -> dict[str, Any] | None:
     """What a message pointing back refers to ("move it", "เขา"): the focus, while it is
     recent and the message names no one."""
@@ -1359,6 +1366,7 @@ def order_status(ctx: Context) -> Outcome:
         order = orders.get_order(ctx.uow, str(number), customer=own)
     except (OrderNotFound, InvalidValue):
         return Done(_t(ctx, "order_not_found", number=number))
+    _focus_on_owner(ctx, order.customer)
     text = _t(
         ctx,
         "order_status",
@@ -1571,6 +1579,7 @@ def ticket_status(ctx: Context) -> Outcome:
         ticket = tickets.get_ticket(ctx.uow, str(number), customer=own)
     except (TicketNotFound, InvalidValue):
         return Done(_t(ctx, "ticket_not_found", number=number))
+    _focus_on_owner(ctx, ticket.customer)
     return Done(
         _t(
             ctx,
@@ -1679,6 +1688,7 @@ def ticket_update(ctx: Context) -> Outcome:
         ticket = tickets.get_ticket(ctx.uow, str(number))
     except (TicketNotFound, InvalidValue):
         return Done(_t(ctx, "ticket_not_found", number=number))
+    _focus_on_owner(ctx, ticket.customer)
     status = ctx.slots.get("status")
     priority = ctx.slots.get("priority")
     note = str(ctx.slots.get("note") or "").strip()

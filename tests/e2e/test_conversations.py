@@ -1000,6 +1000,36 @@ def test_a_focus_from_long_ago_is_not_taken_for_them(world: World) -> None:
     assert rep.send("log a call with them").text == say("ask_customer", "en")
 
 
+def _latest_call_with(world: World) -> int | None:
+    with world.store.uow() as uow:
+        call = uow.session.scalars(select(Interaction).order_by(Interaction.id.desc())).first()
+        return call.customer_id if call is not None else None
+
+
+def test_them_after_a_ticket_or_order_is_shown_is_its_customer(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        siam = uow.session.get_one(Customer, world.siam)
+        number = tickets.create_ticket(uow, "wrong colour", customer=siam, channel="slack").number
+        uow.commit()
+    agent = world.session("staff:U_SUPPORT")
+    agent.send("Acme Trading")
+    assert agent.send(number).intent == "ticket_status"
+    logged = agent.send("log a call with them, they want an exchange")
+    assert "Siam Paper" in logged.text and "Acme" not in logged.text
+    assert _latest_call_with(world) == world.siam
+    # an order of another customer: its customer's points
+    rep = world.session("staff:U_SALES")
+    rep.send("Acme Trading")
+    assert rep.send("ORD-3002").intent == "order_status"
+    balance = rep.send("เขามีแต้มเท่าไหร่")
+    assert balance.intent == "loyalty_balance" and "Malee Wong" in balance.text
+    # a ticket changed is shown too: "เขา" is then its customer
+    agent.send("Acme Trading")
+    agent.send(f"{number} รับเรื่องแล้ว เดี๋ยวโทรหาลูกค้า")
+    agent.send("โทรหาเขาแล้ว ลูกค้าขอเปลี่ยนสีใหม่")
+    assert _latest_call_with(world) == world.siam
+
+
 def _contact(world: World, customer_id: int) -> tuple[str | None, str | None]:
     with world.store.uow() as uow:
         found = uow.session.get_one(Customer, customer_id)
