@@ -1030,6 +1030,24 @@ def test_them_after_a_ticket_or_order_is_shown_is_its_customer(world: World) -> 
     assert _latest_call_with(world) == world.siam
 
 
+def test_staff_see_on_a_ticket_or_order_card_whose_it_is(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        siam = uow.session.get_one(Customer, world.siam)
+        number = tickets.create_ticket(uow, "wrong colour", customer=siam, channel="slack").number
+        uow.commit()
+    agent = world.session("staff:U_SUPPORT")
+    (ticket,) = agent.send(f"{number} status").cards
+    assert dict(ticket.fields)[say("f.customer", "en")] == "Siam Paper"
+    (order,) = agent.send("ORD-3002").cards
+    assert dict(order.fields)[say("f.customer", "en")] == "Malee Wong"
+    # a customer's own ticket and order are shown without their name
+    malee = world.session("customer:U_LINE_MALEE")
+    for asked in ("ORD-3002", "เคสของฉันถึงไหนแล้ว"):
+        reply = malee.send(asked)
+        assert reply.cards, asked
+        assert all(say("f.customer", "th") not in dict(c.fields) for c in reply.cards), asked
+
+
 def _contact(world: World, customer_id: int) -> tuple[str | None, str | None]:
     with world.store.uow() as uow:
         found = uow.session.get_one(Customer, customer_id)
