@@ -199,6 +199,13 @@ def _focus(ctx: Context, customer: Customer, deal: Deal | None = None) -> None:
     ctx.state["focus"] = {"customer_id": customer.id, "deal_id": deal_id, "at": ctx.now.isoformat()}
 
 
+def _focus_on_owner(ctx: Context, owner: Customer | None) -> None:
+    """A ticket or order staff look at or change puts its customer in focus: "them", "เขา"
+    then mean whose ticket or order it is, not a customer named before it."""
+    if owner is not None:
+        _focus(ctx, owner)
+
+
 def _in_focus(ctx: Context) -> dict[str, Any] | None:
     """What a message pointing back refers to ("move it", "เขา"): the focus, while it is
     recent and the message names no one."""
@@ -324,12 +331,22 @@ def _customer_card(ctx: Context, c: Customer) -> Card:
 
 
 def _order_card(ctx: Context, order: Order) -> Card:
-    return order_card(order, ctx.lang, ctx.tz)
+    return order_card(order, ctx.lang, ctx.tz, staff=ctx.who.is_staff)
 
 
-def order_card(order: Order, lang: str, tz: tzinfo) -> Card:
-    """An order's status steps, total, carrier, tracking and latest changes."""
+def _owner_field(customer: Customer | None, lang: str, *, staff: bool) -> list[tuple[str, str]]:
+    """The customer's name, opening a ticket's or an order's card for staff (its number does
+    not say whose it is); none for a customer, who sees only their own."""
+    if not staff or customer is None:
+        return []
+    return [(say("f.customer", lang), customer.name)]
+
+
+def order_card(order: Order, lang: str, tz: tzinfo, *, staff: bool) -> Card:
+    """An order's status steps, total, carrier, tracking and latest changes; staff also see
+    whose it is."""
     fields = [
+        *_owner_field(order.customer, lang, staff=staff),
         (say("f.status", lang), label("order", order.status.value, lang)),
         (say("f.total", lang), money(order.total)),
         (say("f.placed", lang), day(order.placed_at.astimezone(tz).date(), lang)),
@@ -360,8 +377,10 @@ def _ticket_card(ctx: Context, ticket: Ticket) -> Card:
 
 
 def ticket_card(ticket: Ticket, lang: str, tz: tzinfo, *, staff: bool) -> Card:
-    """A ticket's subject, status and priority; staff also see the SLA and assignee."""
+    """A ticket's subject, status and priority; staff also see whose it is, the SLA, the
+    assignee and the latest notes."""
     fields = [
+        *_owner_field(ticket.customer, lang, staff=staff),
         (say("f.subject", lang), ticket.subject),
         (say("f.status", lang), label("ticket", ticket.status.value, lang)),
         (say("f.priority", lang), label("priority", ticket.priority.value, lang)),
@@ -1359,6 +1378,7 @@ def order_status(ctx: Context) -> Outcome:
         order = orders.get_order(ctx.uow, str(number), customer=own)
     except (OrderNotFound, InvalidValue):
         return Done(_t(ctx, "order_not_found", number=number))
+    _focus_on_owner(ctx, order.customer)
     text = _t(
         ctx,
         "order_status",
@@ -1545,13 +1565,14 @@ def _support_card(ticket: Ticket, customer: Customer | None, ctx: Context) -> Ca
     if customer is None:
         return card
     about = [
-        ("Customer", customer.name),
         (say("f.tier", "en"), label("tier", customer.tier.value, "en")),
         (say("f.member", "en"), customer.member_id or "-"),
         (say("f.phone", "en"), customer.phone or "-"),
         (say("f.points", "en"), f"{loyalty.balance(ctx.uow, customer.id):,}"),
     ]
-    return Card(card.kind, card.title, (*about, *card.fields))
+    # right after the customer's name, which a staff card opens with
+    whose, rest = card.fields[:1], card.fields[1:]
+    return Card(card.kind, card.title, (*whose, *about, *rest))
 
 
 def ticket_status(ctx: Context) -> Outcome:
@@ -1571,6 +1592,7 @@ def ticket_status(ctx: Context) -> Outcome:
         ticket = tickets.get_ticket(ctx.uow, str(number), customer=own)
     except (TicketNotFound, InvalidValue):
         return Done(_t(ctx, "ticket_not_found", number=number))
+    _focus_on_owner(ctx, ticket.customer)
     return Done(
         _t(
             ctx,
@@ -1679,6 +1701,7 @@ def ticket_update(ctx: Context) -> Outcome:
         ticket = tickets.get_ticket(ctx.uow, str(number))
     except (TicketNotFound, InvalidValue):
         return Done(_t(ctx, "ticket_not_found", number=number))
+    _focus_on_owner(ctx, ticket.customer)
     status = ctx.slots.get("status")
     priority = ctx.slots.get("priority")
     note = str(ctx.slots.get("note") or "").strip()

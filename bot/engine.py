@@ -178,6 +178,12 @@ NAMING_SLOTS = frozenset({"customer", "customer_id", "assignee", "rep"})
 
 # ids the bot asks for; told with more, they are a request of their own
 _ID_SLOTS = frozenset({"ticket_id", "order_id"})
+# ids that say which ticket, order or customer a request is about: another one told is
+# another request, never a correction of the pending one
+_ABOUT_SLOTS = _ID_SLOTS | {"member_id"}
+# told anew by the same kind of request while a question waits, another of these makes it a
+# request of its own: another stage, sum, status or day, or another ticket, order or member
+_ANEW_SLOTS = CORRECTABLE_SLOTS | _ABOUT_SLOTS
 # slots only a request of its own gives, never an answer told in words
 _REQUEST_SLOTS = frozenset({"points", "amount", "stage", "ticket_id", "order_id"})
 # words beyond the customer and what is told that make an answer a request of its own
@@ -194,6 +200,15 @@ def _asks_anew(intent: str, parsed: ParseResult, text: str) -> bool:
         return True
     told = " ".join(str(parsed.slots.get(s) or "") for s in ("description", "note", "customer"))
     return len(text.split()) - len(told.split()) >= _REQUEST_WORDS
+
+
+def _names_another_id(slots: dict[str, Any], parsed: ParseResult) -> bool:
+    """The message names a ticket, order or member the pending request is not about
+    ("ปิดเคส TCK-2004" while a change to TCK-2005 waits for a yes)."""
+    return any(
+        key in parsed.slots and str(parsed.slots[key]) != str(slots.get(key))
+        for key in _ABOUT_SLOTS
+    )
 
 
 def _names_another_customer(slots: dict[str, Any], parsed: ParseResult) -> bool:
@@ -656,9 +671,11 @@ class Bot:
         if awaiting == CONFIRM:
             if parsed.intent == "confirm":
                 return self._run(uow, who, message, state, pending["intent"], slots, lang, True)
-            # a message naming a customer is a request of its own ("ดีลใหม่ ร้านจักรยาน 80k"),
-            # never a correction of the one awaiting confirmation
-            corrected = {} if parsed.slots.get("customer") else self._correction(pending, text)
+            # a message naming a customer ("ดีลใหม่ ร้านจักรยาน 80k"), or another ticket, order
+            # or member ("ปิดเคส TCK-2004" while TCK-2005's change waits), is a request of its
+            # own, never a correction of the one awaiting confirmation
+            another = parsed.slots.get("customer") or _names_another_id(slots, parsed)
+            corrected = {} if another else self._correction(pending, text)
             if corrected:
                 # "50k" in answer to "close Acme at ฿80,000?" corrects the value and asks again
                 slots.update(corrected)
@@ -716,13 +733,14 @@ class Bot:
             any(
                 key != awaiting and key in slots and str(slots[key]) != str(value)
                 for key, value in parsed.slots.items()
-                if key in CORRECTABLE_SLOTS
+                if key in _ANEW_SLOTS
             )
             # "งานที่เลยกำหนด" while "which task to move?" waits: a list asked for
             or (parsed.slots.get("list") and not slots.get("list"))
         ):
             # "เอ้ย ไม่ใช่ ดีล Lotus Garden ขยับไป qualified" while "which deal?" waits to close
-            # one as won: a request of its own with its own stage, not the deal's name
+            # one as won: a request of its own with its own stage, not the deal's name; "close
+            # TCK-2004" while a colleague for TCK-2005 is asked: a request for TCK-2004
             state.pop("pending", None)
             return None
         if parsed.intent == pending["intent"] == "deal_update" and parsed.slots.get("assign"):

@@ -45,7 +45,7 @@ def render(uow: UnitOfWork, kind: str, target: str, payload: dict[str, Any], tz:
             raise LookupError(f"order {payload.get('order')} not found") from exc
         status = label("order", str(payload.get("status") or order.status.value), lang)
         text = say("order_changed_notice", lang, number=order.number, status=status)
-        return Reply(text, lang, (order_card(order, lang, tz),))
+        return Reply(text, lang, (order_card(order, lang, tz, staff=False),))
     if kind == "ticket_status":
         lang = customer_lang(uow, target)
         try:

@@ -47,7 +47,7 @@ from crm_core.services import (
     outbox,
     tickets,
 )
-from crm_core.services.customers import link_failures_since
+from crm_core.services.customers import CustomerInput, create_customer, link_failures_since
 from crm_core.services.staff import add_staff, staff_by_slack_id
 from crm_core.types import utcnow
 from crm_core.uow import Actor
@@ -898,6 +898,54 @@ def test_a_ticket_changed_while_another_is_asked_for_keeps_its_own_change(
         assert answered.priority is Priority.URGENT
 
 
+def _status(world: World, number: str) -> TicketStatus:
+    with world.store.uow() as uow:
+        return uow.session.scalars(select(Ticket).where(Ticket.number == number)).one().status
+
+
+def test_another_ticket_named_while_a_change_waits_for_a_yes_is_changed_instead(
+    world: World,
+) -> None:
+    reopened = _acme_ticket(world, "grinder handle broken")
+    with world.store.uow(Actor.cli()) as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.number == reopened)).one()
+        tickets.update_ticket(uow, ticket, status="resolved")
+        uow.commit()
+    agent = world.session("staff:U_SUPPORT")
+    for told, status in (
+        ("ปิดเคส {}", TicketStatus.CLOSED),
+        ("{} แก้ไขแล้ว ปิดได้", TicketStatus.RESOLVED),
+        ("close {}", TicketStatus.CLOSED),
+    ):
+        other = _acme_ticket(world, "invoice amount does not match")
+        waiting = agent.send(f"{reopened} เปิดใหม่อีกครั้ง ลูกค้าแจ้งว่ายังเสียอยู่")
+        assert waiting.confirm and reopened in waiting.text, told
+        # a request of its own for the ticket it names, not a correction of the one waiting
+        moved_on = agent.send(told.format(other))
+        assert reopened not in moved_on.text and other in moved_on.text, (told, moved_on.text)
+        agent.send("ใช่")
+        assert _status(world, other) is status, told
+        assert _status(world, reopened) is TicketStatus.RESOLVED, told
+        assert _notes(world, reopened) == [], told
+
+
+def test_another_ticket_named_while_a_colleague_is_asked_for_is_a_request_of_its_own(
+    world: World,
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        add_staff(uow, "U_SALES3", "Somchai Dee", "sales")
+        uow.commit()
+    handed = _acme_ticket(world, "printer jam")
+    other = _acme_ticket(world, "wrong colour")
+    agent = world.session("staff:U_SUPPORT")
+    asked = agent.send(f"{handed} ส่งต่อให้ Somchai")
+    assert asked.text == say("which_colleague", "th") and len(asked.choices) == 2
+    agent.send(f"close {other}")
+    agent.send("yes")
+    assert _status(world, other) is TicketStatus.CLOSED
+    assert _status(world, handed) is TicketStatus.OPEN and _assignee(world, handed) is None
+
+
 def test_a_remark_takes_the_ticket_when_nobody_has_it_or_the_sender_says_so(
     world: World,
 ) -> None:
@@ -964,6 +1012,54 @@ def test_a_focus_from_long_ago_is_not_taken_for_them(world: World) -> None:
     rep.send("Acme Trading")
     now[0] = NOW + timedelta(hours=1)
     assert rep.send("log a call with them").text == say("ask_customer", "en")
+
+
+def _latest_call_with(world: World) -> int | None:
+    with world.store.uow() as uow:
+        call = uow.session.scalars(select(Interaction).order_by(Interaction.id.desc())).first()
+        return call.customer_id if call is not None else None
+
+
+def test_them_after_a_ticket_or_order_is_shown_is_its_customer(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        siam = uow.session.get_one(Customer, world.siam)
+        number = tickets.create_ticket(uow, "wrong colour", customer=siam, channel="slack").number
+        uow.commit()
+    agent = world.session("staff:U_SUPPORT")
+    agent.send("Acme Trading")
+    assert agent.send(number).intent == "ticket_status"
+    logged = agent.send("log a call with them, they want an exchange")
+    assert "Siam Paper" in logged.text and "Acme" not in logged.text
+    assert _latest_call_with(world) == world.siam
+    # an order of another customer: its customer's points
+    rep = world.session("staff:U_SALES")
+    rep.send("Acme Trading")
+    assert rep.send("ORD-3002").intent == "order_status"
+    balance = rep.send("เขามีแต้มเท่าไหร่")
+    assert balance.intent == "loyalty_balance" and "Malee Wong" in balance.text
+    # a ticket changed is shown too: "เขา" is then its customer
+    agent.send("Acme Trading")
+    agent.send(f"{number} รับเรื่องแล้ว เดี๋ยวโทรหาลูกค้า")
+    agent.send("โทรหาเขาแล้ว ลูกค้าขอเปลี่ยนสีใหม่")
+    assert _latest_call_with(world) == world.siam
+
+
+def test_staff_see_on_a_ticket_or_order_card_whose_it_is(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        siam = uow.session.get_one(Customer, world.siam)
+        number = tickets.create_ticket(uow, "wrong colour", customer=siam, channel="slack").number
+        uow.commit()
+    agent = world.session("staff:U_SUPPORT")
+    (ticket,) = agent.send(f"{number} status").cards
+    assert dict(ticket.fields)[say("f.customer", "en")] == "Siam Paper"
+    (order,) = agent.send("ORD-3002").cards
+    assert dict(order.fields)[say("f.customer", "en")] == "Malee Wong"
+    # a customer's own ticket and order are shown without their name
+    malee = world.session("customer:U_LINE_MALEE")
+    for asked in ("ORD-3002", "เคสของฉันถึงไหนแล้ว"):
+        reply = malee.send(asked)
+        assert reply.cards, asked
+        assert all(say("f.customer", "th") not in dict(c.fields) for c in reply.cards), asked
 
 
 def _contact(world: World, customer_id: int) -> tuple[str | None, str | None]:
@@ -2473,6 +2569,28 @@ def test_yes_to_a_which_one_question_asks_it_again_and_no_drops_it(world: World)
     with world.store.uow() as uow:
         stages = uow.session.scalars(select(Deal.stage).where(Deal.customer_id == world.acme))
         assert Stage.LOST not in set(stages)
+
+
+def test_another_member_named_while_points_wait_for_a_yes_gets_the_points_instead(
+    world: World,
+) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        korat = create_customer(uow, CustomerInput(name="Korat Furniture", member_id="M-10009"))
+        uow.commit()
+        korat_id = korat.id
+    with world.store.uow() as uow:
+        before = loyalty.balance(uow, world.somsri)
+    manager = world.session("staff:U_MANAGER")
+    assert manager.send("เพิ่ม 200 แต้มให้คุณสมศรี ชดเชย").confirm
+    # points for the member named, not a correction of Somsri's
+    moved_on = manager.send("M-10009 1000 แต้ม")
+    assert moved_on.text == say("ask_reason", "th"), moved_on.text
+    asked = manager.send("ชดเชย")
+    assert asked.confirm and "Korat Furniture" in asked.text and "+1,000" in asked.text
+    manager.send("ใช่")
+    with world.store.uow() as uow:
+        assert loyalty.balance(uow, world.somsri) == before
+        assert loyalty.balance(uow, korat_id) == 1000
 
 
 def test_a_customer_reads_their_points_history_in_their_own_words(world: World) -> None:
