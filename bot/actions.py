@@ -2154,12 +2154,15 @@ def report(ctx: Context) -> Outcome:
         result = reports.REPORTS[kind](ctx.uow, period, ctx.now, tz=str(ctx.tz), owner_id=owner_id)
     except InvalidValue as exc:
         return Done(_t(ctx, "invalid", reason=str(exc)))
+    # a sales rep's figures are their own deals': the title says whose; the pipeline is the
+    # deals open now, whatever period was asked ("pipeline เดือนที่แล้ว" is today's)
+    whose = rep or owner
     title = _t(
         ctx,
-        "report_title_of" if rep else "report_title",
+        "report_title_of" if whose else "report_title",
         kind=label("report", kind, ctx.lang),
-        period=_period(ctx, period),
-        name=rep.name if rep else "",
+        period=_t(ctx, "period_now") if kind == "pipeline" else _period(ctx, period),
+        name=whose.name if whose else "",
     )
     lines = [
         f"{label('rs', key, ctx.lang)}: {_cell(key, value, ctx.lang)}"

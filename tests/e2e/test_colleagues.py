@@ -50,7 +50,10 @@ def _title(kind: str, lang: str, name: str) -> str:
         "report_title_of",
         lang,
         kind=label("report", kind, lang),
-        period=label("period", "this_month", lang),
+        # the pipeline is the deals open now
+        period=say("period_now", lang)
+        if kind == "pipeline"
+        else label("period", "this_month", lang),
         name=name,
     )
 

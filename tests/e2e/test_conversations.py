@@ -2167,11 +2167,24 @@ def test_staff_asking_for_their_orders_of_a_period_get_their_sales(world: World)
     ):
         reply = world.session("staff:U_SALES").send(text)
         assert reply.intent == "report", text
+        # a rep's figures are of their own deals, and the title says so
         assert reply.text.splitlines()[0] == say(
-            "report_title",
+            "report_title_of",
             lang,
             kind=label("report", "sales", lang),
             period=label("period", period, lang),
+            name="Somchai",
+        )
+
+
+def test_the_pipeline_is_the_deals_open_now_whatever_period_is_asked(world: World) -> None:
+    manager = world.session("staff:U_MANAGER")
+    for text, lang in (("pipeline เดือนที่แล้ว", "th"), ("pipeline last month", "en")):
+        assert manager.send(text).text.splitlines()[0] == say(
+            "report_title",
+            lang,
+            kind=label("report", "pipeline", lang),
+            period=say("period_now", lang),
         )
 
 
@@ -2223,7 +2236,9 @@ def test_each_role_sees_the_reports_of_its_work(world: World) -> None:
     assert support.send("sales report this month").text == say("report_not_allowed.support", "en")
     rep = world.session("staff:U_SALES")
     assert rep.send("ticket report this week").text == say("report_not_allowed.sales", "en")
-    assert rep.send("sales report this month").text.startswith("Sales report, this month:")
+    assert rep.send("sales report this month").text.startswith(
+        "Sales report for Somchai, this month:"
+    )
 
 
 def test_an_id_alone_is_answered_in_the_conversations_language(world: World) -> None:
