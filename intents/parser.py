@@ -1250,6 +1250,11 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         slots.pop("period", None)  # "ORD-3003 ส่งเมื่อวาน": when it went, no orders asked for
     if contact_anew:
         slots["request"] = "change"
+        for kind in ("phone", "email"):
+            given = [e for e in entities if e.kind == kind]
+            if len(given) > 1:
+                # "เปลี่ยนเบอร์จาก 081… เป็น 089…", "from … to …": the new one is said last
+                slots[kind] = given[-1].value
     elif intent == "customer_lookup" and _asks_contact_history(lexicon, prepared):
         slots["request"] = "history"  # "Acme history": the latest interactions, not the card
     if queue_priority is not None:

@@ -1865,6 +1865,18 @@ def test_a_report_period_said_the_thai_way_is_read(text: str, slots: dict[str, o
     assert out.intent == "report" and {k: out.slots.get(k) for k in slots} == slots
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "เปลี่ยนเบอร์จาก 0812223344 เป็น 0899999999 ค่ะ",
+        "change my phone from 0812223344 to 0899999999",
+    ],
+)
+def test_a_contact_changed_from_one_to_another_is_the_new_one(text: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.slots.get("request") == "change" and out.slots.get("phone") == "0899999999"
+
+
 def test_a_reminder_on_a_day_just_past_is_still_a_task() -> None:
     # only a contact told looks back: a reminder is for the next such day
     customers = CustomerIndex([CustomerName(4, "Lotus Garden", ())])
