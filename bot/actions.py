@@ -469,7 +469,15 @@ def help_(ctx: Context) -> Outcome:
 
 
 def cancel(ctx: Context) -> Outcome:
-    return Done(_t(ctx, "nothing_to_cancel"))
+    if ctx.who.is_staff:
+        return Done(_t(ctx, "nothing_to_cancel"))
+    # "ยกเลิกการแลกเวิร์กช็อปค่ะ", "ไม่ต้องส่งมาแล้ว ยกเลิกเลย": no question of the bot's waits,
+    # and "nothing to cancel" would read as if the redemption or order were gone; staff can
+    # cancel those
+    return Done(
+        _t(ctx, "nothing_to_cancel_customer"),
+        choices=(Choice(_t(ctx, "talk_to_staff"), "handoff"),),
+    )
 
 
 def confirm(ctx: Context) -> Outcome:

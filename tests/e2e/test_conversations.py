@@ -93,6 +93,14 @@ def test_a_cancel_pointing_back_at_the_last_change_undoes_it(world: World, undo:
     assert rep.send("ยกเลิก").text == say("nothing_to_cancel", "th")
 
 
+def test_a_customer_cancelling_with_nothing_waiting_is_offered_staff(world: World) -> None:
+    # "nothing to cancel" would read as if the redemption were gone: staff can cancel it
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    reply = somsri.send("ยกเลิกการแลกแก้วน้ำค่ะ")
+    assert reply.text == say("nothing_to_cancel_customer", "th")
+    assert [c.label for c in reply.choices] == [say("talk_to_staff", "th")]
+
+
 def test_an_okay_with_nothing_asked_is_acknowledged_and_a_thumbs_up_confirms(
     world: World,
 ) -> None:
