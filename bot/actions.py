@@ -2359,9 +2359,16 @@ def campaign_send(ctx: Context) -> Outcome:
     text = str(ctx.slots.get("message") or ctx.slots.get("note") or "").strip()
     if not text:
         return Ask("message", _t(ctx, "ask_campaign_message"))
-    audience = campaigns.audience(ctx.uow, str(segment), ctx.now)
+    # "ลูกค้า gold และ platinum": every segment named, each customer once
+    segments = [str(s) for s in ctx.slots.get("segments") or [segment]]
+    audience = sorted({c for s in segments for c in campaigns.audience(ctx.uow, s, ctx.now)})
     # every opted-in customer is named as such ("ลูกค้าทุกคน"); a tier or segment by its code
-    shown = label("segment", "all", ctx.lang) if segment == "all" else str(segment)
+    if segment == "all":
+        shown = label("segment", "all", ctx.lang)
+    elif len(segments) > 1:
+        shown = _t(ctx, "segments_joined", first=", ".join(segments[:-1]), last=segments[-1])
+    else:
+        shown = str(segment)
     if not audience:
         return Done(_t(ctx, "campaign_empty", segment=shown))
     if not ctx.confirmed:
@@ -2375,7 +2382,7 @@ def campaign_send(ctx: Context) -> Outcome:
     _, recipients, _ = campaigns.queue_campaign(
         ctx.uow,
         audience,
-        segment=str(segment),
+        segment="+".join(segments),
         text=text,
         lang=ctx.lang,
         report_to=staff.slack_user_id if staff is not None else None,

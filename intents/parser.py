@@ -1331,6 +1331,18 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
         # none said outside it ("message platinum inviting them to …"): as the words say
     if slots.get("segment") == "all":
         _every_customer(heard, intent, slots)
+    elif intent == "campaign_send" and slots.get("segment"):
+        named = list(
+            dict.fromkeys(
+                t.removeprefix("segment=")
+                for _, _, tags in heard.hits
+                for t in tags
+                if t.startswith("segment=") and t != "segment=all"
+            )
+        )
+        if len(named) > 1:
+            # "ลูกค้า gold และ platinum": every segment named, in the helper slot segments
+            slots["segment"], slots["segments"] = named[0], named
     if intent == "deal_list":
         # "stuck deals", "ดีลที่ไม่ขยับเกิน 30 วัน", "top 5 deals": which of them, and how
         asked, words = _deals_asked(lexicon, prepared)

@@ -2561,6 +2561,29 @@ def test_a_campaign_to_everyone_goes_to_every_opted_in_customer(world: World) ->
     assert "segment" not in world.bot.parse("ประชุมทีมทุกคนพรุ่งนี้").slots
 
 
+def test_a_campaign_to_two_tiers_goes_to_both(world: World) -> None:
+    with world.store.uow(Actor.cli()) as uow:
+        # one reachable customer in each of two tiers
+        for customer_id, tier in ((world.somsri, Tier.GOLD), (world.malee, Tier.PLATINUM)):
+            customer = uow.session.get_one(Customer, customer_id)
+            customer.tier, customer.marketing_consent, customer.line_followed = tier, True, True
+        uow.commit()
+        both = set(campaigns.audience(uow, "gold", NOW)) | set(
+            campaigns.audience(uow, "platinum", NOW)
+        )
+        assert campaigns.audience(uow, "gold", NOW) and campaigns.audience(uow, "platinum", NOW)
+    manager = world.session("staff:U_MANAGER")
+    asked = manager.send("ส่งโปรให้ลูกค้า gold และ platinum ว่าลด 20% ถึงสิ้นเดือน")
+    assert asked.text == say(
+        "confirm_campaign",
+        "th",
+        count=len(both),
+        segment="gold และ platinum",
+        message="ลด 20% ถึงสิ้นเดือน",
+    )
+    assert say("campaign_queued", "th", count=len(both)) in manager.send("ใช่").text
+
+
 def test_a_manager_asks_who_is_in_a_segment(world: World) -> None:
     with world.store.uow() as uow:
         scored = reports.rfm_scores(uow, NOW)

@@ -1877,6 +1877,21 @@ def test_a_contact_changed_from_one_to_another_is_the_new_one(text: str) -> None
     assert out.slots.get("request") == "change" and out.slots.get("phone") == "0899999999"
 
 
+@pytest.mark.parametrize(
+    ("text", "segments"),
+    [
+        ("ส่งโปรให้ลูกค้า gold และ platinum ว่าลด 20% ถึงสิ้นเดือน", ["gold", "platinum"]),
+        ("tell gold and platinum customers: double points this weekend", ["gold", "platinum"]),
+        # a tier in the text to send is no audience
+        ("ส่งโปรให้ลูกค้า gold ว่าสมาชิก platinum ได้ส่วนลด", None),
+    ],
+)
+def test_a_campaign_to_several_tiers_names_them_all(text: str, segments: list[str] | None) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "campaign_send" and out.slots.get("segment") == "gold"
+    assert out.slots.get("segments") == segments
+
+
 def test_a_reminder_on_a_day_just_past_is_still_a_task() -> None:
     # only a contact told looks back: a reminder is for the next such day
     customers = CustomerIndex([CustomerName(4, "Lotus Garden", ())])
