@@ -1933,6 +1933,20 @@ def _in_name(word: str, name: str) -> bool:
     return word in folded.split() if word.isascii() else word in folded
 
 
+# how many of a reward are asked for: "2 ใบ", "2 แก้ว", "x3", "3 tote bags" (not "500 บาท")
+_COUNT_ASKED = re.compile(
+    r"(?:^|\s)(?:x\s?|×\s?)(\d{1,2})\b|(\d{1,2})\s?(?:x\b|×|ใบ|แก้ว|ชิ้น|ที่นั่ง|ที่|อัน|ชุด|ถุง|กล่อง"
+    r"|ครั้ง|pcs\b|pieces?\b)|^(\d{1,2})\s+(?!baht|thb|points?|pts|บาท|แต้ม)[a-z]",
+    re.IGNORECASE,
+)
+
+
+def _count_asked(wanted: str) -> int:
+    """The largest count asked for in the words naming a reward; 1 when none is said."""
+    counts = [int(n) for m in _COUNT_ASKED.finditer(wanted) for n in m.groups() if n]
+    return max(counts, default=1)
+
+
 def loyalty_redeem(ctx: Context) -> Outcome:
     found = _staff_customer(ctx)
     if not isinstance(found, Customer):
@@ -1992,15 +2006,17 @@ def loyalty_redeem(ctx: Context) -> Outcome:
             )
         )
     if not ctx.confirmed:
-        return Confirm(
-            _t(
-                ctx,
-                "confirm_redeem",
-                reward=name,
-                cost=points(reward.points_cost, ctx.lang),
-                after=points(bal - reward.points_cost, ctx.lang),
-            )
+        asked = _t(
+            ctx,
+            "confirm_redeem",
+            reward=name,
+            cost=points(reward.points_cost, ctx.lang),
+            after=points(bal - reward.points_cost, ctx.lang),
         )
+        if _count_asked(str(wanted or "")) > 1:
+            # "บัตรกำนัล 500 บาท 2 ใบ": one is redeemed; said before the yes, not after
+            asked = f"{_t(ctx, 'redeem_one_at_a_time')}\n{asked}"
+        return Confirm(asked)
     try:
         entry = loyalty.redeem_reward(ctx.uow, found.id, reward.code)
     except InsufficientPoints as exc:

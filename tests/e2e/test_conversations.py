@@ -93,6 +93,14 @@ def test_a_cancel_pointing_back_at_the_last_change_undoes_it(world: World, undo:
     assert rep.send("ยกเลิก").text == say("nothing_to_cancel", "th")
 
 
+def test_a_redemption_of_several_says_one_is_redeemed_before_the_yes(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    asked = somsri.send("แลกแก้วน้ำ 2 ใบค่ะ")
+    assert asked.confirm and asked.text.startswith(say("redeem_one_at_a_time", "th"))
+    somsri.send("ไม่ค่ะ")
+    assert not somsri.send("แลกแก้วน้ำค่ะ").text.startswith(say("redeem_one_at_a_time", "th"))
+
+
 def test_a_customer_cancelling_with_nothing_waiting_is_offered_staff(world: World) -> None:
     # "nothing to cancel" would read as if the redemption were gone: staff can cancel it
     somsri = world.session("customer:U_LINE_SOMSRI")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.actions import reward_named
+from bot.actions import _count_asked, reward_named
 from crm_core.models import Reward
 
 CATALOGUE = [
@@ -62,3 +62,20 @@ def test_a_reward_guessed_from_a_message_must_be_all_its_words(
 ) -> None:
     found = reward_named(wanted, CATALOGUE, whole=True)
     assert (found.code if found else None) == code
+
+
+@pytest.mark.parametrize(
+    ("wanted", "count"),
+    [
+        ("บัตรกำนัล 500 บาท 2 ใบ", 2),
+        ("กาแฟฟรี 2 แก้ว", 2),
+        ("บัตรกำนัล 100 บาท x3", 3),
+        ("3 tote bags", 3),
+        # a number of the reward's own name counts nothing
+        ("กาแฟฟรี 1 แก้ว", 1),
+        ("บัตรกำนัล 500 บาท", 1),
+        ("500 baht voucher", 1),
+    ],
+)
+def test_how_many_of_a_reward_are_asked_for(wanted: str, count: int) -> None:
+    assert _count_asked(wanted) == count
