@@ -502,6 +502,34 @@ def _outside(lexicon: Lexicon, prepared: Prepared, part: str) -> Analysis:
 _CUSTOMERS_NAMED = re.compile(r"ลูกค้า|สมาชิก|customer|client|member", re.IGNORECASE)
 
 
+# words joining segments named together ("gold และ platinum", "silver, gold", "gold & platinum")
+_SEGMENT_JOINERS = frozenset({"และ", "กับ", "and", "&", "+", "หรือ", "or"})
+
+
+def _segments_joined(analysis: Analysis) -> list[str]:
+    """The segments named one after another, joined by "และ", "กับ", "and" or nothing, from
+    the first one named: "ลูกค้า gold กับ platinum" is both; "bronze … upgrade to silver" only
+    bronze (silver is said of something else)."""
+    found = [
+        (start, end, t.removeprefix("segment="))
+        for start, end, tags in analysis.hits
+        for t in sorted(tags)
+        if t.startswith("segment=") and t != "segment=all"
+    ]
+    if not found:
+        return []
+    chain = [found[0][2]]
+    last = found[0][1]
+    for start, end, segment in found[1:]:
+        between = analysis.tokens[last:start]
+        if not all(t in _SEGMENT_JOINERS for t in between) or len(between) > 1:
+            break
+        if segment not in chain:
+            chain.append(segment)
+        last = end
+    return chain
+
+
 def _every_customer(analysis: Analysis, intent: str, slots: dict[str, object]) -> None:
     """Segment `all` holds only for a campaign that names every customer as such ("ลูกค้า
     ทุกคน", "all customers"); a tier or segment named right before a bare "ทุกคน" is that one
@@ -660,6 +688,31 @@ def _taken_back(lexicon: Lexicon, clean: str, entities: list[Entity]) -> list[En
     at = cues[-1]
     later = {e.kind for e in entities if e.start >= at}
     return [e for e in entities if e.end <= at and e.kind in later & _CORRECTABLE_KINDS]
+
+
+def _with_family_name(lexicon: Lexicon, prepared: Prepared, name: str) -> str:
+    """A Thai given name and the word written after it, one space apart, before the end, a
+    contact or another space: that word is the family name unless the lexicon knows it as a
+    word of a request ("คุณวิไล สวยงาม 08…" is วิไล สวยงาม; "วิไล ด่วน" is วิไล)."""
+    clean = prepared.clean
+    at = clean.find(name)
+    if at < 0 or " " in name or not is_given_name(name):
+        return name  # a business ("สวนทุเรียนลุงเผือก จันทบุรี") is named as written
+    m = _FAMILY_AFTER.match(clean, at + len(name))
+    if m is None:
+        return name
+    word = m.group(1)
+    tokens = prepared.tokeniser.tokens(word)
+    known = (
+        lexicon.trie.scan(tokens)
+        or word in lexicon.particles
+        or any(lexicon.function_word(t) for t in tokens)
+    )
+    return f"{name} {word}" if is_family_name(word) or not known else name
+
+
+# a Thai word after one space, ending the message or followed by a space or a number
+_FAMILY_AFTER = re.compile(r" ([\u0E01-\u0E4F]{3,})(?=$|\s|\d)")
 
 
 def _other_surname(lexicon: Lexicon, clean: str, at: int, customer: CustomerName) -> int | None:
@@ -1332,14 +1385,7 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if slots.get("segment") == "all":
         _every_customer(heard, intent, slots)
     elif intent == "campaign_send" and slots.get("segment"):
-        named = list(
-            dict.fromkeys(
-                t.removeprefix("segment=")
-                for _, _, tags in heard.hits
-                for t in tags
-                if t.startswith("segment=") and t != "segment=all"
-            )
-        )
+        named = _segments_joined(heard)
         if len(named) > 1:
             # "ลูกค้า gold และ platinum": every segment named, in the helper slot segments
             slots["segment"], slots["segments"] = named[0], named
@@ -1425,6 +1471,11 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 if intent != "customer_create":
                     slots["customer"] = res.best.name
                 slots["customer_id"] = res.best.id
+        named = slots.get("customer")
+        if intent == "customer_create" and "customer_id" not in slots and isinstance(named, str):
+            # "ลูกค้าใหม่ชื่อ คุณวิไล สวยงาม 08…": the family name written after is the new
+            # customer's too
+            slots["customer"] = _with_family_name(lexicon, prepared, named)
         back = _back_reference(lexicon, prepared, intent, slots)
         if back is not None:
             # "move it to proposal", "โทรหาเขาแล้ว": no one named, the customer (or deal) the

