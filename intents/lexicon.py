@@ -180,6 +180,7 @@ class Lexicon:
     note_keep: PhraseTrie
     closed_past: PhraseTrie
     undo_cues: re.Pattern[str]
+    asks_when: PhraseTrie
     correction_pattern: re.Pattern[str]
     # deals stuck in one stage ("stuck deals", "ดีลที่ไม่คืบหน้า"), and words that say so only
     # with how long ("ดีลที่ค้างเกิน 30 วัน")
@@ -376,6 +377,7 @@ _WORD_LISTS = (
     "note_keep",
     "closed_past",
     "undo_cues",
+    "asks_when",
     "deal_stale",
     "deal_pending",
     "deal_hand",
@@ -663,6 +665,7 @@ def load_lexicon() -> Lexicon:
         note_keep=_phrase_trie(word_lists["note_keep"]),
         closed_past=_phrase_trie(word_lists["closed_past"]),
         undo_cues=_words_pattern(word_lists["undo_cues"]),
+        asks_when=_phrase_trie(word_lists["asks_when"]),
         correction_pattern=_words_pattern(word_lists["correction_words"]),
         deal_stale=_phrase_trie(word_lists["deal_stale"]),
         deal_pending=_phrase_trie(word_lists["deal_pending"]),

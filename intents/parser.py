@@ -1205,6 +1205,9 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
             slots["amount_change"] = change
     if intent == "deal_list" and "stage" not in slots and lexicon.closed_past.scan(analysis.tokens):
         slots["stage"] = "won"  # "deals closed this month": those won, not those due to close
+    if intent == "deal_update" and lexicon.asks_when.scan(analysis.tokens):
+        # "ปิดดีล Acme ได้เมื่อไหร่": when it will close is asked, no stage to move it to
+        slots.pop("stage", None)
     if spec.ahead and "period" not in slots:
         upcoming = lexicon.dates.period_ahead(prepared.clean)
         if upcoming is not None:

@@ -1909,6 +1909,22 @@ def test_a_new_customers_family_name_is_kept(text: str, name: str) -> None:
     assert out.intent == "customer_create" and out.slots.get("customer") == name
 
 
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # when it will close is asked: no stage to move the deal to
+        ("ปิดดีล Acme ได้เมื่อไหร่", None),
+        ("when can we close the Acme deal", None),
+        # "when" joining what happened asks nothing
+        ("Acme deal won, they signed when we met yesterday", "won"),
+        ("ดีล Acme ปิดได้แล้ว", "won"),
+    ],
+)
+def test_asking_when_a_deal_closes_moves_it_nowhere(text: str, stage: str | None) -> None:
+    out = parse(text, ParseContext(now=NOW))
+    assert out.intent == "deal_update" and out.slots.get("stage") == stage
+
+
 def test_a_reminder_on_a_day_just_past_is_still_a_task() -> None:
     # only a contact told looks back: a reminder is for the next such day
     customers = CustomerIndex([CustomerName(4, "Lotus Garden", ())])
