@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 from sqlalchemy import select
 
-from bot import colleagues
+from bot import colleagues, ticket_choice
 from bot.charts import chart_for
 from bot.dialogue import Ask, Confirm, Context, Done, Outcome
 from bot.messages import SLACK_MENTION, Card, Choice, Notification
@@ -1510,7 +1510,7 @@ def _follow_up(ctx: Context, customer: Customer, description: str) -> Outcome | 
     one; about it, what they said is added to it (and support told), not a second ticket.
     None when there is no such ticket, a new one is asked for, or an order is named."""
     chosen = ctx.slots.get("ticket_choice")
-    if chosen == "new" or ctx.slots.get("order_id"):
+    if chosen == ticket_choice.NEW or ctx.slots.get("order_id"):
         return None
     latest = next(iter(tickets.open_tickets(ctx.uow, customer, limit=1)), None)
     if latest is None or latest.updated_at < utcnow() - FOLLOW_UP_WINDOW:
@@ -1521,7 +1521,7 @@ def _follow_up(ctx: Context, customer: Customer, description: str) -> Outcome | 
             _t(ctx, "ask_same_ticket", number=latest.number, subject=latest.subject),
             (
                 Choice(_t(ctx, "same_ticket", number=latest.number), latest.number),
-                Choice(_t(ctx, "new_ticket"), "new"),
+                Choice(_t(ctx, "new_ticket"), ticket_choice.NEW),
             ),
         )
     tickets.add_note(ctx.uow, latest, _t(ctx, "customer_added", text=description), author=None)
@@ -1537,6 +1537,23 @@ def _follow_up(ctx: Context, customer: Customer, description: str) -> Outcome | 
             ),
         )
     return Done(_t(ctx, "ticket_followup_added", number=latest.number), notify=notify, changed=True)
+
+
+def ticket_chosen(uow: UnitOfWork, options: list[list[str]], text: str) -> str | None:
+    """The choice a typed answer to "is this about TCK-2001, or something new?" makes by its
+    words ("เรื่องเดิมค่ะ", "the old one", "อีกเรื่อง", the ticket's number or words of its
+    subject): the ticket's number or NEW; None when the words tell neither."""
+    number = next((value for value, _ in options if value != ticket_choice.NEW), None)
+    if number is None:
+        return None
+    if number.casefold() in fold_text(text):
+        return number
+    try:
+        subject = tickets.get_ticket(uow, number).subject
+    except (TicketNotFound, InvalidValue):
+        subject = ""
+    meant = ticket_choice.meant(text, subject)
+    return number if meant == ticket_choice.SAME else meant
 
 
 def _support_card(ticket: Ticket, customer: Customer | None, ctx: Context) -> Card:
@@ -2808,4 +2825,10 @@ ACTIONS: dict[str, Action] = {
     "campaign_send": campaign_send,
     "order_update": order_update,
     "out_of_scope": out_of_scope,
+}
+
+# questions whose choices the action reads in the answer's words, not by how alike the words
+# look to a button's label: slot -> reader(uow, options, typed answer) -> the value or None
+WORDED_CHOICES: dict[str, Callable[[UnitOfWork, list[list[str]], str], str | None]] = {
+    "ticket_choice": ticket_chosen,
 }

@@ -1289,6 +1289,86 @@ def test_more_said_of_an_open_problem_goes_to_its_ticket_not_a_new_one(
     assert count_rows(Ticket) == opened + 1
 
 
+def _somsri_ticket(world: World, subject: str) -> str:
+    """A ticket of Somsri's opened on LINE, still open; its number."""
+    with world.store.uow(Actor.cli()) as uow:
+        somsri = uow.session.get_one(Customer, world.somsri)
+        number = tickets.create_ticket(uow, subject, customer=somsri, channel="line").number
+        uow.commit()
+    return number
+
+
+MUG_BROKEN = "แก้วที่ส่งมาแตก / Mug arrived broken"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "เรื่องเดิมค่ะ",
+        "อันเดิม",
+        "เรื่องเก่าค่ะ",
+        "เรื่องเดียวกันค่ะ",
+        "อันนั้นแหละ",
+        "the same one",
+        "the old one",
+        "that one",
+        # words naming the open ticket's subject
+        "เรื่องแก้วแตกค่ะ",
+        "the broken mug one",
+    ],
+)
+def test_an_answer_meaning_the_open_ticket_adds_to_it_not_a_new_one(
+    world: World, count_rows: Callable[[type], int], answer: str
+) -> None:
+    number = _somsri_ticket(world, MUG_BROKEN)
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    opened = count_rows(Ticket)
+    asked = somsri.send("ของที่ส่งมาใช้ไม่ได้ค่ะ")
+    assert asked.text == say("ask_same_ticket", "th", number=number, subject=MUG_BROKEN)
+    added = somsri.send(answer)
+    assert count_rows(Ticket) == opened
+    assert added.text == say("ticket_followup_added", added.lang, number=number)
+    with world.store.uow() as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        notes = [n.body for n in ticket.notes]
+        assert len(notes) == 1 and notes[0].endswith(": ของที่ส่งมาใช้ไม่ได้")
+
+
+def test_only_an_answer_meaning_something_new_opens_another_ticket(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    _somsri_ticket(world, MUG_BROKEN)
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    opened = count_rows(Ticket)
+    for more, answer in enumerate(("เรื่องใหม่", "อีกเรื่อง", "new", "another", "คนละเรื่องค่ะ"), 1):
+        assert somsri.send("กล่องที่ส่งมาบุบค่ะ").choices, answer
+        created = somsri.send(answer)
+        assert count_rows(Ticket) == opened + more, answer
+        assert created.intent == "ticket_create" and created.cards, answer
+
+
+def test_an_unclear_answer_about_the_open_ticket_asks_again(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    _somsri_ticket(world, MUG_BROKEN)
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    opened = count_rows(Ticket)
+    asked = somsri.send("ของที่ส่งมาใช้ไม่ได้ค่ะ")
+    for answer in ("อะไรนะ", "ไม่แน่ใจ", "hmm", "เรื่องนี้ค่ะ", "not sure"):
+        again = somsri.send(answer)
+        assert (again.text, again.choices) == (asked.text, asked.choices), answer
+    assert count_rows(Ticket) == opened
+    with world.store.uow() as uow:
+        assert not uow.session.scalars(select(Ticket.id).join(Ticket.notes)).all()
+    # stopping still stops, and a request of its own leaves the question behind
+    assert somsri.send("ยกเลิก").text == say("cancelled", "th")
+    somsri.send("ของที่ส่งมาใช้ไม่ได้ค่ะ")
+    balance = somsri.send("มีแต้มกี่แต้มคะ")
+    assert balance.text == say("own_balance", "th", points="1,200 แต้ม")
+    assert somsri.send("เรื่องเดิมค่ะ").intent != "ticket_create"
+    assert count_rows(Ticket) == opened
+
+
 def test_a_message_read_only_weakly_as_a_problem_is_asked_about_first(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     text = "I want to change the delivery address for ORD-3001"
