@@ -1438,6 +1438,8 @@ def ticket_create(ctx: Context) -> Outcome:
         customer = found
     else:
         customer = ctx.who.customer
+        if customer is not None and _order_not_theirs(ctx, customer):
+            return Done(_t(ctx, "order_not_yours", number=ctx.slots["order_id"]))
     description = str(ctx.slots.get("description") or ctx.slots.get("note") or "").strip()
     if not description:
         return Ask("description", _t(ctx, "ask_problem"))
@@ -1500,20 +1502,48 @@ def ticket_create(ctx: Context) -> Outcome:
     )
 
 
+def _order_not_theirs(ctx: Context, customer: Customer) -> bool:
+    """A customer's problem report names an order that is none of theirs: another
+    customer's or nobody's, alike (which of the two is not for them to learn)."""
+    number = ctx.slots.get("order_id")
+    if not number:
+        return False
+    try:
+        orders.get_order(ctx.uow, str(number), customer=customer)
+    except (OrderNotFound, InvalidValue):
+        return True
+    return False
+
+
 # a customer's ticket still open and touched this recently: more said may be about it
 FOLLOW_UP_WINDOW = timedelta(days=7)
 
 
+def _ticket_to_follow(ctx: Context, customer: Customer) -> Ticket | None:
+    """The open ticket more said may be about, touched within FOLLOW_UP_WINDOW: the latest
+    one, or with an order named the latest one about that order (a problem with another
+    order is a ticket of its own)."""
+    order = ctx.slots.get("order_id")
+    if order:
+        open_t = tickets.open_tickets_about(ctx.uow, customer, str(order))
+    else:
+        open_t = tickets.open_tickets(ctx.uow, customer, limit=1)
+    latest = next(iter(open_t), None)
+    if latest is None or latest.updated_at < utcnow() - FOLLOW_UP_WINDOW:
+        return None
+    return latest
+
+
 def _follow_up(ctx: Context, customer: Customer, description: str) -> Outcome | None:
     """A customer with a ticket still open that was touched lately ("ส่งรูปไปแล้วนะคะ", "แต่
-    แก้วยังไม่ได้เปลี่ยนเลย" after reporting a broken mug) is asked whether it is about that
-    one; about it, what they said is added to it (and support told), not a second ticket.
-    None when there is no such ticket, a new one is asked for, or an order is named."""
+    แก้วยังไม่ได้เปลี่ยนเลย" after reporting a broken mug, "ORD-3003 ของแตก" a second time) is
+    asked whether it is about that one; about it, what they said is added to it (and support
+    told), not a second ticket. None when there is no such ticket or a new one is asked for."""
     chosen = ctx.slots.get("ticket_choice")
-    if chosen == ticket_choice.NEW or ctx.slots.get("order_id"):
+    if chosen == ticket_choice.NEW:
         return None
-    latest = next(iter(tickets.open_tickets(ctx.uow, customer, limit=1)), None)
-    if latest is None or latest.updated_at < utcnow() - FOLLOW_UP_WINDOW:
+    latest = _ticket_to_follow(ctx, customer)
+    if latest is None:
         return None
     if chosen != latest.number:
         return Ask(

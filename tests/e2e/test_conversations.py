@@ -1369,6 +1369,46 @@ def test_an_unclear_answer_about_the_open_ticket_asks_again(
     assert count_rows(Ticket) == opened
 
 
+def test_a_complaint_naming_an_order_not_the_customers_opens_nothing(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    opened = count_rows(Ticket)
+    # Malee's order and an order nobody has get the same answer: nothing tells them apart
+    for number in ("ORD-3002", "ORD-9999"):
+        reply = somsri.send(f"{number} ของแตกค่ะ")
+        assert count_rows(Ticket) == opened, number
+        assert reply.text == say("order_not_yours", "th", number=number)
+    english = somsri.send("ORD-3002 arrived broken")
+    assert english.text == say("order_not_yours", "en", number="ORD-3002")
+    assert count_rows(Ticket) == opened
+    # her own order's problem is a ticket, naming the order
+    assert somsri.send("ORD-3001 ของแตกค่ะ").intent == "ticket_create"
+    assert count_rows(Ticket) == opened + 1
+
+
+def test_a_second_complaint_about_an_order_asks_about_its_open_ticket(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    somsri.send("ORD-3001 ของแตกค่ะ")
+    opened = count_rows(Ticket)
+    with world.store.uow() as uow:
+        number = uow.session.scalars(
+            select(Ticket.number).where(Ticket.customer_id == world.somsri)
+        ).one()
+    asked = somsri.send("ORD-3001 ของแตกค่ะ")
+    assert count_rows(Ticket) == opened
+    assert asked.text == say("ask_same_ticket", "th", number=number, subject="ของแตก (ORD-3001)")
+    added = somsri.send("เรื่องเดิมค่ะ")
+    assert added.text == say("ticket_followup_added", "th", number=number)
+    assert count_rows(Ticket) == opened
+    # another problem with the same order, said to be new, is a ticket of its own
+    assert somsri.send("ORD-3001 ส่งมาไม่ครบค่ะ").choices
+    somsri.send("เรื่องใหม่")
+    assert count_rows(Ticket) == opened + 1
+
+
 def test_a_message_read_only_weakly_as_a_problem_is_asked_about_first(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     text = "I want to change the delivery address for ORD-3001"
