@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 from sqlalchemy import select
 
-from bot import colleagues, ticket_choice
+from bot import colleagues, own_account, ticket_choice
 from bot.charts import chart_for
 from bot.dialogue import Ask, Confirm, Context, Done, Outcome
 from bot.messages import SLACK_MENTION, Card, Choice, Notification
@@ -1814,6 +1814,19 @@ def _colleague(ctx: Context) -> Staff | Ask | Done | None:
 # ---- loyalty -------------------------------------------------------------------------------
 
 
+def _points_account(ctx: Context) -> Customer | Outcome:
+    """Whose points a request is about: the customer named, for staff; a customer's own, and
+    only their own (one naming someone else is told so, and nothing else is done)."""
+    me = ctx.who.customer
+    if (
+        me is not None
+        and not ctx.who.is_staff
+        and own_account.names_someone_else(me, ctx.slots, ctx.customers)
+    ):
+        return Done(_t(ctx, "own_account_only"))
+    return _staff_customer(ctx)
+
+
 def loyalty_balance(ctx: Context) -> Outcome:
     staff = ctx.who.staff
     if (
@@ -1824,7 +1837,7 @@ def loyalty_balance(ctx: Context) -> Outcome:
     ):
         # a manager's "loyalty", "แต้มสะสม": the programme's report, no one's balance
         return report(replace(ctx, slots={"report_kind": "loyalty"}))
-    found = _staff_customer(ctx)
+    found = _points_account(ctx)
     if not isinstance(found, Customer):
         return found
     bal = loyalty.balance(ctx.uow, found.id)
@@ -1840,7 +1853,7 @@ HISTORY_IN_PERIOD = 20
 
 
 def loyalty_history(ctx: Context) -> Outcome:
-    found = _staff_customer(ctx)
+    found = _points_account(ctx)
     if not isinstance(found, Customer):
         return found
     period = ctx.slots.get("period")
@@ -1950,7 +1963,7 @@ def _in_name(word: str, name: str) -> bool:
 
 
 def loyalty_redeem(ctx: Context) -> Outcome:
-    found = _staff_customer(ctx)
+    found = _points_account(ctx)
     if not isinstance(found, Customer):
         return found
     bal = loyalty.balance(ctx.uow, found.id)

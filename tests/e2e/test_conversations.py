@@ -684,6 +684,44 @@ def test_customer_redeems_a_reward_with_confirmation(world: World) -> None:
         assert loyalty.balance(uow, world.somsri) == 700
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # a name the store does not know, and one it does, get the same answer
+        ("คุณมาลีมีแต้มกี่แต้มคะ", "th"),
+        ("คุณนิดามีแต้มกี่แต้มคะ", "th"),
+        ("ประวัติแต้มของคุณมาลี", "th"),
+        ("how many points does Malee Wong have", "en"),
+        ("Malee's points history", "en"),
+        ("แลกแต้มของมาลี แก้วน้ำ", "th"),
+        ("redeem Malee Wong's points for the mug", "en"),
+    ],
+)
+def test_a_customer_naming_someone_else_gets_only_their_own_account(
+    world: World, count_rows: Callable[[type], int], text: str, lang: str
+) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    entries = count_rows(PointsEntry)
+    reply = somsri.send(text)
+    assert not reply.confirm and not reply.cards and not reply.choices
+    assert "1,200" not in reply.text and "50" not in reply.text
+    assert reply.text == say("own_account_only", lang)
+    assert somsri.send("ใช่").text == say("nothing_to_confirm", "th")
+    assert count_rows(PointsEntry) == entries
+    with world.store.uow() as uow:
+        assert loyalty.balance(uow, world.somsri) == 1200
+        assert loyalty.balance(uow, world.malee) == 50
+
+
+def test_a_customer_naming_themself_gets_their_own_points(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    own = say("own_balance", "th", points="1,200 แต้ม")
+    assert somsri.send("คุณสมศรี มีกี่แต้ม").text == own
+    assert "1,200 แต้ม" in somsri.send("แต้มของสมศรี").text
+    assert "1,200 แต้ม" in somsri.send("ประวัติแต้มของคุณสมศรี").text
+    assert somsri.send("แลกแต้มของสมศรี แก้วน้ำ").confirm
+
+
 def test_a_reward_named_in_the_other_language_answers_which_one(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     assert somsri.send("แลกแต้ม").choices
