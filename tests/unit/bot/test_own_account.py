@@ -23,6 +23,8 @@ KNOWN = CustomerIndex.build(
         {"customer": "นิดา", "_text": "คุณนิดามีแต้มกี่แต้มคะ"},  # nobody the store knows
         {"reward": "ของมาลี 100 บาท", "_text": "แลกแต้มของมาลี บัตรกำนัล 100 บาท"},
         {"reward": "กาแฟฟรี", "_text": "แลกกาแฟฟรีให้น้องมาลี"},
+        {"_text": "ประวัติแต้มของพี่มาลี"},
+        {"_text": "points of มาลี"},
         {"reward": "the mug", "_text": "redeem the mug, Malee Wong wants it"},
     ],
 )
@@ -39,6 +41,9 @@ def test_a_request_naming_another_person_is_someone_elses(slots: dict[str, Any])
         {"_text": "แต้มของฉันมีเท่าไหร่"},
         {"_text": "ขอดูแต้มของคุณหน่อย"},
         {"reward": "ของขวัญ", "_text": "แลกแต้มเป็นของขวัญ"},
+        # a word that is a given name too, within a sentence: no one called by it
+        {"reward": "บัตรกำนัล", "_text": "แลกบัตรกำนัลแล้วให้ส่งไปที่บ้าน"},
+        {"_text": "ประวัติแต้มของเดือนนี้"},
         {"_text": "how many points do I have"},
     ],
 )
