@@ -17,7 +17,7 @@ from pythainlp.tokenize import word_tokenize
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
-from bot import colleagues
+from bot import colleagues, own_account, ticket_choice
 from bot.charts import chart_for
 from bot.dialogue import Ask, Confirm, Context, Done, Outcome
 from bot.messages import SLACK_MENTION, Card, Choice, Notification
@@ -1466,6 +1466,8 @@ def ticket_create(ctx: Context) -> Outcome:
         customer = found
     else:
         customer = ctx.who.customer
+        if customer is not None and _order_not_theirs(ctx, customer):
+            return Done(_t(ctx, "order_not_yours", number=ctx.slots["order_id"]))
     description = str(ctx.slots.get("description") or ctx.slots.get("note") or "").strip()
     if not description:
         return Ask("description", _t(ctx, "ask_problem"))
@@ -1528,20 +1530,48 @@ def ticket_create(ctx: Context) -> Outcome:
     )
 
 
+def _order_not_theirs(ctx: Context, customer: Customer) -> bool:
+    """A customer's problem report names an order that is none of theirs: another
+    customer's or nobody's, alike (which of the two is not for them to learn)."""
+    number = ctx.slots.get("order_id")
+    if not number:
+        return False
+    try:
+        orders.get_order(ctx.uow, str(number), customer=customer)
+    except (OrderNotFound, InvalidValue):
+        return True
+    return False
+
+
 # a customer's ticket still open and touched this recently: more said may be about it
 FOLLOW_UP_WINDOW = timedelta(days=7)
 
 
+def _ticket_to_follow(ctx: Context, customer: Customer) -> Ticket | None:
+    """The open ticket more said may be about, touched within FOLLOW_UP_WINDOW: the latest
+    one, or with an order named the latest one about that order (a problem with another
+    order is a ticket of its own)."""
+    order = ctx.slots.get("order_id")
+    if order:
+        open_t = tickets.open_tickets_about(ctx.uow, customer, str(order))
+    else:
+        open_t = tickets.open_tickets(ctx.uow, customer, limit=1)
+    latest = next(iter(open_t), None)
+    if latest is None or latest.updated_at < utcnow() - FOLLOW_UP_WINDOW:
+        return None
+    return latest
+
+
 def _follow_up(ctx: Context, customer: Customer, description: str) -> Outcome | None:
     """A customer with a ticket still open that was touched lately ("ส่งรูปไปแล้วนะคะ", "แต่
-    แก้วยังไม่ได้เปลี่ยนเลย" after reporting a broken mug) is asked whether it is about that
-    one; about it, what they said is added to it (and support told), not a second ticket.
-    None when there is no such ticket, a new one is asked for, or an order is named."""
+    แก้วยังไม่ได้เปลี่ยนเลย" after reporting a broken mug, "ORD-3003 ของแตก" a second time) is
+    asked whether it is about that one; about it, what they said is added to it (and support
+    told), not a second ticket. None when there is no such ticket or a new one is asked for."""
     chosen = ctx.slots.get("ticket_choice")
-    if chosen == "new" or ctx.slots.get("order_id"):
+    if chosen == ticket_choice.NEW:
         return None
-    latest = next(iter(tickets.open_tickets(ctx.uow, customer, limit=1)), None)
-    if latest is None or latest.updated_at < utcnow() - FOLLOW_UP_WINDOW:
+    latest = _ticket_to_follow(ctx, customer)
+    if latest is None:
         return None
     if chosen != latest.number:
         return Ask(
@@ -1549,7 +1579,7 @@ def _follow_up(ctx: Context, customer: Customer, description: str) -> Outcome | 
             _t(ctx, "ask_same_ticket", number=latest.number, subject=latest.subject),
             (
                 Choice(_t(ctx, "same_ticket", number=latest.number), latest.number),
-                Choice(_t(ctx, "new_ticket"), "new"),
+                Choice(_t(ctx, "new_ticket"), ticket_choice.NEW),
             ),
         )
     tickets.add_note(ctx.uow, latest, _t(ctx, "customer_added", text=description), author=None)
@@ -1565,6 +1595,23 @@ def _follow_up(ctx: Context, customer: Customer, description: str) -> Outcome | 
             ),
         )
     return Done(_t(ctx, "ticket_followup_added", number=latest.number), notify=notify, changed=True)
+
+
+def ticket_chosen(uow: UnitOfWork, options: list[list[str]], text: str) -> str | None:
+    """The choice a typed answer to "is this about TCK-2001, or something new?" makes by its
+    words ("เรื่องเดิมค่ะ", "the old one", "อีกเรื่อง", the ticket's number or words of its
+    subject): the ticket's number or NEW; None when the words tell neither."""
+    number = next((value for value, _ in options if value != ticket_choice.NEW), None)
+    if number is None:
+        return None
+    if number.casefold() in fold_text(text):
+        return number
+    try:
+        subject = tickets.get_ticket(uow, number).subject
+    except (TicketNotFound, InvalidValue):
+        subject = ""
+    meant = ticket_choice.meant(text, subject)
+    return number if meant == ticket_choice.SAME else meant
 
 
 def _support_card(ticket: Ticket, customer: Customer | None, ctx: Context) -> Card:
@@ -1798,6 +1845,19 @@ def _colleague(ctx: Context) -> Staff | Ask | Done | None:
 # ---- loyalty -------------------------------------------------------------------------------
 
 
+def _points_account(ctx: Context) -> Customer | Outcome:
+    """Whose points a request is about: the customer named, for staff; a customer's own, and
+    only their own (one naming someone else is told so, and nothing else is done)."""
+    me = ctx.who.customer
+    if (
+        me is not None
+        and not ctx.who.is_staff
+        and own_account.names_someone_else(me, ctx.slots, ctx.customers)
+    ):
+        return Done(_t(ctx, "own_account_only"))
+    return _staff_customer(ctx)
+
+
 def loyalty_balance(ctx: Context) -> Outcome:
     staff = ctx.who.staff
     if (
@@ -1808,7 +1868,7 @@ def loyalty_balance(ctx: Context) -> Outcome:
     ):
         # a manager's "loyalty", "แต้มสะสม": the programme's report, no one's balance
         return report(replace(ctx, slots={"report_kind": "loyalty"}))
-    found = _staff_customer(ctx)
+    found = _points_account(ctx)
     if not isinstance(found, Customer):
         return found
     bal = loyalty.balance(ctx.uow, found.id)
@@ -1824,7 +1884,7 @@ HISTORY_IN_PERIOD = 20
 
 
 def loyalty_history(ctx: Context) -> Outcome:
-    found = _staff_customer(ctx)
+    found = _points_account(ctx)
     if not isinstance(found, Customer):
         return found
     period = ctx.slots.get("period")
@@ -1948,7 +2008,7 @@ def _count_asked(wanted: str) -> int:
 
 
 def loyalty_redeem(ctx: Context) -> Outcome:
-    found = _staff_customer(ctx)
+    found = _points_account(ctx)
     if not isinstance(found, Customer):
         return found
     bal = loyalty.balance(ctx.uow, found.id)
@@ -2865,4 +2925,10 @@ ACTIONS: dict[str, Action] = {
     "campaign_send": campaign_send,
     "order_update": order_update,
     "out_of_scope": out_of_scope,
+}
+
+# questions whose choices the action reads in the answer's words, not by how alike the words
+# look to a button's label: slot -> reader(uow, options, typed answer) -> the value or None
+WORDED_CHOICES: dict[str, Callable[[UnitOfWork, list[list[str]], str], str | None]] = {
+    "ticket_choice": ticket_chosen,
 }

@@ -18,6 +18,7 @@ from bot.actions import (
     ACTIONS,
     FAQ_FALLBACK_SCORE,
     LINK_CODE,
+    WORDED_CHOICES,
     faq_answer,
     faq_match,
     faq_search,
@@ -242,10 +243,8 @@ def _ordinal(text: str) -> int | None:
     return int(word) if word.isdigit() else _ORDINAL_WORDS.get(word)
 
 
-def _option(options: list[list[str]], text: str) -> str | None:
-    """The option a typed answer picks: its number, or a close match of its label."""
-    if not options:
-        return None
+def _placed(options: list[list[str]], text: str) -> str | None:
+    """The option a typed answer picks by its number or its place in the list."""
     stripped = text.strip().rstrip(".")
     if stripped.isdigit() and 1 <= int(stripped) <= len(options):
         return options[int(stripped) - 1][0]
@@ -253,6 +252,16 @@ def _option(options: list[list[str]], text: str) -> str | None:
     if place is not None and -len(options) <= place <= len(options) and place:
         # "อันแรก", "the second one", "ข้อ 2": the option at that place
         return options[place - 1 if place > 0 else place][0]
+    return None
+
+
+def _option(options: list[list[str]], text: str) -> str | None:
+    """The option a typed answer picks: its number, or a close match of its label."""
+    if not options:
+        return None
+    placed = _placed(options, text)
+    if placed is not None:
+        return placed
     # the label's words or a part of it, not any part of the answer ("ดีล Lotus Garden
     # อยู่ขั้นไหนแล้ว" asks anew; it picks no "Lotus Garden – steel shelving")
     scores = [words_score(text, (label,)) for _, label in options]
@@ -660,6 +669,21 @@ class Bot:
     ) -> Reply | None:
         """Continue a pending question; None when the message starts something new."""
         awaiting = str(pending["awaiting"])
+        if awaiting in WORDED_CHOICES:
+            # "เรื่องเดิมค่ะ", "the old one" answering "about TCK-2001, or something new?": the
+            # choice its words make, whatever else they read as (a cancel, a no); a look-alike
+            # of a label makes none ("เรื่องเดิม" is no "เรื่องใหม่"), so words that make none
+            # ask again, unless they stop the question or surely ask something else
+            options = pending.get("options") or []
+            chosen = _placed(options, text) or WORDED_CHOICES[awaiting](uow, options, text)
+            if chosen is not None:
+                parsed = replace(parsed, intent=pending["intent"], slots={awaiting: chosen})
+            elif parsed.intent != "cancel":
+                unclear = (pending["intent"], "out_of_scope", "confirm", "deny", "thanks")
+                if parsed.intent in unclear or parsed.confidence < SURE_NEW_REQUEST:
+                    return self._ask_again(pending, state, lang)
+                state.pop("pending", None)
+                return None
         if awaiting in VERBATIM_SLOTS and text.strip().casefold() not in STOP_WORDS:
             # an answer typed out: nothing it reads as stops it ("ยกเลิกได้" is an answer);
             # only a word of stopping alone does

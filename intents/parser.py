@@ -1388,10 +1388,10 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
     if slots.get("segment") == "all":
         _every_customer(heard, intent, slots)
     elif intent == "campaign_send" and slots.get("segment"):
-        named = _segments_joined(heard)
-        if len(named) > 1:
+        joined = _segments_joined(heard)
+        if len(joined) > 1:
             # "ลูกค้า gold และ platinum": every segment named, in the helper slot segments
-            slots["segment"], slots["segments"] = named[0], named
+            slots["segment"], slots["segments"] = joined[0], joined
     if intent == "deal_list":
         # "stuck deals", "ดีลที่ไม่ขยับเกิน 30 วัน", "top 5 deals": which of them, and how
         asked, words = _deals_asked(lexicon, prepared)
@@ -1474,11 +1474,11 @@ def parse(text: str, context: ParseContext | None = None) -> ParseResult:
                 if intent != "customer_create":
                     slots["customer"] = res.best.name
                 slots["customer_id"] = res.best.id
-        named = slots.get("customer")
-        if intent == "customer_create" and "customer_id" not in slots and isinstance(named, str):
+        new_name = slots.get("customer")
+        if intent == "customer_create" and "customer_id" not in slots and isinstance(new_name, str):
             # "ลูกค้าใหม่ชื่อ คุณวิไล สวยงาม 08…": the family name written after is the new
             # customer's too
-            slots["customer"] = _with_family_name(lexicon, prepared, named)
+            slots["customer"] = _with_family_name(lexicon, prepared, new_name)
         back = _back_reference(lexicon, prepared, intent, slots)
         if back is not None:
             # "move it to proposal", "โทรหาเขาแล้ว": no one named, the customer (or deal) the

@@ -1,4 +1,5 @@
-"""Reply texts per language (kept as data) and Thai/English formatting of money and dates."""
+"""Reply texts and the words answers are read by, per language (kept as data), and Thai/English
+formatting of money and dates."""
 
 from __future__ import annotations
 
@@ -22,6 +23,20 @@ def templates(lang: str) -> dict[str, str]:
     with (HERE / f"{lang}.yaml").open(encoding="utf-8") as fh:
         data: dict[str, str] = yaml.safe_load(fh)
     return data
+
+
+@cache
+def word_lists(lang: str) -> dict[str, list[str]]:
+    """All word lists of one language that the bot reads answers by (`<lang>.words.yaml`)."""
+    with (HERE / f"{lang}.words.yaml").open(encoding="utf-8") as fh:
+        data: dict[str, list[str]] = yaml.safe_load(fh)
+    return data
+
+
+def words(key: str) -> tuple[str, ...]:
+    """One word list in every language: an answer may come in either, whatever the
+    conversation's language ("the same one" in a Thai chat)."""
+    return tuple(w for lang in LANGS for w in word_lists(lang).get(key, ()))
 
 
 def reply_lang(parsed_lang: str | None, fallback: str = "th") -> str:

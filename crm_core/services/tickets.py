@@ -167,6 +167,25 @@ def open_tickets(uow: UnitOfWork, customer: Customer, limit: int = 5) -> list[Ti
     )
 
 
+def open_tickets_about(uow: UnitOfWork, customer: Customer, order_number: str) -> list[Ticket]:
+    """A customer's tickets not resolved or closed that name the order in their subject or
+    description (a problem reported with an order keeps its number there), newest first."""
+    like = f"%{_escape_like(order_number.casefold())}%"
+    rows = uow.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.customer_id == customer.id,
+            Ticket.status.not_in(CLOSED_STATES),
+            func.lower(Ticket.subject).like(like, escape="\\")
+            | func.lower(Ticket.description).like(like, escape="\\"),
+        )
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    )
+    # "ORD-300" is no part of "ORD-3003"
+    named = re.compile(rf"(?<![A-Za-z0-9]){re.escape(order_number)}(?!\d)", re.IGNORECASE)
+    return [t for t in rows if named.search(f"{t.subject}\n{t.description}")]
+
+
 def search(
     uow: UnitOfWork, words: list[str], *, customer: Customer | None = None, limit: int = 10
 ) -> tuple[int, list[Ticket]]:

@@ -714,6 +714,44 @@ def test_customer_redeems_a_reward_with_confirmation(world: World) -> None:
         assert loyalty.balance(uow, world.somsri) == 700
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # a name the store does not know, and one it does, get the same answer
+        ("คุณมาลีมีแต้มกี่แต้มคะ", "th"),
+        ("คุณนิดามีแต้มกี่แต้มคะ", "th"),
+        ("ประวัติแต้มของคุณมาลี", "th"),
+        ("how many points does Malee Wong have", "en"),
+        ("Malee's points history", "en"),
+        ("แลกแต้มของมาลี แก้วน้ำ", "th"),
+        ("redeem Malee Wong's points for the mug", "en"),
+    ],
+)
+def test_a_customer_naming_someone_else_gets_only_their_own_account(
+    world: World, count_rows: Callable[[type], int], text: str, lang: str
+) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    entries = count_rows(PointsEntry)
+    reply = somsri.send(text)
+    assert not reply.confirm and not reply.cards and not reply.choices
+    assert "1,200" not in reply.text and "50" not in reply.text
+    assert reply.text == say("own_account_only", lang)
+    assert somsri.send("ใช่").text == say("nothing_to_confirm", "th")
+    assert count_rows(PointsEntry) == entries
+    with world.store.uow() as uow:
+        assert loyalty.balance(uow, world.somsri) == 1200
+        assert loyalty.balance(uow, world.malee) == 50
+
+
+def test_a_customer_naming_themself_gets_their_own_points(world: World) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    own = say("own_balance", "th", points="1,200 แต้ม")
+    assert somsri.send("คุณสมศรี มีกี่แต้ม").text == own
+    assert "1,200 แต้ม" in somsri.send("แต้มของสมศรี").text
+    assert "1,200 แต้ม" in somsri.send("ประวัติแต้มของคุณสมศรี").text
+    assert somsri.send("แลกแต้มของสมศรี แก้วน้ำ").confirm
+
+
 def test_a_reward_named_in_the_other_language_answers_which_one(world: World) -> None:
     somsri = world.session("customer:U_LINE_SOMSRI")
     assert somsri.send("แลกแต้ม").choices
@@ -1412,6 +1450,126 @@ def test_more_said_of_an_open_problem_goes_to_its_ticket_not_a_new_one(
     # something else is a ticket of its own when they say so
     somsri.send("กล่องที่ส่งมาบุบค่ะ")
     somsri.send("2")
+    assert count_rows(Ticket) == opened + 1
+
+
+def _somsri_ticket(world: World, subject: str) -> str:
+    """A ticket of Somsri's opened on LINE, still open; its number."""
+    with world.store.uow(Actor.cli()) as uow:
+        somsri = uow.session.get_one(Customer, world.somsri)
+        number = tickets.create_ticket(uow, subject, customer=somsri, channel="line").number
+        uow.commit()
+    return number
+
+
+MUG_BROKEN = "แก้วที่ส่งมาแตก / Mug arrived broken"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "เรื่องเดิมค่ะ",
+        "อันเดิม",
+        "เรื่องเก่าค่ะ",
+        "เรื่องเดียวกันค่ะ",
+        "อันนั้นแหละ",
+        "the same one",
+        "the old one",
+        "that one",
+        # words naming the open ticket's subject
+        "เรื่องแก้วแตกค่ะ",
+        "the broken mug one",
+    ],
+)
+def test_an_answer_meaning_the_open_ticket_adds_to_it_not_a_new_one(
+    world: World, count_rows: Callable[[type], int], answer: str
+) -> None:
+    number = _somsri_ticket(world, MUG_BROKEN)
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    opened = count_rows(Ticket)
+    asked = somsri.send("ของที่ส่งมาใช้ไม่ได้ค่ะ")
+    assert asked.text == say("ask_same_ticket", "th", number=number, subject=MUG_BROKEN)
+    added = somsri.send(answer)
+    assert count_rows(Ticket) == opened
+    assert added.text == say("ticket_followup_added", added.lang, number=number)
+    with world.store.uow() as uow:
+        ticket = uow.session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        notes = [n.body for n in ticket.notes]
+        assert len(notes) == 1 and notes[0].endswith(": ของที่ส่งมาใช้ไม่ได้")
+
+
+def test_only_an_answer_meaning_something_new_opens_another_ticket(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    _somsri_ticket(world, MUG_BROKEN)
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    opened = count_rows(Ticket)
+    for more, answer in enumerate(("เรื่องใหม่", "อีกเรื่อง", "new", "another", "คนละเรื่องค่ะ"), 1):
+        assert somsri.send("กล่องที่ส่งมาบุบค่ะ").choices, answer
+        created = somsri.send(answer)
+        assert count_rows(Ticket) == opened + more, answer
+        assert created.intent == "ticket_create" and created.cards, answer
+
+
+def test_an_unclear_answer_about_the_open_ticket_asks_again(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    _somsri_ticket(world, MUG_BROKEN)
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    opened = count_rows(Ticket)
+    asked = somsri.send("ของที่ส่งมาใช้ไม่ได้ค่ะ")
+    for answer in ("อะไรนะ", "ไม่แน่ใจ", "hmm", "เรื่องนี้ค่ะ", "not sure"):
+        again = somsri.send(answer)
+        assert (again.text, again.choices) == (asked.text, asked.choices), answer
+    assert count_rows(Ticket) == opened
+    with world.store.uow() as uow:
+        assert not uow.session.scalars(select(Ticket.id).join(Ticket.notes)).all()
+    # stopping still stops, and a request of its own leaves the question behind
+    assert somsri.send("ยกเลิก").text == say("cancelled", "th")
+    somsri.send("ของที่ส่งมาใช้ไม่ได้ค่ะ")
+    balance = somsri.send("มีแต้มกี่แต้มคะ")
+    assert balance.text == say("own_balance", "th", points="1,200 แต้ม")
+    assert somsri.send("เรื่องเดิมค่ะ").intent != "ticket_create"
+    assert count_rows(Ticket) == opened
+
+
+def test_a_complaint_naming_an_order_not_the_customers_opens_nothing(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    opened = count_rows(Ticket)
+    # Malee's order and an order nobody has get the same answer: nothing tells them apart
+    for number in ("ORD-3002", "ORD-9999"):
+        reply = somsri.send(f"{number} ของแตกค่ะ")
+        assert count_rows(Ticket) == opened, number
+        assert reply.text == say("order_not_yours", "th", number=number)
+    english = somsri.send("ORD-3002 arrived broken")
+    assert english.text == say("order_not_yours", "en", number="ORD-3002")
+    assert count_rows(Ticket) == opened
+    # her own order's problem is a ticket, naming the order
+    assert somsri.send("ORD-3001 ของแตกค่ะ").intent == "ticket_create"
+    assert count_rows(Ticket) == opened + 1
+
+
+def test_a_second_complaint_about_an_order_asks_about_its_open_ticket(
+    world: World, count_rows: Callable[[type], int]
+) -> None:
+    somsri = world.session("customer:U_LINE_SOMSRI")
+    somsri.send("ORD-3001 ของแตกค่ะ")
+    opened = count_rows(Ticket)
+    with world.store.uow() as uow:
+        number = uow.session.scalars(
+            select(Ticket.number).where(Ticket.customer_id == world.somsri)
+        ).one()
+    asked = somsri.send("ORD-3001 ของแตกค่ะ")
+    assert count_rows(Ticket) == opened
+    assert asked.text == say("ask_same_ticket", "th", number=number, subject="ของแตก (ORD-3001)")
+    added = somsri.send("เรื่องเดิมค่ะ")
+    assert added.text == say("ticket_followup_added", "th", number=number)
+    assert count_rows(Ticket) == opened
+    # another problem with the same order, said to be new, is a ticket of its own
+    assert somsri.send("ORD-3001 ส่งมาไม่ครบค่ะ").choices
+    somsri.send("เรื่องใหม่")
     assert count_rows(Ticket) == opened + 1
 
 

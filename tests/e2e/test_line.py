@@ -355,6 +355,18 @@ def test_points_and_orders_come_as_flex_cards_and_others_orders_stay_hidden(
     assert "Malee" not in leaked and "1,250" not in leaked and "ชำระ" not in leaked
 
 
+def test_another_persons_points_tell_nothing_more_than_a_name_nobody_has(
+    line: LineWorld,
+) -> None:
+    malee = line.ask(SOMSRI, "how many points does Malee Wong have")
+    nobody = line.ask(SOMSRI, "how many points does Nida Chan have")
+    assert flex(malee) == [] and flex(nobody) == []
+    assert texts(malee) == texts(nobody)
+    assert "50" not in texts(malee) and "1,200" not in texts(malee)
+    history = line.ask(SOMSRI, "ประวัติแต้มของคุณนิดา")
+    assert flex(history) == [] and "1,200" not in texts(history)
+
+
 def test_reward_redemption_by_postback_with_confirmation(line: LineWorld) -> None:
     before = count(line.world, PointsEntry)
     offer = line.ask(SOMSRI, "แลกแต้มค่ะ")

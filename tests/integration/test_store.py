@@ -174,6 +174,26 @@ def test_ticket_numbers_sla_and_history(store: Store) -> None:
         assert tickets.get_ticket(uow, "TCK-2001").customer_id == cid
 
 
+def test_a_customers_open_tickets_about_an_order_are_those_naming_that_very_order(
+    store: Store,
+) -> None:
+    _customer(store)
+    with store.uow(Actor("line:U9", "line")) as uow:
+        acme = customer_by_reference(uow, "Acme Trading")
+        other = create_customer(uow, CustomerInput(name="Lotus Garden"))
+        broken = tickets.create_ticket(
+            uow, "ของแตก", customer=acme, description="ของแตก (ORD-3003)", channel="line"
+        )
+        tickets.create_ticket(uow, "late ord-30031", customer=acme, channel="line")
+        done = tickets.create_ticket(uow, "ORD-3003 wrong colour", customer=acme, channel="line")
+        tickets.update_ticket(uow, done, status="resolved")
+        tickets.create_ticket(uow, "ORD-3003 missing", customer=other, channel="line")
+        uow.commit()
+        about = tickets.open_tickets_about(uow, acme, "ORD-3003")
+        assert [t.number for t in about] == [broken.number]
+        assert tickets.open_tickets_about(uow, acme, "ORD-300") == []
+
+
 def test_order_status_history_and_customer_scope(store: Store) -> None:
     _customer(store)
     with store.uow() as uow:

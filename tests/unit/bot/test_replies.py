@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.permissions import PERMISSIONS, allowed
-from bot.replies import HERE, day, moment, money, points, reply_lang, say
+from bot.replies import HERE, day, moment, money, points, reply_lang, say, word_lists, words
 
 
 @pytest.mark.parametrize(
@@ -53,6 +53,12 @@ def test_both_languages_have_the_same_templates_and_placeholders() -> None:
         table = en if key in en else th
         fields = {f for _, f, _, _ in string.Formatter().parse(table[key]) if f}
         assert fields <= {f for _, f, _, _ in string.Formatter().parse(table[key[:-4]]) if f}, key
+
+
+def test_both_languages_keep_the_same_word_lists() -> None:
+    th, en = word_lists("th"), word_lists("en")
+    assert th.keys() == en.keys() and all(th.values()) and all(en.values())
+    assert words("ticket_new") == (*th["ticket_new"], *en["ticket_new"])
 
 
 def test_a_count_of_one_takes_the_singular_where_the_language_has_one() -> None:
