@@ -94,6 +94,8 @@ def test_intent_for_role(shared_world: World, role: str, intent: str) -> None:
     text = staff_text if role in ("sales", "support", "manager", "admin") else customer_text
     session = shared_world.session(ROLES[role])
     session.send("cancel")  # leave whatever an earlier case left pending
+    # and the staff a customer's cancel offers ("yes" next would take it)
+    session.send("thanks")
     before = _audit_rows(shared_world.store)
     reply = session.send(text)
     assert reply.intent == intent, f"{text!r} parsed as {reply.intent}"
