@@ -503,19 +503,24 @@ _CUSTOMERS_NAMED = re.compile(r"ลูกค้า|สมาชิก|customer|c
 
 
 # words joining segments named together ("gold และ platinum", "silver, gold", "gold & platinum")
-_SEGMENT_JOINERS = frozenset({"และ", "กับ", "and", "&", "+", "หรือ", "or"})
+_SEGMENT_JOINERS = NAME_JOINERS | {"และ", "กับ", "&", "+", "หรือ"}
+
+
+def _segment_hits(analysis: Analysis) -> list[tuple[int, int, str]]:
+    """Every tier or segment named, other than "everyone": (first token, end token, segment)."""
+    return [
+        (start, end, t.removeprefix("segment="))
+        for start, end, tags in analysis.hits
+        for t in sorted(tags)
+        if t.startswith("segment=") and t != "segment=all"
+    ]
 
 
 def _segments_joined(analysis: Analysis) -> list[str]:
     """The segments named one after another, joined by "และ", "กับ", "and" or nothing, from
     the first one named: "ลูกค้า gold กับ platinum" is both; "bronze … upgrade to silver" only
     bronze (silver is said of something else)."""
-    found = [
-        (start, end, t.removeprefix("segment="))
-        for start, end, tags in analysis.hits
-        for t in sorted(tags)
-        if t.startswith("segment=") and t != "segment=all"
-    ]
+    found = _segment_hits(analysis)
     if not found:
         return []
     chain = [found[0][2]]
@@ -545,11 +550,9 @@ def _every_customer(analysis: Analysis, intent: str, slots: dict[str, object]) -
     # may name others)
     campaign = intent == "campaign_send"
     before = [
-        t.removeprefix("segment=")
-        for s, e, tags in analysis.hits
+        segment
+        for _, e, segment in _segment_hits(analysis)
         if not campaign or start - 1 <= e <= start
-        for t in tags
-        if t.startswith("segment=") and t != "segment=all"
     ]
     if before:
         slots["segment"] = before[-1]  # "ลูกค้า gold ทุกคน": every one of the gold ones

@@ -132,7 +132,6 @@ POINTS_SPOKEN = re.compile(
     rf"(?:{_POINTS_UNIT})"
 )
 POINTS_THAI_WORDS = re.compile(rf"({_THAI_NUMWORD})\s?(?:{_POINTS_UNIT})")
-_NEXT_DOWN = {"ล้าน": "แสน", "แสน": "หมื่น", "หมื่น": "พัน", "พัน": "ร้อย"}
 # the same in words ("เจ็ดหมื่นห้า"): a digit word ends it after a magnitude
 _THAI_WORDS_SHORT = re.compile(rf"^(.*(ล้าน|แสน|หมื่น|พัน))({_DIGIT_WORD})$")
 DIGIT = re.compile(r"\d")
@@ -158,9 +157,8 @@ def _thai_words_to_decimal(words: str) -> Decimal | None:
     try:
         if short is not None:
             head, magnitude, digit = short.groups()
-            return Decimal(thaiword_to_num(head)) + Decimal(
-                thaiword_to_num(digit + _NEXT_DOWN[magnitude])
-            )
+            below = _rest_below(_MAGNITUDES[magnitude], digit)
+            return Decimal(thaiword_to_num(head)) + (below or 0)
         return Decimal(thaiword_to_num(words))
     except (ValueError, TypeError, IndexError, KeyError):
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
@@ -123,11 +124,16 @@ def test_slash_resolve_in_the_channel_and_english_customers(bridge: Bridge) -> N
     assert "Malai" in hook.params["text"]
 
 
+def _handed_off(bridge: Bridge) -> dict[str, Any]:
+    """Somsri asks for staff from the menu; the thread opened for it in the support channel."""
+    bridge.line.reply_to(bridge.line.press(SOMSRI, menu_data("handoff")))
+    assert bridge.deliver() == 1
+    return bridge.slack.posted(1)[0]
+
+
 def test_a_customer_who_no_longer_wants_staff_is_back_with_the_bot(bridge: Bridge) -> None:
     line, slack = bridge.line, bridge.slack
-    line.reply_to(line.press(SOMSRI, menu_data("handoff")))
-    assert bridge.deliver() == 1
-    root = slack.posted(1)[0]
+    root = _handed_off(bridge)
     # a question to staff goes to them, the bot says nothing
     line.say(SOMSRI, "ยกเลิกออเดอร์ได้ไหมคะ")
     bridge.wait_rows("handoff_to_staff", 1)
@@ -147,10 +153,8 @@ def test_a_customer_who_no_longer_wants_staff_is_back_with_the_bot(bridge: Bridg
 
 
 def test_a_cancel_after_staff_answered_goes_to_them(bridge: Bridge) -> None:
-    line, slack = bridge.line, bridge.slack
-    line.reply_to(line.press(SOMSRI, menu_data("handoff")))
-    assert bridge.deliver() == 1
-    root = slack.posted(1)[0]
+    line = bridge.line
+    root = _handed_off(bridge)
     line.say(SOMSRI, "อยากยกเลิกออเดอร์ ORD-3001 ค่ะ")
     bridge.wait_rows("handoff_to_staff", 1)
     # staff ask back; "ยกเลิกค่ะ" answers them, the chat stays theirs
