@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from intents.matchers import Analysis
@@ -18,7 +19,7 @@ _SKIP_TAG_PREFIXES = ("boost:", "avoid:")
 
 
 @lru_cache(maxsize=65536)
-def _char_grams(token: str) -> frozenset[str]:
+def char_grams(token: str) -> frozenset[str]:
     """Character 2- to 4-grams of a token padded with boundary marks."""
     padded = f"<{token}>"
     size = len(padded)
@@ -30,11 +31,28 @@ def _char_grams(token: str) -> frozenset[str]:
 RULE_MARKS = (0.5, 0.8)
 
 
-def features(
+@dataclass(frozen=True)
+class FeatureParts:
+    """The features of a message in the two parts the parser looks up apart.
+
+    `words`: every feature but the character n-grams, sorted; `gram_tokens`: the tokens
+    whose character n-grams are features; `grams`: those n-grams.
+    """
+
+    words: list[str]
+    gram_tokens: tuple[str, ...]
+    grams: frozenset[str]
+
+    def norm(self) -> float:
+        """feature_norm() of all the features."""
+        return _norm(len(self.words), len(self.grams))
+
+
+def feature_parts(
     analysis: Analysis,
     ranking: Sequence[tuple[str, float]] = (),
     gated: Iterable[str] = (),
-) -> list[str]:
+) -> FeatureParts:
     """Word, word-bigram, character n-gram, phrase-group, rule-score and gate features.
 
     `gated` names the dialogue acts whose phrases explain too little of the message; the
@@ -48,8 +66,6 @@ def features(
         out.add("w:" + token)
         out.add(f"b:{previous}|{token}")
         previous = token
-        if not token.startswith("@"):
-            out.update(_char_grams(token))
     out.add(f"b:{previous}|{_END}")
     for tag in analysis.tags:
         if tag.startswith(_SKIP_TAG_PREFIXES):
@@ -68,7 +84,19 @@ def features(
         out.add("empty")
     elif len(tokens) <= 2:
         out.add("short")
-    return sorted(out)
+    gram_tokens = tuple(t for t in tokens if not t.startswith("@"))
+    grams = frozenset().union(*map(char_grams, gram_tokens))
+    return FeatureParts(sorted(out), gram_tokens, grams)
+
+
+def features(
+    analysis: Analysis,
+    ranking: Sequence[tuple[str, float]] = (),
+    gated: Iterable[str] = (),
+) -> list[str]:
+    """All the features of feature_parts() as one sorted list (what training reads)."""
+    parts = feature_parts(analysis, ranking, gated)
+    return sorted([*parts.words, *parts.grams])
 
 
 def value(feature: str) -> float:
@@ -89,5 +117,10 @@ def feature_norm(feats: Sequence[str]) -> float:
     """
     start, end = prefix_range(feats, "c:")
     chars = end - start
-    total = (len(feats) - chars) + chars * CHAR_GRAM_VALUE**2
+    return _norm(len(feats) - chars, chars)
+
+
+def _norm(others: int, chars: int) -> float:
+    """1 / the length of a vector of `others` unit features and `chars` character n-grams."""
+    total = others + chars * CHAR_GRAM_VALUE**2
     return 1.0 / math.sqrt(total) if total else 0.0

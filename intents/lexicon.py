@@ -20,7 +20,6 @@ DATA_DIR = Path(__file__).with_name("data")
 LANGUAGES = ("th", "en")
 # tag of a phrase that names a slot ("วันปิดดีล", the close date) without giving its value
 SLOT_NAME = "name:"
-_PAYLOAD = ""
 
 
 @dataclass(frozen=True)
@@ -78,43 +77,41 @@ class IntentSpec:
 
 
 class PhraseTrie:
-    """Character trie of phrases (spaces removed); matches must start and end on token edges."""
+    """Phrases (spaces removed) found in token lists; matches start and end on token edges.
+
+    Every prefix of a phrase is a key: a phrase is read token by token, joining the next
+    token while the text so far still begins some phrase, never character by character.
+    """
 
     def __init__(self) -> None:
-        """An empty trie."""
-        self.root: dict[str, Any] = {}
+        """An empty set of phrases."""
+        # prefix -> tags of the phrase it completes (empty: only a prefix)
+        self._prefixes: dict[str, frozenset[str]] = {}
 
     def add(self, phrase: str, tag: str) -> None:
         """Attach ``tag`` to ``phrase``."""
-        node = self.root
-        for ch in phrase.replace(" ", ""):
-            node = node.setdefault(ch, {})
+        joined = phrase.replace(" ", "")
+        for end in range(1, len(joined)):
+            self._prefixes.setdefault(joined[:end], frozenset())
         # frozen, so every scan hands out the same set instead of copying it
-        node[_PAYLOAD] = node.get(_PAYLOAD, frozenset()) | {tag}
+        self._prefixes[joined] = self._prefixes.get(joined, frozenset()) | {tag}
 
     def scan(self, tokens: list[str]) -> list[tuple[int, int, frozenset[str]]]:
         """All (first token, end token, tags) of phrases aligned with token boundaries."""
-        stream = "".join(tokens)
-        ends: dict[int, int] = {}
-        starts: list[int] = []
-        pos = 0
-        for i, tok in enumerate(tokens):
-            starts.append(pos)
-            pos += len(tok)
-            ends[pos] = i + 1
+        prefixes = self._prefixes
         hits: list[tuple[int, int, frozenset[str]]] = []
-        size = len(stream)
-        for i, begin in enumerate(starts):
-            node = self.root
-            j = begin
-            while j < size:
-                child: dict[str, Any] | None = node.get(stream[j])
-                if child is None:
+        size = len(tokens)
+        for i, token in enumerate(tokens):
+            tags = prefixes.get(token)
+            end = i + 1
+            while tags is not None:
+                if tags:
+                    hits.append((i, end, tags))
+                if end == size:
                     break
-                node = child
-                j += 1
-                if _PAYLOAD in node and j in ends:
-                    hits.append((i, ends[j], node[_PAYLOAD]))
+                token += tokens[end]
+                end += 1
+                tags = prefixes.get(token)
         return hits
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from intents.exemplars import EXEMPLARS_PATH, ExemplarIndex
-from intents.features import feature_norm
+from intents.features import FeatureParts, char_grams, feature_norm
 
 MODEL_PATH = Path(__file__).with_name("data") / "model.json"
 OUT_OF_SCOPE = "out_of_scope"
@@ -111,6 +111,46 @@ class Combiner:
             out[oos] = self.bias[oos] + self.oos_shift + sum(map(mul, self.oos_weights, oos_row))
         return out
 
+    def class_scores(
+        self, probs: Sequence[float], sims: Sequence[float], rules: Sequence[float], oos: int
+    ) -> list[float]:
+        """scores(*evidence_terms(probs, sims, rules, oos), oos), term by term in the same
+        order (so equal to the last bit), without building the rows: the parser's path."""
+        w_p, w_log, w_sim, w_margin, w_rule, w_strong, w_square = self.intent_weights
+        inside = list(sims)
+        if oos >= 0:
+            inside[oos] = 0.0
+        best_sim = max(inside)
+        inside.remove(best_sim)
+        second_sim = max(inside, default=0.0)
+        log = math.log
+        out = [
+            w_p * p
+            + w_log * log(p + _EPS)
+            + w_sim * s
+            + w_margin * (s - (second_sim if s >= best_sim else best_sim))
+            + w_rule * r
+            + w_strong * float(r >= STRONG_RULE)
+            + w_square * (s * s)
+            + b
+            for p, s, r, b in zip(probs, sims, rules, self.bias, strict=True)
+        ]
+        if oos >= 0:
+            p_oos, sim_oos = probs[oos], sims[oos]
+            best_rule = max(rules, default=0.0)
+            oos_row = (
+                p_oos,
+                log(p_oos + _EPS),
+                sim_oos,
+                best_sim,
+                best_rule,
+                max((p for i, p in enumerate(probs) if i != oos), default=0.0),
+                sim_oos - best_sim,
+                float(best_rule >= STRONG_RULE),
+            )
+            out[oos] = self.bias[oos] + self.oos_shift + sum(map(mul, self.oos_weights, oos_row))
+        return out
+
 
 class IntentModel:
     """Multinomial logistic regression over sparse binary features, plus how to combine it."""
@@ -135,6 +175,7 @@ class IntentModel:
         self.meta = meta or {}
         self.oos = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else -1
         self.index = {c: i for i, c in enumerate(classes)}
+        self._gram_rows = lru_cache(maxsize=65536)(self._token_rows)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> IntentModel:
@@ -192,16 +233,33 @@ class IntentModel:
         # never depend on hash order; the lookups run in C (a Python loop over the many
         # character n-grams cost a tenth of the parse).
         found = [row for row in map(self._rows.get, feats) if row is not None]
+        return self._summed(found, feature_norm(feats))
+
+    def _summed(self, found: list[int], norm: float) -> np.ndarray:
+        """The bias plus the rows found (in ascending order), scaled by the norm."""
         if not found:
             return self._bias.copy()
-        scores: np.ndarray = (
-            self._matrix.take(found, axis=0).sum(axis=0) * feature_norm(feats) + self._bias
-        )
+        scores: np.ndarray = self._matrix.take(found, axis=0).sum(axis=0) * norm + self._bias
         return scores
 
     def probabilities(self, feats: list[str]) -> list[float]:
         """Class probabilities of the linear model for the features, in class order."""
         scores: list[float] = self.raw_scores(feats).tolist()
+        return _softmax(scores)
+
+    def _token_rows(self, token: str) -> frozenset[int]:
+        """The rows of a token's character n-grams."""
+        return frozenset(row for row in map(self._rows.get, char_grams(token)) if row is not None)
+
+    def part_probabilities(self, parts: FeatureParts) -> list[float]:
+        """probabilities() of the features in parts, equal to the last bit.
+
+        A token's n-gram rows are looked up once per token and kept: the n-grams are most of
+        the features and the same words come back message after message.
+        """
+        found = set().union(*map(self._gram_rows, parts.gram_tokens))
+        found.update(row for row in map(self._rows.get, parts.words) if row is not None)
+        scores: list[float] = self._summed(sorted(found), parts.norm()).tolist()
         return _softmax(scores)
 
     def predict(self, feats: list[str]) -> dict[str, float]:
@@ -234,14 +292,13 @@ class IntentModel:
         excluded: Sequence[int],
     ) -> list[tuple[str, float]]:
         """decide() with every input in class order and the excluded classes by position."""
-        rows, oos_row = evidence_terms(probs, sims, rules, self.oos)
-        scores = self.combiner.scores(rows, oos_row, self.oos)
+        scores = self.combiner.class_scores(probs, sims, rules, self.oos)
         for i in excluded:
             scores[i] = -math.inf
         confidences = _softmax(scores)
         # the best and a few runners-up (out_of_scope is never a runner-up); sorted() is
-        # stable, so ties keep class order
-        order = sorted(range(len(confidences)), key=lambda i: -confidences[i])[:5]
+        # stable, also in reverse, so ties keep class order
+        order = sorted(range(len(confidences)), key=confidences.__getitem__, reverse=True)[:5]
         ranked = [(self.classes[i], round(confidences[i], 4)) for i in order]
         runners_up = [(c, p) for c, p in ranked[1:] if c != OUT_OF_SCOPE and p > 0.01]
         return [ranked[0], *runners_up[:3]]

@@ -12,7 +12,7 @@ from functools import lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from intents.features import features
+from intents.features import feature_parts
 from intents.freetext import free_text, record_colon
 from intents.lexicon import (
     SLOT_NAME,
@@ -855,10 +855,11 @@ def _decide(prepared: Prepared) -> list[tuple[str, float]]:
             return [(OUT_OF_SCOPE, _oos_confidence(ranking)), *ranking[:3]]
         return ranking
     analysis = prepared.analysis
-    feats = features(analysis, prepared.ranking, gated_intents(lexicon, analysis))
+    parts = feature_parts(analysis, prepared.ranking, gated_intents(lexicon, analysis))
     exemplars = load_exemplars()
     if exemplars is not None and exemplars.classes == model.classes:
-        sims = exemplars.similarities(feats)
+        # similarity leaves out the character n-grams: the other features are enough
+        sims = exemplars.similarities(parts.words)
     else:
         sims = [0.0] * len(model.classes)
     rules = [0.0] * len(model.classes)
@@ -869,7 +870,7 @@ def _decide(prepared: Prepared) -> list[tuple[str, float]]:
         for name, spec in lexicon.intents.items()
         if not meets_requirement(spec, analysis) and name in model.index
     ]
-    return model.rank(model.probabilities(feats), sims, rules, excluded)
+    return model.rank(model.part_probabilities(parts), sims, rules, excluded)
 
 
 # the confidence of a change of consent that names no marketing: below the bot's sure reading

@@ -12,7 +12,7 @@ import pytest
 
 from intents import ParseContext, parse
 from intents.exemplars import ExemplarIndex
-from intents.features import features
+from intents.features import feature_parts, features
 from intents.lexicon import load_lexicon
 from intents.model import (
     INTENT_TERMS,
@@ -21,6 +21,7 @@ from intents.model import (
     OUT_OF_SCOPE,
     Combiner,
     IntentModel,
+    evidence_terms,
     load_exemplars,
     load_model,
 )
@@ -134,6 +135,38 @@ def test_an_excluded_intent_is_never_proposed() -> None:
     model = IntentModel(["faq", "help", OUT_OF_SCOPE], [0.0] * 3, {}, _combiner({"p": 4.0}, {}))
     ranked = model.decide({"faq": 0.9, "help": 0.1, OUT_OF_SCOPE: 0.0}, [0.0] * 3, {}, {"faq"})
     assert "faq" not in [name for name, _ in ranked]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ดีล Acme Trading ปิดได้แล้ว 80k",
+        "moved the Siam Paper deal to negotiation, 120k now",
+        "how would you say fly in italian",
+        "ของที่ส่งมาใช้ไม่ได้ค่ะ",
+        "ค่ะ",
+    ],
+)
+def test_the_parser_path_scores_as_training_does_to_the_last_bit(text: str) -> None:
+    # the parser looks features up in parts and combines without building term rows; the
+    # training reads whole feature lists and term rows: both must give the same numbers
+    model, exemplars = load_model(), load_exemplars()
+    assert model is not None and exemplars is not None
+    lexicon = load_lexicon()
+    prepared = prepare(text, ParseContext(now=NOW))
+    gated = gated_intents(lexicon, prepared.analysis)
+    feats = features(prepared.analysis, prepared.ranking, gated)
+    parts = feature_parts(prepared.analysis, prepared.ranking, gated)
+    assert sorted([*parts.words, *parts.grams]) == feats
+    probs = model.probabilities(feats)
+    assert model.part_probabilities(parts) == probs
+    sims = exemplars.similarities(feats)
+    assert exemplars.similarities(parts.words) == sims
+    rules = [dict(prepared.ranking).get(c, 0.0) for c in model.classes]
+    rows, oos_row = evidence_terms(probs, sims, rules, model.oos)
+    combiner = model.combiner
+    expected = combiner.scores(rows, oos_row, model.oos)
+    assert combiner.class_scores(probs, sims, rules, model.oos) == expected
 
 
 def test_exemplar_similarity_finds_the_closest_example_per_intent() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from intents.lexicon import PhraseTrie
 from intents.normalize import clean_text, detect_lang, fold_text
 from intents.parser import default_tokeniser
 
@@ -42,3 +43,25 @@ def test_particles_are_dropped_and_crm_words_stay_whole() -> None:
 )
 def test_detect_lang(text: str, lang: str) -> None:
     assert detect_lang(text) == lang
+
+
+def test_phrases_are_found_on_token_edges_only() -> None:
+    phrases = PhraseTrie()
+    phrases.add("ปิด ดีล", "close")
+    phrases.add("ปิดดีลได้", "won")
+    phrases.add("deal", "deal")
+    # a phrase may span tokens however the tokeniser split it, and shorter and longer
+    # phrases from one start are both found, shortest first
+    assert phrases.scan(["ปิด", "ดีล", "ได้", "แล้ว"]) == [
+        (0, 2, frozenset({"close"})),
+        (0, 3, frozenset({"won"})),
+    ]
+    assert phrases.scan(["ปิดดีล", "ได้"]) == [
+        (0, 1, frozenset({"close"})),
+        (0, 2, frozenset({"won"})),
+    ]
+    # never inside a token, at either end
+    assert phrases.scan(["เปิดดีล", "deals", "adeal"]) == []
+    assert phrases.scan(["the", "deal"]) == [(1, 2, frozenset({"deal"}))]
+    phrases.add("deal", "noun")
+    assert phrases.scan(["deal"]) == [(0, 1, frozenset({"deal", "noun"}))]
