@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -58,13 +59,15 @@ class ExemplarIndex:
         self.post_rows = post_rows
         self.post_weights = post_weights
         self.data_sha256 = data_sha256
-        self._lengths = np.diff(offsets)
         # a posting's contribution when the query has its feature: row weight * feature value
         self._query_weights = post_weights * np.repeat(
-            np.array([value(f) for f in vocab]), self._lengths
+            np.array([value(f) for f in vocab]), np.diff(offsets)
         )
         # every class has at least one row: the first row of each, for per-class maxima
         self._class_starts = np.searchsorted(row_class, np.arange(len(classes)))
+        # a feature's postings, kept once looked up (most of the vocabulary never is)
+        self._bounds: list[int] = offsets.tolist()
+        self._posting = lru_cache(maxsize=None)(self._postings)
 
     @classmethod
     def build(
@@ -124,20 +127,20 @@ class ExemplarIndex:
         wording = _wording(feats)
         length = math.sqrt(len(wording)) or 1.0
         # the vocabulary is sorted as `wording` is: the ids found come in ascending order
-        found = [i for i in map(self._ids.get, wording) if i is not None]
+        found = [self._posting(i) for i in map(self._ids.get, wording) if i is not None]
         if not found:
             return np.zeros(len(self.row_class)), length
-        at = np.array(found)
-        starts, lengths = self.offsets[at], self._lengths[at]
-        ends = np.cumsum(lengths)
-        # positions of all postings of the found features, without a Python loop
-        positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - lengths), lengths)
         products: np.ndarray = np.bincount(
-            self.post_rows[positions],
-            weights=self._query_weights[positions],
+            np.concatenate([rows for rows, _ in found]),
+            weights=np.concatenate([weights for _, weights in found]),
             minlength=len(self.row_class),
         )
         return products, length
+
+    def _postings(self, feature: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows a feature occurs in and its contribution to each (views of the index)."""
+        start, end = self._bounds[feature], self._bounds[feature + 1]
+        return self.post_rows[start:end], self._query_weights[start:end]
 
     def per_class(self, sims: np.ndarray) -> np.ndarray:
         """The best similarity of each class, in class order."""

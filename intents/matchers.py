@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from intents.lexicon import IntentSpec, Lexicon
+from intents.lexicon import SLOT_NAME, IntentSpec, Lexicon
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,33 @@ class Analysis:
     hits: list[tuple[int, int, frozenset[str]]]
     tags: frozenset[str]
     content: frozenset[int]
+    # the tokens each set of explaining tags covers, as the intents ask (several share one)
+    covered_by: dict[frozenset[str], frozenset[int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @cached_property
+    def slot_values(self) -> dict[str, list[tuple[int, str]]]:
+        """Per slot, the (hit, value) of the phrase hits giving it a value ("stage=won"), in
+        order; a hit's first such tag for a slot."""
+        out: dict[str, list[tuple[int, str]]] = {}
+        for at, (_, _, tags) in enumerate(self.hits):
+            seen: set[str] = set()
+            for tag in tags:
+                slot, is_value, value = tag.partition("=")
+                if is_value and slot not in seen:
+                    seen.add(slot)
+                    out.setdefault(slot, []).append((at, value))
+        return out
+
+    @cached_property
+    def slot_names(self) -> list[tuple[int, int]]:
+        """Spans of the phrase hits that name a slot without its value ("วันปิดดีล")."""
+        return [
+            (start, end)
+            for start, end, tags in self.hits
+            if any(t.startswith(SLOT_NAME) for t in tags)
+        ]
 
 
 class TypoCorrector:
@@ -75,14 +102,18 @@ def analyse(tokens: list[str], lexicon: Lexicon) -> Analysis:
     return Analysis(tokens, hits, frozenset(tags), content)
 
 
-def _covered(spec: IntentSpec, analysis: Analysis) -> set[int]:
+def _covered(spec: IntentSpec, analysis: Analysis) -> frozenset[int]:
     """Positions of the tokens this intent's phrases and slots explain."""
     wanted = spec.explain
+    known = analysis.covered_by.get(wanted)
+    if known is not None:
+        return known
     covered: set[int] = set()
     for start, end, tags in analysis.hits:
         if not tags.isdisjoint(wanted):
             covered.update(range(start, end))
-    return covered
+    analysis.covered_by[wanted] = found = frozenset(covered)
+    return found
 
 
 def coverage(spec: IntentSpec, analysis: Analysis) -> float:

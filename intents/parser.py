@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from intents.features import feature_parts
 from intents.freetext import free_text, record_colon
 from intents.lexicon import (
-    SLOT_NAME,
     IntentSpec,
     Lexicon,
     PhraseTrie,
@@ -173,21 +172,15 @@ def slot_value(
     interaction's type the earliest other than a note ("called Acme, they will email the PO"
     is a call).
     """
-    prefix = f"{slot}="
     allowed = spec.values.get(slot) if spec else None
     preferred = spec.prefer.get(slot, ()) if spec else ()
     others = {f"slot:{s}" for s in spec.slots if s != slot} if spec else set()
-    named = [
-        (start, end)
-        for start, end, tags in analysis.hits
-        if any(t.startswith(SLOT_NAME) for t in tags)
-    ]
+    named = analysis.slot_names
     best: tuple[bool, int, tuple[bool, int], int, str, int] | None = None
-    for at, (start, end, tags) in enumerate(analysis.hits):
-        value = next((t[len(prefix) :] for t in tags if t.startswith(prefix)), None)
+    for at, value in analysis.slot_values.get(slot, ()):
+        start, end, tags = analysis.hits[at]
         if (
-            value is None
-            or at in taken
+            at in taken
             or (allowed is not None and value not in allowed)
             or any(s <= start and end <= e and e - s > end - start for s, e in named)
         ):
@@ -868,7 +861,7 @@ def _decide(prepared: Prepared) -> list[tuple[str, float]]:
     excluded = [
         model.index[name]
         for name, spec in lexicon.intents.items()
-        if not meets_requirement(spec, analysis) and name in model.index
+        if spec.requires and not meets_requirement(spec, analysis) and name in model.index
     ]
     return model.rank(model.part_probabilities(parts), sims, rules, excluded)
 
@@ -2576,10 +2569,13 @@ _AGREE_SIGNS = frozenset("👍👌🆗✅🙆")
 _THANK_SIGNS = frozenset("🙏❤♥😊☺🥰😍💕💖🤗")
 # what may ride along with them: skin tones, the emoji variation selector, joiners
 _SIGN_MARKS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f\u200d\\s]")
+_WORD_CHAR = re.compile(r"[A-Za-z0-9\u0E00-\u0E7F]")
 
 
 def signs_only(text: str, signs: frozenset[str]) -> bool:
     """The text is some of `signs` and nothing else ("👍", "🙏🙏")."""
+    if _WORD_CHAR.search(text):
+        return False  # a letter or digit: words, not signs (the usual case, found at once)
     bare = _SIGN_MARKS.sub("", text)
     return bool(bare) and all(ch in signs for ch in bare)
 

@@ -288,13 +288,17 @@ class CustomerIndex:
         width = min(_MAX_NGRAM, max(self._max_words, 1) + 3)
         key_of = _span_folder(text)
         starts = self._starts
-        can_start = []
-        for start, end in spans:
+        # the spans some name or alias begins with, in order: only they can open a mention
+        openers = []
+        for i, (start, end) in enumerate(spans):
             head = key_of(start, end)
-            can_start.append(head[:_START] in starts or head.replace(" ", "")[:_START] in starts)
+            if head[:_START] in starts or head.replace(" ", "")[:_START] in starts:
+                openers.append(i)
         for size in range(width, 0, -1):
-            for i in range(len(spans) - size + 1):
-                if not can_start[i] or any(taken[i : i + size]):
+            for i in openers:
+                if i + size > len(spans):
+                    break
+                if any(taken[i : i + size]):
                     continue
                 start, end = spans[i][0], spans[i + size - 1][1]
                 key = key_of(start, end)
