@@ -52,10 +52,7 @@ def evidence_terms(
     rules: the keyword-rule scores (0 for out_of_scope); all in class order. Plain floats:
     with some twenty classes, Python arithmetic beats the call overhead of array operations.
     """
-    inside = [0.0 if i == oos else s for i, s in enumerate(sims)]
-    ranked = sorted(inside)
-    best_sim = ranked[-1]
-    second_sim = ranked[-2] if len(ranked) > 1 else 0.0
+    best_sim, second_sim = _best_two(sims, oos)
     zero = (0.0,) * len(INTENT_TERMS)
     rows: list[tuple[float, ...]] = []
     for i, (p, s, r) in enumerate(zip(probs, sims, rules, strict=True)):
@@ -64,10 +61,27 @@ def evidence_terms(
             continue
         other = second_sim if s >= best_sim else best_sim
         rows.append((p, math.log(p + _EPS), s, s - other, r, float(r >= STRONG_RULE), s * s))
+    return rows, _oos_terms(probs, sims, rules, oos, best_sim)
+
+
+def _best_two(sims: Sequence[float], oos: int) -> tuple[float, float]:
+    """The best and second-best similarity of the classes other than out_of_scope."""
+    inside = list(sims)
+    if oos >= 0:
+        inside[oos] = 0.0
+    best = max(inside)
+    inside.remove(best)
+    return best, max(inside, default=0.0)
+
+
+def _oos_terms(
+    probs: Sequence[float], sims: Sequence[float], rules: Sequence[float], oos: int, best_sim: float
+) -> tuple[float, ...]:
+    """The out_of_scope terms (OOS_TERMS)."""
     p_oos = probs[oos] if oos >= 0 else 0.0
     sim_oos = sims[oos] if oos >= 0 else 0.0
     best_rule = max(rules, default=0.0)
-    oos_row = (
+    return (
         p_oos,
         math.log(p_oos + _EPS),
         sim_oos,
@@ -77,7 +91,6 @@ def evidence_terms(
         sim_oos - best_sim,
         float(best_rule >= STRONG_RULE),
     )
-    return rows, oos_row
 
 
 @dataclass(frozen=True)
@@ -117,12 +130,7 @@ class Combiner:
         """scores(*evidence_terms(probs, sims, rules, oos), oos), term by term in the same
         order (so equal to the last bit), without building the rows: the parser's path."""
         w_p, w_log, w_sim, w_margin, w_rule, w_strong, w_square = self.intent_weights
-        inside = list(sims)
-        if oos >= 0:
-            inside[oos] = 0.0
-        best_sim = max(inside)
-        inside.remove(best_sim)
-        second_sim = max(inside, default=0.0)
+        best_sim, second_sim = _best_two(sims, oos)
         log = math.log
         out = [
             w_p * p
@@ -136,18 +144,7 @@ class Combiner:
             for p, s, r, b in zip(probs, sims, rules, self.bias, strict=True)
         ]
         if oos >= 0:
-            p_oos, sim_oos = probs[oos], sims[oos]
-            best_rule = max(rules, default=0.0)
-            oos_row = (
-                p_oos,
-                log(p_oos + _EPS),
-                sim_oos,
-                best_sim,
-                best_rule,
-                max((p for i, p in enumerate(probs) if i != oos), default=0.0),
-                sim_oos - best_sim,
-                float(best_rule >= STRONG_RULE),
-            )
+            oos_row = _oos_terms(probs, sims, rules, oos, best_sim)
             out[oos] = self.bias[oos] + self.oos_shift + sum(map(mul, self.oos_weights, oos_row))
         return out
 
