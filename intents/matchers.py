@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from rapidfuzz import process
@@ -19,10 +19,6 @@ class Analysis:
     hits: list[tuple[int, int, frozenset[str]]]
     tags: frozenset[str]
     content: frozenset[int]
-    # the tokens each set of explaining tags covers, as the intents ask (several share one)
-    covered_by: dict[frozenset[str], frozenset[int]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
 
     @cached_property
     def slot_values(self) -> dict[str, list[tuple[int, str]]]:
@@ -102,18 +98,14 @@ def analyse(tokens: list[str], lexicon: Lexicon) -> Analysis:
     return Analysis(tokens, hits, frozenset(tags), content)
 
 
-def _covered(spec: IntentSpec, analysis: Analysis) -> frozenset[int]:
+def _covered(spec: IntentSpec, analysis: Analysis) -> set[int]:
     """Positions of the tokens this intent's phrases and slots explain."""
     wanted = spec.explain
-    known = analysis.covered_by.get(wanted)
-    if known is not None:
-        return known
     covered: set[int] = set()
     for start, end, tags in analysis.hits:
         if not tags.isdisjoint(wanted):
             covered.update(range(start, end))
-    analysis.covered_by[wanted] = found = frozenset(covered)
-    return found
+    return covered
 
 
 def coverage(spec: IntentSpec, analysis: Analysis) -> float:
