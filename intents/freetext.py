@@ -57,10 +57,9 @@ def _words(clean: str, tokeniser: Tokeniser) -> list[_Piece]:
     """Every word and punctuation mark of the text in order, Thai runs split into words."""
     out: list[_Piece] = []
     for m in _PIECE.finditer(clean):
-        piece = m.group()
-        pos = m.start()
+        piece = m[0]
+        pos, stop = m.span()
         if "\u0e01" <= piece[0] <= "\u0e4f":  # a Thai run: only it starts with a Thai letter
-            stop = m.end()
             for word in tokeniser.segment(piece):
                 found = clean.find(word, pos, stop)
                 if found < 0:
@@ -68,7 +67,7 @@ def _words(clean: str, tokeniser: Tokeniser) -> list[_Piece]:
                 pos = found + len(word)
                 out.append(_Piece(found, pos, _fold_word(word)))
         else:
-            out.append(_Piece(pos, m.end(), _fold_word(piece)))
+            out.append(_Piece(pos, stop, _fold_word(piece)))
     return out
 
 
@@ -217,7 +216,7 @@ def _removed(
                 drop.update(range(start, end))
     particles = lexicon.particles
     drop.update(i for i, word in enumerate(folded) if word in particles)
-    name = fold_text(customer).replace(" ", "") if customer else ""
+    name = _fold_word(customer).replace(" ", "") if customer else ""
     if name:
         for i, word in enumerate(folded):
             if name.startswith(word):
@@ -248,6 +247,8 @@ def record_colon(clean: str) -> int | None:
 def _clauses(folded: list[str], marked: set[int]) -> set[int]:
     """The runs of marked words with punctuation (or the message's end) on both sides."""
     out: set[int] = set()
+    if not marked:
+        return out  # nearly always: no command words after a lead
     i = 0
     while i < len(folded):
         if i not in marked:
