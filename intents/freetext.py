@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from intents.lexicon import SLOT_NAME, Lexicon
 from intents.matchers import HONORIFICS
-from intents.normalize import THAI_CHAR, Tokeniser, fold_text
+from intents.normalize import Tokeniser, fold_text
 from intents.slots.entities import Entity
 
 FREE_TEXT_SLOTS = ("note", "description", "message", "question", "reward")
@@ -41,8 +41,7 @@ _DESCRIPTION_COMMANDS = frozenset({"open_ticket", "create_verb", "ticket_noun", 
 _CONTENT_GROUPS = frozenset({"plan_verb", "adjust_reason"})
 
 
-@dataclass(frozen=True)
-class _Piece:
+class _Piece(NamedTuple):
     """A word or punctuation mark of the cleaned message, with its span and folded form."""
 
     start: int
@@ -50,28 +49,41 @@ class _Piece:
     folded: str
 
 
-def _pieces(clean: str, entities: list[Entity], tokeniser: Tokeniser) -> list[_Piece | None]:
-    """Words of the text in order; None stands for an entity span (id, date, amount, name)."""
-    spans = sorted((e.start, e.end) for e in entities)
-    out: list[_Piece | None] = []
+# the same few words come back message after message: fold each once
+_fold_word = lru_cache(maxsize=8192)(fold_text)
+
+
+def _words(clean: str, tokeniser: Tokeniser) -> list[_Piece]:
+    """Every word and punctuation mark of the text in order, Thai runs split into words."""
+    out: list[_Piece] = []
     for m in _PIECE.finditer(clean):
-        if THAI_CHAR.match(m.group()):
-            pos = m.start()
-            parts: list[tuple[int, int]] = []
-            for word in tokeniser.segment(m.group()):
-                found = clean.find(word, pos, m.end())
+        piece = m[0]
+        pos, stop = m.span()
+        if "\u0e01" <= piece[0] <= "\u0e4f":  # a Thai run: only it starts with a Thai letter
+            for word in tokeniser.segment(piece):
+                found = clean.find(word, pos, stop)
                 if found < 0:
                     continue
-                parts.append((found, found + len(word)))
                 pos = found + len(word)
+                out.append(_Piece(found, pos, _fold_word(word)))
         else:
-            parts = [(m.start(), m.end())]
-        for start, end in parts:
-            if any(s < end and start < e for s, e in spans):
+            out.append(_Piece(pos, stop, _fold_word(piece)))
+    return out
+
+
+def _pieces(words: list[_Piece], entities: list[Entity]) -> list[_Piece | None]:
+    """The words in order; None stands for an entity span (id, date, amount, name)."""
+    spans = [(e.start, e.end) for e in entities]
+    out: list[_Piece | None] = []
+    for word in words:
+        start, end, _ = word
+        for s, e in spans:
+            if s < end and start < e:
                 if not out or out[-1] is not None:
                     out.append(None)
-                continue
-            out.append(_Piece(start, end, fold_text(clean[start:end])))
+                break
+        else:
+            out.append(word)
     return out
 
 
@@ -101,9 +113,16 @@ def _interaction_tag(tag: str) -> bool:
     return tag in _INTERACTION_TAGS or tag.startswith("interaction_type=")
 
 
+@lru_cache(maxsize=1024)
 def _names_interaction(tags: frozenset[str]) -> bool:
     """True when a phrase's tags name an interaction type."""
     return any(_interaction_tag(t) for t in tags)
+
+
+@lru_cache(maxsize=1024)
+def _without_interaction(tags: frozenset[str]) -> frozenset[str]:
+    """A phrase's tags less those naming an interaction."""
+    return frozenset(t for t in tags if not _interaction_tag(t))
 
 
 def _logged_interaction(hits: list[tuple[int, int, frozenset[str]]]) -> set[int]:
@@ -162,8 +181,8 @@ def _removed(
     logged = _logged_interaction(hits)
     for at, (start, end, tags) in enumerate(hits):
         if at not in logged and _names_interaction(tags) and _NOTE_TYPE not in tags:
-            tags = frozenset(t for t in tags if not _interaction_tag(t))
-        if tags & commands:
+            tags = _without_interaction(tags)
+        if not tags.isdisjoint(commands):
             (drop if start < content_from else after_lead).update(range(start, end))
     # after the lead, command words make a clause of their own only between punctuation or
     # the end ("remind me to send the contract next Monday, high priority")
@@ -195,12 +214,13 @@ def _removed(
             gap_end = words[end - 1].end
             if any(at >= gap_end and not clean[gap_end:at].strip() for at in starts):
                 drop.update(range(start, end))
-    name = fold_text(customer).replace(" ", "") if customer else ""
-    for i, word in enumerate(folded):
-        if word in lexicon.particles:
-            drop.add(i)
-        if name and name.startswith(word):
-            _drop_name(folded, i, name, drop)
+    particles = lexicon.particles
+    drop.update(i for i, word in enumerate(folded) if word in particles)
+    name = _fold_word(customer).replace(" ", "") if customer else ""
+    if name:
+        for i, word in enumerate(folded):
+            if name.startswith(word):
+                _drop_name(folded, i, name, drop)
     # a masked name (no word starts where it does): "ลูกค้า" right before it only introduces it
     named_at = clean.find(customer) if customer else -1
     if named_at >= 0 and all(w.start != named_at for w in words):
@@ -227,6 +247,8 @@ def record_colon(clean: str) -> int | None:
 def _clauses(folded: list[str], marked: set[int]) -> set[int]:
     """The runs of marked words with punctuation (or the message's end) on both sides."""
     out: set[int] = set()
+    if not marked:
+        return out  # nearly always: no command words after a lead
     i = 0
     while i < len(folded):
         if i not in marked:
@@ -300,28 +322,25 @@ def _residue(
 ) -> str:
     """The longest run of words left once commands, entities and particles are removed (the
     words of other customers' `names` stay)."""
-    runs: list[list[_Piece]] = [[]]
-    for piece in pieces:
-        if piece is None:
-            runs.append([])
-        else:
-            runs[-1].append(piece)
     words = [p for p in pieces if p is not None]
     drop = _removed(lexicon, intent, slot, clean, words, customer, values, ids)
-    drop -= {i for i, w in enumerate(words) if any(s <= w.start < e for s, e in names)}
-    kept: list[list[_Piece]] = [[]]
-    index = 0
-    for run in runs:
-        for word in run:
-            if index in drop:
-                kept.append([])
-            else:
-                kept[-1].append(word)
-            index += 1
-        kept.append([])
-    # Words separated only by removed words and entities still read as one note.
+    if names:
+        drop -= {i for i, w in enumerate(words) if any(s <= w.start < e for s, e in names)}
+    # Words separated only by removed words and entities still read as one note: each run
+    # of words kept is trimmed, then the runs are joined.
     trimmed: list[_Piece] = []
-    for chunk in kept:
+    chunk: list[_Piece] = []
+    index = 0
+    for piece in pieces:
+        if piece is not None:
+            index += 1
+            if index - 1 not in drop:
+                chunk.append(piece)
+                continue
+        if chunk:
+            trimmed.extend(_trim(chunk, topic=bool(trimmed)))
+            chunk = []
+    if chunk:
         trimmed.extend(_trim(chunk, topic=bool(trimmed)))
     merged = _trim(trimmed)
     if all(lexicon.function_word(w.folded) for w in merged):
@@ -329,10 +348,9 @@ def _residue(
     return _join(clean, merged)
 
 
-def _message(clean: str, pieces: list[_Piece | None]) -> str | None:
+def _message(clean: str, words: list[_Piece]) -> str | None:
     """The text after the first "ว่า", "that" or ":" as written, when there is one (else
     after the word "message")."""
-    words = [p for p in pieces if p is not None]
     for cues in (_MESSAGE_CUES, _MESSAGE_NOUNS):
         for piece in words:
             if piece.folded in cues:
@@ -361,23 +379,20 @@ def free_text(
     if opening:
         clean = " " * opening.end() + clean[opening.end() :]
     found: dict[str, object] = {}
+    # the words are the same for every slot: split and fold them once
+    words = _words(clean, tokeniser)
     if "question" in wanted:
-        words = [
-            p
-            for p in _pieces(clean, [], tokeniser)
-            if p is not None and p.folded not in lexicon.particles
-        ]
-        question = _join(clean, words)
+        question = _join(clean, [w for w in words if w.folded not in lexicon.particles])
         if question:
             found["question"] = question
         wanted.remove("question")
     if not wanted:
         return found
-    pieces = _pieces(clean, entities, tokeniser)
+    pieces = _pieces(words, entities)
     values = [e.start for e in entities if e.kind in ("date", "amount")]
     ids = [e.start for e in entities if e.kind in _ID_KINDS]
     if "message" in wanted:
-        message = _message(clean, _pieces(clean, [], tokeniser))
+        message = _message(clean, words)
         if message is None:
             message = (
                 _residue(lexicon, intent, "message", clean, pieces, customer, values, ids, names)
