@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -19,29 +19,10 @@ class Analysis:
     hits: list[tuple[int, int, frozenset[str]]]
     tags: frozenset[str]
     content: frozenset[int]
-
-    @cached_property
-    def slot_values(self) -> dict[str, list[tuple[int, str]]]:
-        """Per slot, the (hit, value) of the phrase hits giving it a value ("stage=won"), in
-        order; a hit's first such tag for a slot."""
-        out: dict[str, list[tuple[int, str]]] = {}
-        for at, (_, _, tags) in enumerate(self.hits):
-            seen: set[str] = set()
-            for tag in tags:
-                slot, is_value, value = tag.partition("=")
-                if is_value and slot not in seen:
-                    seen.add(slot)
-                    out.setdefault(slot, []).append((at, value))
-        return out
-
-    @cached_property
-    def slot_names(self) -> list[tuple[int, int]]:
-        """Spans of the phrase hits that name a slot without its value ("วันปิดดีล")."""
-        return [
-            (start, end)
-            for start, end, tags in self.hits
-            if any(t.startswith(SLOT_NAME) for t in tags)
-        ]
+    # per slot, the (hit, value) of the phrase hits giving it a value ("stage=won"), in order
+    slot_values: dict[str, list[tuple[int, str]]]
+    # spans of the phrase hits that name a slot without its value ("วันปิดดีล")
+    slot_names: list[tuple[int, int]]
 
 
 class TypoCorrector:
@@ -95,7 +76,26 @@ def analyse(tokens: list[str], lexicon: Lexicon) -> Analysis:
         # an unknown word after "คุณ"/"ชื่อ" is a person's name, not content
         and not (i and tokens[i - 1] in _NAME_INTRODUCERS and i not in covered)
     )
-    return Analysis(tokens, hits, frozenset(tags), content)
+    return Analysis(tokens, hits, frozenset(tags), content, *_slot_hits(hits))
+
+
+def _slot_hits(
+    hits: list[tuple[int, int, frozenset[str]]],
+) -> tuple[dict[str, list[tuple[int, str]]], list[tuple[int, int]]]:
+    """Per slot, the (hit, value) of the hits giving it a value (a hit's first such tag for
+    a slot), and the spans of the hits naming a slot without one."""
+    values: dict[str, list[tuple[int, str]]] = {}
+    names: list[tuple[int, int]] = []
+    for at, (start, end, tags) in enumerate(hits):
+        seen: set[str] = set()
+        for tag in tags:
+            slot, is_value, value = tag.partition("=")
+            if is_value and slot not in seen:
+                seen.add(slot)
+                values.setdefault(slot, []).append((at, value))
+        if any(t.startswith(SLOT_NAME) for t in tags):
+            names.append((start, end))
+    return values, names
 
 
 def _covered(spec: IntentSpec, analysis: Analysis) -> set[int]:
