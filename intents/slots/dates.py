@@ -84,6 +84,8 @@ def _make_date(year: int | None, month: int, day: int, today: date) -> date | No
 
 
 _PAST_WORD = re.compile(r"เมื่อ\s?$")
+_DIGIT_DASH = re.compile(r"\d-\d")  # in every ISO or dashed date
+_DIGIT_SLASH = re.compile(r"\d/\d")  # in every slashed one
 
 
 def _said_past(text: str, start: int) -> bool:
@@ -315,19 +317,35 @@ class DateGrammar:
             return _Scan(rx, lower, None if hint is None else re.compile(hint, lower.flags))
 
         self._scans = {
-            "lookback": scan(self.lookback, f"{before}|{after}"),
-            "iso": scan(self.iso, r"\d-\d", caseless=False),
-            "dashed": scan(self.dashed, r"\d-\d", caseless=False),
+            "lookback": scan(self.lookback, alternation(list(sides)) or "(?!)"),
+            "iso": scan(self.iso, None, caseless=False),
+            "dashed": scan(self.dashed, None, caseless=False),
             "ago": scan(self.ago, rf"\d\s?(?:{unit})\s?(?:ago|ที่แล้ว|ก่อน)", caseless=False),
             "day_month": scan(self.day_month, rf"\d\s?(?:st|nd|rd|th)?\s?(?:of\s)?(?:{month})"),
             "month_day": scan(self.month_day, rf"(?:{month})\.?\s\d"),
-            "numeric": scan(self.numeric, r"\d/\d", caseless=False),
+            "numeric": scan(self.numeric, None, caseless=False),
             "day_only": scan(self.day_only, None, caseless=False),
             "in_units": scan(self.in_units, r"(?:in|อีก|ภายใน)\s?\d"),
-            "month_edge": scan(self.month_edge, f"{edges}|{edge_words}"),
+            "month_edge": scan(
+                self.month_edge,
+                alternation(list(self.month_edges) + list(self.month_edge_words)) or "(?!)",
+            ),
             "relative": scan(self.relative, rel),
             "weekday": scan(self.weekday, weekday),
         }
+        # a word one of the look-backs, month edges, relative days or weekdays needs: one
+        # search finds that a message names none (most do not), where four would
+        self._words = re.compile(
+            alternation(
+                [
+                    *sides,
+                    *self.month_edges,
+                    *self.month_edge_words,
+                    *self.relative_days,
+                    *self.weekdays,
+                ]
+            )
+        )
 
     def named_month(self, text: str, taken: Sequence[tuple[int, int]] = ()) -> int | None:
         """The month a text names alone, outside the `taken` spans (dates found already);
@@ -375,7 +393,9 @@ class DateGrammar:
         """Add every date found in ``text`` to ``spans`` (value: datetime.date)."""
         lowered = text.lower()
         scans = self._scans
+        named = True
         if len(lowered) == len(text):  # one character for one: the same match positions
+            named = self._words.search(lowered) is not None
 
             def find(name: str) -> Iterator[re.Match[str]]:
                 scan = scans[name]
@@ -388,10 +408,12 @@ class DateGrammar:
             def find(name: str) -> Iterator[re.Match[str]]:
                 return scans[name].exact.finditer(text)
 
-        if self.lookback_units:
+        if self.lookback_units and named:
             self._lookbacks(find, today, spans)
         if DIGIT.search(text) is not None:
             self._numeric(find, text, today, spans)
+        if not named:
+            return
         for m in find("month_edge"):
             if m.group(1):
                 edge, ahead = self.month_edges[m.group(1).lower()]
@@ -428,10 +450,12 @@ class DateGrammar:
         `find` scans `text` (or its lower case) with the pattern named; ISO and slashed dates
         need their separator.
         """
-        for m in find("iso") if "-" in text else ():
+        # a dash or slash between digits, looked for once (no letters: the same in any case)
+        dashed = "-" in text and _DIGIT_DASH.search(text) is not None
+        for m in find("iso") if dashed else ():
             year = _year(m.group(1), today)
             self._add(spans, m, _make_date(year, int(m.group(2)), int(m.group(3)), today))
-        for m in find("dashed") if "-" in text else ():
+        for m in find("dashed") if dashed else ():
             day, month = int(m.group(1)), int(m.group(2))
             if 1 <= month <= 12:
                 self._add(spans, m, _make_date(_year(m.group(3), today), month, day, today))
@@ -448,7 +472,7 @@ class DateGrammar:
             month = self.months[m.group(1).lower()]
             found = _make_date(_year(m.group(3), today), month, int(m.group(2)), today)
             self._add(spans, m, found, _recent(found, today, m.group(3) is None))
-        for m in find("numeric") if "/" in text else ():
+        for m in find("numeric") if "/" in text and _DIGIT_SLASH.search(text) else ():
             day, month = int(m.group(1)), int(m.group(2))
             if 1 <= month <= 12:
                 found = _make_date(_year(m.group(3), today), month, day, today)
