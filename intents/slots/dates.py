@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -23,11 +23,13 @@ _END = ""  # marks the end of a word in alternation's trie
 
 
 class _Scan(NamedTuple):
-    """A date pattern as written, for lower-cased text, and a hint (None: always scan)."""
+    """A date pattern as written, for lower-cased text, and a hint (None: always scan) no
+    match begins more than `back` characters before (the scan starts there)."""
 
     exact: re.Pattern[str]
     lower: re.Pattern[str]
     hint: re.Pattern[str] | None
+    back: int = 0
 
 
 def alternation(words: list[str]) -> str:
@@ -244,7 +246,8 @@ class DateGrammar:
         weekday = alternation(list(self.weekdays))
         # before the weekday: the English words and a Thai one saying it is past ("เมื่อวัน
         # จันทร์"); after it, the other Thai ones ("วันจันทร์หน้า")
-        pre = alternation([k for k, v in self.modifiers.items() if k.isascii() or v == "past"])
+        pre_words = [k for k, v in self.modifiers.items() if k.isascii() or v == "past"]
+        pre = alternation(pre_words)
         post = alternation(
             [k for k, v in self.modifiers.items() if not k.isascii() and v != "past"]
         )
@@ -310,28 +313,49 @@ class DateGrammar:
         # whole program at each look-up): each as written, for lower-cased text (without
         # IGNORECASE, faster to scan) and with a hint, what any match of it holds; most
         # messages name no date, and a hint, beginning with no look-behind, is searched for
-        # much faster than the whole pattern
-        def scan(rx: re.Pattern[str], hint: str | None, caseless: bool = True) -> _Scan:
+        # much faster than the whole pattern. `back`: how far before its hint a match may
+        # begin ("within" is 4 letters before "in", a weekday's modifier before it...)
+        def scan(
+            rx: re.Pattern[str], hint: str | None, back: int = 0, caseless: bool = True
+        ) -> _Scan:
             """`rx`, its twin for lower-cased text and its hint (searched the same way)."""
             lower = re.compile(rx.pattern) if caseless else rx
-            return _Scan(rx, lower, None if hint is None else re.compile(hint, lower.flags))
+            hinted = None if hint is None else re.compile(hint, lower.flags)
+            return _Scan(rx, lower, hinted, back)
 
+        def longest(words: Iterable[str]) -> int:
+            """The length of the longest word."""
+            return max(map(len, words), default=0)
+
+        # "ย้อนหลัง 3 เดือน" begins with its word, "สิบสอง เดือน ที่ผ่านมา" with a count and a unit
+        back = max(3, longest(self.count_words)) + longest(self.lookback_units) + 2
         self._scans = {
-            "lookback": scan(self.lookback, alternation(list(sides)) or "(?!)"),
+            "lookback": scan(self.lookback, alternation(list(sides)) or "(?!)", back),
             "iso": scan(self.iso, None, caseless=False),
             "dashed": scan(self.dashed, None, caseless=False),
-            "ago": scan(self.ago, rf"\d\s?(?:{unit})\s?(?:ago|ที่แล้ว|ก่อน)", caseless=False),
-            "day_month": scan(self.day_month, rf"\d\s?(?:st|nd|rd|th)?\s?(?:of\s)?(?:{month})"),
+            # a unit after one to three digits, "เมื่อ " before them
+            "ago": scan(
+                self.ago,
+                rf"\d\s?(?:{unit})\s?(?:ago|ที่แล้ว|ก่อน)",
+                len("เมื่อ ") + 2,
+                caseless=False,
+            ),
+            # a month after one or two digits, "วันที่ " before them
+            "day_month": scan(
+                self.day_month,
+                rf"\d\s?(?:st|nd|rd|th)?\s?(?:of\s)?(?:{month})",
+                len("วันที่ ") + 1,
+            ),
             "month_day": scan(self.month_day, rf"(?:{month})\.?\s\d"),
             "numeric": scan(self.numeric, None, caseless=False),
             "day_only": scan(self.day_only, None, caseless=False),
-            "in_units": scan(self.in_units, r"(?:in|อีก|ภายใน)\s?\d"),
+            "in_units": scan(self.in_units, r"(?:in|อีก|ภายใน)\s?\d", len("within") - len("in")),
             "month_edge": scan(
                 self.month_edge,
                 alternation(list(self.month_edges) + list(self.month_edge_words)) or "(?!)",
             ),
             "relative": scan(self.relative, rel),
-            "weekday": scan(self.weekday, weekday),
+            "weekday": scan(self.weekday, weekday, longest(pre_words) + 1),
         }
         # a word one of the look-backs, month edges, relative days or weekdays needs: one
         # search finds that a message names none (most do not), where four would
@@ -399,9 +423,13 @@ class DateGrammar:
 
             def find(name: str) -> Iterator[re.Match[str]]:
                 scan = scans[name]
-                if scan.hint is not None and scan.hint.search(lowered) is None:
+                if scan.hint is None:
+                    return scan.lower.finditer(lowered)
+                hint = scan.hint.search(lowered)
+                if hint is None:
                     return iter(())
-                return scan.lower.finditer(lowered)
+                # look-behinds still see the text before where the scan starts
+                return scan.lower.finditer(lowered, max(0, hint.start() - scan.back))
 
         else:
 
