@@ -140,18 +140,20 @@ AMOUNT_BARE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,9})(
 
 # What a match of the pattern named holds, searched for first: a pattern beginning with a
 # look-behind or an optional part is tried at every position, these only where a digit or
-# one of their first letters stands, so most messages skip the pattern much sooner
+# one of their first letters stands, so most messages skip the pattern much sooner. Those
+# with digits match where any match of their pattern begins (or a sign and a space after):
+# the scan starts there
 _PHONE_HINT = re.compile(r"\d\d[\s-]?\d\d\d[\s-]?\d\d\d")
-# a digit right before a place: AMOUNT_THAI_PLACES, AMOUNT_THAI_SHORT and POINTS_SPOKEN
-_PLACES_HINT = re.compile(r"\d\s?(?:ล้าน|แสน|หมื่น|พัน|ร้อย)")
-# the first letters of a magnitude or currency after a digit
-_SUFFIX_HINT = re.compile(r"\d\s?[kmtbลแหพบ฿-]", re.IGNORECASE)
+# the digits before a place: AMOUNT_THAI_PLACES, AMOUNT_THAI_SHORT and POINTS_SPOKEN
+_PLACES_HINT = re.compile(r"\d\d*\s?(?:ล้าน|แสน|หมื่น|พัน|ร้อย)")
+# a number and the first letter of a magnitude or currency after it
+_SUFFIX_HINT = re.compile(r"\d[\d.,]*\s?[kmtbลแหพบ฿-]", re.IGNORECASE)
 _POINTS_AFTER_HINT = re.compile(
-    rf"\d\s?(?:(?:{_MAG})\s?)?(?:(?:bonus|extra|reward|loyalty|โบนัส)\s?)?"
+    rf"\d[\d.,]*\s?(?:(?:{_MAG})\s?)?(?:(?:bonus|extra|reward|loyalty|โบนัส)\s?)?"
     rf"(?:{_POINTS_UNIT})(?![a-z])",
     re.IGNORECASE,
 )
-_BARE_HINT = re.compile(r"\d\d\d")
+_BARE_HINT = re.compile(r"\d(?:\d\d|\d?,)")  # "123", "1,", "12,"
 _MAGNITUDE_WORD = re.compile(r"ล้าน|แสน|หมื่น|พัน")
 _WORDS_BAHT_HINT = re.compile(rf"(?:{_NUMWORD})\s?บาท")  # AMOUNT_THAI_WORDS without a magnitude
 _WORDS_POINTS_HINT = re.compile(rf"(?:{_NUMWORD})\s?(?:{_POINTS_UNIT})", re.IGNORECASE)
@@ -235,22 +237,20 @@ def extract_numbers(text: str, spans: SpanSet) -> None:
     (only an adjustment's points take their sign from words)."""
     lowered = text.lower()
     points_word = _points_word(text, lowered)
-    digit = DIGIT.search(text)
-    if digit is None:  # only Thai number words can be points or an amount
+    if DIGIT.search(text) is None:  # only Thai number words can be points or an amount
         if points_word:
             _thai_word_points(text, spans)
         _thai_word_amounts(text, spans)
         return
-    # the patterns with digits begin at their number's first digit, or a sign and a space
-    # before it: a scan may start there, past the text before the first digit (look-behinds
-    # still see it)
-    first, signed = digit.start(), max(0, digit.start() - 2)
-    places = _PLACES_HINT.search(text, first) is not None
+    # each scan starts where its hint is found, or a sign and a space before (look-behinds
+    # still see the text before)
+    places = _PLACES_HINT.search(text)
     if points_word and places:
-        _spoken_points(text, spans, signed)
+        _spoken_points(text, spans, max(0, places.start() - 2))
+    after = _POINTS_AFTER_HINT.search(text) if points_word else None
+    if after is not None:
+        _points(POINTS_AFTER.finditer(text, max(0, after.start() - 2)), spans)
     if points_word:
-        if _POINTS_AFTER_HINT.search(text, first) is not None:
-            _points(POINTS_AFTER.finditer(text, signed), spans)
         _points(POINTS_BEFORE.finditer(text), spans)
     # the same test as CURRENCY_FIRST_WORD: these letters fold from nothing but their own
     # capitals, and "฿" has no case
@@ -259,20 +259,22 @@ def extract_numbers(text: str, spans: SpanSet) -> None:
             amount = to_decimal(m.group(1), m.group(2))
             if amount is not None:
                 spans.add(Entity("amount", m.start(), m.end(), amount))
-    for m in AMOUNT_THAI_PLACES.finditer(text, first) if places else ():
+    for m in AMOUNT_THAI_PLACES.finditer(text, places.start()) if places else ():
         total, _ = _places_value(m.group())
         spans.add(Entity("amount", m.start(), m.end(), total.normalize()))
-    for m in AMOUNT_THAI_SHORT.finditer(text, first) if places else ():
+    for m in AMOUNT_THAI_SHORT.finditer(text, places.start()) if places else ():
         head = to_decimal(m.group(1), m.group(2))
         rest = _rest_below(_MAGNITUDES[m.group(2)], m.group(3) or m.group(4))
         if head is not None and rest is not None:
             spans.add(Entity("amount", m.start(), m.end(), (head + rest).normalize()))
-    for m in AMOUNT_SUFFIX.finditer(text, first) if _SUFFIX_HINT.search(text, first) else ():
+    suffix = _SUFFIX_HINT.search(text)
+    for m in AMOUNT_SUFFIX.finditer(text, suffix.start()) if suffix else ():
         amount = to_decimal(m.group(1), m.group(2)) if m.group(1) else to_decimal(m.group(3))
         if amount is not None:
             spans.add(Entity("amount", m.start(), m.end(), amount))
     _thai_word_amounts(text, spans)
-    for m in AMOUNT_BARE.finditer(text, first) if _BARE_HINT.search(text, first) else ():
+    bare = _BARE_HINT.search(text)
+    for m in AMOUNT_BARE.finditer(text, bare.start()) if bare else ():
         amount = to_decimal(m.group(1))
         if amount is not None and amount >= 100:
             spans.add(Entity("amount", m.start(), m.end(), amount, extra="bare"))
