@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from intents.slots.entities import DIGIT, Entity, SpanSet
+from intents.slots.entities import DIGIT, Entity, SpanSet, hinted
 
 BE_OFFSET = 543  # Buddhist-era years are this many ahead of the common era
 # the day of the month a "start" or "mid" edge names ("ต้นเดือน", "mid-December"); else the last
@@ -425,11 +425,7 @@ class DateGrammar:
                 scan = scans[name]
                 if scan.hint is None:
                     return scan.lower.finditer(lowered)
-                hint = scan.hint.search(lowered)
-                if hint is None:
-                    return iter(())
-                # look-behinds still see the text before where the scan starts
-                return scan.lower.finditer(lowered, max(0, hint.start() - scan.back))
+                return hinted(scan.lower, scan.hint, lowered, scan.back)
 
         else:
 

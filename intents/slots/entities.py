@@ -204,6 +204,22 @@ class SpanSet:
         return True
 
 
+def hinted(
+    pattern: re.Pattern[str], hint: re.Pattern[str], text: str, back: int = 0
+) -> Iterator[re.Match[str]]:
+    """The matches `pattern.finditer(text)` gives, when no match begins more than `back`
+    characters before a match of `hint` it holds: each search for the next starts at the
+    next hint (look-behinds still see the text before), and none is made past the last.
+    The pattern must not match an empty string."""
+    pos = 0
+    while (found := hint.search(text, pos)) is not None:
+        m = pattern.search(text, max(pos, found.start() - back))
+        if m is None:
+            return
+        yield m
+        pos = m.end()
+
+
 def extract_ids(text: str, spans: SpanSet) -> None:
     """Emails, order/ticket/member ids and Thai phone numbers."""
     if "@" in text:
@@ -242,15 +258,12 @@ def extract_numbers(text: str, spans: SpanSet) -> None:
             _thai_word_points(text, spans)
         _thai_word_amounts(text, spans)
         return
-    # each scan starts where its hint is found, or a sign and a space before (look-behinds
-    # still see the text before)
-    places = _PLACES_HINT.search(text)
+    # the scans start at their hints, or a sign and a space before
+    places = _PLACES_HINT.search(text) is not None
     if points_word and places:
-        _spoken_points(text, spans, max(0, places.start() - 2))
-    after = _POINTS_AFTER_HINT.search(text) if points_word else None
-    if after is not None:
-        _points(POINTS_AFTER.finditer(text, max(0, after.start() - 2)), spans)
+        _spoken_points(text, spans)
     if points_word:
+        _points(hinted(POINTS_AFTER, _POINTS_AFTER_HINT, text, 2), spans)
         _points(POINTS_BEFORE.finditer(text), spans)
     # the same test as CURRENCY_FIRST_WORD: these letters fold from nothing but their own
     # capitals, and "฿" has no case
@@ -259,22 +272,20 @@ def extract_numbers(text: str, spans: SpanSet) -> None:
             amount = to_decimal(m.group(1), m.group(2))
             if amount is not None:
                 spans.add(Entity("amount", m.start(), m.end(), amount))
-    for m in AMOUNT_THAI_PLACES.finditer(text, places.start()) if places else ():
+    for m in hinted(AMOUNT_THAI_PLACES, _PLACES_HINT, text) if places else ():
         total, _ = _places_value(m.group())
         spans.add(Entity("amount", m.start(), m.end(), total.normalize()))
-    for m in AMOUNT_THAI_SHORT.finditer(text, places.start()) if places else ():
+    for m in hinted(AMOUNT_THAI_SHORT, _PLACES_HINT, text) if places else ():
         head = to_decimal(m.group(1), m.group(2))
         rest = _rest_below(_MAGNITUDES[m.group(2)], m.group(3) or m.group(4))
         if head is not None and rest is not None:
             spans.add(Entity("amount", m.start(), m.end(), (head + rest).normalize()))
-    suffix = _SUFFIX_HINT.search(text)
-    for m in AMOUNT_SUFFIX.finditer(text, suffix.start()) if suffix else ():
+    for m in hinted(AMOUNT_SUFFIX, _SUFFIX_HINT, text):
         amount = to_decimal(m.group(1), m.group(2)) if m.group(1) else to_decimal(m.group(3))
         if amount is not None:
             spans.add(Entity("amount", m.start(), m.end(), amount))
     _thai_word_amounts(text, spans)
-    bare = _BARE_HINT.search(text)
-    for m in AMOUNT_BARE.finditer(text, bare.start()) if bare else ():
+    for m in hinted(AMOUNT_BARE, _BARE_HINT, text):
         amount = to_decimal(m.group(1))
         if amount is not None and amount >= 100:
             spans.add(Entity("amount", m.start(), m.end(), amount, extra="bare"))
@@ -336,10 +347,10 @@ def _places_value(said: str) -> tuple[Decimal, Decimal]:
     return total, _PLACE_VALUES[places[-1][1]]
 
 
-def _spoken_points(text: str, spans: SpanSet, start: int = 0) -> None:
+def _spoken_points(text: str, spans: SpanSet) -> None:
     """Points in places one after another ("1 พัน 5 ร้อย แต้ม"), a digit after the last
-    place counting the next one down ("1 พัน 5 แต้ม"); none begins before `start`."""
-    for m in POINTS_SPOKEN.finditer(text, start):
+    place counting the next one down ("1 พัน 5 แต้ม")."""
+    for m in hinted(POINTS_SPOKEN, _PLACES_HINT, text, 2):  # a sign and a space before
         value, last = _places_value(m.group("places"))
         rest = m.group("rest")
         if rest and len(rest) > 1:
