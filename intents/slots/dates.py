@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from intents.slots.entities import DIGIT, Entity, SpanSet
+from intents.slots.entities import DIGIT, Entity, SpanSet, hinted
 
 BE_OFFSET = 543  # Buddhist-era years are this many ahead of the common era
 # the day of the month a "start" or "mid" edge names ("ต้นเดือน", "mid-December"); else the last
@@ -20,6 +20,16 @@ RECENT_DAYS = 62
 LOOKBACK_LIMITS = {"days": 731, "months": 24}
 JUST_PAST = "just_past"  # the extra of such a date
 _END = ""  # marks the end of a word in alternation's trie
+
+
+class _Scan(NamedTuple):
+    """A date pattern as written, for lower-cased text, and a hint (None: always scan) no
+    match begins more than `back` characters before (the scan starts there)."""
+
+    exact: re.Pattern[str]
+    lower: re.Pattern[str]
+    hint: re.Pattern[str] | None
+    back: int = 0
 
 
 def alternation(words: list[str]) -> str:
@@ -76,6 +86,8 @@ def _make_date(year: int | None, month: int, day: int, today: date) -> date | No
 
 
 _PAST_WORD = re.compile(r"เมื่อ\s?$")
+_DIGIT_DASH = re.compile(r"\d-\d")  # in every ISO or dashed date
+_DIGIT_SLASH = re.compile(r"\d/\d")  # in every slashed one
 
 
 def _said_past(text: str, start: int) -> bool:
@@ -234,7 +246,8 @@ class DateGrammar:
         weekday = alternation(list(self.weekdays))
         # before the weekday: the English words and a Thai one saying it is past ("เมื่อวัน
         # จันทร์"); after it, the other Thai ones ("วันจันทร์หน้า")
-        pre = alternation([k for k, v in self.modifiers.items() if k.isascii() or v == "past"])
+        pre_words = [k for k, v in self.modifiers.items() if k.isascii() or v == "past"]
+        pre = alternation(pre_words)
         post = alternation(
             [k for k, v in self.modifiers.items() if not k.isascii() and v != "past"]
         )
@@ -295,19 +308,68 @@ class DateGrammar:
         self.weekday = re.compile(
             rf"(?<![a-z])(?:({pre})\s?)?({weekday})(?![a-z])(?:\s?({post}))?", flags
         )
-        # the same patterns without IGNORECASE, for lower-cased text (faster to scan)
-        self._lowercase = {
-            rx: re.compile(rx.pattern)
-            for rx in (
-                self.lookback,
+
+        # the patterns `extract` runs, by name (a compiled pattern as a key would hash its
+        # whole program at each look-up): each as written, for lower-cased text (without
+        # IGNORECASE, faster to scan) and with a hint, what any match of it holds; most
+        # messages name no date, and a hint, beginning with no look-behind, is searched for
+        # much faster than the whole pattern. `back`: how far before its hint a match may
+        # begin ("within" is 4 letters before "in", a weekday's modifier before it...)
+        def scan(
+            rx: re.Pattern[str], hint: str | None, back: int = 0, caseless: bool = True
+        ) -> _Scan:
+            """`rx`, its twin for lower-cased text and its hint (searched the same way)."""
+            lower = re.compile(rx.pattern) if caseless else rx
+            hinted = None if hint is None else re.compile(hint, lower.flags)
+            return _Scan(rx, lower, hinted, back)
+
+        def longest(words: Iterable[str]) -> int:
+            """The length of the longest word."""
+            return max(map(len, words), default=0)
+
+        # "ย้อนหลัง 3 เดือน" begins with its word, "สิบสอง เดือน ที่ผ่านมา" with a count and a unit
+        back = max(3, longest(self.count_words)) + longest(self.lookback_units) + 2
+        self._scans = {
+            "lookback": scan(self.lookback, alternation(list(sides)) or "(?!)", back),
+            "iso": scan(self.iso, None, caseless=False),
+            "dashed": scan(self.dashed, None, caseless=False),
+            # a unit after one to three digits, "เมื่อ " before them
+            "ago": scan(
+                self.ago,
+                rf"\d\s?(?:{unit})\s?(?:ago|ที่แล้ว|ก่อน)",
+                len("เมื่อ ") + 2,
+                caseless=False,
+            ),
+            # a month after one or two digits, "วันที่ " before them
+            "day_month": scan(
                 self.day_month,
-                self.month_day,
-                self.in_units,
-                self.relative,
-                self.weekday,
+                rf"\d\s?(?:st|nd|rd|th)?\s?(?:of\s)?(?:{month})",
+                len("วันที่ ") + 1,
+            ),
+            "month_day": scan(self.month_day, rf"(?:{month})\.?\s\d"),
+            "numeric": scan(self.numeric, None, caseless=False),
+            "day_only": scan(self.day_only, None, caseless=False),
+            "in_units": scan(self.in_units, r"(?:in|อีก|ภายใน)\s?\d", len("within") - len("in")),
+            "month_edge": scan(
                 self.month_edge,
-            )
+                alternation(list(self.month_edges) + list(self.month_edge_words)) or "(?!)",
+            ),
+            "relative": scan(self.relative, rel),
+            "weekday": scan(self.weekday, weekday, longest(pre_words) + 1),
         }
+        # a word one of the look-backs, month edges, relative days or weekdays needs: one
+        # search finds that a message names none (most do not), where four would
+        self._words = re.compile(
+            alternation(
+                [
+                    *sides,
+                    *self.month_edges,
+                    *self.month_edge_words,
+                    *self.relative_days,
+                    *self.weekdays,
+                ]
+            )
+        )
 
     def named_month(self, text: str, taken: Sequence[tuple[int, int]] = ()) -> int | None:
         """The month a text names alone, outside the `taken` spans (dates found already);
@@ -354,21 +416,29 @@ class DateGrammar:
     def extract(self, text: str, today: date, spans: SpanSet) -> None:
         """Add every date found in ``text`` to ``spans`` (value: datetime.date)."""
         lowered = text.lower()
+        scans = self._scans
+        named = True
         if len(lowered) == len(text):  # one character for one: the same match positions
+            named = self._words.search(lowered) is not None
 
-            def find(rx: re.Pattern[str]) -> Iterator[re.Match[str]]:
-                return self._lowercase.get(rx, rx).finditer(lowered)
+            def find(name: str) -> Iterator[re.Match[str]]:
+                scan = scans[name]
+                if scan.hint is None:
+                    return scan.lower.finditer(lowered)
+                return hinted(scan.lower, scan.hint, lowered, scan.back)
 
         else:
 
-            def find(rx: re.Pattern[str]) -> Iterator[re.Match[str]]:
-                return rx.finditer(text)
+            def find(name: str) -> Iterator[re.Match[str]]:
+                return scans[name].exact.finditer(text)
 
-        if self.lookback_units:
+        if self.lookback_units and named:
             self._lookbacks(find, today, spans)
         if DIGIT.search(text) is not None:
             self._numeric(find, text, today, spans)
-        for m in find(self.month_edge):
+        if not named:
+            return
+        for m in find("month_edge"):
             if m.group(1):
                 edge, ahead = self.month_edges[m.group(1).lower()]
             else:
@@ -377,7 +447,7 @@ class DateGrammar:
             if month:
                 ahead = (self.months[month.lower()] - today.month) % 12
             self._add(spans, m, _month_edge(edge, ahead, today))
-        for m in find(self.relative):
+        for m in find("relative"):
             word = m.group(1).lower()
             offset = self.relative_days[word]
             # "next week" means the Monday that starts it
@@ -388,48 +458,51 @@ class DateGrammar:
             )
             if spans.free(m.start(), m.end()):
                 spans.add(Entity("date", m.start(), m.end(), found, self.periods.get(word, "")))
-        for m in find(self.weekday):
+        for m in find("weekday"):
             mods = [self.modifiers[g.lower()] for g in (m.group(1), m.group(3)) if g]
             self._add(spans, m, self._weekday(self.weekdays[m.group(2).lower()], mods, today))
 
     def _numeric(
         self,
-        find: Callable[[re.Pattern[str]], Iterator[re.Match[str]]],
+        find: Callable[[str], Iterator[re.Match[str]]],
         text: str,
         today: date,
         spans: SpanSet,
     ) -> None:
         """Dates written with digits: ISO, 15/12, 15 Dec, Dec 15, วันที่ 15, in 3 days.
 
-        `find` scans `text` (or its lower case); ISO and slashed dates need their separator.
+        `find` scans `text` (or its lower case) with the pattern named; ISO and slashed dates
+        need their separator.
         """
-        for m in find(self.iso) if "-" in text else ():
+        # a dash or slash between digits, looked for once (no letters: the same in any case)
+        dashed = "-" in text and _DIGIT_DASH.search(text) is not None
+        for m in find("iso") if dashed else ():
             year = _year(m.group(1), today)
             self._add(spans, m, _make_date(year, int(m.group(2)), int(m.group(3)), today))
-        for m in find(self.dashed) if "-" in text else ():
+        for m in find("dashed") if dashed else ():
             day, month = int(m.group(1)), int(m.group(2))
             if 1 <= month <= 12:
                 self._add(spans, m, _make_date(_year(m.group(3), today), month, day, today))
-        for m in find(self.ago):
+        for m in find("ago"):
             self._add(
                 spans, m, today - timedelta(days=int(m.group(1)) * self.units[m.group(2).lower()])
             )
-        for m in find(self.day_month):
+        for m in find("day_month"):
             month = self.months[m.group(2).lower()]
             found = _make_date(_year(m.group(3), today), month, int(m.group(1)), today)
             found = _past_if_said(text, m, found, today, m.group(3) is None)
             self._add(spans, m, found, _recent(found, today, m.group(3) is None))
-        for m in find(self.month_day):
+        for m in find("month_day"):
             month = self.months[m.group(1).lower()]
             found = _make_date(_year(m.group(3), today), month, int(m.group(2)), today)
             self._add(spans, m, found, _recent(found, today, m.group(3) is None))
-        for m in find(self.numeric) if "/" in text else ():
+        for m in find("numeric") if "/" in text and _DIGIT_SLASH.search(text) else ():
             day, month = int(m.group(1)), int(m.group(2))
             if 1 <= month <= 12:
                 found = _make_date(_year(m.group(3), today), month, day, today)
                 found = _past_if_said(text, m, found, today, m.group(3) is None)
                 self._add(spans, m, found, _recent(found, today, m.group(3) is None))
-        for m in find(self.day_only):
+        for m in find("day_only"):
             day = int(m.group(1))
             found = _make_date(None, today.month, day, today) if day >= today.day else None
             if found is None and 1 <= day <= 31:
@@ -440,20 +513,20 @@ class DateGrammar:
                 back = _month_start(found, -1)
                 found = _make_date(back.year, back.month, day, today)
             self._add(spans, m, found)
-        for m in find(self.in_units):
+        for m in find("in_units"):
             days = int(m.group(1)) * self.units[m.group(2).lower()]
             self._add(spans, m, today + timedelta(days=days))
 
     def _lookbacks(
         self,
-        find: Callable[[re.Pattern[str]], Iterator[re.Match[str]]],
+        find: Callable[[str], Iterator[re.Match[str]]],
         today: date,
         spans: SpanSet,
     ) -> None:
         """Look-backs up to today as dates with their period: "ย้อนหลัง 3 เดือน" is
         past_3_months, "last 2 weeks" past_14_days; the date is the day the count goes back
         to (three months ago), for an intent that takes a date ("เมื่อ 3 วันที่ผ่านมา")."""
-        for m in find(self.lookback):
+        for m in find("lookback"):
             count, unit = self._counted(m.group(1) or m.group(3), m.group(2) or m.group(4))
             if not 0 < count <= LOOKBACK_LIMITS[unit]:
                 continue

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from pythainlp.util import thaiword_to_num
-
-from intents.normalize import THAI_CHAR
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,8 @@ _MAG = (
 )
 _CURRENCY = r"บาท|baht|thb|bht|฿|บ\.|-\.?"
 _POINTS_UNIT = r"แต้ม|คะแนน|points?|pts?|พอยท์|พอยต์"
-_THAI_NUMWORD = r"(?:ศูนย์|หนึ่ง|เอ็ด|สอง|ยี่|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ|ร้อย|พัน(?!ธ)|หมื่น|แสน|ล้าน)+"
+_NUMWORD = r"ศูนย์|หนึ่ง|เอ็ด|สอง|ยี่|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ|ร้อย|พัน(?!ธ)|หมื่น|แสน|ล้าน"  # one word
+_THAI_NUMWORD = rf"(?:{_NUMWORD})+"
 
 ORDER_ID = re.compile(r"(?<![A-Za-z])ord[-\s#]?(\d+)\b", re.IGNORECASE)
 TICKET_ID = re.compile(r"(?<![A-Za-z])(?:tck|tk|ticket)[-\s#]?(\d+)\b", re.IGNORECASE)
@@ -138,6 +138,26 @@ DIGIT = re.compile(r"\d")
 # a comma or full stop after the number ends it unless a digit follows ("33,000, closing")
 AMOUNT_BARE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,9})(?![\w/:%-]|[.,]\d)")
 
+# What a match of the pattern named holds, searched for first: a pattern beginning with a
+# look-behind or an optional part is tried at every position, these only where a digit or
+# one of their first letters stands, so most messages skip the pattern much sooner. Those
+# with digits match where any match of their pattern begins (or a sign and a space after):
+# the scan starts there
+_PHONE_HINT = re.compile(r"\d\d[\s-]?\d\d\d[\s-]?\d\d\d")
+# the digits before a place: AMOUNT_THAI_PLACES, AMOUNT_THAI_SHORT and POINTS_SPOKEN
+_PLACES_HINT = re.compile(r"\d\d*\s?(?:ล้าน|แสน|หมื่น|พัน|ร้อย)")
+# a number and the first letter of a magnitude or currency after it
+_SUFFIX_HINT = re.compile(r"\d[\d.,]*\s?[kmtbลแหพบ฿-]", re.IGNORECASE)
+_POINTS_AFTER_HINT = re.compile(
+    rf"\d[\d.,]*\s?(?:(?:{_MAG})\s?)?(?:(?:bonus|extra|reward|loyalty|โบนัส)\s?)?"
+    rf"(?:{_POINTS_UNIT})(?![a-z])",
+    re.IGNORECASE,
+)
+_BARE_HINT = re.compile(r"\d(?:\d\d|\d?,)")  # "123", "1,", "12,"
+_MAGNITUDE_WORD = re.compile(r"ล้าน|แสน|หมื่น|พัน")
+_WORDS_BAHT_HINT = re.compile(rf"(?:{_NUMWORD})\s?บาท")  # AMOUNT_THAI_WORDS without a magnitude
+_WORDS_POINTS_HINT = re.compile(rf"(?:{_NUMWORD})\s?(?:{_POINTS_UNIT})", re.IGNORECASE)
+
 
 def to_decimal(number: str, magnitude: str | None = None) -> Decimal | None:
     """Read "1,200.5" with an optional magnitude ("k", "ล้าน") as a Decimal."""
@@ -173,7 +193,8 @@ class SpanSet:
 
     def free(self, start: int, end: int) -> bool:
         """True when [start, end) overlaps no claimed span."""
-        return not any(e.overlaps(start, end) for e in self.entities)
+        # the set is mostly still empty: no generator to build then
+        return not self.entities or not any(e.overlaps(start, end) for e in self.entities)
 
     def add(self, entity: Entity) -> bool:
         """Claim the entity's span if it is free."""
@@ -183,12 +204,29 @@ class SpanSet:
         return True
 
 
+def hinted(
+    pattern: re.Pattern[str], hint: re.Pattern[str], text: str, back: int = 0
+) -> Iterator[re.Match[str]]:
+    """The matches `pattern.finditer(text)` gives, when no match begins more than `back`
+    characters before a match of `hint` it holds: each search for the next starts at the
+    next hint (look-behinds still see the text before), and none is made past the last.
+    The pattern must not match an empty string."""
+    pos = 0
+    while (found := hint.search(text, pos)) is not None:
+        m = pattern.search(text, max(pos, found.start() - back))
+        if m is None:
+            return
+        yield m
+        pos = m.end()
+
+
 def extract_ids(text: str, spans: SpanSet) -> None:
     """Emails, order/ticket/member ids and Thai phone numbers."""
     if "@" in text:
         for m in EMAIL.finditer(text):
             spans.add(Entity("email", m.start(), m.end(), m.group()))
-    if DIGIT.search(text) is None:  # every id and phone number has digits
+    digit = DIGIT.search(text)
+    if digit is None:  # every id and phone number has digits
         return
     # each id pattern is searched only when its prefix is there (a substring test is quick)
     lowered = text.lower()
@@ -201,7 +239,10 @@ def extract_ids(text: str, spans: SpanSet) -> None:
     if "m-" in lowered:
         for m in MEMBER_ID.finditer(text):
             spans.add(Entity("member_id", m.start(), m.end(), f"M-{m.group(1)}"))
-    for m in PHONE.finditer(text):
+    # a phone number begins at its first digit or the "+" before it: none before the first
+    # digit in the text, where the scan may start (look-behinds still see what is before)
+    phones = PHONE.finditer(text, max(0, digit.start() - 1)) if _PHONE_HINT.search(text) else ()
+    for m in phones:
         digits = "0" + "".join(g for g in m.groups() if g)
         spans.add(Entity("phone", m.start(), m.end(), digits))
 
@@ -210,41 +251,68 @@ def extract_numbers(text: str, spans: SpanSet) -> None:
     """Points (negative with a minus sign on the number; extra "signed" when a sign is
     written), then THB amounts. Deduction words are weighed later, when the intent is known
     (only an adjustment's points take their sign from words)."""
-    points_word = POINTS_WORD.search(text) is not None
+    lowered = text.lower()
+    points_word = _points_word(text, lowered)
     if DIGIT.search(text) is None:  # only Thai number words can be points or an amount
         if points_word:
             _thai_word_points(text, spans)
         _thai_word_amounts(text, spans)
         return
-    if points_word and THAI_CHAR.search(text):
+    # the scans start at their hints, or a sign and a space before
+    places = _PLACES_HINT.search(text) is not None
+    if points_word and places:
         _spoken_points(text, spans)
-    for pattern in (POINTS_AFTER, POINTS_BEFORE) if points_word else ():
-        for m in pattern.finditer(text):
-            value = to_decimal(m.group(2), m.groupdict().get("mag"))
-            entity = _points_entity(m, value, m.group(1))
-            if entity is not None:
-                spans.add(entity)
-    for m in AMOUNT_CURRENCY_FIRST.finditer(text) if CURRENCY_FIRST_WORD.search(text) else ():
-        amount = to_decimal(m.group(1), m.group(2))
-        if amount is not None:
-            spans.add(Entity("amount", m.start(), m.end(), amount))
-    for m in AMOUNT_THAI_PLACES.finditer(text) if THAI_CHAR.search(text) else ():
+    if points_word:
+        _points(hinted(POINTS_AFTER, _POINTS_AFTER_HINT, text, 2), spans)
+        _points(POINTS_BEFORE.finditer(text), spans)
+    # the same test as CURRENCY_FIRST_WORD: these letters fold from nothing but their own
+    # capitals, and "฿" has no case
+    if "฿" in text or "thb" in lowered or "baht" in lowered:
+        for m in AMOUNT_CURRENCY_FIRST.finditer(text):
+            amount = to_decimal(m.group(1), m.group(2))
+            if amount is not None:
+                spans.add(Entity("amount", m.start(), m.end(), amount))
+    for m in hinted(AMOUNT_THAI_PLACES, _PLACES_HINT, text) if places else ():
         total, _ = _places_value(m.group())
         spans.add(Entity("amount", m.start(), m.end(), total.normalize()))
-    for m in AMOUNT_THAI_SHORT.finditer(text) if THAI_CHAR.search(text) else ():
+    for m in hinted(AMOUNT_THAI_SHORT, _PLACES_HINT, text) if places else ():
         head = to_decimal(m.group(1), m.group(2))
         rest = _rest_below(_MAGNITUDES[m.group(2)], m.group(3) or m.group(4))
         if head is not None and rest is not None:
             spans.add(Entity("amount", m.start(), m.end(), (head + rest).normalize()))
-    for m in AMOUNT_SUFFIX.finditer(text):
+    for m in hinted(AMOUNT_SUFFIX, _SUFFIX_HINT, text):
         amount = to_decimal(m.group(1), m.group(2)) if m.group(1) else to_decimal(m.group(3))
         if amount is not None:
             spans.add(Entity("amount", m.start(), m.end(), amount))
     _thai_word_amounts(text, spans)
-    for m in AMOUNT_BARE.finditer(text):
+    for m in hinted(AMOUNT_BARE, _BARE_HINT, text):
         amount = to_decimal(m.group(1))
         if amount is not None and amount >= 100:
             spans.add(Entity("amount", m.start(), m.end(), amount, extra="bare"))
+
+
+def _points_word(text: str, lowered: str) -> bool:
+    """True when POINTS_WORD is in the text. Its search, caseless, tries each position, so
+    a part of each word is looked for first: "po" or "pt" in the lower-cased text ("p",
+    "o" and "t" fold from nothing but their capitals), the Thai ones as written."""
+    if (
+        "po" not in lowered
+        and "pt" not in lowered
+        and "แต้ม" not in text
+        and "คะแนน" not in text
+        and "พอย" not in text
+    ):
+        return False
+    return POINTS_WORD.search(text) is not None
+
+
+def _points(matches: Iterator[re.Match[str]], spans: SpanSet) -> None:
+    """Points a number and its unit say (matches of POINTS_AFTER or POINTS_BEFORE)."""
+    for m in matches:
+        value = to_decimal(m.group(2), m.groupdict().get("mag"))
+        entity = _points_entity(m, value, m.group(1))
+        if entity is not None:
+            spans.add(entity)
 
 
 def _rest_below(whole: Decimal, said: str) -> Decimal | None:
@@ -282,7 +350,7 @@ def _places_value(said: str) -> tuple[Decimal, Decimal]:
 def _spoken_points(text: str, spans: SpanSet) -> None:
     """Points in places one after another ("1 พัน 5 ร้อย แต้ม"), a digit after the last
     place counting the next one down ("1 พัน 5 แต้ม")."""
-    for m in POINTS_SPOKEN.finditer(text):
+    for m in hinted(POINTS_SPOKEN, _PLACES_HINT, text, 2):  # a sign and a space before
         value, last = _places_value(m.group("places"))
         rest = m.group("rest")
         if rest and len(rest) > 1:
@@ -303,7 +371,7 @@ def _spoken_points(text: str, spans: SpanSet) -> None:
 
 def _thai_word_points(text: str, spans: SpanSet) -> None:
     """Points in Thai number words ("ห้าร้อยแต้ม")."""
-    for m in POINTS_THAI_WORDS.finditer(text):
+    for m in POINTS_THAI_WORDS.finditer(text) if _WORDS_POINTS_HINT.search(text) else ():
         entity = _points_entity(m, _thai_words_to_decimal(m.group(1)), None)
         if entity is not None:
             spans.add(entity)
@@ -311,9 +379,11 @@ def _thai_word_points(text: str, spans: SpanSet) -> None:
 
 def _thai_word_amounts(text: str, spans: SpanSet) -> None:
     """Amounts written in Thai number words ("ห้าหมื่นบาท", "แสนห้า")."""
-    if THAI_CHAR.search(text) is None:
+    # each holds a magnitude, or a number word before "บาท"
+    magnitude = _MAGNITUDE_WORD.search(text) is not None
+    if not magnitude and ("บาท" not in text or _WORDS_BAHT_HINT.search(text) is None):
         return
-    for m in AMOUNT_MAGNITUDE_FIRST.finditer(text):
+    for m in AMOUNT_MAGNITUDE_FIRST.finditer(text) if magnitude else ():
         if _NUMBER_BEFORE.search(text, 0, m.start()):
             continue  # "สองแสนห้า": the words before count the magnitude (read below)
         whole = _MAGNITUDES[m.group(1)]
