@@ -827,8 +827,20 @@ _GATE_CHARS = 8
 def gated_intents(lexicon: Lexicon, analysis: Analysis) -> frozenset[str]:
     """Dialogue acts whose phrases leave much of the message unexplained (a model feature)."""
     out: set[str] = set()
+    content = analysis.content
+    # most messages hold none of a dialogue act's words: then all their content is left
+    # unexplained, the same for every such act
+    everything: bool | None = None
     for name, spec in lexicon.intents.items():
-        if spec.min_coverage and coverage(spec, analysis) < spec.min_coverage:
+        if not spec.min_coverage or not content:
+            continue
+        if spec.explain.isdisjoint(analysis.tags):
+            if everything is None:
+                rest = [analysis.tokens[i] for i in content]
+                everything = len(rest) >= _GATE_TOKENS and sum(map(len, rest)) >= _GATE_CHARS
+            if everything:
+                out.add(name)
+        elif coverage(spec, analysis) < spec.min_coverage:
             rest = unexplained(spec, analysis)
             if len(rest) >= _GATE_TOKENS and sum(map(len, rest)) >= _GATE_CHARS:
                 out.add(name)
