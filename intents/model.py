@@ -128,21 +128,22 @@ class Combiner:
         self, probs: Sequence[float], sims: Sequence[float], rules: Sequence[float], oos: int
     ) -> list[float]:
         """scores(*evidence_terms(probs, sims, rules, oos), oos), term by term in the same
-        order (so equal to the last bit), without building the rows: the parser's path."""
+        order (so equal to the last bit; adding a zero changes no sum), without building the
+        rows: the parser's path."""
         w_p, w_log, w_sim, w_margin, w_rule, w_strong, w_square = self.intent_weights
         best_sim, second_sim = _best_two(sims, oos)
         log = math.log
-        out = [
-            w_p * p
-            + w_log * log(p + _EPS)
-            + w_sim * s
-            + w_margin * (s - (second_sim if s >= best_sim else best_sim))
-            + w_rule * r
-            + w_strong * float(r >= STRONG_RULE)
-            + w_square * (s * s)
-            + b
-            for p, s, r, b in zip(probs, sims, rules, self.bias, strict=True)
-        ]
+        out: list[float] = []
+        for p, s, r, b in zip(probs, sims, rules, self.bias, strict=True):
+            score = (
+                w_p * p
+                + w_log * log(p + _EPS)
+                + w_sim * s
+                + w_margin * (s - (second_sim if s >= best_sim else best_sim))
+            )
+            if r:  # most classes have no rule score: their rule terms would add a zero
+                score = score + w_rule * r + w_strong * (r >= STRONG_RULE)
+            out.append(score + w_square * (s * s) + b)
         if oos >= 0:
             oos_row = _oos_terms(probs, sims, rules, oos, best_sim)
             out[oos] = self.bias[oos] + self.oos_shift + sum(map(mul, self.oos_weights, oos_row))
