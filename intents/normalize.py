@@ -20,12 +20,14 @@ _EMOJI = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0e\ufe0f\u20e3\U000e0020-\U000e007f]"
 )
 _LAUGH = re.compile(r"(?<![\d.,฿$])\b5{3,}\+*(?![\d.,]|\s*(?:บาท|แต้ม|k\b|K\b|฿|baht))")
-_SPACES = re.compile(r"\s+")
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
 _QUOTES = str.maketrans("‘’“”", "''\"\"")
+# letters a caseless pattern takes for s, k and i ("dayſ" matches "days") that are no key of
+# any word list: written plainly, or reading a date would look up a word it does not know
+_LOOKALIKES = str.maketrans("ſKıİ", "sKiI")
 # one pass: no table maps a character to one another table changes
-_CHARACTERS = _WIDTH | _THAI_DIGITS | _QUOTES
+_CHARACTERS = _WIDTH | _THAI_DIGITS | _QUOTES | _LOOKALIKES
 # any character the three passes above would change: most messages have none, so one
 # search spares them all
 _UNUSUAL = re.compile(

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
+from intents import ParseContext, parse
 from intents.lexicon import PhraseTrie
 from intents.normalize import clean_text, detect_lang, fold_text
 from intents.parser import default_tokeniser
+
+NOW = datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Bangkok"))
 
 
 @pytest.mark.parametrize(
@@ -18,6 +25,8 @@ from intents.parser import default_tokeniser
         ("ขำมาก 5555+ ", "ขำมาก"),
         ("<mailto:a@b.co|a@b.co> hi", "a@b.co hi"),
         ("฿5555", "฿5555"),
+        # letters a caseless pattern reads as s, k or i are written plainly
+        ("3 dayſ ago İstanbul", "3 days ago Istanbul"),
     ],
 )
 def test_clean_text(raw: str, expected: str) -> None:
@@ -65,3 +74,10 @@ def test_phrases_are_found_on_token_edges_only() -> None:
     assert phrases.scan(["the", "deal"]) == [(1, 2, frozenset({"deal"}))]
     phrases.add("deal", "noun")
     assert phrases.scan(["deal"]) == [(0, 1, frozenset({"deal", "noun"}))]
+
+
+@pytest.mark.parametrize("text", ["called Acme 3 dayſ ago", "İstanbul trip 15 ſep", "dayſ"])
+def test_lookalike_letters_are_read_as_plain_ones(text: str) -> None:
+    # "dayſ" matched the caseless pattern for days ago, then its unit was not found
+    plain = parse(text.replace("ſ", "s").replace("İ", "I"), ParseContext(now=NOW))
+    assert parse(text, ParseContext(now=NOW)) == replace(plain, text=text)
