@@ -98,7 +98,8 @@ def _percentile(samples: list[float], q: float) -> float:
 
 
 def bench_parse(n_customers: int, n_messages: int = 2000) -> dict[str, float]:
-    """p50/p99 of parse (µs) and of resolve (ms) with n_customers, and peak memory (MB)."""
+    """p50/p99 of parse (µs), also of each message's best of three runs, and of resolve
+    (ms) with n_customers, and peak memory (MB)."""
     rng = random.Random(11)
     customers = synthetic_customers(n_customers)
     started = time.perf_counter()
@@ -119,6 +120,14 @@ def bench_parse(n_customers: int, n_messages: int = 2000) -> dict[str, float]:
         t0 = time.perf_counter()
         parse(text, ctx)
         parse_us.append((time.perf_counter() - t0) * 1e6)
+    # each message's best of three: a shared machine adds scheduling noise to single
+    # timings; the best of three shows what the code costs (reported beside, not instead)
+    best_us = list(parse_us)
+    for _ in range(2):
+        for i, text in enumerate(messages):
+            t0 = time.perf_counter()
+            parse(text, ctx)
+            best_us[i] = min(best_us[i], (time.perf_counter() - t0) * 1e6)
     resolve_ms: list[float] = []
     for _ in range(min(500, n_messages)):
         name = rng.choice(customers).name
@@ -140,6 +149,7 @@ def bench_parse(n_customers: int, n_messages: int = 2000) -> dict[str, float]:
         "build_s": round(build_s, 2),
         "parse_p50_us": round(statistics.median(parse_us), 1),
         "parse_p99_us": round(_percentile(parse_us, 0.99), 1),
+        "parse_p50_best_of_3_us": round(statistics.median(best_us), 1),
         "resolve_p50_ms": round(statistics.median(resolve_ms), 3),
         "resolve_p99_ms": round(_percentile(resolve_ms, 0.99), 3),
         "add_customer_p50_us": round(statistics.median(add_us), 1),
