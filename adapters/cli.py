@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import make_url
 
 from bot.settings import Settings
 from crm_core import csvio, migrate
@@ -265,10 +266,19 @@ def _parse_context(now: str | None, db: str | None) -> ParseContext:
         moment = moment.replace(tzinfo=ZoneInfo(settings.timezone))
     index = None
     if db:
-        with Store(db) as store, store.uow() as uow:
-            index = CustomerIndex.build(
-                CustomerName(row.id, row.name, row.aliases) for row in iter_customer_names(uow)
-            )
+        # a database never migrated holds no customers to read: say so, and create no file
+        missing = f"{db} holds no khui database: run `khui db upgrade --db {db}` first"
+        url = make_url(db)
+        file = url.database if url.get_backend_name() == "sqlite" else None
+        if file not in (None, "", ":memory:") and not Path(str(file)).exists():
+            raise _fail(missing)
+        with Store(db) as store:
+            if migrate.current(store.engine) is None:
+                raise _fail(missing)
+            with store.uow() as uow:
+                index = CustomerIndex.build(
+                    CustomerName(row.id, row.name, row.aliases) for row in iter_customer_names(uow)
+                )
     return ParseContext(now=moment, timezone=settings.timezone, customers=index)
 
 
